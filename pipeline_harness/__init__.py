@@ -1,0 +1,1 @@
+"""Verify the ECS CodePipeline lab: provision, check, wait, grade."""

@@ -1,0 +1,51 @@
+"""`pipeline-harness`: one verb per module; expected failures are one line and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from pipeline_harness.cli.common import common_options
+from pipeline_harness.errors import EXIT_USAGE, HarnessError
+
+VERBS = ("verify", "provision", "teardown", "lint", "wait")
+
+EPILOG = "exit codes: 0 all passed; 1 a check or wait failed; 2 usage or configuration error; 3 target unreachable or credentials missing"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pipeline-harness", epilog=EPILOG,
+                                     description="Verify the ECS CodePipeline lab.")
+    sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    common = common_options()
+    for verb in VERBS:
+        try:
+            module = importlib.import_module(f"pipeline_harness.cli.{verb}")
+        except ModuleNotFoundError as err:
+            if err.name != f"pipeline_harness.cli.{verb}":
+                raise
+            continue
+        command = module.add_parser(sub, common)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_USAGE if exit_.code else 0
+    try:
+        return args.run(args)
+    except HarnessError as err:
+        print(f"pipeline-harness: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("pipeline-harness: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

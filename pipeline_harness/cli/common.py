@@ -1,0 +1,42 @@
+"""Options every verb shares, and turning them into settings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import contextmanager
+
+from pipeline_harness import settings as settings_mod
+
+
+def common_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("target")
+    group.add_argument("--target", choices=("moto", "localstack", "aws"),
+                       help="where to run (default: moto, an embedded server on 127.0.0.1)")
+    group.add_argument("--endpoint-url", help="use an already running AWS-compatible endpoint")
+    group.add_argument("--region", help="AWS region (default us-east-1)")
+    group.add_argument("--profile", help="AWS profile for --target aws")
+    group.add_argument("--config", help="TOML file with settings (see README)")
+    group.add_argument("--prefix", help="prefix applied to every name the harness creates")
+    out = parent.add_argument_group("output")
+    out.add_argument("--format", choices=("table", "json"), default="table")
+    out.add_argument("--output", help="write the report to this file instead of stdout")
+    return parent
+
+
+def settings_from(args: argparse.Namespace, **extra) -> settings_mod.Settings:
+    return settings_mod.load(
+        config=args.config, target=args.target, endpoint_url=args.endpoint_url,
+        region=args.region, profile=args.profile, prefix=args.prefix, **extra,
+    )
+
+
+@contextmanager
+def output(args: argparse.Namespace):
+    """Where the report goes: --output FILE or stdout."""
+    if not getattr(args, "output", None):
+        yield sys.stdout
+        return
+    with open(args.output, "w", encoding="utf-8") as fh:
+        yield fh

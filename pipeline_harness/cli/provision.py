@@ -1,0 +1,37 @@
+"""`pipeline-harness provision`: make the lab (Steps 1–6) and keep it; a failure removes what it made."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline_harness import lab
+from pipeline_harness.cli.common import output, settings_from
+from pipeline_harness.errors import EXIT_OK
+from pipeline_harness.steps.base import Context
+from pipeline_harness.targets import open_target
+
+
+def add_parser(sub, common):
+    parser = sub.add_parser("provision", parents=[common], help="create the lab's resources")
+    parser.add_argument("--provision-prerequisites", action="store_true", default=None,
+                        help="on real AWS, also create the VPC, ALB, ECS cluster and service")
+    return parser
+
+
+def run(args) -> int:
+    settings = settings_from(args, provision_prerequisites=args.provision_prerequisites)
+    with open_target(settings) as target:
+        ctx = Context(settings, target)
+        try:
+            handles = lab.provision(ctx)
+        except BaseException:
+            lab.teardown(ctx)  # never leave a half-made lab behind
+            raise
+    with output(args) as out:
+        if args.format == "json":
+            out.write(json.dumps({"run_id": settings.run_id, "resources": handles}, indent=2) + "\n")
+        else:
+            for step, handle in handles.items():
+                out.write(f"{step:<14} {json.dumps(handle)}\n")
+            out.write(f"provisioned (run {settings.run_id}); remove with `pipeline-harness teardown`\n")
+    return EXIT_OK

@@ -1,0 +1,31 @@
+"""`pipeline-harness teardown`: remove the lab's resources that carry the harness's tags."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline_harness import lab
+from pipeline_harness.cli.common import output, settings_from
+from pipeline_harness.errors import EXIT_FAILED, EXIT_OK
+from pipeline_harness.steps.base import Context
+from pipeline_harness.targets import open_target
+
+
+def add_parser(sub, common):
+    return sub.add_parser("teardown", parents=[common],
+                          help="delete the lab's resources made by pipeline-harness (never others)")
+
+
+def run(args) -> int:
+    settings = settings_from(args)
+    with open_target(settings) as target:
+        result = lab.teardown(Context(settings, target))
+    with output(args) as out:
+        if args.format == "json":
+            out.write(json.dumps({"outcomes": result.outcomes, "errors": result.errors}, indent=2) + "\n")
+        else:
+            for step, outcome in result.outcomes.items():
+                out.write(f"{step:<14} {outcome}\n")
+            for error in result.errors:
+                out.write(f"ERROR {error}\n")
+    return EXIT_FAILED if result.errors else EXIT_OK

@@ -1,0 +1,38 @@
+"""Errors a person can act on, each with the exit code DESIGN.md documents."""
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+
+
+class HarnessError(Exception):
+    """An expected failure: printed as one line, never as a traceback."""
+
+    exit_code = EXIT_FAILED
+
+
+class ConfigError(HarnessError):
+    """Bad settings, config file, options or input files."""
+
+    exit_code = EXIT_USAGE
+
+
+class TargetUnreachable(HarnessError):
+    """The endpoint does not answer, or no credentials were found."""
+
+    exit_code = EXIT_UNREACHABLE
+
+
+class Unsupported(HarnessError):
+    """The target does not serve an operation a step or check needs; callers skip with this reason."""
+
+
+class NotOurs(HarnessError):
+    """A resource with the lab's name exists but does not carry the harness's tags."""
+
+    exit_code = EXIT_USAGE
+
+
+class ProvisionError(HarnessError):
+    """Provisioning a step failed; the message names the step and the AWS error."""

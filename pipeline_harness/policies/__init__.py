@@ -1,0 +1,49 @@
+"""The tutorial's IAM policy documents, verbatim, as JSON data files."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+
+@cache
+def _text(filename: str) -> str:
+    return resources.files(__name__).joinpath(filename).read_text(encoding="utf-8")
+
+
+def document(filename: str) -> dict:
+    """A fresh copy of a policy document (callers may not mutate the shared one)."""
+    return json.loads(_text(filename))
+
+
+def trust(service: str) -> dict:
+    return document(f"{service}-trust.json")
+
+
+def grants(doc: dict) -> set[tuple[str, str, str]]:
+    """(effect, action, resource) triples, so documents compare regardless of order and layout."""
+    statements = doc.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    out = set()
+    for st in statements:
+        actions = st.get("Action", [])
+        resources_ = st.get("Resource", [])
+        for action in [actions] if isinstance(actions, str) else actions:
+            for resource in [resources_] if isinstance(resources_, str) else resources_:
+                out.add((st.get("Effect", ""), action.lower(), resource))
+    return out
+
+
+def trusted_services(doc: dict) -> set[str]:
+    statements = doc.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    found = set()
+    for st in statements:
+        if st.get("Effect") != "Allow":
+            continue
+        service = st.get("Principal", {}).get("Service", [])
+        found.update([service] if isinstance(service, str) else service)
+    return found

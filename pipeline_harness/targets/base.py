@@ -1,0 +1,126 @@
+"""What a target is: an endpoint, credentials, what it serves, and its quirks — as data."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+from pipeline_harness.errors import TargetUnreachable, Unsupported
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """Which services a target serves, and operations it lacks within them (with the reason)."""
+
+    services: frozenset[str] | None = None  # None: every service
+    missing: dict[str, dict[str, str]] = field(default_factory=dict)  # service -> op -> reason
+    unserved_reason: str = "the target does not serve {service}"
+    unserved: dict[str, str] = field(default_factory=dict)  # service -> a more specific reason
+
+    def gap(self, service: str, operation: str | None = None) -> str | None:
+        """The reason the target can't serve this, or None when it can."""
+        if self.services is not None and service not in self.services:
+            return self.unserved.get(service) or self.unserved_reason.format(service=service)
+        if operation is not None:
+            return self.missing.get(service, {}).get(operation)
+        return None
+
+
+@dataclass(frozen=True)
+class Quirks:
+    """Known deviations of an emulator from AWS, declared once per target."""
+
+    # moto's create_project wants a location even for CODEPIPELINE source/artifacts
+    codebuild_pipeline_location: str | None = None
+    # stands in for a connection ARN where the target has no connections API
+    placeholder_connection_arn: str | None = None
+    # prerequisites (VPC, ALB, ECS) are made by the harness unless the user has them
+    creates_prerequisites: bool = True
+    # a started pipeline execution finishes at once without running anything
+    pipeline_runs_nothing: bool = False
+    # deleted load balancers and services vanish at once, so teardown need not wait for them
+    deletion_is_instant: bool = False
+    # the error code create_pipeline answers for a name in use
+    pipeline_name_in_use: str = "PipelineNameInUseException"
+    # real money and real users: provisioning needs an explicitly allowed account
+    needs_allowed_account: bool = False
+
+
+@dataclass
+class Target:
+    """An AWS-compatible endpoint the harness talks to, with one boto3 client per service."""
+
+    name: str
+    region: str
+    endpoint_url: str | None = None
+    session: boto3.Session | None = None
+    capabilities: Capabilities = field(default_factory=Capabilities)
+    quirks: Quirks = field(default_factory=Quirks)
+    client_config: botocore.config.Config = field(
+        default_factory=lambda: botocore.config.Config(
+            retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=30
+        )
+    )
+    calls: Counter = field(default_factory=Counter)
+    _clients: dict = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _account: str | None = None
+
+    def client(self, service: str):
+        """The cached client for a service; every API call it makes is counted in `calls`."""
+        with self._lock:
+            if service not in self._clients:
+                session = self.session or boto3.Session(region_name=self.region)
+                made = session.client(
+                    service,
+                    region_name=self.region,
+                    endpoint_url=self.endpoint_url,
+                    config=self.client_config,
+                )
+                made.meta.events.register("before-call", self._count)
+                self._clients[service] = made
+            return self._clients[service]
+
+    def _count(self, model, **_):
+        self.calls[f"{model.service_model.service_name}.{model.name}"] += 1
+
+    def gap(self, service: str, operation: str | None = None) -> str | None:
+        return self.capabilities.gap(service, operation)
+
+    def require(self, service: str, operation: str | None = None) -> None:
+        """Raise Unsupported with the target's reason when it can't serve this."""
+        reason = self.gap(service, operation)
+        if reason:
+            raise Unsupported(f"{self.name}: {reason}")
+
+    @property
+    def account(self) -> str:
+        """The caller's account id (STS), read once; no answer means unreachable or no credentials."""
+        if self._account is None:
+            try:
+                self._account = self.client("sts").get_caller_identity()["Account"]
+            except botocore.exceptions.NoCredentialsError as err:
+                raise TargetUnreachable(
+                    f"no AWS credentials for target {self.name} — set a profile or AWS_* variables"
+                ) from err
+            except botocore.exceptions.EndpointConnectionError as err:
+                raise TargetUnreachable(
+                    f"target {self.name} does not answer at {self.endpoint_url or 'AWS'}: {err}"
+                ) from err
+            except botocore.exceptions.ClientError as err:
+                raise TargetUnreachable(f"target {self.name} refused the credentials: {err}") from err
+        return self._account
+
+    def with_session(self, session: boto3.Session) -> Target:
+        """The same target reached with other credentials (e.g. a student's role)."""
+        return dataclasses.replace(self, session=session, calls=Counter(), _clients={}, _account=None,
+                                   _lock=threading.Lock())
+
+    def close(self) -> None:
+        """Release what the target started; the base target started nothing."""

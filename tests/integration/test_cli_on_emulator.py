@@ -1,0 +1,58 @@
+"""The CLI's main job on the embedded emulator, and provision/teardown on someone else's server."""
+
+import json
+
+import pytest
+from moto.server import ThreadedMotoServer
+
+from pipeline_harness.cli import main
+from pipeline_harness.inventory import inventory
+from pipeline_harness.targets import moto as moto_target
+from pipeline_harness.targets.moto import _free_port
+
+pytestmark = pytest.mark.integration
+
+
+def test_verify_on_the_embedded_emulator_passes_every_check_and_explains_the_skips(tmp_path, capsys):
+    report = tmp_path / "report.json"
+
+    code = main(["verify", "--format", "json", "--output", str(report), "--prefix", "cli-"])
+
+    data = json.loads(report.read_text())
+    statuses = {c["id"]: c["status"] for c in data["checks"]}
+    assert code == 0
+    assert {c["step"] for c in data["checks"]} == {1, 2, 3, 4, 5, 6}
+    assert set(statuses.values()) == {"pass", "skip"}
+    skips = [c for c in data["checks"] if c["status"] == "skip"]
+    assert {c["id"] for c in skips} == {"connection.available", "connection.provider"}
+    assert all("no CodeStar Connections" in c["message"] for c in skips)
+    assert data["score"] == data["max_score"] > 25
+
+
+@pytest.fixture
+def someone_elses_moto(monkeypatch):
+    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+def test_provision_twice_then_teardown_on_an_external_server_leaves_nothing(someone_elses_moto):
+    # given
+    endpoint = someone_elses_moto
+    target = moto_target.external("us-east-1", endpoint)
+    before = inventory(target)
+    options = ["--endpoint-url", endpoint, "--prefix", "ext-"]
+
+    # when
+    first = main(["provision", *options])
+    second = main(["provision", *options])
+    during = inventory(target)
+    removed = main(["teardown", *options])
+
+    # then
+    assert (first, second, removed) == (0, 0, 0)
+    assert all(during[s] - before[s] for s in during), "provisioning made something in every service"
+    assert inventory(target) == before

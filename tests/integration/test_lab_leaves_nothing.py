@@ -1,0 +1,114 @@
+"""Provisioning is idempotent and teardown leaves nothing behind, even after a failure halfway."""
+
+import botocore.exceptions
+import pytest
+
+from pipeline_harness import lab
+from pipeline_harness.errors import ProvisionError
+from pipeline_harness.inventory import difference, inventory
+from pipeline_harness.steps.base import Context
+
+pytestmark = pytest.mark.integration
+
+MUTATING = ("Create", "Put", "Attach", "Authorize", "Register", "Update")
+
+
+@pytest.fixture
+def fresh_context(settings, target, request):
+    """A context with a prefix of its own, so each test's lab is separate from the session's."""
+    def make(tag: str) -> Context:
+        return Context(settings.replace(prefix=f"{settings.prefix}{tag}-"), target)
+    return make
+
+
+@pytest.fixture
+def whole_lab_served(target):
+    gaps = {s: target.gap(s) for s in ("s3", "iam", "ecr", "codebuild", "logs", "ecs", "elbv2",
+                                       "ec2", "codepipeline") if target.gap(s)}
+    if gaps:
+        pytest.skip("; ".join(gaps.values()))
+
+
+def test_provision_twice_then_teardown_leaves_no_resource(whole_lab_served, target, fresh_context):
+    # given
+    before = inventory(target)
+    ctx = fresh_context("twice")
+
+    # when
+    first = lab.provision(ctx)
+    made = difference(before, inventory(target))
+    second = lab.provision(Context(ctx.settings, target))
+    again = difference(before, inventory(target))
+    result = lab.teardown(Context(ctx.settings, target))
+
+    # then
+    assert set(made) == {"s3", "iam", "ecr", "codebuild", "logs", "ecs", "elbv2", "ec2",
+                         "codepipeline"}, made
+    assert again == made, "the second provisioning changed the set of resources"
+    assert second["ecr"] == first["ecr"] and second["ecs_stack"]["vpc"] == first["ecs_stack"]["vpc"]
+    assert result.errors == []
+    assert difference(before, inventory(target)) == {}
+
+
+def test_second_provisioning_makes_no_create_call(whole_lab_served, target, fresh_context):
+    # given
+    ctx = fresh_context("idem")
+    lab.provision(ctx)
+    target.calls.clear()
+
+    # when
+    lab.provision(Context(ctx.settings, target))
+    creates = sorted(op for op in target.calls if op.split(".")[1].startswith(("Create", "Register"))
+                     and op not in _ADOPTING_CREATES)
+    lab.teardown(Context(ctx.settings, target))
+
+    # then
+    assert creates == []
+
+
+# create calls that AWS documents as idempotent with identical arguments, or that adopt on conflict
+_ADOPTING_CREATES = {
+    "ecr.CreateRepository", "s3.CreateBucket", "iam.CreateRole", "logs.CreateLogGroup",
+    "codebuild.CreateProject", "elbv2.CreateLoadBalancer", "elbv2.CreateTargetGroup",
+    "elbv2.CreateListener", "ecs.CreateCluster", "codepipeline.CreatePipeline",
+}
+
+
+def _mutating_calls(target, fresh_context) -> list[str]:
+    ctx = fresh_context("probe")
+    target.calls.clear()
+    lab.provision(ctx)
+    calls = [op for op in target.calls if op.split(".")[1].startswith(MUTATING)]
+    lab.teardown(ctx)
+    return calls
+
+
+def test_a_failure_at_any_provisioning_call_leaves_nothing_behind(whole_lab_served, target,
+                                                                   fresh_context):
+    # given
+    before = inventory(target)
+    operations = _mutating_calls(target, fresh_context)
+    assert len(operations) >= 20
+
+    for n, operation in enumerate(operations):
+        ctx = fresh_context(f"fault{n}")
+        service, name = operation.split(".")
+
+        def inject(model, **_):
+            if model.name == name:
+                raise botocore.exceptions.ClientError(
+                    {"Error": {"Code": "InjectedFault", "Message": f"injected at {operation}"}}, name)
+
+        client = target.client(service)
+        client.meta.events.register("before-call", inject)
+        # when
+        try:
+            with pytest.raises(ProvisionError, match=f"injected at {operation}"):
+                lab.provision(ctx)
+        finally:
+            client.meta.events.unregister("before-call", inject)
+        result = lab.teardown(ctx)
+
+        # then
+        assert result.errors == [], operation
+        assert difference(before, inventory(target)) == {}, f"left behind after a fault at {operation}"

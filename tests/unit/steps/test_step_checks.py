@@ -1,0 +1,175 @@
+"""Checks judge what the API returns (Stubber-validated shapes) against the tutorial."""
+
+import json
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from pipeline_harness import policies
+from pipeline_harness.steps import artifacts, codebuild, codepipeline, ecr, iam
+from pipeline_harness.steps.base import Context, run_check
+from pipeline_harness.settings import Settings
+from pipeline_harness.targets.base import Capabilities, Target
+
+ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+def ctx():
+    session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-east-1")
+    target = Target(name="stubbed", region="us-east-1", session=session, _account=ACCOUNT)
+    return Context(Settings(), target)
+
+
+def _check(module, check_id):
+    return next(c for c in module.CHECKS if c.id == check_id)
+
+
+def _repository(scan=True, mutability="MUTABLE"):
+    return {"repositoryArn": f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/my-ecs-php-app",
+            "registryId": ACCOUNT, "repositoryName": "my-ecs-php-app",
+            "repositoryUri": f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/my-ecs-php-app",
+            "imageTagMutability": mutability, "imageScanningConfiguration": {"scanOnPush": scan}}
+
+
+def test_scan_on_push_off_fails_with_expected_found_and_the_tutorials_hint(ctx):
+    with Stubber(ctx.client("ecr")) as stub:
+        stub.add_response("describe_repositories", {"repositories": [_repository(scan=False)]})
+
+        result = run_check(_check(ecr, "ecr.scan-on-push"), ctx)
+
+    assert result.status == "fail"
+    assert result.message == "expected True, found False"
+    assert "Scan on push" in result.hint and result.points == 0 and result.max_points == 1
+
+
+def test_a_missing_repository_fails_as_not_found(ctx):
+    with Stubber(ctx.client("ecr")) as stub:
+        stub.add_client_error("describe_repositories", "RepositoryNotFoundException")
+
+        result = run_check(_check(ecr, "ecr.repository"), ctx)
+
+    assert (result.status, result.message) == ("fail", "expected the resource to exist, found nothing")
+
+
+def test_tag_immutability_is_a_bonus_when_optional_and_required_when_configured(ctx):
+    check = _check(ecr, "ecr.tag-immutability")
+    with Stubber(ctx.client("ecr")) as stub:
+        stub.add_response("describe_repositories", {"repositories": [_repository()]})
+        optional = run_check(check, ctx)
+    required_ctx = Context(Settings(tag_immutability=True), ctx.target)
+    with Stubber(ctx.client("ecr")) as stub:
+        stub.add_response("describe_repositories", {"repositories": [_repository()]})
+        required = run_check(check, required_ctx)
+
+    assert (optional.status, optional.points, optional.max_points) == ("pass", 0, 0)
+    assert "optional, not done" in optional.message
+    assert (required.status, required.max_points) == ("fail", 1)
+
+
+def test_an_api_error_is_an_error_not_a_fail_of_the_lab(ctx):
+    with Stubber(ctx.client("ecr")) as stub:
+        stub.add_client_error("describe_repositories", "AccessDeniedException", "not allowed")
+
+        result = run_check(_check(ecr, "ecr.scan-on-push"), ctx)
+
+    assert result.status == "error"
+    assert "AccessDeniedException" in result.message
+
+
+def test_a_check_the_target_cannot_serve_is_skipped_with_the_targets_reason(ctx):
+    ctx.target.capabilities = Capabilities(services=frozenset({"s3"}),
+                                           unserved={"ecr": "ECR needs a paid plan"})
+
+    result = run_check(_check(ecr, "ecr.scan-on-push"), ctx)
+
+    assert (result.status, result.message) == ("skip", "skipped: ECR needs a paid plan")
+
+
+def test_versioning_suspended_and_one_public_access_flag_off_fail_their_checks(ctx):
+    with Stubber(ctx.client("s3")) as stub:
+        stub.add_response("get_bucket_location", {"LocationConstraint": "eu-west-1"})
+        stub.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": {
+            **artifacts.BLOCK_ALL, "RestrictPublicBuckets": False}})
+        stub.add_response("get_bucket_versioning", {"Status": "Suspended"})
+
+        results = {c.id: run_check(c, ctx) for c in artifacts.CHECKS}
+
+    assert {k: r.status for k, r in results.items()} == {
+        "artifacts.bucket": "pass", "artifacts.region": "fail",
+        "artifacts.public-access-blocked": "fail", "artifacts.versioning": "fail"}
+    assert results["artifacts.versioning"].message == "expected `Enabled`, found `Suspended`"
+
+
+def _project(**environment):
+    variables = {"AWS_ACCOUNT_ID": ACCOUNT, "AWS_DEFAULT_REGION": "us-east-1",
+                 "IMAGE_REPO_NAME": "my-ecs-php-app", "CONTAINER_NAME": "php-app-container"}
+    variables.update(environment.pop("variables", {}))
+    return {"name": "dev-php-app-build",
+            "source": {"type": "CODEPIPELINE", "buildspec": "buildspec.yml"},
+            "artifacts": {"type": "CODEPIPELINE"},
+            "environment": {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0",
+                            "computeType": "BUILD_GENERAL1_SMALL", "privilegedMode": True,
+                            "environmentVariables": [{"name": k, "value": v, "type": "PLAINTEXT"}
+                                                     for k, v in variables.items()],
+                            **environment},
+            "serviceRole": f"arn:aws:iam::{ACCOUNT}:role/dev-codebuild-service-role",
+            "logsConfig": {"cloudWatchLogs": {"status": "ENABLED",
+                                              "groupName": "/aws/codebuild/dev-php-app-build"}}}
+
+
+def test_privileged_off_and_a_misnamed_variable_fail_exactly_their_checks(ctx):
+    project = _project(privilegedMode=False)
+    variables = project["environment"]["environmentVariables"]
+    variables[2]["name"] = "IMAGE_REPO"
+    with Stubber(ctx.client("codebuild")) as stub:
+        stub.add_response("batch_get_projects", {"projects": [project]})
+
+        results = {c.id: run_check(c, ctx) for c in codebuild.CHECKS}
+
+    failed = {k for k, r in results.items() if r.status == "fail"}
+    assert failed == {"codebuild.privileged", "codebuild.environment-variables"}
+    assert results["codebuild.environment-variables"].message.endswith("found IMAGE_REPO_NAME=(missing)")
+    assert "Privileged" in results["codebuild.privileged"].hint
+
+
+def test_an_inline_policy_missing_one_action_names_that_action(ctx):
+    doc = policies.document("CodeBuildCustomPolicy.json")
+    doc["Statement"][0]["Action"].remove("ecr:PutImage")
+    role = {"Path": "/", "RoleName": "dev-codebuild-service-role", "RoleId": "AROAEXAMPLE12345",
+            "Arn": f"arn:aws:iam::{ACCOUNT}:role/dev-codebuild-service-role",
+            "CreateDate": "2026-01-01T00:00:00Z",
+            "AssumeRolePolicyDocument": json.dumps(policies.trust("codebuild"))}
+    with Stubber(ctx.client("iam")) as stub:
+        stub.add_response("get_role", {"Role": role})
+        stub.add_response("list_role_policies", {"PolicyNames": ["CodeBuildCustomPolicy"]})
+        stub.add_response("get_role_policy", {"RoleName": role["RoleName"],
+                                              "PolicyName": "CodeBuildCustomPolicy",
+                                              "PolicyDocument": json.dumps(doc)})
+        stub.add_response("list_attached_role_policies", {"AttachedPolicies": []})
+
+        result = run_check(_check(iam, "iam.codebuild_role.inline-policy"), ctx)
+
+    assert result.status == "fail"
+    assert result.message.endswith("found missing ecr:putimage on *")
+
+
+def test_a_deploy_stage_with_the_wrong_file_name_fails_and_says_which_value(ctx):
+    ctx.target.capabilities = Capabilities(unserved={})
+    pipeline = {"name": "dev-php-app-pipeline",
+                "roleArn": f"arn:aws:iam::{ACCOUNT}:role/dev-codepipeline-service-role",
+                "artifactStore": {"type": "S3", "location": f"dev-pipeline-artifacts-{ACCOUNT}"},
+                "stages": []}
+    ctx.settings = Settings(connection_arn="arn:aws:codestar-connections:us-east-1:1:connection/x")
+    for stage in codepipeline.stages(ctx):
+        pipeline["stages"].append(stage)
+    pipeline["stages"][2]["actions"][0]["configuration"]["FileName"] = "imagedefinition.json"
+    with Stubber(ctx.client("codepipeline")) as stub:
+        stub.add_response("get_pipeline", {"pipeline": pipeline})
+
+        results = {c.id: run_check(c, ctx) for c in codepipeline.CHECKS}
+
+    assert {k for k, r in results.items() if r.status != "pass"} == {"pipeline.deploy"}
+    assert "found FileName=`imagedefinition.json`" in results["pipeline.deploy"].message
+    assert "imagedefinitions.json" in results["pipeline.deploy"].hint
