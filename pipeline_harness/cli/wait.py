@@ -1,0 +1,112 @@
+"""`pipeline-harness wait pipeline|ecr-tags|rollout|http`: one Step 7 wait, exit 0 or 1 with why."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from pipeline_harness.cli.common import output, settings_from
+from pipeline_harness.errors import ConfigError
+from pipeline_harness.targets import open_target
+from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
+from pipeline_harness.waits.model import Outcome, WaitError
+from pipeline_harness.waits.policies import POLICIES
+
+KINDS = ("pipeline", "ecr-tags", "rollout", "http")
+NEEDS = {"pipeline": ("commit",), "ecr-tags": ("tags",), "rollout": ("image",),
+         "http": ("url", "expect")}
+
+
+def add_parser(subparsers, common) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "wait", parents=[common], help="wait for one Step 7 condition (pipeline, ECR tags, rollout, HTTP)",
+        description="Wait until a Step 7 condition holds; exit 1 with what was last seen if it "
+                    "fails or times out.")
+    parser.add_argument("kind", choices=KINDS)
+    parser.add_argument("--name", help="pipeline name (default: the tutorial's, with --prefix)")
+    parser.add_argument("--commit", help="commit hash whose pipeline execution to follow (pipeline)")
+    parser.add_argument("--start", action="store_true",
+                        help="start the execution on --commit (V2 pipelines) instead of finding it")
+    parser.add_argument("--repository", help="ECR repository (default: my-ecs-php-app)")
+    parser.add_argument("--tags", help="comma-separated tags one image must carry (ecr-tags)")
+    parser.add_argument("--scan", action="store_true", help="also wait for the scan-on-push result")
+    parser.add_argument("--cluster", help="ECS cluster (default: dev-cluster)")
+    parser.add_argument("--service", help="ECS service (default: dev-php-app-alb-service)")
+    parser.add_argument("--image", help="expected image: uri:tag, uri@sha256:…, a tag or a digest")
+    parser.add_argument("--url", help="URL to poll (http)")
+    parser.add_argument("--expect", help="text the body must contain, e.g. the version (http)")
+    parser.add_argument("--consecutive", type=int, default=3,
+                        help="good answers in a row required (http, default 3)")
+    parser.add_argument("--timeout", type=float, help="seconds before giving up (default per wait)")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    _check(args)
+    policy = POLICIES[args.kind]  # each kind has the policy of the same name
+    if args.timeout is not None:
+        policy = policy.replace(deadline=args.timeout)
+    settings = settings_from(args)
+    try:
+        if args.kind == "http":
+            report = _report(args.kind, http.wait_for_version(
+                args.url, args.expect, consecutive=args.consecutive, policy=policy))
+        else:
+            with open_target(settings) as target:
+                report = _aws(args, settings, target, policy)
+    except WaitError as err:
+        _write(args, {**_report(args.kind, err.outcome), "message": str(err)})
+        raise
+    _write(args, report)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> None:
+    missing = [f"--{name}" for name in NEEDS[args.kind] if not getattr(args, name)]
+    if missing:
+        raise ConfigError(f"wait {args.kind} needs {' and '.join(missing)}")
+    if args.timeout is not None and args.timeout <= 0:
+        raise ConfigError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
+    if args.consecutive < 1:
+        raise ConfigError(f"--consecutive must be at least 1, not {args.consecutive}")
+
+
+def _aws(args, settings, target, policy) -> dict:
+    names = settings.names(target.account)
+    if args.kind == "pipeline":
+        done = pipeline.wait_for_pipeline(target, args.name or names.pipeline, args.commit,
+                                          start=args.start, policy=policy)
+        return {**_report("pipeline", done.outcome), "stage_durations": done.stage_durations,
+                **({"note": done.durations_note} if done.durations_note else {})}
+    if args.kind == "ecr-tags":
+        repository = args.repository or names.ecr_repository
+        tags = [t.strip() for t in args.tags.split(",") if t.strip()]
+        outcome = ecr_tags.wait_for_tags(target, repository, tags, policy=policy)
+        report = _report("ecr-tags", outcome)
+        if args.scan:
+            scans = ecr_tags.wait_for_scans(target, repository, outcome.observation)
+            report["scans"] = [str(s.observation) for s in scans]
+        return report
+    outcome = rollout.wait_for_rollout(target, args.cluster or names.cluster,
+                                       args.service or names.service, args.image,
+                                       container=settings.container, policy=policy)
+    return _report("rollout", outcome)
+
+
+def _report(kind: str, outcome: Outcome) -> dict:
+    return {"wait": kind, "state": outcome.state, "attempts": outcome.attempts,
+            "elapsed_seconds": round(outcome.elapsed, 1), "last_seen": str(outcome.observation)}
+
+
+def _write(args: argparse.Namespace, report: dict) -> None:
+    with output(args) as out:
+        if args.format == "json":
+            json.dump(report, out, indent=2)
+            out.write("\n")
+            return
+        for key, value in report.items():
+            if isinstance(value, dict):
+                value = ", ".join(f"{k} {v:.0f}s" for k, v in value.items()) or "-"
+            elif isinstance(value, list):
+                value = "; ".join(value)
+            out.write(f"{key:<16} {value}\n")

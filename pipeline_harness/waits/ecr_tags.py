@@ -1,0 +1,164 @@
+"""Wait until one ECR image carries every expected tag and is multi-arch (linux/amd64 + arm64)."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+import botocore.exceptions
+
+from pipeline_harness.targets.base import Target
+from pipeline_harness.waits.model import FAILURE, RETRY, SUCCESS, Acceptor, Outcome, Wait, run
+from pipeline_harness.waits.policies import ECR_SCAN, ECR_TAGS, Clock, Policy, Sleep
+
+MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+INDEX_TYPES = (MANIFEST_LIST, OCI_INDEX)
+ACCEPTED_MEDIA_TYPES = [*INDEX_TYPES, "application/vnd.docker.distribution.manifest.v2+json",
+                        "application/vnd.oci.image.manifest.v1+json"]
+REQUIRED_PLATFORMS = ("linux/amd64", "linux/arm64")
+HINT = ("the Build stage pushes the image with the commit hash, latest and build number tags "
+        "via docker buildx for linux/amd64 and linux/arm64 (tutorial Step 7: Check ECR Images)")
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """What one look saw: which tags are missing, the digests behind the others, the manifest."""
+
+    tags: tuple[str, ...]
+    missing: tuple[str, ...]
+    digests: frozenset[str] = frozenset()
+    media_type: str | None = None
+    platforms: dict[str, str] | None = None  # "os/arch" -> platform manifest digest
+
+    @property
+    def one_image(self) -> bool:
+        return not self.missing and len(self.digests) == 1
+
+    @property
+    def digest(self) -> str | None:
+        return next(iter(self.digests)) if self.one_image else None
+
+    @property
+    def absent_platforms(self) -> tuple[str, ...]:
+        return tuple(p for p in REQUIRED_PLATFORMS if p not in (self.platforms or {}))
+
+    def __str__(self) -> str:
+        present = [t for t in self.tags if t not in self.missing]
+        on = ", ".join(sorted(d[:19] for d in self.digests))
+        text = f"tags {', '.join(present)} on {on}" if present else "none of the tags"
+        if self.missing:
+            text += f"; missing {', '.join(self.missing)}"
+        if self.one_image:
+            text += f"; {self.media_type}, platforms {', '.join(sorted(self.platforms or {})) or 'none'}"
+        return text
+
+
+def platforms(manifest: str, media_type: str | None) -> dict[str, str] | None:
+    """os/arch → digest of each image in a manifest list / OCI index; None for a single image.
+
+    Attestation entries (unknown/unknown) are left out: they are not runnable platforms.
+    """
+    document = json.loads(manifest)
+    media_type = media_type or document.get("mediaType")
+    if media_type not in INDEX_TYPES:
+        return None
+    found = {}
+    for entry in document.get("manifests", []):
+        platform = entry.get("platform", {})
+        key = f"{platform.get('os', 'unknown')}/{platform.get('architecture', 'unknown')}"
+        if key != "unknown/unknown":
+            found.setdefault(key, entry["digest"])
+    return found
+
+
+def _probe(target: Target, repository: str, tags: tuple[str, ...]):
+    def look() -> Tagged:
+        answer = target.client("ecr").batch_get_image(
+            repositoryName=repository, imageIds=[{"imageTag": t} for t in tags],
+            acceptedMediaTypes=ACCEPTED_MEDIA_TYPES)
+        images = answer.get("images", [])
+        # missing tags come from failures: moto names the image's last tag, not the requested one
+        failed = {f.get("imageId", {}).get("imageTag") for f in answer.get("failures", [])}
+        missing = tags if not images else tuple(t for t in tags if t in failed)
+        digests = frozenset(i["imageId"]["imageDigest"] for i in images)
+        if missing:
+            return Tagged(tags, missing, digests)
+        first = images[0]
+        media_type = first.get("imageManifestMediaType")
+        return Tagged(tags, missing, digests, media_type,
+                      platforms(first["imageManifest"], media_type))
+    return look
+
+
+ACCEPTORS = (
+    Acceptor(RETRY, lambda t: bool(t.missing), "not every tag is pushed yet"),
+    Acceptor(RETRY, lambda t: not t.one_image, "the tags are on different images"),
+    Acceptor(FAILURE, lambda t: t.platforms is None,
+             "the image is a single-platform manifest, not a multi-arch manifest list / OCI index"),
+    Acceptor(FAILURE, lambda t: bool(t.absent_platforms), "the image lacks a required platform"),
+    Acceptor(SUCCESS, lambda t: True, "one multi-arch image carries every tag"),
+)
+
+
+def ecr_tags_wait(target: Target, repository: str, tags, *, policy: Policy = ECR_TAGS) -> Wait:
+    tags = tuple(tags)
+    return Wait(
+        name="ecr-tags", probe=_probe(target, repository, tags), acceptors=ACCEPTORS,
+        policy=policy, show=str, hint=HINT,
+        expected=(f"one image in {repository} tagged {', '.join(tags)} with platforms "
+                  f"{', '.join(REQUIRED_PLATFORMS)}"),
+    )
+
+
+def wait_for_tags(target: Target, repository: str, tags, *, policy: Policy = ECR_TAGS,
+                  clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> Outcome:
+    return run(ecr_tags_wait(target, repository, tags, policy=policy), clock=clock, sleep=sleep)
+
+
+@dataclass(frozen=True)
+class Scan:
+    digest: str
+    status: str  # NOT_STARTED when ECR has no scan for the image yet
+    description: str = ""
+
+    def __str__(self) -> str:
+        return f"scan of {self.digest[:19]} {self.status} {self.description}".strip()
+
+
+def _scan_probe(target: Target, repository: str, digest: str):
+    def look() -> Scan:
+        try:
+            found = target.client("ecr").describe_image_scan_findings(
+                repositoryName=repository, imageId={"imageDigest": digest})
+        except botocore.exceptions.ClientError as err:
+            if err.response["Error"]["Code"] != "ScanNotFoundException":
+                raise
+            return Scan(digest, "NOT_STARTED")
+        status = found.get("imageScanStatus", {})
+        return Scan(digest, status.get("status", "UNKNOWN"), status.get("description", ""))
+    return look
+
+
+SCAN_ACCEPTORS = (
+    Acceptor(SUCCESS, lambda s: s.status == "COMPLETE", "the scan-on-push result is in"),
+    Acceptor(FAILURE, lambda s: s.status in ("FAILED", "UNSUPPORTED_IMAGE",
+                                             "SCAN_ELIGIBILITY_EXPIRED", "FINDINGS_UNAVAILABLE"),
+             "the scan did not complete"),
+)
+
+
+def scan_wait(target: Target, repository: str, digest: str, *, policy: Policy = ECR_SCAN) -> Wait:
+    return Wait(
+        name="ecr-scan", probe=_scan_probe(target, repository, digest), acceptors=SCAN_ACCEPTORS,
+        policy=policy, show=str, expected=f"scan-on-push of {digest} COMPLETE",
+        hint='the repository needs "Scan on push" enabled (tutorial Step 1)',
+    )
+
+
+def wait_for_scans(target: Target, repository: str, tagged: Tagged, *, policy: Policy = ECR_SCAN,
+                   clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> list[Outcome]:
+    """Scan-on-push results of each required platform's image (ECR scans images, not indexes)."""
+    return [run(scan_wait(target, repository, tagged.platforms[p], policy=policy),
+                clock=clock, sleep=sleep) for p in REQUIRED_PLATFORMS]

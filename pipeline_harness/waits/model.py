@@ -1,0 +1,161 @@
+"""The wait model: a probe (one read), acceptors that judge what it saw, and a named policy.
+
+Like botocore's waiter acceptors — the first acceptor that matches decides, a failure stops at
+once — but every outcome keeps the last observation, so a timeout or failure says what it saw.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import botocore.exceptions
+import requests
+import tenacity
+
+from pipeline_harness.errors import HarnessError
+from pipeline_harness.waits.policies import TIMED_OUT, Clock, Policy, Sleep, is_transient
+
+SUCCESS, FAILURE, RETRY = "success", "failure", "retry"
+TIMEOUT = "timeout"
+
+
+@dataclass(frozen=True)
+class Acceptor:
+    """A condition on an observation and what it means: success, failure or keep waiting."""
+
+    state: str
+    matches: Callable[[Any], bool]
+    description: str
+
+
+@dataclass(frozen=True)
+class Wait:
+    """What to read, how to judge it, how long and how often to look."""
+
+    name: str
+    probe: Callable[[], Any]
+    acceptors: tuple[Acceptor, ...]
+    policy: Policy
+    expected: str
+    hint: str = ""
+    show: Callable[[Any], str] = repr
+    # more words for a failure (e.g. the failed build's log tail); only called on failure
+    explain: Callable[[Any], str] | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    wait: str
+    state: str
+    observation: Any
+    attempts: int
+    elapsed: float
+    acceptor: Acceptor | None = None
+    error: BaseException | None = None  # the last transient error, if the last look failed
+
+
+class WaitError(HarnessError):
+    """A wait ended without success; the message names the wait, what it saw and what it wanted."""
+
+    def __init__(self, message: str, outcome: Outcome):
+        super().__init__(message)
+        self.outcome = outcome
+
+
+class WaitFailed(WaitError):
+    """A failure acceptor matched, or the probe hit an error that another look will not fix."""
+
+
+class WaitTimeout(WaitError):
+    """The deadline passed while the acceptors still said keep waiting."""
+
+
+_READ_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError,
+                requests.RequestException)
+
+
+@dataclass
+class _Seen:
+    observation: Any = None
+    error: BaseException | None = None
+    attempts: int = 0
+    acceptor: Acceptor | None = None
+
+
+def decide(acceptors: tuple[Acceptor, ...], observation: Any) -> Acceptor | None:
+    """The first acceptor that matches; None means keep waiting."""
+    return next((a for a in acceptors if a.matches(observation)), None)
+
+
+def run(wait: Wait, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> Outcome:
+    """Poll until an acceptor says success (returned) or failure / the deadline (raised)."""
+    start = clock()
+    seen = _Seen()
+
+    def attempt():
+        seen.attempts += 1
+        try:
+            seen.observation = wait.probe()
+        except Exception as err:
+            seen.error = err
+            raise
+        seen.error = None
+        seen.acceptor = decide(wait.acceptors, seen.observation)
+        return seen.acceptor
+
+    keep_waiting = tenacity.retry_if_exception(is_transient) | tenacity.retry_if_result(
+        lambda acceptor: acceptor is None or acceptor.state == RETRY)
+    retrying = wait.policy.retrying(clock=clock, sleep=sleep, retry=keep_waiting, start=start)
+    try:
+        result = retrying(attempt)
+    except _READ_ERRORS as err:
+        outcome = _outcome(wait, seen, FAILURE, clock() - start)
+        raise WaitFailed(f"wait {wait.name}: could not read ({err}); {_tail(wait, outcome)}",
+                         outcome) from None
+    state = TIMEOUT if result is TIMED_OUT else result.state
+    outcome = _outcome(wait, seen, state, clock() - start)
+    if state == SUCCESS:
+        return outcome
+    if state == FAILURE:
+        raise WaitFailed(failure_message(wait, outcome), outcome)
+    raise WaitTimeout(timeout_message(wait, outcome), outcome)
+
+
+def _outcome(wait: Wait, seen: _Seen, state: str, elapsed: float) -> Outcome:
+    return Outcome(wait=wait.name, state=state, observation=seen.observation,
+                   attempts=seen.attempts, elapsed=elapsed, acceptor=seen.acceptor,
+                   error=seen.error)
+
+
+def failure_message(wait: Wait, outcome: Outcome) -> str:
+    why = outcome.acceptor.description if outcome.acceptor else "failed"
+    text = f"wait {wait.name} failed after {outcome.elapsed:.0f}s: {why}; {_tail(wait, outcome)}"
+    if wait.explain is not None:
+        text += _explanation(wait, outcome)
+    return text
+
+
+def _explanation(wait: Wait, outcome: Outcome) -> str:
+    try:
+        extra = wait.explain(outcome.observation)
+    except _READ_ERRORS as err:  # the verdict stands even when the details can't be read
+        return f"; (details unavailable: {err})"
+    return f"; {extra}" if extra else ""
+
+
+def timeout_message(wait: Wait, outcome: Outcome) -> str:
+    return (f"wait {wait.name} timed out after {outcome.elapsed:.0f}s "
+            f"({outcome.attempts} looks): {_tail(wait, outcome)}")
+
+
+def _tail(wait: Wait, outcome: Outcome) -> str:
+    last = "nothing" if outcome.observation is None else wait.show(outcome.observation)
+    text = f"last saw {last}"
+    if outcome.error is not None:
+        text += f" (last look failed: {outcome.error})"
+    text += f"; expected {wait.expected}"
+    if wait.hint:
+        text += f"; hint: {wait.hint}"
+    return text

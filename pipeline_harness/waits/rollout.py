@@ -1,0 +1,205 @@
+"""Wait for the ECS rollout of an image: PRIMARY on it, COMPLETED, every running task on it.
+
+boto3's `services_stable` only asks "one deployment, running == desired", so a circuit-breaker
+rollback to the old task definition ends "stable". Like amazon-ecs-deploy-task-definition, this
+wait also asks whether the deployment that carries the new image is still the PRIMARY one and
+whether its rolloutState is FAILED — both are failures here, reported with the service events.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from pipeline_harness import diagnosis
+from pipeline_harness.targets.base import Target
+from pipeline_harness.waits.model import FAILURE, SUCCESS, Acceptor, Outcome, Wait, run
+from pipeline_harness.waits.policies import ROLLOUT, Clock, Policy, Sleep
+
+EVENTS_SHOWN = 3
+
+
+def split_reference(reference: str) -> tuple[str, str | None, str | None]:
+    """repository, tag, digest of an image reference such as uri:tag or uri@sha256:…"""
+    rest, _, digest = reference.partition("@")
+    last = rest.rsplit("/", 1)[-1]
+    if ":" in last:
+        rest, tag = rest.rsplit(":", 1)
+        return rest, tag, digest or None
+    return rest, None, digest or None
+
+
+def image_matches(expected: str, image: str | None, digest: str | None = None) -> bool:
+    """Does an image reference (and the digest it resolved to) satisfy `expected`?
+
+    `expected` may be a full reference (uri:tag or uri@sha256:…), a bare tag, or a bare digest.
+    """
+    if not image:
+        return False
+    repository, tag, pinned = split_reference(image)
+    if expected.startswith("sha256:"):
+        return expected in (pinned, digest)
+    if "/" not in expected and "@" not in expected:
+        return tag == expected
+    want_repository, want_tag, want_digest = split_reference(expected)
+    if want_digest:
+        return repository == want_repository and want_digest in (pinned, digest)
+    return repository == want_repository and tag == want_tag
+
+
+@dataclass(frozen=True)
+class Deployment:
+    id: str
+    status: str  # PRIMARY | ACTIVE | INACTIVE
+    task_definition: str
+    rollout_state: str | None
+    running: int
+    desired: int
+    image: str | None = None  # of the lab's container; None when not looked up or absent
+    new: bool = False  # its task definition runs the expected image
+
+    def __str__(self) -> str:
+        td = self.task_definition.rsplit("/", 1)[-1]
+        return (f"{self.status} {td} ({self.image or 'image not read'}) "
+                f"{self.rollout_state or 'no rolloutState'} {self.running}/{self.desired} running")
+
+
+@dataclass(frozen=True)
+class RolloutView:
+    """What one look saw of the service; tasks are read only once the service itself looks done."""
+
+    service_status: str | None  # None: the service does not exist
+    deployments: tuple[Deployment, ...] = ()
+    events: tuple[str, ...] = ()
+    tasks: tuple[tuple[str, str | None], ...] | None = None  # (image, digest) of running tasks
+    container_found: bool = True
+    new_was_primary: bool = False
+
+    @property
+    def primary(self) -> Deployment | None:
+        return next((d for d in self.deployments if d.status == "PRIMARY"), None)
+
+    def __str__(self) -> str:
+        if self.service_status is None:
+            return "no such service"
+        text = f"service {self.service_status}; deployments: " + "; ".join(map(str, self.deployments))
+        if self.tasks is not None:
+            text += f"; running tasks on {', '.join(i for i, _ in self.tasks) or 'nothing'}"
+        return text
+
+
+class _Probe:
+    """describe_services each look; task definitions once per ARN; tasks only when nearly done."""
+
+    def __init__(self, target: Target, cluster: str, service: str, container: str, image: str):
+        self.target, self.cluster, self.service = target, cluster, service
+        self.container, self.image = container, image
+        self.images: dict[str, str | None] = {}
+        self.new_was_primary = False
+
+    def __call__(self) -> RolloutView:
+        ecs = self.target.client("ecs")
+        answer = ecs.describe_services(cluster=self.cluster, services=[self.service])
+        found = [s for s in answer.get("services", []) if s.get("status") != "MISSING"]
+        if not found:
+            return RolloutView(None)
+        service = found[0]
+        deployments = tuple(self._deployment(d) for d in service.get("deployments", []))
+        primary = next((d for d in deployments if d.status == "PRIMARY"), None)
+        self.new_was_primary |= bool(primary and primary.new)
+        view = RolloutView(
+            service["status"], deployments,
+            tuple(e["message"] for e in service.get("events", [])[:EVENTS_SHOWN]),
+            container_found=primary is None or primary.image is not None,
+            new_was_primary=self.new_was_primary)
+        if _service_done(view):
+            view = RolloutView(**{**view.__dict__, "tasks": self._tasks()})
+        return view
+
+    def _deployment(self, raw: dict) -> Deployment:
+        arn = raw["taskDefinition"]
+        # the old deployment's image only matters if it is PRIMARY again or has FAILED
+        if raw["status"] == "PRIMARY" or raw.get("rolloutState") == "FAILED":
+            if arn not in self.images:
+                self.images[arn] = self._image_of(arn)
+        image = self.images.get(arn)
+        return Deployment(raw["id"], raw["status"], arn, raw.get("rolloutState"),
+                          raw.get("runningCount", 0), raw.get("desiredCount", 0), image,
+                          new=image_matches(self.image, image) or _digest_pending(self.image, image))
+
+    def _image_of(self, task_definition: str) -> str | None:
+        described = self.target.client("ecs").describe_task_definition(taskDefinition=task_definition)
+        containers = described["taskDefinition"].get("containerDefinitions", [])
+        return next((c.get("image") for c in containers if c["name"] == self.container), None)
+
+    def _tasks(self) -> tuple[tuple[str, str | None], ...]:
+        ecs = self.target.client("ecs")
+        arns = ecs.list_tasks(cluster=self.cluster, serviceName=self.service,
+                              desiredStatus="RUNNING").get("taskArns", [])
+        if not arns:
+            return ()
+        described = ecs.describe_tasks(cluster=self.cluster, tasks=arns).get("tasks", [])
+        return tuple((c.get("image", ""), c.get("imageDigest"))
+                     for t in described if t.get("lastStatus") == "RUNNING"
+                     for c in t.get("containers", []) if c.get("name") == self.container)
+
+
+def _digest_pending(expected: str, image: str | None) -> bool:
+    # a digest can't be read off a task definition that names a tag: the running tasks decide
+    return expected.startswith("sha256:") and bool(image) and "@" not in image
+
+
+def _service_done(view: RolloutView) -> bool:
+    primary = view.primary
+    return (primary is not None and primary.new and len(view.deployments) == 1
+            and primary.rollout_state in (None, "COMPLETED") and primary.running == primary.desired)
+
+
+def rolled_back(view: RolloutView) -> bool:
+    """The circuit breaker gave up on the new image: its deployment FAILED, or PRIMARY went back."""
+    if any(d.new and d.rollout_state == "FAILED" for d in view.deployments):
+        return True
+    primary = view.primary
+    return view.new_was_primary and primary is not None and not primary.new
+
+
+def _verdict(expected: str):
+    def every_task_new(view: RolloutView) -> bool:
+        return (_service_done(view) and view.tasks is not None
+                and len(view.tasks) >= view.primary.desired
+                and all(image_matches(expected, image, digest) for image, digest in view.tasks))
+    return every_task_new
+
+
+def _acceptors(expected: str, container: str) -> tuple[Acceptor, ...]:
+    return (
+        Acceptor(FAILURE, lambda v: v.service_status in (None, "INACTIVE", "DRAINING"),
+                 "the service is missing or inactive — "
+                 + diagnosis.DEPLOY_PERMISSION.describe()),
+        Acceptor(FAILURE, rolled_back,
+                 "the deployment circuit breaker rolled back the new image"),
+        Acceptor(FAILURE, lambda v: not v.container_found,
+                 f"the service's task definition has no container {container!r} — "
+                 + diagnosis.OLD_IMAGE_RUNNING.describe()),
+        Acceptor(SUCCESS, _verdict(expected),
+                 "PRIMARY deployment COMPLETED on the new image with every task on it"),
+    )
+
+
+def rollout_wait(target: Target, cluster: str, service: str, image: str, *,
+                 container: str = "php-app-container", policy: Policy = ROLLOUT) -> Wait:
+    return Wait(
+        name="rollout", probe=_Probe(target, cluster, service, container, image),
+        acceptors=_acceptors(image, container), policy=policy, show=str,
+        expected=(f"service {service} in cluster {cluster}: one PRIMARY deployment, COMPLETED, "
+                  f"running == desired, container {container} on {image} in every running task"),
+        hint=diagnosis.OLD_IMAGE_RUNNING.describe(),
+        explain=lambda view: "service events: " + " | ".join(view.events) if view.events else "",
+    )
+
+
+def wait_for_rollout(target: Target, cluster: str, service: str, image: str, *,
+                     container: str = "php-app-container", policy: Policy = ROLLOUT,
+                     clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> Outcome:
+    wait = rollout_wait(target, cluster, service, image, container=container, policy=policy)
+    return run(wait, clock=clock, sleep=sleep)

@@ -1,0 +1,80 @@
+"""The HTTP wait with `responses` standing in for the ALB, on a simulated clock."""
+
+import pytest
+import requests
+import responses
+from responses.registries import OrderedRegistry
+
+from pipeline_harness.waits.http import wait_for_version
+from pipeline_harness.waits.model import WaitTimeout
+from pipeline_harness.waits.policies import HTTP, SimulatedClock
+
+URL = "http://dev-php-app-alb-123.us-east-1.elb.amazonaws.com/"
+OLD, NEW = "<h1>PHP app</h1> version 1a2b3c4", "<h1>PHP app</h1> version 3f2c9a1"
+
+
+def _answers(*bodies):
+    for body in bodies:
+        if isinstance(body, Exception):
+            responses.add(responses.GET, URL, body=body)
+        elif isinstance(body, int):
+            responses.add(responses.GET, URL, status=body, body="<html>502 Bad Gateway</html>")
+        else:
+            responses.add(responses.GET, URL, body=body)
+
+
+def _wait(policy=HTTP, consecutive=3):
+    clock = SimulatedClock()
+    return wait_for_version(URL, "3f2c9a1", consecutive=consecutive, policy=policy, clock=clock,
+                            sleep=clock.sleep)
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_succeeds_on_three_consecutive_answers_with_the_version():
+    # given: the ALB is still on the old tasks, then serves the new version
+    _answers(OLD, OLD, NEW, NEW, NEW)
+
+    # when
+    outcome = _wait()
+
+    # then: the third look confirmed with a burst of three
+    assert outcome.attempts == 3 and outcome.observation.streak == 3
+    assert len(responses.calls) == 5
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_a_mixed_fleet_answering_old_inside_the_burst_is_not_taken_for_done():
+    _answers(NEW, OLD, NEW, NEW, NEW)
+
+    outcome = _wait()
+
+    assert outcome.attempts == 2 and len(responses.calls) == 5
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_5xx_and_dropped_connections_in_the_middle_are_retried():
+    _answers(502, requests.ConnectionError("connection reset"), 503, NEW, NEW, NEW)
+
+    assert _wait().attempts == 4
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_timeout_reports_last_status_and_a_body_snippet():
+    _answers(*[OLD] * 3)  # at 0 s, 40 s and the 60 s deadline
+
+    with pytest.raises(WaitTimeout) as raised:
+        _wait(HTTP.replace(deadline=60))
+
+    assert str(raised.value) == (
+        f"wait http timed out after 60s (3 looks): last saw HTTP 200 '{OLD}' (0 good in a row); "
+        f"expected HTTP 200 from {URL} with '3f2c9a1' in the body on 3 consecutive requests; hint: "
+        "new tasks take 2-3 minutes to become healthy; testing before deployment completes, the ALB "
+        "might route to old tasks (tutorial Step 7: Test Application)")
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_timeout_on_a_gateway_error_shows_the_status():
+    _answers(*[502] * 3)
+
+    with pytest.raises(WaitTimeout, match=r"last saw HTTP 502 '<html>502 Bad Gateway</html>'"):
+        _wait(HTTP.replace(deadline=60))

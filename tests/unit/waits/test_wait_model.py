@@ -1,0 +1,167 @@
+"""The wait model on a simulated clock: acceptors decide, transient errors retry, deadlines hold."""
+
+import botocore.exceptions
+import pytest
+import requests
+import tenacity
+
+from pipeline_harness.errors import EXIT_FAILED, HarnessError
+from pipeline_harness.waits.model import (FAILURE, RETRY, SUCCESS, Acceptor, Wait, WaitFailed,
+                                          WaitTimeout, decide, run)
+from pipeline_harness.waits.policies import Policy, SimulatedClock, is_transient
+
+QUICK = Policy("test", deadline=60, expected_from=0, expected_until=60, dense=5, jitter=0)
+
+
+def _client_error(code, status):
+    return botocore.exceptions.ClientError(
+        {"Error": {"Code": code, "Message": code}, "ResponseMetadata": {"HTTPStatusCode": status}},
+        "DescribeServices")
+
+
+def _scripted(*observations):
+    """A probe that returns (or raises) the given observations one per look."""
+    pending = list(observations)
+
+    def probe():
+        item = pending.pop(0)
+        if isinstance(item, BaseException):
+            raise item
+        return item
+    return probe
+
+
+def _wait(probe, policy=QUICK):
+    return Wait(
+        name="demo", probe=probe, policy=policy, expected="ready", hint="see Step 7",
+        acceptors=(Acceptor(FAILURE, lambda o: o == "broken", "it broke"),
+                   Acceptor(SUCCESS, lambda o: o == "ready", "it is ready"),
+                   Acceptor(RETRY, lambda o: True, "not yet")),
+    )
+
+
+def test_first_matching_acceptor_decides():
+    acceptors = (Acceptor(RETRY, lambda o: o > 0, "positive"), Acceptor(SUCCESS, lambda o: o > 1, "big"))
+
+    assert decide(acceptors, 5).description == "positive"
+    assert decide(acceptors, -1) is None
+
+
+def test_success_after_three_polls_reports_attempts_and_simulated_elapsed():
+    # given
+    clock = SimulatedClock()
+    wait = _wait(_scripted("starting", "starting", "ready"))
+
+    # when
+    outcome = run(wait, clock=clock, sleep=clock.sleep)
+
+    # then
+    assert (outcome.state, outcome.observation, outcome.attempts) == (SUCCESS, "ready", 3)
+    assert outcome.elapsed == 10 and clock.sleeps == [5, 5]
+
+
+def test_failure_acceptor_stops_at_once_with_what_it_saw():
+    clock = SimulatedClock()
+    wait = _wait(_scripted("starting", "broken", "ready"))
+
+    with pytest.raises(WaitFailed) as raised:
+        run(wait, clock=clock, sleep=clock.sleep)
+
+    assert raised.value.outcome.attempts == 2
+    assert str(raised.value) == ("wait demo failed after 5s: it broke; last saw 'broken'; "
+                                 "expected ready; hint: see Step 7")
+
+
+def test_timeout_message_carries_last_observation_expectation_and_hint():
+    clock = SimulatedClock()
+    wait = _wait(lambda: "starting")
+
+    with pytest.raises(WaitTimeout) as raised:
+        run(wait, clock=clock, sleep=clock.sleep)
+
+    assert str(raised.value) == ("wait demo timed out after 60s (13 looks): last saw 'starting'; "
+                                 "expected ready; hint: see Step 7")
+    assert raised.value.exit_code == EXIT_FAILED and isinstance(raised.value, HarnessError)
+
+
+def test_throttling_5xx_and_dropped_connections_in_the_middle_are_retried():
+    clock = SimulatedClock()
+    wait = _wait(_scripted(
+        "starting", _client_error("ThrottlingException", 400), _client_error("InternalError", 500),
+        botocore.exceptions.EndpointConnectionError(endpoint_url="http://127.0.0.1:1"),
+        requests.ConnectionError("reset"), "ready"))
+
+    outcome = run(wait, clock=clock, sleep=clock.sleep)
+
+    assert outcome.state == SUCCESS and outcome.attempts == 6 and outcome.error is None
+
+
+def test_an_error_another_look_cannot_fix_fails_with_the_aws_message():
+    clock = SimulatedClock()
+    wait = _wait(_scripted("starting", _client_error("AccessDeniedException", 400)))
+
+    with pytest.raises(WaitFailed, match=r"^wait demo: could not read \(An error occurred "
+                                         r"\(AccessDeniedException\).*last saw 'starting'"):
+        run(wait, clock=clock, sleep=clock.sleep)
+
+
+def test_timeout_while_the_endpoint_is_down_names_the_last_error():
+    clock = SimulatedClock()
+    down = botocore.exceptions.EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
+
+    def probe():
+        raise down
+
+    with pytest.raises(WaitTimeout, match=r"last saw nothing \(last look failed: Could not "
+                                          r"connect to the endpoint URL"):
+        run(_wait(probe), clock=clock, sleep=clock.sleep)
+
+
+@pytest.mark.parametrize("error, transient", [
+    (_client_error("Throttling", 400), True),
+    (_client_error("ThrottlingException", 400), True),
+    (_client_error("ServiceUnavailable", 503), True),
+    (_client_error("ServiceNotFoundException", 400), False),
+    (botocore.exceptions.ConnectionClosedError(endpoint_url="http://x"), True),
+    (requests.Timeout("slow"), True),
+    (ValueError("bug"), False),
+])
+def test_is_transient_separates_passing_errors_from_verdicts(error, transient):
+    assert is_transient(error) is transient
+
+
+def test_schedule_backs_off_before_the_window_then_polls_densely_then_backs_off_to_the_cap():
+    # given a policy expecting the condition between 100 s and 150 s
+    clock = SimulatedClock()
+    policy = Policy("p", deadline=400, expected_from=100, expected_until=150, first_backoff=20,
+                    dense=5, jitter=0, late_cap=30)
+
+    # when it never comes
+    with pytest.raises(WaitTimeout):
+        run(_wait(lambda: "starting", policy), clock=clock, sleep=clock.sleep)
+
+    # then: 20, 40, then clipped to land on 100; dense 5 s to 150; backoff capped at 30; last
+    # sleep clipped to land on the deadline
+    assert clock.sleeps[:3] == [20, 40, 40]
+    assert set(clock.sleeps[3:13]) == {5}
+    assert clock.sleeps[-2] == 30 and clock.now == 400
+
+
+def test_jitter_stays_within_its_bound():
+    policy = Policy("p", deadline=100, expected_from=0, expected_until=100, dense=4, jitter=1)
+    clock = SimulatedClock()
+
+    with pytest.raises(WaitTimeout):
+        run(_wait(lambda: "starting", policy), clock=clock, sleep=clock.sleep)
+
+    assert all(4 <= s <= 5 for s in clock.sleeps[:-1]) and len(set(clock.sleeps)) > 1
+
+
+def test_policy_retrying_is_a_tenacity_retrying_on_the_injected_sleep():
+    clock = SimulatedClock()
+    retrying = QUICK.retrying(clock=clock, sleep=clock.sleep, start=0,
+                              retry=tenacity.retry_if_result(lambda r: r is None))
+
+    assert isinstance(retrying, tenacity.Retrying)
+    answers = iter([None, None, "done"])
+    assert retrying(lambda: next(answers)) == "done" and clock.now == 10
