@@ -1,0 +1,1 @@
+"""The lab's buildspec.yml, its Dockerfile and imagedefinitions.json: lint, and dry-run in bash."""
