@@ -9,17 +9,29 @@ from dataclasses import dataclass, field
 
 import botocore.exceptions
 
-from pipeline_harness.errors import ConfigError, HarnessError, ProvisionError
+from pipeline_harness.errors import ConfigError, HarnessError, ProvisionError, Unsupported
 from pipeline_harness.steps import STEPS, CHECKS
 from pipeline_harness.steps.base import CheckResult, Context, run_check
+from pipeline_harness.targets.base import Target
 
 
 def step_name(step) -> str:
     return step.__name__.rsplit(".", 1)[-1]
 
 
+def gap(step, target: Target) -> str | None:
+    """Why the target can't hold this step's resources, or None."""
+    return next(filter(None, (target.gap(s) for s in step.SERVICES)), None)
+
+
 def provision_step(step, ctx: Context) -> dict:
-    """One step's ensure; an AWS error becomes a ProvisionError naming the step."""
+    """One step's ensure; an AWS error becomes a ProvisionError naming the step.
+
+    Raises Unsupported when the target does not serve the step.
+    """
+    reason = gap(step, ctx.target)
+    if reason:
+        raise Unsupported(f"{ctx.target.name}: {reason}")
     try:
         return step.ensure(ctx)
     except botocore.exceptions.ClientError as err:
@@ -42,7 +54,10 @@ def provision(ctx: Context) -> dict[str, dict]:
     require_allowed_account(ctx)
     handles = {}
     for step in STEPS:
-        handles[step_name(step)] = provision_step(step, ctx)
+        try:
+            handles[step_name(step)] = provision_step(step, ctx)
+        except Unsupported as err:  # its checks skip with the same reason
+            handles[step_name(step)] = {"skipped": str(err)}
     ctx.forget()
     return handles
 
@@ -74,6 +89,9 @@ def teardown(ctx: Context, steps=STEPS) -> Teardown:
     result = Teardown()
     with _shielded():
         for step in reversed(steps):
+            if gap(step, ctx.target):
+                result.outcomes[step_name(step)] = f"skipped: {gap(step, ctx.target)}"
+                continue
             try:
                 result.outcomes[step_name(step)] = step.delete(ctx)
             except (HarnessError, botocore.exceptions.BotoCoreError,

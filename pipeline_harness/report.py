@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from pipeline_harness.steps import TITLES
 from pipeline_harness.steps.base import CheckResult
@@ -66,7 +67,77 @@ def as_json(report: Report) -> str:
     return json.dumps(report.as_dict(), indent=2) + "\n"
 
 
-RENDERERS = {"table": as_table, "json": as_json}
+def as_junit(report: Report) -> str:
+    """One testcase per check, grouped by tutorial step, for CI and LMS importers."""
+    counts = report.counts
+    totals = {"tests": str(len(report.checks)), "failures": str(counts["fail"]),
+              "errors": str(counts["error"]), "skipped": str(counts["skip"])}
+    suites = ET.Element("testsuites", name="pipeline-harness", **totals)
+    suite = ET.SubElement(suites, "testsuite", name=f"account {report.account} ({report.target}, "
+                          f"{report.region})", **totals)
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (("score", report.score), ("max_score", report.max_score)):
+        ET.SubElement(properties, "property", name=name, value=str(value))
+    for c in report.checks:
+        case = ET.SubElement(suite, "testcase", classname=f"step {c.step}: {TITLES.get(c.step, '')}",
+                             name=f"{c.id}: {c.title}")
+        if c.status == "skip":
+            ET.SubElement(case, "skipped", message=c.message)
+        elif c.status in ("fail", "error"):
+            detail = ET.SubElement(case, "failure" if c.status == "fail" else "error",
+                                   message=c.message, type=c.status)
+            detail.text = f"{c.message}\nhint: {c.hint}" if c.hint else c.message
+        else:
+            ET.SubElement(case, "system-out").text = c.message
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _md(text: str) -> str:
+    """Text outside `code spans` with < and > escaped, so `<your-account-id>` isn't read as HTML."""
+    parts = text.split("`")
+    return "`".join(p if i % 2 else p.replace("<", "&lt;").replace(">", "&gt;")
+                    for i, p in enumerate(parts))
+
+
+_SECTIONS = (  # (heading, which results, how the hint is introduced)
+    ("What to fix", lambda c: c.status == "fail", "How to fix"),
+    ("Could not be checked", lambda c: c.status == "error", "Note"),
+    ("Optional", lambda c: c.status == "pass" and c.hint, "Tip"),
+    ("Passed", lambda c: c.status == "pass" and not c.hint, ""),
+    ("Skipped", lambda c: c.status == "skip", ""),
+)
+
+
+def step_scores(report: Report) -> dict[int, tuple[int, int]]:
+    """(points, max points) per tutorial step, counted the way Report counts the whole."""
+    scores = {}
+    for step in sorted({c.step for c in report.checks}):
+        part = replace(report, checks=[c for c in report.checks if c.step == step])
+        scores[step] = (part.score, part.max_score)
+    return scores
+
+
+def as_markdown(report: Report) -> str:
+    """Feedback a student can read: per tutorial step, what passed, what to fix and how, what was skipped."""
+    lines = [f"# Lab grade: {report.score}/{report.max_score} points", "", _md(summary(report))]
+    scores = step_scores(report)
+    for step in scores:
+        checks = [c for c in report.checks if c.step == step]
+        points, most = scores[step]
+        lines += ["", f"## Step {step}: {TITLES.get(step, '')} — {points}/{most} points"]
+        for heading, belongs, hint_label in _SECTIONS:
+            chosen = [c for c in checks if belongs(c)]
+            if chosen:
+                lines += ["", f"**{heading}**", ""]
+            for c in chosen:
+                lines.append(f"- **{_md(c.title)}** — {_md(c.message)}")
+                if hint_label and c.hint:
+                    lines.append(f"  - {hint_label}: {_md(c.hint)}")
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS = {"table": as_table, "json": as_json, "junit": as_junit, "markdown": as_markdown}
 
 
 def render(report: Report, fmt: str) -> str:

@@ -100,8 +100,8 @@ class Settings:
     def allowed_account_ids(self) -> set[str]:
         return {a.strip() for a in self.allowed_accounts.split(",") if a.strip()}
 
-    def names(self, account_id: str) -> Names:
-        return Names(self, account_id)
+    def names(self, account_id: str, prefix_prerequisites: bool = True) -> Names:
+        return Names(self, account_id, prefix_prerequisites)
 
     @property
     def tags(self) -> dict[str, str]:
@@ -118,6 +118,8 @@ class Names:
 
     settings: Settings
     account_id: str
+    # a user's existing cluster, service and ALB keep their own names
+    prefix_prerequisites: bool = True
 
     @property
     def pipeline_policy(self) -> str:
@@ -131,6 +133,8 @@ class Names:
         return f"{self.settings.prefix}{name}"
 
     def __getattr__(self, item: str) -> str:
+        if item in _PREREQUISITES and not self.prefix_prerequisites:
+            return getattr(self.settings, item)
         if item in _PREFIXED:
             return self._p(getattr(self.settings, item))
         raise AttributeError(item)
@@ -168,6 +172,8 @@ _PREFIXED = {
     "codebuild_project", "pipeline", "cluster", "service", "load_balancer",
 }
 
+_PREREQUISITES = {"cluster", "service", "load_balancer"}
+
 _FIELDS = {f.name: f for f in fields(Settings)}
 
 
@@ -194,16 +200,21 @@ def _coerce(name: str, value: Any) -> Any:
     return value
 
 
+def load_toml(path: str | os.PathLike, what: str = "config file") -> dict[str, Any]:
+    """A TOML file's content; anything wrong with the file is one ConfigError line."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{what} {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{what} {path} cannot be read: {err}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{what} {path} is not valid TOML: {err}") from None
+
+
 def read_toml(path: str | os.PathLike) -> dict[str, Any]:
     """Settings from a TOML file: top-level keys, or the same keys under [lab]."""
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError(f"config file {path} cannot be read: {err}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"config file {path} is not valid TOML: {err}") from None
+    data = load_toml(path)
     data = {**{k: v for k, v in data.items() if k != "lab"}, **data.get("lab", {})}
     return data
 

@@ -9,7 +9,7 @@ import sys
 from pipeline_harness.cli.common import common_options
 from pipeline_harness.errors import EXIT_USAGE, HarnessError
 
-VERBS = ("verify", "provision", "teardown", "lint", "wait")
+VERBS = ("verify", "grade", "provision", "teardown", "lint", "wait", "sweep")
 
 EPILOG = "exit codes: 0 all passed; 1 a check or wait failed; 2 usage or configuration error; 3 target unreachable or credentials missing"
 
@@ -20,12 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     common = common_options()
     for verb in VERBS:
-        try:
-            module = importlib.import_module(f"pipeline_harness.cli.{verb}")
-        except ModuleNotFoundError as err:
-            if err.name != f"pipeline_harness.cli.{verb}":
-                raise
-            continue
+        module = importlib.import_module(f"pipeline_harness.cli.{verb}")
         command = module.add_parser(sub, common)
         command.set_defaults(run=module.run)
     return parser

@@ -20,7 +20,7 @@ def common_options() -> argparse.ArgumentParser:
     group.add_argument("--config", help="TOML file with settings (see README)")
     group.add_argument("--prefix", help="prefix applied to every name the harness creates")
     out = parent.add_argument_group("output")
-    out.add_argument("--format", choices=("table", "json"), default="table")
+    out.add_argument("--format", choices=("table", "json", "junit", "markdown"), default="table")
     out.add_argument("--output", help="write the report to this file instead of stdout")
     return parent
 

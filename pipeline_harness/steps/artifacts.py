@@ -5,6 +5,7 @@ from __future__ import annotations
 from pipeline_harness.errors import NotOurs
 from pipeline_harness.steps.base import MISSING, Check, Context, carries_our_tag, equals, exists
 
+SERVICES = ("s3",)
 STEP = 3
 KEY = "artifact_bucket"
 BLOCK_ALL = {

@@ -26,9 +26,15 @@ class Context:
     _names: Names | None = None
 
     @property
+    def makes_prerequisites(self) -> bool:
+        """Whether the harness makes the cluster, service and ALB, or uses the user's own."""
+        return self.target.quirks.creates_prerequisites or self.settings.provision_prerequisites
+
+    @property
     def names(self) -> Names:
         if self._names is None:
-            self._names = self.settings.names(self.target.account)
+            self._names = self.settings.names(self.target.account,
+                                              prefix_prerequisites=self.makes_prerequisites)
         return self._names
 
     def client(self, service: str):

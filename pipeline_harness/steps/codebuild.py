@@ -8,6 +8,7 @@ from pipeline_harness.steps.base import (
     MISSING, Check, Context, carries_our_tag, dig, drifted, equals, exists,
 )
 
+SERVICES = ("codebuild", "logs")
 STEP = 5
 KEY = "codebuild_project"
 
@@ -87,12 +88,16 @@ def delete(ctx: Context) -> str:
         ctx.client("codebuild").delete_project(name=project["name"])
         ctx.created.discard(KEY)
         outcome = "deleted"
-    logs = ctx.client("logs")
-    try:
-        logs.delete_log_group(logGroupName=ctx.names.log_group)
-    except logs.exceptions.ResourceNotFoundException:
-        pass
+    group = read_log_group(ctx) if "log_group" not in ctx.created else {"ours": True}
+    if group is not MISSING and (group.get("ours") or _tagged(ctx, group)):
+        ctx.client("logs").delete_log_group(logGroupName=ctx.names.log_group)
+        ctx.created.discard("log_group")
     return outcome
+
+
+def _tagged(ctx: Context, group: dict) -> bool:
+    arn = group["arn"].removesuffix(":*")
+    return carries_our_tag(ctx.client("logs").list_tags_for_resource(resourceArn=arn)["tags"])
 
 
 def _variables(project: dict) -> dict[str, str]:

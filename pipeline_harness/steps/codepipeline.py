@@ -9,6 +9,7 @@ from pipeline_harness.steps.base import (
     exists,
 )
 
+SERVICES = ("codepipeline",)
 STEP = 6
 KEY = "pipeline"
 SOURCE_ARTIFACT, BUILD_ARTIFACT = "SourceArtifact", "BuildArtifact"

@@ -13,6 +13,7 @@ from pipeline_harness.errors import ConfigError
 from pipeline_harness.settings import TAG_RUN_ID
 from pipeline_harness.steps.base import MISSING, Check, Context, dig
 
+SERVICES = ("ec2", "elbv2", "ecs", "iam")
 STEP = 6
 KEY = "ecs_stack"
 CIDR = "10.77.0.0/16"
@@ -20,12 +21,17 @@ SUBNET_CIDRS = ("10.77.1.0/24", "10.77.2.0/24")
 EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 
 
+def unprefixed(suffix: str) -> str:
+    """The name of a prerequisite the tutorial does not name (VPC, target group, roles…)."""
+    return f"dev-php-app-{suffix}"
+
+
 def _name(ctx: Context, suffix: str) -> str:
-    return f"{ctx.settings.prefix}dev-php-app-{suffix}"
+    return ctx.settings.prefix + unprefixed(suffix)
 
 
 def makes_it(ctx: Context) -> bool:
-    return ctx.target.quirks.creates_prerequisites or ctx.settings.provision_prerequisites
+    return ctx.makes_prerequisites
 
 
 # --- reading --------------------------------------------------------------------------------------

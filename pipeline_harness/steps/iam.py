@@ -10,6 +10,7 @@ from pipeline_harness import policies
 from pipeline_harness.errors import NotOurs
 from pipeline_harness.steps.base import MISSING, Check, Context, carries_our_tag
 
+SERVICES = ("iam",)
 STEP = 4
 ECS_FULL_ACCESS = "arn:aws:iam::aws:policy/AmazonECS_FullAccess"
 

@@ -46,6 +46,8 @@ class Quirks:
     pipeline_runs_nothing: bool = False
     # deleted load balancers and services vanish at once, so teardown need not wait for them
     deletion_is_instant: bool = False
+    # why services start no tasks and load balancers answer no HTTP (None: they do)
+    runs_no_workloads: str | None = None
     # the error code create_pipeline answers for a name in use
     pipeline_name_in_use: str = "PipelineNameInUseException"
     # real money and real users: provisioning needs an explicitly allowed account

@@ -36,6 +36,7 @@ QUIRKS = Quirks(
     pipeline_runs_nothing=True,
     deletion_is_instant=True,
     pipeline_name_in_use="InvalidStructureException",
+    runs_no_workloads="moto's ECS services never start tasks and its load balancers serve no traffic",
 )
 
 # moto reads these when its backends are first built, so they must be set before the server starts

@@ -72,7 +72,7 @@ def start_execution(target: Target, pipeline: str, commit: str) -> str:
     return started["pipelineExecutionId"]
 
 
-class _Probe:
+class Probe:
     """Finds the commit's execution once, then reads its status: one call per look."""
 
     def __init__(self, target: Target, pipeline: str, commit: str, execution_id: str | None):
@@ -100,7 +100,7 @@ def pipeline_wait(target: Target, pipeline: str, commit: str, *, start: bool = F
                   policy: Policy = PIPELINE) -> Wait:
     execution_id = start_execution(target, pipeline, commit) if start else None
     return Wait(
-        name="pipeline", probe=_Probe(target, pipeline, commit, execution_id),
+        name="pipeline", probe=Probe(target, pipeline, commit, execution_id),
         acceptors=ACCEPTORS, policy=policy, show=str, hint=HINT,
         expected=f"every stage of {pipeline} Succeeded for commit {commit}",
         explain=lambda execution: explain_failure(target, pipeline, execution),

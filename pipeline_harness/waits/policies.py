@@ -9,7 +9,6 @@ slow run is not hammered. Time comes from an injected clock and sleep, so tests 
 from __future__ import annotations
 
 import dataclasses
-import time
 from dataclasses import dataclass
 from typing import Callable
 

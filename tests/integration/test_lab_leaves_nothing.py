@@ -21,14 +21,6 @@ def fresh_context(settings, target, request):
     return make
 
 
-@pytest.fixture
-def whole_lab_served(target):
-    gaps = {s: target.gap(s) for s in ("s3", "iam", "ecr", "codebuild", "logs", "ecs", "elbv2",
-                                       "ec2", "codepipeline") if target.gap(s)}
-    if gaps:
-        pytest.skip("; ".join(gaps.values()))
-
-
 def test_provision_twice_then_teardown_leaves_no_resource(whole_lab_served, target, fresh_context):
     # given
     before = inventory(target)

@@ -4,7 +4,6 @@ and teardown leaves nothing behind."""
 import pytest
 
 from pipeline_harness import lab
-from pipeline_harness.steps.base import Context
 
 pytestmark = pytest.mark.integration
 

@@ -36,6 +36,8 @@ def _index(*platforms):
 
 @pytest.fixture
 def repository(target, settings):
+    if target.gap("ecr"):
+        pytest.skip(f"{target.name}: {target.gap('ecr')}")
     name = f"{settings.prefix}waits-{uuid.uuid4().hex[:8]}"
     ecr = target.client("ecr")
     ecr.create_repository(repositoryName=name)

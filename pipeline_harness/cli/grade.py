@@ -1,0 +1,41 @@
+"""`pipeline-harness grade`: a read-only score of an existing lab, per step, with the tutorial's hints."""
+
+from __future__ import annotations
+
+from pipeline_harness.cli.common import output, settings_from
+from pipeline_harness.errors import EXIT_FAILED, EXIT_OK
+from pipeline_harness.grading import classroom
+from pipeline_harness.grading.grade import grade
+from pipeline_harness.report import render
+from pipeline_harness.targets import open_target
+
+
+def add_parser(sub, common):
+    parser = sub.add_parser(
+        "grade", parents=[common], help="score an existing lab per step, read-only, with hints",
+        description="Run every check of Steps 1-7 against an existing account without changing "
+                    "anything; names default to the tutorial's (override them in --config).")
+    group = parser.add_argument_group("a whole class")
+    group.add_argument("--accounts", metavar="FILE",
+                       help="TOML file of [[student]] tables (name; profile or role_arn; optional "
+                            "external_id and [student.names]): grade every student's account")
+    group.add_argument("--jobs", type=int, default=8, help="students graded at once (default 8)")
+    group.add_argument("--output-dir", metavar="DIR",
+                       help="with --accounts: one report per student (in --format) and "
+                            "class-summary.csv/.md go here; the summary is also printed")
+    return parser
+
+
+def run(args) -> int:
+    settings = settings_from(args)
+    if args.accounts:
+        graded = classroom.run_class(settings, args.accounts, jobs=args.jobs, fmt=args.format,
+                                     output_dir=args.output_dir)
+        with output(args) as out:
+            out.write(classroom.as_markdown(graded))
+        return EXIT_OK if all(g.status == "pass" for g in graded) else EXIT_FAILED
+    with open_target(settings) as target:
+        report = grade(settings, target)
+    with output(args) as out:
+        out.write(render(report, args.format))
+    return EXIT_OK if report.ok else EXIT_FAILED

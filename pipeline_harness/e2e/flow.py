@@ -1,0 +1,135 @@
+"""The nightly end-to-end run as one function: push, provision, wait for Step 7, always tear down.
+
+Order: the commit is pushed to the run branch *before* the pipeline exists, so the execution that
+CreatePipeline starts by itself builds exactly that commit — no second, racing push trigger.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import requests
+
+from pipeline_harness import lab
+from pipeline_harness.e2e.github import GitHub, Pushed, run_files
+from pipeline_harness.e2e.inputs import Inputs
+from pipeline_harness.e2e.run_report import RunReport, stage_verdicts
+from pipeline_harness.errors import ConfigError, HarnessError
+from pipeline_harness.steps.base import Context
+from pipeline_harness.targets.base import Target
+from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
+from pipeline_harness.waits.policies import Clock, Sleep
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_nightly(inputs: Inputs, target: Target, *, report_path: Path, github: GitHub | None = None,
+                root: Path = REPO_ROOT, clock: Clock = time.monotonic, sleep: Sleep = time.sleep,
+                http_session: requests.Session | None = None) -> RunReport:
+    """One nightly run; the JSON report is written to report_path whatever happens.
+
+    Raises ConfigError (exit 2) before touching anything when the account is not allow-listed,
+    the WaitError / ProvisionError / GitHubError that ended a failed run, KeyboardInterrupt
+    after tearing down, or HarnessError when the run passed but teardown left something.
+    """
+    settings = inputs.settings
+    ctx = Context(settings, target)
+    report = RunReport(settings.run_id, settings.region, settings.pipeline_type, settings.branch,
+                       clock=clock)
+    _refuse_unless_allowed(ctx, report, report_path)
+    github = github or GitHub(settings.github_repository, inputs.github_token, sleep=sleep)
+    try:
+        with report.timing("push"):
+            pushed = github.push(settings.branch, run_files(root, _marker(settings)),
+                                 f"pipeline-harness nightly run {settings.run_id}")
+        report.commit = pushed.commit
+        with report.timing("provision"):
+            handles = lab.provision(ctx)
+        _verify(ctx, report, pushed, handles["ecs_stack"]["url"], clock, sleep, http_session)
+        report.outcome = "passed"
+    except BaseException as err:
+        report.fail(err)
+        raise
+    finally:
+        try:
+            _tear_down(ctx, github, report)
+        finally:
+            report.write(report_path)
+    if report.outcome != "passed":
+        raise HarnessError(report.failure["message"])
+    return report
+
+
+def _refuse_unless_allowed(ctx: Context, report: RunReport, report_path: Path) -> None:
+    try:
+        lab.require_allowed_account(ctx)
+    except ConfigError as err:
+        report.outcome = "refused"
+        report.failure = {"where": "allow-list", "error": type(err).__name__, "message": str(err),
+                          "diagnosis": None}
+        report.write(report_path)
+        raise
+    report.account = ctx.target.account
+
+
+def _marker(settings) -> str:
+    return f"run {settings.run_id} created {settings.created_at} on {settings.branch}\n"
+
+
+def _verify(ctx: Context, report: RunReport, pushed: Pushed, url: str, clock: Clock, sleep: Sleep,
+            session: requests.Session | None) -> None:
+    """Step 7: the commit's execution, its multi-arch image and tags, the rollout, the ALB's answer."""
+    target, names, settings = ctx.target, ctx.names, ctx.settings
+    with report.timing("pipeline", wait=True) as entry:
+        run = pipeline.wait_for_pipeline(target, names.pipeline, pushed.commit, clock=clock, sleep=sleep)
+        report.waited(entry, run.outcome)
+    report.execution_id = run.execution_id
+    report.stages = stage_verdicts(run.stage_durations)
+    report.build_number = build_number(target, names.pipeline, run.execution_id)
+    tags = (pushed.short, "latest", report.build_number)
+    image = f"{names.repository_uri}:{pushed.short}"
+    with report.timing("ecr-tags", wait=True) as entry:
+        tagged = ecr_tags.wait_for_tags(target, names.ecr_repository, tags, clock=clock, sleep=sleep)
+        report.waited(entry, tagged)
+    report.image = {"uri": image, "tags": list(tags), "digest": tagged.observation.digest,
+                    "platforms": sorted(tagged.observation.platforms)}
+    with report.timing("rollout", wait=True) as entry:
+        report.waited(entry, rollout.wait_for_rollout(
+            target, names.cluster, names.service, image, container=settings.container,
+            clock=clock, sleep=sleep))
+    with report.timing("http", wait=True) as entry:
+        # health.php reports the version the image was built with: the commit's short hash
+        report.waited(entry, http.wait_for_version(
+            url + settings.health_check_path, pushed.short, clock=clock,
+            sleep=sleep, session=session))
+
+
+def build_number(target: Target, pipeline_name: str, execution_id: str) -> str:
+    """CODEBUILD_BUILD_NUMBER of the execution's build: the third tag the buildspec pushes."""
+    pages = target.client("codepipeline").get_paginator("list_action_executions").paginate(
+        pipelineName=pipeline_name, filter={"pipelineExecutionId": execution_id})
+    build_ids = [action["output"]["executionResult"]["externalExecutionId"]
+                 for page in pages for action in page.get("actionExecutionDetails", [])
+                 if action["input"]["actionTypeId"]["provider"] == "CodeBuild"
+                 and action.get("output", {}).get("executionResult", {}).get("externalExecutionId")]
+    if not build_ids:
+        raise HarnessError(f"execution {execution_id} of {pipeline_name} ran no CodeBuild build")
+    build = target.client("codebuild").batch_get_builds(ids=build_ids[:1])["builds"][0]
+    return str(build["buildNumber"])
+
+
+def _tear_down(ctx: Context, github: GitHub, report: RunReport) -> None:
+    """AWS first (it costs money), then the run branch; a leftover is reported, not raised here."""
+    with report.timing("teardown"):
+        result = lab.teardown(ctx)
+    errors = list(result.errors)
+    try:
+        branch = github.delete_branch(ctx.settings.branch)
+    except HarnessError as err:
+        branch = "error"
+        errors.append(f"branch {ctx.settings.branch}: {err}")
+    report.teardown = {"outcomes": result.outcomes, "branch": branch, "errors": errors}
+    if errors and report.outcome == "passed":
+        report.fail(HarnessError(f"teardown left something behind: {'; '.join(errors)}"),
+                    where="teardown")

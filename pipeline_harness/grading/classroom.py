@@ -1,0 +1,272 @@
+"""Grading a class: each student's account graded concurrently, one report each plus a summary.
+
+The accounts file is TOML, one `[[student]]` table per student:
+
+    [[student]]
+    name = "Ada"
+    role_arn = "arn:aws:iam::111111111111:role/lab-grader"   # assumed from the base credentials
+    external_id = "course-2026"                               # optional
+    [student.names]                                           # optional: the names Ada used
+    pipeline = "dev-php-pipeline"
+
+    [[student]]
+    name = "Grace"
+    profile = "grace"                                         # or a profile in ~/.aws/config
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import boto3
+import botocore.exceptions
+import botocore.loaders
+import botocore.session
+
+from pipeline_harness.errors import ConfigError, HarnessError, TargetUnreachable
+from pipeline_harness.grading.grade import grade
+from pipeline_harness.grading.guard import read_only
+from pipeline_harness.report import Report, render, step_scores
+from pipeline_harness.settings import Settings, load_toml
+from pipeline_harness.steps import TITLES
+from pipeline_harness.targets import open_target
+from pipeline_harness.targets.base import Target
+
+SESSION_NAME = "pipeline-harness-grader"
+EXTENSIONS = {"table": "txt", "json": "json", "junit": "xml", "markdown": "md"}
+SUMMARY = "class-summary"
+REASON_IDS = 5  # failed checks named in a summary row; the student's report has them all
+_STUDENT_KEYS = {"name", "profile", "role_arn", "external_id", "names"}
+_ROLE_ARN = re.compile(r"arn:aws[\w-]*:iam::\d{12}:role/\S+")
+# where and how the grader runs stays the instructor's; a student only used other names
+_NOT_NAMES = {"target", "endpoint_url", "region", "profile", "prefix", "allowed_accounts", "run_id",
+              "created_at"}
+NAME_SETTINGS = tuple(sorted(f.name for f in fields(Settings)
+                             if f.type in ("str", "str | None") and f.name not in _NOT_NAMES))
+
+
+@dataclass(frozen=True)
+class Student:
+    name: str
+    profile: str | None = None
+    role_arn: str | None = None
+    external_id: str | None = None
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        """The student's name as a file name."""
+        return re.sub(r"[^A-Za-z0-9._-]+", "-", self.name).strip("-.") or "student"
+
+
+@dataclass(frozen=True)
+class Graded:
+    """One student's outcome: a report, or why there is none."""
+
+    student: Student
+    report: Report | None = None
+    error: str = ""
+
+    @property
+    def status(self) -> str:
+        if self.report is None or self.report.counts["error"]:
+            return "error"
+        return "fail" if self.report.counts["fail"] else "pass"
+
+    @property
+    def reason(self) -> str:
+        if self.report is None:
+            return self.error
+        errors = [c for c in self.report.checks if c.status == "error"]
+        if errors:
+            return f"{len(errors)} check(s) could not be read, e.g. {errors[0].id}: {errors[0].message}"
+        failed = [c.id for c in self.report.checks if c.status == "fail"]
+        more = f" (+{len(failed) - REASON_IDS} more)" if len(failed) > REASON_IDS else ""
+        return ", ".join(failed[:REASON_IDS]) + more
+
+
+# --- the accounts file ----------------------------------------------------------------------------
+
+def read_accounts(path: str | Path, settings: Settings) -> list[Student]:
+    """The students of an accounts file; anything wrong with it is one ConfigError line."""
+    data = load_toml(path, "accounts file")
+    tables = data.get("student")
+    if not isinstance(tables, list) or not tables or set(data) != {"student"}:
+        raise ConfigError(f"accounts file {path} must hold [[student]] tables and nothing else")
+    students = [_student(table, number, path, settings) for number, table in enumerate(tables, 1)]
+    for seen, kind in (([s.name for s in students], "name"), ([s.slug for s in students], "file name")):
+        twice = sorted({x for x in seen if seen.count(x) > 1})
+        if twice:
+            raise ConfigError(f"accounts file {path}: two students share the {kind} {twice[0]!r}")
+    return students
+
+
+def _student(table: dict, number: int, path, settings: Settings) -> Student:
+    def bad(problem: str) -> ConfigError:
+        who = table.get("name") if isinstance(table.get("name"), str) else "no name"
+        return ConfigError(f"accounts file {path}: student #{number} ({who}): {problem}")
+
+    unknown = sorted(set(table) - _STUDENT_KEYS)
+    if unknown:
+        raise bad(f"unknown key {unknown[0]!r}; known keys: {', '.join(sorted(_STUDENT_KEYS))}")
+    for key in _STUDENT_KEYS - {"names"}:
+        if key in table and not (isinstance(table[key], str) and table[key].strip()):
+            raise bad(f"{key} must be non-empty text")
+    if "name" not in table:
+        raise bad("needs a name")
+    if ("profile" in table) == ("role_arn" in table):
+        raise bad("needs exactly one of profile or role_arn")
+    if "role_arn" in table and not _ROLE_ARN.fullmatch(table["role_arn"]):
+        raise bad(f"role_arn {table['role_arn']!r} is not an IAM role ARN "
+                  "(arn:aws:iam::<12-digit account>:role/<name>)")
+    if "external_id" in table and "role_arn" not in table:
+        raise bad("external_id goes with role_arn")
+    names = table.get("names", {})
+    if not isinstance(names, dict):
+        raise bad("[student.names] must be a table")
+    for key, value in names.items():
+        if key not in NAME_SETTINGS:
+            raise bad(f"names.{key} is not a name setting; known: {', '.join(NAME_SETTINGS)}")
+        if not isinstance(value, str):
+            raise bad(f"names.{key} must be text, not {value!r}")
+    try:
+        settings.replace(**names)
+    except ConfigError as err:
+        raise bad(str(err)) from None
+    return Student(**table)
+
+
+# --- grading --------------------------------------------------------------------------------------
+
+_loader = botocore.loaders.create_loader()  # one parsed copy of the API models for every student
+
+
+def _core_session(profile: str | None = None) -> botocore.session.Session:
+    """A fresh botocore session sharing the loaded API models: a new client costs ~10 ms, not ~100."""
+    core = botocore.session.Session(profile=profile)
+    core.register_component("data_loader", _loader)
+    return core
+
+
+def session_for(student: Student, base: Target) -> boto3.Session:
+    """The student's credentials: their profile, or their role assumed with the base credentials."""
+    if student.profile:
+        core = _core_session(student.profile)
+        if student.profile not in core.available_profiles:
+            raise TargetUnreachable(f"AWS profile {student.profile!r} is not configured")
+        return boto3.Session(botocore_session=core, region_name=base.region)
+    assume = {"RoleArn": student.role_arn, "RoleSessionName": SESSION_NAME}
+    if student.external_id:
+        assume["ExternalId"] = student.external_id
+    try:
+        credentials = base.client("sts").assume_role(**assume)["Credentials"]
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
+        raise TargetUnreachable(f"cannot assume {student.role_arn}: {err}") from None
+    return boto3.Session(botocore_session=_core_session(), region_name=base.region,
+                         aws_access_key_id=credentials["AccessKeyId"],
+                         aws_secret_access_key=credentials["SecretAccessKey"],
+                         aws_session_token=credentials["SessionToken"])
+
+
+def grade_student(student: Student, settings: Settings, base: Target) -> Graded:
+    """One student's grade; whatever keeps us out of their account is their row's reason."""
+    try:
+        target = read_only(base.with_session(session_for(student, base)))  # grade() keeps it as is
+        _ = target.account
+        return Graded(student, report=grade(settings.replace(**student.names), target))
+    except (HarnessError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
+        return Graded(student, error=str(err))
+
+
+def grade_class(students: list[Student], settings: Settings, base: Target, jobs: int = 8) -> list[Graded]:
+    """Every student, at most `jobs` at a time, in the accounts file's order."""
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
+    try:
+        return list(pool.map(lambda student: grade_student(student, settings, base), students))
+    finally:
+        pool.shutdown(cancel_futures=True)  # Ctrl-C: don't start the students still queued
+
+
+# --- the class summary ----------------------------------------------------------------------------
+
+def summary_rows(graded: list[Graded]) -> list[dict[str, str | int]]:
+    """Score per step per student; a student who could not be graded has only a status and reason."""
+    rows = []
+    for one in graded:
+        row: dict[str, str | int] = {"student": one.student.name, "status": one.status,
+                                     "account": one.report.account if one.report else "",
+                                     "score": "", "max_score": ""}
+        scores = step_scores(one.report) if one.report else {}
+        for step in TITLES:
+            points, most = scores.get(step, ("", ""))
+            row[f"step{step}"], row[f"step{step}_max"] = points, most
+        if one.report:
+            row["score"], row["max_score"] = one.report.score, one.report.max_score
+        row["reason"] = one.reason
+        rows.append(row)
+    return rows
+
+
+def as_csv(graded: list[Graded]) -> str:
+    rows = summary_rows(graded)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["student"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _cell(value) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def as_markdown(graded: list[Graded]) -> str:
+    steps = list(TITLES)
+    header = ["Student", "Account", "Status", "Score", *(f"Step {s}" for s in steps), "Notes"]
+    lines = ["# Class summary", "", "| " + " | ".join(header) + " |",
+             "|" + "---|" * len(header)]
+    for row in summary_rows(graded):
+        score = f"{row['score']}/{row['max_score']}" if row["max_score"] != "" else "—"
+        per_step = [f"{row[f'step{s}']}/{row[f'step{s}_max']}" if row[f"step{s}_max"] != "" else "—"
+                    for s in steps]
+        cells = [row["student"], row["account"] or "—", row["status"], score, *per_step, row["reason"]]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    counts = {status: sum(g.status == status for g in graded) for status in ("pass", "fail", "error")}
+    lines += ["", (f"{len(graded)} students: {counts['pass']} passed, {counts['fail']} with checks "
+                   f"to fix, {counts['error']} could not be graded fully")]
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(graded: list[Graded], fmt: str, directory: str | Path) -> list[Path]:
+    """One report per graded student in `fmt`, plus the class summary as CSV and Markdown."""
+    directory = Path(directory)
+    files = {directory / f"{g.student.slug}.{EXTENSIONS[fmt]}": render(g.report, fmt)
+             for g in graded if g.report is not None}
+    files[directory / f"{SUMMARY}.csv"] = as_csv(graded)
+    files[directory / f"{SUMMARY}.md"] = as_markdown(graded)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for path, text in files.items():
+            path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"cannot write the reports into {directory}: {err}") from None
+    return list(files)
+
+
+def run_class(settings: Settings, accounts: str | Path, *, jobs: int, fmt: str,
+              output_dir: str | Path | None) -> list[Graded]:
+    """Read the accounts file, grade everyone from the base target, write the reports."""
+    if not output_dir:
+        raise ConfigError("--accounts needs --output-dir DIR for the students' reports")
+    if jobs < 1:
+        raise ConfigError(f"--jobs must be at least 1, not {jobs}")
+    students = read_accounts(accounts, settings)  # a broken file stops us before any AWS call
+    with open_target(settings) as base:
+        graded = grade_class(students, settings, base, jobs=jobs)
+    write_reports(graded, fmt, output_dir)
+    return graded

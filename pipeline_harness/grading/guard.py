@@ -1,0 +1,72 @@
+"""Read-only by construction: the grader's clients refuse anything but a read before it is sent.
+
+The guard hangs on `provide-client-params`, the first event of every API call — before parameter
+validation, before a botocore Stubber answers, long before `before-send` — so a refused call
+never becomes a request. The app gets a requests Session that refuses every method but GET.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import Counter
+
+import requests
+
+from pipeline_harness.errors import HarnessError
+from pipeline_harness.targets.base import Target
+
+READ_PREFIXES = ("Describe", "Get", "List", "BatchGet", "Head")
+GUARD_ID = "pipeline-harness-read-only"
+
+
+class MutationRefused(HarnessError):
+    """The grader tried an operation that is not a read; nothing was sent."""
+
+
+def is_read(operation: str) -> bool:
+    """Describe*/Get*/List*/BatchGet*/Head*: the API's own naming of operations that change nothing."""
+    return operation.startswith(READ_PREFIXES)
+
+
+def refuse_mutation(model, **_) -> None:
+    """botocore handler: raise before a non-read operation is serialised or sent."""
+    if not is_read(model.name):
+        raise MutationRefused(
+            f"grading is read-only: refused {model.service_model.service_name}.{model.name} "
+            "before sending it")
+
+
+def guard(client):
+    """Install the guard on a client (idempotent: one registration per client)."""
+    client.meta.events.register_first("provide-client-params", refuse_mutation, unique_id=GUARD_ID)
+    return client
+
+
+class ReadOnlyTarget(Target):
+    """A Target whose every client carries the guard; with_session keeps it read-only."""
+
+    def client(self, service: str):
+        return guard(super().client(service))
+
+
+def read_only(target: Target) -> ReadOnlyTarget:
+    """The same endpoint, credentials, capabilities and quirks, through guarded clients of its own.
+
+    The account already read is kept (no second STS call); API calls are counted afresh.
+    """
+    if isinstance(target, ReadOnlyTarget):
+        return target
+    kept = {f.name: getattr(target, f.name) for f in dataclasses.fields(Target)
+            if f.name not in ("calls", "_clients", "_lock")}
+    return ReadOnlyTarget(**kept, calls=Counter(), _clients={}, _lock=threading.Lock())
+
+
+class GetOnlySession(requests.Session):
+    """A Session for the app: every request passes `send`, which refuses all but GET."""
+
+    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
+        if request.method != "GET":
+            raise MutationRefused(f"grading is read-only: refused HTTP {request.method} "
+                                  f"{request.url} before sending it")
+        return super().send(request, **kwargs)

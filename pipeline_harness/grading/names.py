@@ -1,0 +1,226 @@
+"""Near-match resolution: students mistype names, and a typo should cost one check, not twenty.
+
+When a resource of the expected name is missing, look for the one the student most likely meant:
+a close name (difflib), or for the pipeline and the roles, the one whose shape gives it away.
+The found names replace the expected ones in the settings, so every other check grades the
+student's resource; only the resource's existence check fails, saying "found `X`, expected `Y`".
+
+The log group: the tutorial's default is named after the project. When the project is found under
+another name, a log group named after either the tutorial's project or the student's is accepted,
+so one typo in the project name does not also fail the log group check.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from typing import Callable, Iterable
+from urllib.parse import unquote
+
+import botocore.exceptions
+
+from pipeline_harness import policies
+from pipeline_harness.settings import Settings
+from pipeline_harness.steps import CHECKS, artifacts, codebuild, codepipeline, ecr, ecs_stack, iam
+from pipeline_harness.steps.base import MISSING, Check, CheckResult, Context, dig
+
+CUTOFF = 0.85  # one or two wrong letters in the tutorial's names; "codebuild" vs "codepipeline" is 0.84
+PIPELINE_SHAPE = (("Source", "CodeStarSourceConnection"), ("Build", "CodeBuild"), ("Deploy", "ECS"))
+MAX_PIPELINES_OPENED = 10  # get_pipeline calls spent looking for the pipeline by its shape
+_API_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
+
+
+@dataclass(frozen=True)
+class Rename:
+    key: str  # the Settings field
+    expected: str
+    found: str
+    how: str  # why this resource is taken for the expected one
+    check_id: str  # the existence check the typo costs
+
+
+@dataclass(frozen=True)
+class Resolution:
+    settings: Settings
+    renames: tuple[Rename, ...] = ()
+
+    def costing(self, check_id: str) -> list[Rename]:
+        return [r for r in self.renames if r.check_id == check_id]
+
+
+def _reader(check_id: str) -> Callable[[Context], object]:
+    return next(c.read for c in CHECKS if c.id == check_id)
+
+
+def _closest(expected: str, names: Iterable[str], exclude: set[str], cutoff: float = CUTOFF):
+    candidates = [n for n in names if n not in exclude]
+    near = difflib.get_close_matches(expected, candidates, n=1, cutoff=cutoff)
+    return near[0] if near else None
+
+
+def _pages(client, operation: str, key: str, **params) -> list:
+    return [item for page in client.get_paginator(operation).paginate(**params) for item in page[key]]
+
+
+# --- one finder per resource: (ctx, taken names) -> renames ---------------------------------------
+
+def _ecr(ctx: Context, exclude: set[str]) -> list[Rename]:
+    if ctx.read(ecr.read) is not MISSING:
+        return []
+    names = [r["repositoryName"] for r in
+             _pages(ctx.client("ecr"), "describe_repositories", "repositories")]
+    near = _closest(ctx.names.ecr_repository, names, exclude)
+    return [Rename("ecr_repository", ctx.names.ecr_repository, near, "the closest repository name",
+                   "ecr.repository")] if near else []
+
+
+def _bucket(ctx: Context, exclude: set[str]) -> list[Rename]:
+    if ctx.read(artifacts.read) is not MISSING:
+        return []
+    expected = ctx.names.artifact_bucket
+    stem = ctx.settings.artifact_bucket.split("{", 1)[0].rstrip("-")  # dev-pipeline-artifacts
+    names = [b["Name"] for b in ctx.client("s3").list_buckets().get("Buckets", [])]
+    stemmed = [n for n in names if n.startswith(stem) and n not in exclude]
+    if stemmed:
+        near, how = _best(expected, stemmed), f"the bucket starting `{stem}`"
+    else:
+        near, how = _closest(expected, names, exclude), "the closest bucket name"
+    return [Rename("artifact_bucket", expected, near, how, "artifacts.bucket")] if near else []
+
+
+def _best(expected: str, names: list[str]) -> str:
+    return max(names, key=lambda n: difflib.SequenceMatcher(None, expected, n).ratio())
+
+
+def _trust(role: dict) -> set[str]:
+    raw = role.get("AssumeRolePolicyDocument") or {}
+    return policies.trusted_services(json.loads(unquote(raw)) if isinstance(raw, str) else raw)
+
+
+def _role(spec: iam.RoleSpec):
+    check_id = f"iam.{spec.key}"
+    principal = f"{spec.service}.amazonaws.com"
+
+    def find(ctx: Context, exclude: set[str]) -> list[Rename]:
+        if ctx.read(_reader(check_id)) is not MISSING:
+            return []
+        expected = spec.name(ctx)
+        roles = [r for r in _pages(ctx.client("iam"), "list_roles", "Roles")
+                 if r["RoleName"] not in exclude]
+        trusting = [r["RoleName"] for r in roles if principal in _trust(r)]
+        if trusting:
+            near, how = _best(expected, trusting), f"the role trusting {principal}"
+        else:
+            near, how = _closest(expected, [r["RoleName"] for r in roles], exclude), "the closest role name"
+        return [Rename(spec.key, expected, near, how, check_id)] if near else []
+
+    return find
+
+
+def _project(ctx: Context, exclude: set[str]) -> list[Rename]:
+    if ctx.read(codebuild.read) is not MISSING:
+        return []
+    client, expected = ctx.client("codebuild"), ctx.names.codebuild_project
+    near = _closest(expected, _pages(client, "list_projects", "projects"), exclude)
+    if near is None:
+        return []
+    renames = [Rename("codebuild_project", expected, near, "the closest project name",
+                      "codebuild.project")]
+    found = client.batch_get_projects(names=[near])["projects"]
+    group = dig(found, 0, "logsConfig", "cloudWatchLogs", "groupName")
+    if group == ctx.names.log_group:  # named after the tutorial's project: accepted as is
+        renames.append(Rename("log_group", ctx.settings.log_group, group,
+                              "the log group named after the tutorial's project", ""))
+    return renames
+
+
+def _shape(declaration: dict) -> tuple[tuple[str, str], ...]:
+    return tuple((dig(s, "actions", 0, "actionTypeId", "category"),
+                  dig(s, "actions", 0, "actionTypeId", "provider"))
+                 for s in dig(declaration, "pipeline", "stages", default=[]))
+
+
+def _pipeline(ctx: Context, exclude: set[str]) -> list[Rename]:
+    if ctx.read(codepipeline.read) is not MISSING:
+        return []
+    client, expected = ctx.client("codepipeline"), ctx.names.pipeline
+    names = [p["name"] for p in _pages(client, "list_pipelines", "pipelines")]
+    near, how = _closest(expected, names, exclude), "the closest pipeline name"
+    if near is None:
+        shaped = [n for n in names[:MAX_PIPELINES_OPENED] if n not in exclude
+                  and _shape(client.get_pipeline(name=n)) == PIPELINE_SHAPE]
+        near = _best(expected, shaped) if shaped else None
+        how = "the pipeline with Source CodeStarSourceConnection, Build CodeBuild and Deploy ECS"
+    return [Rename("pipeline", expected, near, how, "pipeline.exists")] if near else []
+
+
+def _ecs(ctx: Context, exclude: set[str]) -> list[Rename]:
+    found = ctx.read(ecs_stack.read)
+    if found is not MISSING and found["service"] is not None:
+        return []
+    client, renames, cluster = ctx.client("ecs"), [], ctx.names.cluster
+    if found is MISSING:
+        arns = _pages(client, "list_clusters", "clusterArns")
+        near = _closest(cluster, [a.rsplit("/", 1)[-1] for a in arns], exclude)
+        if near is None:
+            return []
+        renames.append(Rename("cluster", cluster, near, "the closest cluster name", "ecs.service"))
+        cluster = near
+    arns = _pages(client, "list_services", "serviceArns", cluster=cluster)
+    services = [a.rsplit("/", 1)[-1] for a in arns]
+    if ctx.names.service not in services:
+        near = _closest(ctx.names.service, services, exclude)
+        if near is not None:
+            renames.append(Rename("service", ctx.names.service, near, "the closest service name",
+                                  "ecs.service"))
+    return renames
+
+
+FINDERS = (_ecr, _bucket, _role(iam.PIPELINE_ROLE), _role(iam.CODEBUILD_ROLE), _project,
+           _pipeline, _ecs)
+_SERVICES = {_ecr: "ecr", _bucket: "s3", _project: "codebuild", _pipeline: "codepipeline",
+             _ecs: "ecs"}
+
+
+def _expected_names(ctx: Context) -> set[str]:
+    keys = ("ecr_repository", "pipeline_role", "codebuild_role", "codebuild_project", "pipeline",
+            "cluster", "service", "load_balancer")
+    return {getattr(ctx.names, k) for k in keys} | {ctx.names.artifact_bucket}
+
+
+def _as_setting(settings: Settings, rename: Rename) -> str | None:
+    """The setting that names `found` once the run prefix is applied; None if no setting can."""
+    found = rename.found
+    if rename.key == "log_group":
+        return found
+    if rename.key == "artifact_bucket":
+        run = settings.prefix.strip("-")
+        if run and not found.endswith(f"-{run}"):
+            return None
+        return found[: -len(run) - 1] if run else found
+    return found[len(settings.prefix):] if found.startswith(settings.prefix) else None
+
+
+def resolve(ctx: Context) -> Resolution:
+    """Near matches for every expected resource the account lacks; reads it cannot make find none."""
+    exclude, renames = _expected_names(ctx), []
+    for finder in FINDERS:
+        if ctx.target.gap(_SERVICES.get(finder, "iam")):
+            continue
+        try:
+            found = finder(ctx, exclude)
+        except _API_ERRORS:
+            continue  # the resource's own checks report the error
+        renames.extend(found)
+        exclude.update(r.found for r in found)
+    changes = {r.key: _as_setting(ctx.settings, r) for r in renames}
+    kept = tuple(r for r in renames if changes[r.key] is not None)
+    return Resolution(ctx.settings.replace(**{r.key: changes[r.key] for r in kept}), kept)
+
+
+def name_result(check: Check, renames: list[Rename], max_points: int) -> CheckResult:
+    """The existence check a typo costs: found `X`, expected `Y`; the rest grade `X`."""
+    said = "; ".join(f"found `{r.found}`, expected `{r.expected}` ({r.how})" for r in renames)
+    return CheckResult(check.id, check.step, check.title, "fail", 0, max_points,
+                       f"{said} — the other checks grade what was found", check.hint)

@@ -1,0 +1,133 @@
+"""grader-policy.json lets the grader make every call it makes, and grants nothing but reads."""
+
+import dataclasses
+import fnmatch
+import random
+import re
+from collections import Counter
+
+import boto3
+import pytest
+import student_lab
+from student_lab import student_account
+
+from pipeline_harness import policies
+from pipeline_harness.grading.grade import grade
+from pipeline_harness.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+POLICY = policies.document("grader-policy.json")
+# IAM actions named otherwise than "<service>:<Operation>"
+IAM_ACTIONS = {
+    "s3.GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+    "s3.HeadBucket": "s3:ListBucket",
+    "s3.ListBuckets": "s3:ListAllMyBuckets",
+    "s3.ListObjects": "s3:ListBucket",
+    "s3.ListObjectsV2": "s3:ListBucket",
+    "s3.ListObjectVersions": "s3:ListBucketVersions",
+    "s3.HeadObject": "s3:GetObject",
+}
+IAM_PREFIXES = {"elbv2": "elasticloadbalancing"}
+NEEDS_NO_PERMISSION = {"sts.GetCallerIdentity"}
+# reads the grader makes only where the target serves them: Step 2 (moto has no connections API),
+# a failed execution's diagnosis (stage state, the build, its log tail), and Step 7's rollout and
+# app checks (moto runs no tasks and serves no traffic)
+BEYOND_THE_EMULATOR = (
+    "codestar-connections.ListConnections", "codestar-connections.GetConnection",
+    "codepipeline.GetPipelineState", "codebuild.BatchGetBuilds", "logs.GetLogEvents",
+    "ecs.ListTasks", "ecs.DescribeTasks", "elbv2.DescribeLoadBalancers",
+)
+READ_ACTION = re.compile(r"[a-z0-9-]+:(Describe|Get|List|BatchGet|Head)[A-Za-z0-9*]*")
+
+
+def iam_action(call: str) -> str | None:
+    if call in NEEDS_NO_PERMISSION:
+        return None
+    service, operation = call.split(".")
+    return IAM_ACTIONS.get(call, f"{IAM_PREFIXES.get(service, service)}:{operation}")
+
+
+def allowed(action: str) -> bool:
+    return any(effect == "Allow" and resource == "*" and fnmatch.fnmatchcase(action.lower(), pattern)
+               for effect, pattern, resource in policies.grants(POLICY))
+
+
+def _counting_session(target, calls: Counter) -> boto3.Session:
+    """The target's credentials in a session of our own, counting every call its clients make."""
+    credentials = target.session.get_credentials().get_frozen_credentials()
+    session = boto3.Session(aws_access_key_id=credentials.access_key,
+                            aws_secret_access_key=credentials.secret_key,
+                            aws_session_token=credentials.token, region_name=target.region)
+    session.events.register(
+        "before-call", lambda model, **_: calls.update([f"{model.service_model.service_name}.{model.name}"]))
+    return session
+
+
+def _fresh_account() -> str:
+    return str(random.randrange(10**11, 10**12))
+
+
+# every name a little off: the grader lists each kind of resource to find what was meant
+TYPOS = dataclasses.replace(
+    student_lab.CORRECT, repository="my-ecs-php-ap", bucket="dev-pipeline-artifact-{account}",
+    pipeline_role="dev-codepipeline-servce-role", codebuild_role="dev-codebuild-servce-role",
+    project="dev-php-app-buld", pipeline="dev-php-app-pipline", cluster="dev-clustr",
+    service="dev-php-app-alb-servce")
+
+
+@pytest.fixture(scope="module")
+def graded(target):
+    """A correct lab's report, and every operation the grader made grading it and a mistyped one."""
+    if target.name != "moto":
+        pytest.skip(f"a fresh student account per run is moto's multi-account emulation, not {target.name}'s")
+    correct, typos = student_account(target, _fresh_account()), student_account(target, _fresh_account())
+    student_lab.build(correct)
+    student_lab.build(typos, TYPOS)
+    calls = Counter()
+    report = grade(Settings(), correct.with_session(_counting_session(correct, calls)))
+    grade(Settings(), typos.with_session(_counting_session(typos, calls)))
+    return report, calls
+
+
+def test_the_graded_lab_exercises_every_read_the_emulator_serves(graded):
+    report, calls = graded
+
+    statuses = {c.id: c.status for c in report.checks}
+    assert set(statuses.values()) == {"pass", "skip"}, statuses
+    assert statuses["pipeline.latest-execution"] == statuses["ecr.pushed-image"] == "pass"
+    assert {"ecr.BatchGetImage", "codepipeline.GetPipelineExecution", "iam.GetRolePolicy",
+            "codepipeline.ListPipelines", "iam.ListRoles"} <= set(calls)
+
+
+def test_every_call_the_grader_makes_is_allowed_by_the_grader_policy(graded):
+    _, calls = graded
+
+    refused = sorted(f"{call} → {iam_action(call)}" for call in calls
+                     if iam_action(call) and not allowed(iam_action(call)))
+
+    assert refused == []
+
+
+def test_reads_the_emulator_cannot_serve_are_allowed_too():
+    refused = [call for call in BEYOND_THE_EMULATOR if not allowed(iam_action(call))]
+
+    assert refused == []
+
+
+def test_the_grader_policy_grants_nothing_but_reads_on_any_resource():
+    statements = POLICY["Statement"]
+    actions = [action for statement in statements for action in statement["Action"]]
+
+    assert all(set(s) == {"Sid", "Effect", "Action", "Resource"} for s in statements)  # no Not*
+    assert {(s["Effect"], s["Resource"]) for s in statements} == {("Allow", "*")}
+    assert [a for a in actions if not READ_ACTION.fullmatch(a)] == []
+
+
+def test_the_grader_policy_grants_only_what_the_grader_uses(graded):
+    _, calls = graded
+    used = {iam_action(call).lower() for call in (*calls, *BEYOND_THE_EMULATOR) if iam_action(call)}
+
+    unused = sorted(action for _, action, _ in policies.grants(POLICY) if action not in used)
+
+    assert unused == []

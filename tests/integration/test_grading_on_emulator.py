@@ -1,0 +1,180 @@
+"""The grader against labs built by hand in fresh accounts of the emulator: a correct lab scores
+full marks (skips explained), and each of the tutorial's Common Mistakes costs exactly its checks."""
+
+import dataclasses
+import itertools
+import json
+
+import pytest
+from moto.server import ThreadedMotoServer
+
+from pipeline_harness.cli import main
+from pipeline_harness.grading.grade import grade
+from pipeline_harness.grading.guard import is_read, read_only
+from pipeline_harness.settings import Settings
+from pipeline_harness.targets import moto
+from student_lab import CORRECT, build, student_account
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("whole_lab_served")]
+
+_accounts = itertools.count(210000000001)
+
+
+def _student(target):
+    """A fresh account per lab, so each lab is alone in it."""
+    return student_account(target, str(next(_accounts)))
+
+
+@pytest.fixture
+def student(target):
+    return _student(target)
+
+
+def _graded(student, lab, **names):
+    build(student, lab)
+    return grade(Settings(region=student.region, **names), student)
+
+
+def _failed(report) -> set[str]:
+    return {c.id for c in report.checks if c.status in ("fail", "error")}
+
+
+def test_a_correct_lab_scores_full_marks_with_every_skip_explained(student):
+    report = _graded(student, CORRECT)
+
+    assert _failed(report) == set()
+    assert report.score == report.max_score > 0
+    skipped = {c.id: c.message for c in report.checks if c.status == "skip"}
+    gaps = {c.id for c in report.checks if c.id.startswith("connection.")}
+    assert gaps <= set(skipped) or not student.gap("codestar-connections")
+    assert all(message.startswith("skipped: ") and len(message) > len("skipped: ")
+               for message in skipped.values())
+
+
+MUTATIONS = {
+    "scan on push off": (dict(scan_on_push=False), {"ecr.scan-on-push"}, "Scan on push"),
+    "versioning off": (dict(versioning=False), {"artifacts.versioning"}, "Bucket Versioning"),
+    "public access not blocked": (dict(block_public_access=False),
+                                  {"artifacts.public-access-blocked"}, "Block all public access"),
+    # (the pipeline role's trust can't be wrong: CodePipeline refuses a role it can't assume)
+    "wrong trust principal": (dict(codebuild_trust="codepipeline.amazonaws.com"),
+                              {"iam.codebuild_role.trust"}, "\"AWS service\" → \"CodeBuild\""),
+    "missing ECS policy": (dict(attach_ecs_full_access=False),
+                           {"iam.pipeline_role.ecs-full-access"}, "AmazonECS_FullAccess"),
+    "missing inline policy action": (dict(codebuild_policy_drops=("ecr:PutImage",)),
+                                     {"iam.codebuild_role.inline-policy"}, "CodeBuildCustomPolicy"),
+    "privileged mode off": (dict(privileged=False), {"codebuild.privileged"},
+                            "Forgetting to enable Privileged mode"),
+    "wrong env var name": (dict(env_names=("AWS_ACCOUNT_ID", "AWS_REGION", "IMAGE_REPO_NAME",
+                                           "CONTAINER_NAME")),
+                           {"codebuild.environment-variables"}, "Wrong environment variable names"),
+    "wrong build image": (dict(image="aws/codebuild/amazonlinux2-x86_64-standard:5.0"),
+                          {"codebuild.image"}, "Using wrong CodeBuild image"),
+    "wrong log group": (dict(log_group="/aws/codebuild/php-build"), {"codebuild.logs"},
+                        "CloudWatch logs"),
+    "image definitions file name typo": (dict(image_definitions_file="imagedefinition.json"),
+                                         {"pipeline.deploy"}, "exactly `imagedefinitions.json`"),
+    "deploy to the wrong cluster": (dict(deploy_cluster="default"), {"pipeline.deploy"},
+                                    "Wrong cluster or service name"),
+    "pipeline on another branch": (dict(branch="master"), {"pipeline.source"}, "branch `main`"),
+    "single-platform image": (dict(platforms=("amd64",)), {"ecr.pushed-image"}, "linux/arm64"),
+    "no build-number tag": (dict(tags=("3f2c9a1", "latest")), {"ecr.pushed-image"},
+                            "build number tags"),
+    "repository name typo": (dict(repository="my-ecs-php-ap"), {"ecr.repository"},
+                             "found `my-ecs-php-ap`, expected `my-ecs-php-app`"),
+    "bucket name typo": (dict(bucket="dev-pipeline-artifact-{account}"), {"artifacts.bucket"},
+                         "found `dev-pipeline-artifact-"),
+    "role name typo": (dict(codebuild_role="dev-codebuild-servic-role"), {"iam.codebuild_role"},
+                       "found `dev-codebuild-servic-role`, expected `dev-codebuild-service-role`"),
+    "project name typo": (dict(project="dev-php-ap-build"), {"codebuild.project"},
+                          "found `dev-php-ap-build`, expected `dev-php-app-build`"),
+    "project typo, log group as the tutorial names it": (
+        dict(project="dev-php-ap-build", log_group="/aws/codebuild/dev-php-app-build"),
+        {"codebuild.project"}, "found `dev-php-ap-build`"),
+    "pipeline name typo": (dict(pipeline="dev-php-app-pipline"), {"pipeline.exists"},
+                           "found `dev-php-app-pipline`, expected `dev-php-app-pipeline`"),
+    "pipeline under another name": (dict(pipeline="my-first-pipeline"), {"pipeline.exists"},
+                                    "the pipeline with Source CodeStarSourceConnection"),
+    "cluster name typo": (dict(cluster="dev-clustr"), {"ecs.service"}, "found `dev-clustr`"),
+}
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=list(MUTATIONS))
+def test_a_common_mistake_fails_exactly_its_checks_with_the_hint(student, mutation):
+    # given
+    changes, expected, said = MUTATIONS[mutation]
+    lab = dataclasses.replace(CORRECT, **changes)
+
+    # when
+    report = _graded(student, lab)
+
+    # then
+    assert _failed(report) == expected
+    shown = " ".join(f"{c.message} {c.hint}" for c in report.checks if c.id in expected)
+    assert said in shown
+
+
+def test_name_overrides_in_the_settings_grade_a_renamed_lab_without_a_typo(student):
+    # the instructor's per-student override: the pipeline's own name is then expected
+    report = _graded(student, dataclasses.replace(CORRECT, pipeline="student-7-pipeline"),
+                     pipeline="student-7-pipeline")
+
+    assert _failed(report) == set()
+
+
+def test_an_empty_account_fails_every_check_it_can_read_without_an_error(student):
+    report = grade(Settings(region=student.region), student)
+
+    statuses = {c.status for c in report.checks}
+    assert "error" not in statuses and report.score == 0 and not report.ok
+
+
+def test_every_call_grading_makes_is_a_read(student):
+    # given: the guard counts on the target it is handed, so the calls are there to inspect
+    build(student, CORRECT)
+    guarded = read_only(student)
+
+    # when
+    report = grade(Settings(region=student.region), guarded)
+
+    # then
+    assert report.ok and guarded.calls
+    assert [op for op in guarded.calls if not is_read(op.split(".", 1)[1])] == []
+
+
+@pytest.fixture
+def external_endpoint():
+    """A moto server this test starts, reached only through its URL (--endpoint-url semantics)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def test_grade_through_an_endpoint_url_scores_a_correct_lab_and_a_typo(external_endpoint):
+    # given: two students on a moto server someone else runs
+    target = moto.external("us-east-1", external_endpoint)
+    good, typo = _student(target), _student(target)
+    build(good, CORRECT)
+    build(typo, dataclasses.replace(CORRECT, repository="my-ecs-php-ap"))
+
+    # when
+    reports = [grade(Settings(region="us-east-1", endpoint_url=external_endpoint), t)
+               for t in (good, typo)]
+
+    # then
+    assert [_failed(r) for r in reports] == [set(), {"ecr.repository"}]
+
+
+def test_cli_grade_on_an_endpoint_url_exits_1_with_the_json_contract(external_endpoint, capsys):
+    # when: the default account there holds no lab
+    code = main(["grade", "--endpoint-url", external_endpoint, "--format", "json"])
+
+    # then
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert set(report) == {"target", "account", "region", "score", "max_score", "checks"}
+    assert {c["step"] for c in report["checks"]} == set(range(1, 8))
+    assert all(set(c) == {"id", "step", "title", "status", "points", "max_points", "message",
+                          "hint"} for c in report["checks"])

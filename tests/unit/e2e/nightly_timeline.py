@@ -1,0 +1,403 @@
+"""A real-AWS nightly run as botocore Stubber timelines (every request and response checked against
+the AWS API models) plus `responses` for GitHub's REST API and the ALB."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import responses
+from botocore.stub import Stubber
+
+from pipeline_harness.settings import TAG_CREATED_AT, TAG_RUN_ID
+from pipeline_harness.targets.base import Target
+
+ACCOUNT, REGION, RUN_ID = "123456789012", "us-east-1", "1a2b3c4d5e6f"
+PREFIX = "n1a2b3c4d-"
+REPO, TOKEN = "octo-org/lab-app", "ghp_test"
+BRANCH = f"pipeline-harness/run-{RUN_ID}"
+CONNECTION = f"arn:aws:codestar-connections:{REGION}:{ACCOUNT}:connection/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab"
+COMMIT = "3f2c9a1d0b7e4c21a9f0e8d7c6b5a4f3e2d1c0b9"
+SHORT = COMMIT[:7]
+BASE_COMMIT, BASE_TREE, NEW_TREE = "b" * 40, "c" * 40, "d" * 40
+EXECUTION = "11111111-2222-3333-4444-555555555555"
+PIPELINE = f"{PREFIX}dev-php-app-pipeline"
+PROJECT = f"{PREFIX}dev-php-app-build"
+BUILD_ID = f"{PROJECT}:0a1b2c3d-0000-1111-2222-333333333333"
+BUILD_NUMBER = 42
+CLUSTER, SERVICE = f"{PREFIX}dev-cluster", f"{PREFIX}dev-php-app-alb-service"
+REPOSITORY = f"{PREFIX}my-ecs-php-app"
+URI = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{REPOSITORY}"
+BUCKET = f"dev-pipeline-artifacts-{ACCOUNT}-n1a2b3c4d"
+LB = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/{PREFIX}dev-php-app-alb/50dc6c495c0c9188"
+TG = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/{PREFIX}dev-php-app-tg/73e2d6bc24d8a067"
+DNS = "n1a2b3c4d-dev-php-app-alb-1234567890.us-east-1.elb.amazonaws.com"
+HEALTH_URL = f"http://{DNS}/health.php"
+TD = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{PREFIX}dev-php-app-task"
+DIGEST = "sha256:" + "a" * 64
+T0 = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
+TAGS = [{"Key": TAG_RUN_ID, "Value": RUN_ID}, {"Key": TAG_CREATED_AT, "Value": "2026-11-26T02:00:00Z"}]
+API = f"https://api.github.com/repos/{REPO}"
+SERVICES = ("sts", "ecr", "codestar-connections", "s3", "iam", "logs", "codebuild", "ec2", "elbv2",
+            "ecs", "codepipeline")
+
+
+class Timeline:
+    """One Stubber per client, and the log of every call in the order the flow made them."""
+
+    def __init__(self, target: Target):
+        self.calls: list[str] = []
+        self.stubs = {}
+        for service in SERVICES:
+            client = target.client(service)
+            # a Stubber answers before the target's counter sees a call, so count here
+            client.meta.events.register("provide-client-params", self._record)
+            self.stubs[service] = Stubber(client)
+            self.stubs[service].activate()
+
+    def _record(self, model, **_):
+        self.calls.append(f"{model.service_model.service_name}.{model.name}")
+
+    def add(self, service, operation, response=None, params=None):
+        self.stubs[service].add_response(operation, response or {}, params)
+
+    def error(self, service, operation, code, message="", status=400):
+        self.stubs[service].add_client_error(operation, code, message, status)
+
+    def assert_done(self):
+        for stub in self.stubs.values():
+            stub.assert_no_pending_responses()
+
+    def deletes(self) -> list[str]:
+        """The calls that remove something, in order: what teardown did."""
+        verbs = ("Delete", "Detach", "Deregister")
+        return [c for c in self.calls if c.split(".", 1)[1].startswith(verbs)]
+
+
+# --- GitHub -----------------------------------------------------------------------------------------
+
+def github_push(mock, files_seen: list | None = None):
+    """The Git Data API answers for one push: blobs, tree, commit, ref."""
+    mock.get(API, json={"default_branch": "main"})
+    mock.get(f"{API}/git/ref/heads/main", json={"ref": "refs/heads/main", "object": {"sha": BASE_COMMIT}})
+    mock.get(f"{API}/git/commits/{BASE_COMMIT}", json={"sha": BASE_COMMIT, "tree": {"sha": BASE_TREE}})
+    mock.post(f"{API}/git/blobs", json={"sha": "e" * 40}, status=201)
+
+    def tree(request):
+        body = json.loads(request.body)
+        if files_seen is not None:
+            files_seen.extend(entry["path"] for entry in body["tree"])
+        assert body["base_tree"] == BASE_TREE
+        return 201, {}, json.dumps({"sha": NEW_TREE})
+
+    mock.add_callback(responses.POST, f"{API}/git/trees", callback=tree)
+    mock.post(f"{API}/git/commits", json={"sha": COMMIT}, status=201,
+              match=[responses.matchers.json_params_matcher(
+                  {"message": f"pipeline-harness nightly run {RUN_ID}", "tree": NEW_TREE,
+                   "parents": [BASE_COMMIT]})])
+    mock.post(f"{API}/git/refs", json={"ref": f"refs/heads/{BRANCH}"}, status=201,
+              match=[responses.matchers.json_params_matcher(
+                  {"ref": f"refs/heads/{BRANCH}", "sha": COMMIT})])
+
+
+def github_delete(mock, status=204):
+    mock.delete(f"{API}/git/refs/heads/{BRANCH}", status=status)
+
+
+# --- provisioning Steps 1-6 and the prerequisites ---------------------------------------------------
+
+def _role(name):
+    return {"Path": "/", "RoleName": name, "RoleId": "AROA" + "X" * 17,
+            "Arn": f"arn:aws:iam::{ACCOUNT}:role/{name}", "CreateDate": T0, "Tags": TAGS}
+
+
+def _stages():
+    def action(category, provider):
+        return {"name": category, "actionTypeId": {"category": category, "owner": "AWS",
+                                                   "provider": provider, "version": "1"}}
+    return [{"name": "Source", "actions": [action("Source", "CodeStarSourceConnection")]},
+            {"name": "Build", "actions": [action("Build", "CodeBuild")]},
+            {"name": "Deploy", "actions": [action("Deploy", "ECS")]}]
+
+
+DECLARATION = {"name": PIPELINE, "roleArn": f"arn:aws:iam::{ACCOUNT}:role/{PREFIX}dev-codepipeline-service-role",
+               "artifactStore": {"type": "S3", "location": BUCKET}, "stages": _stages(),
+               "pipelineType": "V2", "version": 1}
+REPOSITORY_RECORD = {"repositoryArn": f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{REPOSITORY}",
+                     "registryId": ACCOUNT, "repositoryName": REPOSITORY, "repositoryUri": URI,
+                     "imageScanningConfiguration": {"scanOnPush": True}, "imageTagMutability": "MUTABLE"}
+
+
+def provision(t: Timeline):
+    t.add("ecr", "create_repository", {"repository": REPOSITORY_RECORD})
+    t.add("codestar-connections", "get_connection", {"Connection": {
+        "ConnectionName": "github-connection", "ConnectionArn": CONNECTION, "ProviderType": "GitHub",
+        "OwnerAccountId": ACCOUNT, "ConnectionStatus": "AVAILABLE"}}, {"ConnectionArn": CONNECTION})
+    for operation in ("create_bucket", "put_public_access_block", "put_bucket_versioning",
+                      "put_bucket_tagging"):
+        t.add("s3", operation, {"Location": f"/{BUCKET}"} if operation == "create_bucket" else {})
+    t.add("iam", "create_role", {"Role": _role(f"{PREFIX}dev-codepipeline-service-role")})
+    t.add("iam", "put_role_policy")
+    t.add("iam", "attach_role_policy")
+    t.add("iam", "create_role", {"Role": _role(f"{PREFIX}dev-codebuild-service-role")})
+    t.add("iam", "put_role_policy")
+    t.add("logs", "create_log_group")
+    t.add("codebuild", "create_project", {"project": {"name": PROJECT, "arn": f"arn:aws:codebuild:{REGION}:{ACCOUNT}:project/{PROJECT}"}})
+    _provision_prerequisites(t)
+    t.add("codepipeline", "create_pipeline", {"pipeline": DECLARATION})
+
+
+def _provision_prerequisites(t: Timeline):
+    t.add("ec2", "describe_vpcs", {"Vpcs": []})
+    t.add("ec2", "create_vpc", {"Vpc": {"VpcId": "vpc-0abc"}})
+    t.add("ec2", "create_internet_gateway", {"InternetGateway": {"InternetGatewayId": "igw-0abc"}})
+    t.add("ec2", "attach_internet_gateway")
+    t.add("ec2", "describe_route_tables", {"RouteTables": [{"RouteTableId": "rtb-0abc"}]})
+    t.add("ec2", "create_route", {"Return": True})
+    t.add("ec2", "describe_availability_zones",
+          {"AvailabilityZones": [{"ZoneName": "us-east-1a"}, {"ZoneName": "us-east-1b"}]})
+    t.add("ec2", "create_subnet", {"Subnet": {"SubnetId": "subnet-0001"}})
+    t.add("ec2", "create_subnet", {"Subnet": {"SubnetId": "subnet-0002"}})
+    t.add("ec2", "create_security_group", {"GroupId": "sg-0abc"})
+    t.add("ec2", "authorize_security_group_ingress", {"Return": True})
+    t.error("elbv2", "describe_load_balancers", "LoadBalancerNotFound")
+    t.add("elbv2", "create_load_balancer",
+          {"LoadBalancers": [{"LoadBalancerArn": LB, "DNSName": DNS}]})
+    t.add("elbv2", "create_target_group", {"TargetGroups": [{"TargetGroupArn": TG}]})
+    t.add("elbv2", "create_listener", {"Listeners": [{"ListenerArn": LB.replace(":loadbalancer/", ":listener/") + "/1"}]})
+    t.add("ecs", "describe_clusters", {"clusters": [], "failures": [{"arn": CLUSTER, "reason": "MISSING"}]})
+    t.add("ecs", "create_cluster", {"cluster": {"clusterName": CLUSTER}})
+    t.add("iam", "create_role", {"Role": _role(f"{PREFIX}dev-php-app-task-execution-role")})
+    t.add("iam", "attach_role_policy")
+    t.add("ecs", "register_task_definition", {"taskDefinition": {"taskDefinitionArn": f"{TD}:1"}})
+    t.add("ecs", "create_service", {"service": {"serviceName": SERVICE}})
+
+
+# --- teardown, in reverse dependency order ----------------------------------------------------------
+
+def teardown(t: Timeline):
+    t.add("codepipeline", "get_pipeline", {"pipeline": DECLARATION, "metadata": {
+        "pipelineArn": f"arn:aws:codepipeline:{REGION}:{ACCOUNT}:{PIPELINE}"}})
+    t.add("codepipeline", "delete_pipeline", params={"name": PIPELINE})
+    _teardown_prerequisites(t)
+    t.add("codebuild", "batch_get_projects", {"projects": [{"name": PROJECT}]})
+    t.add("codebuild", "delete_project", params={"name": PROJECT})
+    t.add("logs", "delete_log_group", params={"logGroupName": f"/aws/codebuild/{PROJECT}"})
+    for role, managed in ((f"{PREFIX}dev-codepipeline-service-role", True),
+                          (f"{PREFIX}dev-codebuild-service-role", False)):
+        t.add("iam", "get_role", {"Role": _role(role)})
+        t.add("iam", "list_role_policies", {"PolicyNames": ["CustomPolicy"]})
+        t.add("iam", "delete_role_policy", params={"RoleName": role, "PolicyName": "CustomPolicy"})
+        attached = [{"PolicyName": "AmazonECS_FullAccess",
+                     "PolicyArn": "arn:aws:iam::aws:policy/AmazonECS_FullAccess"}] if managed else []
+        t.add("iam", "list_attached_role_policies", {"AttachedPolicies": attached})
+        if managed:
+            t.add("iam", "detach_role_policy")
+        t.add("iam", "delete_role", params={"RoleName": role})
+    t.add("s3", "list_object_versions", {"Versions": [{"Key": "SourceArti/a.zip", "VersionId": "v1"}],
+                                         "IsTruncated": False})
+    t.add("s3", "delete_objects", {"Deleted": [{"Key": "SourceArti/a.zip"}]})
+    t.add("s3", "delete_bucket", params={"Bucket": BUCKET})
+    t.add("ecr", "describe_repositories", {"repositories": [REPOSITORY_RECORD]})
+    t.add("ecr", "delete_repository", {"repository": REPOSITORY_RECORD},
+          {"repositoryName": REPOSITORY, "force": True})
+
+
+def _teardown_prerequisites(t: Timeline):
+    ecs_tags = [{"key": k["Key"], "value": k["Value"]} for k in TAGS]
+    t.add("ecs", "describe_clusters", {"clusters": [{"clusterName": CLUSTER, "status": "ACTIVE",
+                                                     "tags": ecs_tags}]})
+    t.add("ecs", "describe_services", {"services": [{"serviceName": SERVICE, "status": "ACTIVE"}]})
+    t.add("ecs", "delete_service", {"service": {"serviceName": SERVICE}},
+          {"cluster": CLUSTER, "service": SERVICE, "force": True})
+    t.add("ecs", "describe_services", {"services": [{"serviceName": SERVICE, "status": "INACTIVE"}],
+                                       "failures": []})
+    t.add("ecs", "delete_cluster", {"cluster": {"clusterName": CLUSTER}}, {"cluster": CLUSTER})
+    t.add("ecs", "list_task_definitions", {"taskDefinitionArns": [f"{TD}:1", f"{TD}:2"]})
+    t.add("ecs", "deregister_task_definition", {"taskDefinition": {}}, {"taskDefinition": f"{TD}:1"})
+    t.add("ecs", "deregister_task_definition", {"taskDefinition": {}}, {"taskDefinition": f"{TD}:2"})
+    t.add("ecs", "delete_task_definitions", {"taskDefinitions": [], "failures": []})
+    t.add("elbv2", "describe_load_balancers", {"LoadBalancers": [{"LoadBalancerArn": LB, "DNSName": DNS}]})
+    t.add("elbv2", "describe_tags", {"TagDescriptions": [{"ResourceArn": LB, "Tags": TAGS}]})
+    t.add("elbv2", "delete_load_balancer", params={"LoadBalancerArn": LB})
+    t.error("elbv2", "describe_load_balancers", "LoadBalancerNotFound")  # the deletion waiter
+    t.add("elbv2", "describe_target_groups", {"TargetGroups": [{"TargetGroupArn": TG}]})
+    t.add("elbv2", "delete_target_group", params={"TargetGroupArn": TG})
+    t.add("ec2", "describe_security_groups", {"SecurityGroups": [
+        {"GroupName": "default", "GroupId": "sg-0def"},
+        {"GroupName": f"{PREFIX}dev-php-app-sg", "GroupId": "sg-0abc"}]})
+    t.add("ec2", "delete_security_group", params={"GroupId": "sg-0abc"})
+    t.add("ec2", "describe_subnets", {"Subnets": [{"SubnetId": "subnet-0001"}, {"SubnetId": "subnet-0002"}]})
+    t.add("ec2", "delete_subnet", params={"SubnetId": "subnet-0001"})
+    t.add("ec2", "delete_subnet", params={"SubnetId": "subnet-0002"})
+    t.add("ec2", "describe_internet_gateways", {"InternetGateways": [
+        {"InternetGatewayId": "igw-0abc", "Attachments": [{"VpcId": "vpc-0abc", "State": "available"}]}]})
+    t.add("ec2", "detach_internet_gateway", params={"InternetGatewayId": "igw-0abc", "VpcId": "vpc-0abc"})
+    t.add("ec2", "delete_internet_gateway", params={"InternetGatewayId": "igw-0abc"})
+    t.add("ec2", "delete_vpc", params={"VpcId": "vpc-0abc"})
+    role = f"{PREFIX}dev-php-app-task-execution-role"
+    t.add("iam", "get_role", {"Role": _role(role)})
+    t.add("iam", "detach_role_policy")
+    t.add("iam", "delete_role", params={"RoleName": role})
+
+
+EXPECTED_DELETES = [
+    "codepipeline.DeletePipeline",
+    "ecs.DeleteService", "ecs.DeleteCluster", "ecs.DeregisterTaskDefinition",
+    "ecs.DeregisterTaskDefinition", "ecs.DeleteTaskDefinitions",
+    "elbv2.DeleteLoadBalancer", "elbv2.DeleteTargetGroup",
+    "ec2.DeleteSecurityGroup", "ec2.DeleteSubnet", "ec2.DeleteSubnet", "ec2.DetachInternetGateway",
+    "ec2.DeleteInternetGateway", "ec2.DeleteVpc",
+    "iam.DetachRolePolicy", "iam.DeleteRole",
+    "codebuild.DeleteProject", "logs.DeleteLogGroup",
+    "iam.DeleteRolePolicy", "iam.DetachRolePolicy", "iam.DeleteRole",
+    "iam.DeleteRolePolicy", "iam.DeleteRole",
+    "s3.DeleteObjects", "s3.DeleteBucket",
+    "ecr.DeleteRepository",
+]
+
+
+# --- Step 7: what the pipeline, ECR, ECS and the ALB answer -----------------------------------------
+
+def _summary(revision):
+    return {"pipelineExecutionSummaries": [{"pipelineExecutionId": EXECUTION, "status": "InProgress",
+                                            "sourceRevisions": [{"actionName": "Source",
+                                                                 "revisionId": revision}]}]}
+
+
+def _execution(status, summary=None):
+    execution = {"pipelineName": PIPELINE, "pipelineExecutionId": EXECUTION, "status": status}
+    if summary:
+        execution["statusSummary"] = summary
+    return {"pipelineExecution": execution}
+
+
+def pipeline_runs(t: Timeline, end: str = "Succeeded"):
+    """First look: only the CreatePipeline run of another commit; then ours, running, then `end`."""
+    t.add("codepipeline", "list_pipeline_executions", _summary("9" * 40))
+    t.add("codepipeline", "list_pipeline_executions", _summary(COMMIT))
+    t.add("codepipeline", "get_pipeline_execution", _execution("InProgress"))
+    t.add("codepipeline", "get_pipeline_execution", _execution(end))
+
+
+def _action_details():
+    spans = {"Source": (0, 12), "Build": (12, 252), "Deploy": (252, 452)}
+    providers = {"Source": "CodeStarSourceConnection", "Build": "CodeBuild", "Deploy": "ECS"}
+    return {"actionExecutionDetails": [{
+        "pipelineExecutionId": EXECUTION, "stageName": stage, "actionName": stage,
+        "startTime": T0 + timedelta(seconds=begin), "lastUpdateTime": T0 + timedelta(seconds=end),
+        "status": "Succeeded",
+        "input": {"actionTypeId": {"category": stage, "owner": "AWS", "provider": providers[stage],
+                                   "version": "1"}},
+        "output": {"executionResult": {"externalExecutionId": BUILD_ID if stage == "Build" else f"{stage}-1"}},
+    } for stage, (begin, end) in spans.items()]}
+
+
+def pipeline_succeeded(t: Timeline):
+    pipeline_runs(t)
+    t.add("codepipeline", "list_action_executions", _action_details())  # stage durations
+    t.add("codepipeline", "list_action_executions", _action_details())  # the build's id
+    t.add("codebuild", "batch_get_builds", {"builds": [{"id": BUILD_ID, "buildNumber": BUILD_NUMBER}]},
+          {"ids": [BUILD_ID]})
+
+
+def pipeline_failed(t: Timeline, stage: str, code: str, message: str, build=None):
+    """An execution that failed in `stage`; the wait reads the state (and the build) to explain it."""
+    pipeline_runs(t, end="Failed")
+    t.add("codepipeline", "get_pipeline", {"pipeline": DECLARATION})
+    states = []
+    for name in ("Source", "Build", "Deploy"):
+        latest = {"status": "Failed" if name == stage else "Succeeded"}
+        if name == stage:
+            latest["errorDetails"] = {"code": code, "message": message}
+            if build:
+                latest["externalExecutionId"] = BUILD_ID
+        states.append({"stageName": name, "latestExecution": {"pipelineExecutionId": EXECUTION,
+                                                              "status": latest["status"]},
+                       "actionStates": [{"actionName": name, "latestExecution": latest}]})
+    t.add("codepipeline", "get_pipeline_state", {"pipelineName": PIPELINE, "stageStates": states})
+    if build:
+        phase, log_line = build
+        t.add("codebuild", "batch_get_builds", {"builds": [{
+            "id": BUILD_ID, "buildNumber": BUILD_NUMBER,
+            "phases": [{"phaseType": "BUILD", "phaseStatus": "FAILED",
+                        "contexts": [{"statusCode": "YAML_FILE_ERROR", "message": phase}]}],
+            "logs": {"groupName": f"/aws/codebuild/{PROJECT}", "streamName": "0a1b2c3d"}}]})
+        t.add("logs", "get_log_events", {"events": [{"timestamp": 1, "message": log_line}]})
+
+
+def _index():
+    return json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                       "manifests": [
+                           {"digest": "sha256:" + "1" * 64, "platform": {"os": "linux", "architecture": "amd64"}},
+                           {"digest": "sha256:" + "2" * 64, "platform": {"os": "linux", "architecture": "arm64"}},
+                           {"digest": "sha256:" + "3" * 64, "platform": {"os": "unknown", "architecture": "unknown"}}]})
+
+
+def image_tagged(t: Timeline):
+    t.add("ecr", "batch_get_image", {"images": [
+        {"registryId": ACCOUNT, "repositoryName": REPOSITORY,
+         "imageId": {"imageDigest": DIGEST, "imageTag": tag}, "imageManifest": _index(),
+         "imageManifestMediaType": "application/vnd.oci.image.index.v1+json"}
+        for tag in (SHORT, "latest", str(BUILD_NUMBER))], "failures": []})
+
+
+def _deployment(status, revision, rollout_state, running=1):
+    return {"id": f"ecs-svc/{revision}", "status": status, "taskDefinition": f"{TD}:{revision}",
+            "desiredCount": 1, "runningCount": running, "rolloutState": rollout_state}
+
+
+def _service(*deployments, events=()):
+    return {"services": [{"serviceName": SERVICE, "status": "ACTIVE", "deployments": list(deployments),
+                          "events": [{"id": str(i), "createdAt": T0, "message": m}
+                                     for i, m in enumerate(events)]}], "failures": []}
+
+
+def _task_definition(t, revision, image):
+    t.add("ecs", "describe_task_definition", {"taskDefinition": {
+        "taskDefinitionArn": f"{TD}:{revision}",
+        "containerDefinitions": [{"name": "php-app-container", "image": image}]}})
+
+
+def rolled_out(t: Timeline):
+    t.add("ecs", "describe_services", _service(_deployment("PRIMARY", 2, "COMPLETED")))
+    _task_definition(t, 2, f"{URI}:{SHORT}")
+    task = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task/{CLUSTER}/0123"
+    t.add("ecs", "list_tasks", {"taskArns": [task]})
+    t.add("ecs", "describe_tasks", {"tasks": [{"taskArn": task, "lastStatus": "RUNNING", "containers": [
+        {"name": "php-app-container", "image": f"{URI}:{SHORT}", "imageDigest": DIGEST}]}]})
+
+
+ROLLBACK_EVENT = f"(service {SERVICE}) rolling back to deployment ecs-svc/1."
+
+
+def rolled_back(t: Timeline):
+    t.add("ecs", "describe_services", _service(_deployment("PRIMARY", 2, "IN_PROGRESS", running=0),
+                                               _deployment("ACTIVE", 1, "COMPLETED")))
+    _task_definition(t, 2, f"{URI}:{SHORT}")
+    t.add("ecs", "describe_services", _service(_deployment("PRIMARY", 1, "IN_PROGRESS"),
+                                               _deployment("ACTIVE", 2, "FAILED", running=0),
+                                               events=(ROLLBACK_EVENT,)))
+    _task_definition(t, 1, f"{URI}:latest")
+
+
+def alb_serves(mock, version=SHORT):
+    # as PHP's json_encode writes it
+    mock.get(HEALTH_URL, body=f'{{"status":"ok","version":"{version}","architecture":"aarch64"}}\n')
+
+
+def teardown_of_nothing(t: Timeline):
+    """Teardown after a run that made nothing: each step looks, finds nothing, deletes nothing."""
+    t.error("codepipeline", "get_pipeline", "PipelineNotFoundException")
+    t.add("ecs", "describe_clusters", {"clusters": [], "failures": []})
+    t.add("ecs", "list_task_definitions", {"taskDefinitionArns": []})
+    t.error("elbv2", "describe_load_balancers", "LoadBalancerNotFound")
+    t.error("elbv2", "describe_target_groups", "TargetGroupNotFound")
+    t.add("ec2", "describe_vpcs", {"Vpcs": []})
+    t.error("iam", "get_role", "NoSuchEntity", status=404)
+    t.add("codebuild", "batch_get_projects", {"projects": [], "projectsNotFound": [PROJECT]})
+    t.add("logs", "describe_log_groups", {"logGroups": []})
+    t.error("iam", "get_role", "NoSuchEntity", status=404)
+    t.error("iam", "get_role", "NoSuchEntity", status=404)
+    t.error("s3", "get_bucket_tagging", "NoSuchBucket", status=404)
+    t.error("ecr", "describe_repositories", "RepositoryNotFoundException")

@@ -1,0 +1,43 @@
+"""When the e2e tier runs: only asked for, on --target aws, with credentials — else one reason."""
+
+from types import SimpleNamespace
+
+from fixtures.e2e import skip_reason
+
+
+def _config(monkeypatch, *, run_e2e=False, markexpr="", target=None, credentials=False):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                 "PIPELINE_HARNESS_TARGET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    if credentials:
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    options = {"--run-e2e": run_e2e, "markexpr": markexpr, "--target": target, "--profile": None}
+    return SimpleNamespace(getoption=lambda name, default=None: options.get(name, default))
+
+
+def test_not_asked_for_is_one_reason_and_no_credential_lookup(monkeypatch):
+    # credentials are looked for only once asked: the lookup may reach instance metadata
+    monkeypatch.setattr("fixtures.e2e._has_credentials", lambda config: 1 / 0)
+
+    assert skip_reason(_config(monkeypatch)) == (
+        "real-AWS e2e tier not run: it needs --run-e2e (or -m e2e), --target aws")
+
+
+def test_asked_with_m_e2e_on_aws_without_credentials_names_the_credentials(monkeypatch):
+    config = _config(monkeypatch, markexpr="e2e", target="aws")
+
+    assert skip_reason(config) == "real-AWS e2e tier not run: it needs AWS credentials"
+
+
+def test_not_e2e_marker_expression_does_not_count_as_asking(monkeypatch):
+    config = _config(monkeypatch, markexpr="not e2e", target="aws", credentials=True)
+
+    assert skip_reason(config) == "real-AWS e2e tier not run: it needs --run-e2e (or -m e2e)"
+
+
+def test_asked_on_aws_with_credentials_runs(monkeypatch):
+    assert skip_reason(_config(monkeypatch, run_e2e=True, target="aws", credentials=True)) is None

@@ -1,0 +1,137 @@
+"""The grader is read-only by construction: a mutating call is refused before it leaves the process."""
+
+import socket
+
+import boto3
+import pytest
+import requests
+import responses
+from botocore.stub import Stubber
+
+from pipeline_harness.grading.guard import GetOnlySession, MutationRefused, is_read, read_only
+from pipeline_harness.targets.base import Target
+
+
+def _closed_port() -> str:
+    """An endpoint nothing listens on: a request that were sent would fail to connect."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def _target(endpoint_url=None) -> Target:
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                            region_name="us-east-1")
+    return Target(name="stubbed", region="us-east-1", endpoint_url=endpoint_url, session=session)
+
+
+def _sent(client) -> list[str]:
+    """Every request that reaches `before-send`, the last step before the wire."""
+    seen = []
+    client.meta.events.register("before-send", lambda request, **_: seen.append(request.url))
+    return seen
+
+
+@pytest.mark.parametrize("operation", ["DescribeRepositories", "GetRole", "ListBuckets",
+                                       "BatchGetProjects", "HeadBucket", "BatchGetImage"])
+def test_reads_are_named_describe_get_list_batchget_or_head(operation):
+    assert is_read(operation)
+
+
+@pytest.mark.parametrize("operation", ["CreateBucket", "PutImage", "DeleteRepository",
+                                       "UpdateService", "StartPipelineExecution", "TagResource",
+                                       "BatchDeleteImage", "AttachRolePolicy"])
+def test_anything_else_is_not_a_read(operation):
+    assert not is_read(operation)
+
+
+def test_create_bucket_is_refused_before_anything_is_sent():
+    # given a read-only target on an endpoint nothing listens on
+    s3 = read_only(_target(_closed_port())).client("s3")
+    sent = _sent(s3)
+
+    # when / then: the guard answers, not a connection error
+    with pytest.raises(MutationRefused, match="grading is read-only: refused s3.CreateBucket "
+                                              "before sending it"):
+        s3.create_bucket(Bucket="dev-pipeline-artifacts-123456789012")
+    assert sent == []
+
+
+def test_put_image_is_refused_before_a_stubber_with_no_responses_is_asked():
+    # given: a Stubber with nothing queued raises UnStubbedResponseError if the call reaches it
+    ecr = read_only(_target()).client("ecr")
+    sent = _sent(ecr)
+
+    with Stubber(ecr) as stub:
+        with pytest.raises(MutationRefused, match="refused ecr.PutImage"):
+            ecr.put_image(repositoryName="my-ecs-php-app", imageManifest="{}", imageTag="latest")
+        stub.assert_no_pending_responses()
+    assert sent == []
+
+
+def test_a_read_goes_through_the_guard():
+    ecr = read_only(_target()).client("ecr")
+    with Stubber(ecr) as stub:
+        stub.add_response("describe_repositories", {"repositories": []},
+                          {"repositoryNames": ["my-ecs-php-app"]})
+
+        found = ecr.describe_repositories(repositoryNames=["my-ecs-php-app"])
+
+    assert found["repositories"] == []
+
+
+def test_the_original_target_is_left_unguarded():
+    # given
+    original = _target()
+    read_only(original)
+
+    # when
+    with Stubber(original.client("s3")) as stub:
+        stub.add_response("create_bucket", {}, {"Bucket": "dev-pipeline-artifacts-123456789012"})
+        original.client("s3").create_bucket(Bucket="dev-pipeline-artifacts-123456789012")
+
+    # then: the provisioning code's target still creates
+    stub.assert_no_pending_responses()
+
+
+def test_other_credentials_stay_read_only():
+    # given a read-only target switched to a student's credentials
+    student = boto3.Session(aws_access_key_id="student", aws_secret_access_key="student",
+                            region_name="us-east-1")
+    switched = read_only(_target(_closed_port())).with_session(student)
+
+    with pytest.raises(MutationRefused, match="refused iam.DeleteRole"):
+        switched.client("iam").delete_role(RoleName="dev-codebuild-service-role")
+
+
+def test_read_only_keeps_the_account_already_read():
+    original = _target()
+    original._account = "123456789012"
+
+    guarded = read_only(original)
+
+    assert guarded.account == "123456789012" and not guarded.calls
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "HEAD"])
+def test_the_app_session_refuses_every_method_but_get_before_sending(method):
+    url = _closed_port() + "/"
+    with GetOnlySession() as session:
+        with pytest.raises(MutationRefused, match=f"refused HTTP {method} {url} before sending it"):
+            session.request(method, url, timeout=1)
+
+
+@responses.activate
+def test_the_app_session_sends_a_get():
+    responses.get("http://dev-php-app-alb.example/", body="ok")
+
+    with GetOnlySession() as session:
+        answer = session.get("http://dev-php-app-alb.example/", timeout=1)
+
+    assert answer.status_code == 200 and len(responses.calls) == 1
+
+
+def test_a_refused_method_would_otherwise_have_been_sent():
+    # the closed port is real: without the guard the same request fails to connect
+    with requests.Session() as session, pytest.raises(requests.ConnectionError):
+        session.post(_closed_port() + "/", timeout=1)

@@ -1,0 +1,117 @@
+"""JUnit and Markdown renderings of a grade: what CI, LMS importers and students read."""
+
+import xml.etree.ElementTree as ET
+
+from pipeline_harness.report import Report, render, step_scores
+from pipeline_harness.steps.base import CheckResult
+
+SCAN_HINT = "Enable \"Scan on push\" so pushed images are scanned for CVEs (Step 1)"
+BUCKET_HINT = "S3 → Create bucket `dev-pipeline-artifacts-<your-account-id>` (Step 3)"
+CHECKS = [
+    CheckResult("ecr.repository", 1, "ECR repository exists", "pass", 1, 1, "found `repo`"),
+    CheckResult("ecr.scan-on-push", 1, "Scan on push enabled", "fail", 0, 1,
+                "expected True, found False", SCAN_HINT),
+    CheckResult("ecr.tag-immutability", 1, "Tag immutability (optional)", "pass", 0, 0,
+                "optional, not done: `IMMUTABLE` earns a bonus point, found `MUTABLE`",
+                "Tag immutability is optional, recommended for production (Step 1)"),
+    CheckResult("connection.available", 2, "GitHub connection is Available", "skip", 0, 1,
+                "skipped: moto: moto has no CodeStar Connections / CodeConnections API"),
+    CheckResult("artifacts.bucket", 3, "Artifact bucket exists", "fail", 0, 1,
+                "expected the resource to exist, found nothing", BUCKET_HINT),
+    CheckResult("artifacts.versioning", 3, "Bucket versioning enabled", "error", 0, 1,
+                "could not read: An error occurred (AccessDenied) when calling GetBucketVersioning"),
+]
+REPORT = Report("moto", "123456789012", "us-east-1", CHECKS)
+
+
+def _cases(xml_text: str) -> dict[str, ET.Element]:
+    root = ET.fromstring(xml_text.encode())
+    return {case.get("name").split(":")[0]: case for case in root.iter("testcase")}
+
+
+def test_junit_has_one_testcase_per_check_classed_by_tutorial_step():
+    cases = _cases(render(REPORT, "junit"))
+
+    assert list(cases) == [c.id for c in CHECKS]
+    assert cases["ecr.repository"].get("classname") == "step 1: Create ECR Repository"
+    assert cases["artifacts.bucket"].get("classname") == "step 3: Create S3 Bucket for Artifacts"
+    assert cases["ecr.repository"].get("name") == "ecr.repository: ECR repository exists"
+
+
+def test_junit_marks_failures_with_message_and_hint_errors_and_skips_with_reason():
+    cases = _cases(render(REPORT, "junit"))
+
+    failure = cases["ecr.scan-on-push"].find("failure")
+    assert failure.get("message") == "expected True, found False"
+    assert failure.text == f"expected True, found False\nhint: {SCAN_HINT}"
+    assert "AccessDenied" in cases["artifacts.versioning"].find("error").get("message")
+    skipped = cases["connection.available"].find("skipped")
+    assert "no CodeStar Connections" in skipped.get("message")
+    passed = cases["ecr.repository"]
+    assert [child.tag for child in passed] == ["system-out"]
+
+
+def test_junit_totals_and_score_match_the_report():
+    root = ET.fromstring(render(REPORT, "junit").encode())
+    suite = root.find("testsuite")
+
+    assert {k: suite.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
+        "tests": "6", "failures": "2", "errors": "1", "skipped": "1"}
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert properties == {"score": "1", "max_score": "4"}
+
+
+def test_junit_escapes_markup_in_messages():
+    nasty = CheckResult("x.y", 1, "a <b> & c", "fail", 0, 1, "expected `<x>`, found \"&\"", "<hint>")
+
+    root = ET.fromstring(render(Report("moto", "1", "us-east-1", [nasty]), "junit").encode())
+
+    assert root.find(".//failure").get("message") == "expected `<x>`, found \"&\""
+
+
+def test_markdown_shows_what_to_fix_with_the_tutorials_hint():
+    text = render(REPORT, "markdown")
+
+    fix = text.index("**What to fix**", text.index("## Step 1: Create ECR Repository"))
+    assert text.index("- **Scan on push enabled** — expected True, found False", fix)
+    assert f"  - How to fix: {SCAN_HINT}" in text
+
+
+def test_markdown_says_why_a_check_was_skipped_and_what_could_not_be_read():
+    text = render(REPORT, "markdown")
+
+    step2 = text[text.index("## Step 2"):text.index("## Step 3")]
+    assert "**Skipped**" in step2
+    assert "moto has no CodeStar Connections" in step2
+    step3 = text[text.index("## Step 3"):]
+    assert "**Could not be checked**" in step3
+    assert "AccessDenied" in step3
+
+
+def test_markdown_scores_the_whole_lab_and_each_step():
+    text = render(REPORT, "markdown")
+
+    assert text.startswith("# Lab grade: 1/4 points\n")
+    assert "## Step 1: Create ECR Repository — 1/2 points" in text
+    assert "## Step 2: Create GitHub Connection — 0/0 points" in text
+    assert "## Step 3: Create S3 Bucket for Artifacts — 0/2 points" in text
+
+
+def test_markdown_lists_optional_items_apart_from_passes_and_fixes():
+    text = render(REPORT, "markdown")
+
+    optional = text[text.index("**Optional**"):text.index("**Passed**")]
+    assert "Tag immutability (optional)" in optional
+    assert "  - Tip: Tag immutability is optional, recommended for production" in optional
+
+
+def test_markdown_keeps_placeholders_in_hints_visible():
+    text = render(REPORT, "markdown")
+
+    assert "`dev-pipeline-artifacts-<your-account-id>`" in text  # inside a code span: left as is
+    nasty = CheckResult("x.y", 1, "t", "fail", 0, 1, "found <none>", "")
+    assert "found &lt;none&gt;" in render(Report("moto", "1", "us-east-1", [nasty]), "markdown")
+
+
+def test_step_scores_leave_skipped_checks_out_of_the_maximum():
+    assert step_scores(REPORT) == {1: (1, 2), 2: (0, 0), 3: (0, 2)}
