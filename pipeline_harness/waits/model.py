@@ -43,6 +43,8 @@ class Wait:
     show: Callable[[Any], str] = repr
     # more words for a failure (e.g. the failed build's log tail); only called on failure
     explain: Callable[[Any], str] | None = None
+    # does an observation show the policy's milestone (see policies.Policy.milestone)?
+    milestone: Callable[[Any], bool] = lambda observation: False
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,9 @@ def run(wait: Wait, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep)
 
     keep_waiting = tenacity.retry_if_exception(is_transient) | tenacity.retry_if_result(
         lambda acceptor: acceptor is None or acceptor.state == RETRY)
-    retrying = wait.policy.retrying(clock=clock, sleep=sleep, retry=keep_waiting, start=start)
+    retrying = wait.policy.retrying(
+        clock=clock, sleep=sleep, retry=keep_waiting, start=start,
+        milestone=lambda: seen.observation is not None and wait.milestone(seen.observation))
     try:
         result = retrying(attempt)
     except _READ_ERRORS as err:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 from pipeline_harness import diagnosis
 from pipeline_harness.errors import ConfigError
@@ -24,11 +25,15 @@ class Execution:
     execution_id: str | None
     status: str
     summary: str = ""
+    stage: str | None = None  # the stage it runs, when the look read the pipeline state
+    final_stage: bool = False  # that stage is the pipeline's last (the tutorial's Deploy)
 
     def __str__(self) -> str:
         if self.execution_id is None:
             return "no execution for the commit yet"
         text = f"execution {self.execution_id} {self.status}"
+        if self.stage:
+            text += f" in stage {self.stage}"
         return f"{text} ({self.summary})" if self.summary else text
 
 
@@ -73,20 +78,55 @@ def start_execution(target: Target, pipeline: str, commit: str) -> str:
 
 
 class Probe:
-    """Finds the commit's execution once, then reads its status: one call per look."""
+    """Finds the commit's execution once, then reads its status: one call per look.
 
-    def __init__(self, target: Target, pipeline: str, commit: str, execution_id: str | None):
+    While `stages()` says so (the policy scouts for the last stage starting), a look reads the
+    pipeline state instead — still one call — and takes it as the answer only when it shows the
+    execution running in a stage; anything else (between stages, failed, gone) is read from the
+    execution itself, so the verdict always comes from get_pipeline_execution.
+    """
+
+    def __init__(self, target: Target, pipeline: str, commit: str, execution_id: str | None,
+                 stages: Callable[[], bool] = lambda: False):
         self.target, self.pipeline, self.commit = target, pipeline, commit
         self.execution_id = execution_id
+        self.stages, self.final_seen = stages, False
 
     def __call__(self) -> Execution:
         if self.execution_id is None:
             self.execution_id = find_execution(self.target, self.pipeline, self.commit)
             if self.execution_id is None:
                 return Execution(None, "NotStarted")
+        if not self.final_seen and self.stages():
+            running = self._running_stage()
+            if running is not None:
+                self.final_seen = running.final_stage
+                return running
         execution = self.target.client("codepipeline").get_pipeline_execution(
             pipelineName=self.pipeline, pipelineExecutionId=self.execution_id)["pipelineExecution"]
         return Execution(self.execution_id, execution["status"], execution.get("statusSummary", ""))
+
+    def _running_stage(self) -> Execution | None:
+        states = self.target.client("codepipeline").get_pipeline_state(
+            name=self.pipeline).get("stageStates", [])
+        for index, stage in enumerate(states):
+            latest = stage.get("latestExecution", {})
+            ours = latest.get("pipelineExecutionId") == self.execution_id
+            if ours and latest.get("status") == "InProgress":
+                return Execution(self.execution_id, "InProgress", stage=stage["stageName"],
+                                 final_stage=index == len(states) - 1)
+        return None
+
+
+def _scouting_from(policy: Policy, clock: Clock) -> Callable[[], bool]:
+    """True on looks from the policy's scout window on: stage progress can't steer it earlier."""
+    first: list[float] = []
+
+    def scouting() -> bool:
+        now = clock()
+        first[:] = first or [now]
+        return now - first[0] >= policy.scout.after
+    return scouting
 
 
 ACCEPTORS = (
@@ -97,11 +137,15 @@ ACCEPTORS = (
 
 
 def pipeline_wait(target: Target, pipeline: str, commit: str, *, start: bool = False,
-                  policy: Policy = PIPELINE) -> Wait:
+                  policy: Policy = PIPELINE, clock: Clock = time.monotonic) -> Wait:
     execution_id = start_execution(target, pipeline, commit) if start else None
+    if target.gap("codepipeline", "GetPipelineState") or policy.scout is None:
+        probe, policy = Probe(target, pipeline, commit, execution_id), policy.blind()
+    else:
+        probe = Probe(target, pipeline, commit, execution_id, stages=_scouting_from(policy, clock))
     return Wait(
-        name="pipeline", probe=Probe(target, pipeline, commit, execution_id),
-        acceptors=ACCEPTORS, policy=policy, show=str, hint=HINT,
+        name="pipeline", probe=probe, acceptors=ACCEPTORS, policy=policy, show=str, hint=HINT,
+        milestone=lambda execution: execution.final_stage,
         expected=f"every stage of {pipeline} Succeeded for commit {commit}",
         explain=lambda execution: explain_failure(target, pipeline, execution),
     )
@@ -111,7 +155,7 @@ def wait_for_pipeline(target: Target, pipeline: str, commit: str, *, start: bool
                       policy: Policy = PIPELINE, clock: Clock = time.monotonic,
                       sleep: Sleep = time.sleep) -> PipelineRun:
     """Block until the commit's execution Succeeded; raise WaitFailed/WaitTimeout otherwise."""
-    wait = pipeline_wait(target, pipeline, commit, start=start, policy=policy)
+    wait = pipeline_wait(target, pipeline, commit, start=start, policy=policy, clock=clock)
     outcome = run(wait, clock=clock, sleep=sleep)
     execution_id = outcome.observation.execution_id
     durations, note = stage_durations(target, pipeline, execution_id)

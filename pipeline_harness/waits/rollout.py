@@ -163,6 +163,12 @@ def rolled_back(view: RolloutView) -> bool:
     return view.new_was_primary and primary is not None and not primary.new
 
 
+def tasks_running(view: RolloutView) -> bool:
+    """The new deployment's tasks are all RUNNING: only their ALB health checks are left."""
+    primary = view.primary
+    return primary is not None and primary.new and 0 < primary.desired <= primary.running
+
+
 def _verdict(expected: str):
     def every_task_new(view: RolloutView) -> bool:
         return (_service_done(view) and view.tasks is not None
@@ -193,7 +199,7 @@ def rollout_wait(target: Target, cluster: str, service: str, image: str, *,
         acceptors=_acceptors(image, container), policy=policy, show=str,
         expected=(f"service {service} in cluster {cluster}: one PRIMARY deployment, COMPLETED, "
                   f"running == desired, container {container} on {image} in every running task"),
-        hint=diagnosis.OLD_IMAGE_RUNNING.describe(),
+        hint=diagnosis.OLD_IMAGE_RUNNING.describe(), milestone=tasks_running,
         explain=lambda view: "service events: " + " | ".join(view.events) if view.events else "",
     )
 

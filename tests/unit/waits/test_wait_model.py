@@ -8,7 +8,7 @@ import tenacity
 from pipeline_harness.errors import EXIT_FAILED, HarnessError
 from pipeline_harness.waits.model import (FAILURE, RETRY, SUCCESS, Acceptor, Wait, WaitFailed,
                                           WaitTimeout, decide, run)
-from pipeline_harness.waits.policies import Policy, SimulatedClock, is_transient
+from pipeline_harness.waits.policies import Policy, SimulatedClock, Window, is_transient
 
 QUICK = Policy("test", deadline=60, expected_from=0, expected_until=60, dense=5, jitter=0)
 
@@ -37,7 +37,23 @@ def _wait(probe, policy=QUICK):
         acceptors=(Acceptor(FAILURE, lambda o: o == "broken", "it broke"),
                    Acceptor(SUCCESS, lambda o: o == "ready", "it is ready"),
                    Acceptor(RETRY, lambda o: True, "not yet")),
+        milestone=lambda o: o == "halfway",
     )
+
+
+# scouts every 25 s from 50 s to 200 s; success is due 60-80 s after the milestone
+SCOUTING = Policy("p", deadline=400, expected_from=300, expected_until=350, first_backoff=20,
+                  dense=5, jitter=0, late_cap=30, scout=Window(50, 200, 25),
+                  milestone=Window(60, 80, 2))
+
+
+def _timed(clock, halfway_at, ready_at):
+    """A probe on the clock: "starting", then "halfway" from halfway_at, "ready" from ready_at."""
+    def probe():
+        if clock.now >= ready_at:
+            return "ready"
+        return "halfway" if clock.now >= halfway_at else "starting"
+    return probe
 
 
 def test_first_matching_acceptor_decides():
@@ -165,3 +181,57 @@ def test_policy_retrying_is_a_tenacity_retrying_on_the_injected_sleep():
     assert isinstance(retrying, tenacity.Retrying)
     answers = iter([None, None, "done"])
     assert retrying(lambda: next(answers)) == "done" and clock.now == 10
+
+
+def test_with_a_milestone_the_policy_scouts_sparsely_then_polls_densely_anchored_on_the_sighting():
+    # given the milestone happens at 110 s (seen by the look at 125 s, not by the one at 100 s)
+    clock = SimulatedClock()
+
+    # when
+    outcome = run(_wait(_timed(clock, 110, 190), SCOUTING), clock=clock, sleep=clock.sleep)
+
+    # then: backoff to the scout window (20, clipped to 50), scouting every 25 s to 125; one sleep
+    # to 100 + 60 (the last look that did not see it, plus the window's start); dense 2 s to 190
+    assert clock.sleeps[:6] == [20, 30, 25, 25, 25, 35]
+    assert set(clock.sleeps[6:]) == {2} and clock.now == 190 and outcome.state == SUCCESS
+
+
+def test_a_milestone_seen_on_the_first_look_anchors_the_window_on_that_look():
+    clock = SimulatedClock()
+
+    run(_wait(_timed(clock, 0, 70), SCOUTING), clock=clock, sleep=clock.sleep)
+
+    assert clock.sleeps == [60, 2, 2, 2, 2, 2] and clock.now == 70
+
+
+def test_past_the_milestone_window_the_policy_backs_off_to_the_cap():
+    clock = SimulatedClock()
+
+    with pytest.raises(WaitTimeout):
+        run(_wait(_timed(clock, 0, 10_000), SCOUTING), clock=clock, sleep=clock.sleep)
+
+    # then: dense 2 s from 60 s to 80 s, then backoff that soon reaches the 30 s cap
+    assert set(clock.sleeps[1:11]) == {2} and clock.sleeps[11] > 2
+    assert clock.sleeps[-2] == 30 and clock.now == 400
+
+
+def test_a_milestone_never_seen_hands_over_to_the_start_window_after_the_scout_window():
+    clock = SimulatedClock()
+
+    with pytest.raises(WaitTimeout):
+        run(_wait(_timed(clock, 10_000, 10_000), SCOUTING), clock=clock, sleep=clock.sleep)
+
+    looks = [sum(clock.sleeps[:i]) for i in range(len(clock.sleeps) + 1)]
+    assert [t for t in looks if 50 <= t < 200] == [50, 75, 100, 125, 150, 175]
+    assert [t for t in looks if 300 <= t < 350] == list(range(300, 350, 5))
+
+
+def test_blind_drops_the_milestone_so_only_the_start_window_counts():
+    clock = SimulatedClock()
+    blind = SCOUTING.blind()
+
+    with pytest.raises(WaitTimeout):
+        run(_wait(_timed(clock, 0, 10_000), blind), clock=clock, sleep=clock.sleep)
+
+    assert blind.scout is None and blind.milestone is None
+    assert clock.sleeps[:4] == [20, 40, 80, 160] and 5 in clock.sleeps

@@ -87,6 +87,17 @@ def _state(failed_stage, code, message, external_id=None):
     return {"pipelineName": PIPELINE, "stageStates": stages}
 
 
+def _running(stage):
+    """The pipeline state while our execution runs `stage` (None: between stages or done)."""
+    order = ("Source", "Build", "Deploy")
+    reached = order.index(stage) if stage else len(order)
+    return {"pipelineName": PIPELINE, "stageStates": [
+        {"stageName": name, "latestExecution": {
+            "pipelineExecutionId": EXECUTION if i <= reached else "exec-previous",
+            "status": "InProgress" if i == reached else "Succeeded"}}
+        for i, name in enumerate(order)]}
+
+
 def _action_executions():
     def action(stage, start, seconds):
         return {"pipelineExecutionId": EXECUTION, "actionExecutionId": f"{stage}-1",
@@ -250,13 +261,15 @@ def test_throttling_and_a_5xx_in_the_middle_do_not_end_the_wait(target, stubs):
     cp.add_response("get_pipeline_execution", _status("InProgress"))
     cp.add_client_error("get_pipeline_execution", "ThrottlingException", "Rate exceeded", 400)
     cp.add_client_error("get_pipeline_execution", "InternalFailure", "oops", 500)
+    # at 180 s Build may be over: the look reads the stages, which show no stage running
+    cp.add_response("get_pipeline_state", _running(None), {"name": PIPELINE})
     cp.add_response("get_pipeline_execution", _status("Succeeded"))
     cp.add_response("list_action_executions", _action_executions())
     clock = SimulatedClock()
 
     run = wait_for_pipeline(target, PIPELINE, COMMIT, clock=clock, sleep=clock.sleep)
 
-    assert run.outcome.state == "success" and run.outcome.attempts == 4
+    assert run.outcome.state == "success" and run.outcome.attempts == 4 and clock.now == 180
 
 
 def test_timeout_reports_the_last_status_seen(target, stubs):
@@ -311,3 +324,80 @@ def test_on_a_target_without_stage_state_the_failure_says_what_is_missing():
         message = _wait_and_fail(target)
 
     assert message.endswith("stage details unavailable: moto does not implement GetPipelineState")
+
+
+def _look(cp, status, summary=None):
+    cp.add_response("get_pipeline_execution", _status(status, summary),
+                    {"pipelineName": PIPELINE, "pipelineExecutionId": EXECUTION})
+
+
+def _stages(cp, running):
+    cp.add_response("get_pipeline_state", _running(running), {"name": PIPELINE})
+
+
+def test_once_build_may_be_over_looks_read_the_stages_and_deploy_narrows_the_dense_window(target, stubs):
+    # given: running at 0, 40 and 120 s (no stage reads before Build's 3 minutes can be over);
+    # Build still running at 180 and 205 s, Deploy running at 230 s
+    cp = stubs["codepipeline"]
+    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
+    for _ in range(3):
+        _look(cp, "InProgress")
+    for stage in ("Build", "Build", "Deploy"):
+        _stages(cp, stage)  # one call per look: the state stands in for the execution's status
+    # then only the execution is read: at 205 + 60 s (Deploy takes 1-2 minutes) and 3.8 s later
+    _look(cp, "InProgress")
+    _look(cp, "Succeeded")
+    cp.add_response("list_action_executions", _action_executions())
+    clock = SimulatedClock()
+
+    # when
+    run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0),
+                            clock=clock, sleep=clock.sleep)
+
+    # then
+    assert clock.sleeps == [40, 80, 60, 25, 25, 35, 3.8]
+    assert run.outcome.state == "success" and run.outcome.attempts == 8
+
+
+def test_a_look_at_the_stages_that_shows_nothing_running_is_settled_by_the_execution(target, stubs):
+    # given: at 180 s the state shows no stage of ours running; the execution says Stopping
+    cp = stubs["codepipeline"]
+    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
+    for _ in range(3):
+        _look(cp, "InProgress")
+    _stages(cp, None)
+    _look(cp, "Stopping", "Stopped by a person")
+    cp.add_response("get_pipeline", _declaration())
+    cp.add_response("get_pipeline_state", _state(None, "", ""))
+
+    # when
+    message = _wait_and_fail(target)
+
+    # then the verdict is the execution's own status, not the state's
+    assert f"last saw execution {EXECUTION} Stopping (Stopped by a person)" in message
+
+
+def test_a_stage_shown_running_is_reported_with_the_execution():
+    from pipeline_harness.waits.pipeline import Execution
+
+    assert str(Execution(EXECUTION, "InProgress", stage="Deploy", final_stage=True)) == (
+        f"execution {EXECUTION} InProgress in stage Deploy")
+
+
+def test_on_a_target_without_stage_state_the_wait_reads_only_the_execution_on_the_start_window():
+    # given a target that lacks GetPipelineState (moto): the Stubber rejects any call to it
+    target = _target(Capabilities(missing={"codepipeline": {
+        "GetPipelineState": "moto does not implement GetPipelineState",
+        "ListActionExecutions": "moto does not implement ListActionExecutions"}}))
+    with Stubber(target.client("codepipeline")) as cp:
+        cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
+        for _ in range(4):
+            _look(cp, "InProgress")
+        _look(cp, "Succeeded")
+        clock = SimulatedClock()
+
+        run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0),
+                                clock=clock, sleep=clock.sleep)
+
+    # then: backoff to the 4-minute start window, then dense 4 s polling in it
+    assert clock.sleeps == [40, 80, 120, 4] and run.stage_durations == {}

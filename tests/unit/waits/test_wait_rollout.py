@@ -12,7 +12,8 @@ from botocore.stub import Stubber
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout
 from pipeline_harness.waits.policies import ROLLOUT, SimulatedClock
-from pipeline_harness.waits.rollout import image_matches, wait_for_rollout
+from pipeline_harness.waits.rollout import (Deployment, RolloutView, image_matches, tasks_running,
+                                            wait_for_rollout)
 
 CLUSTER, SERVICE, CONTAINER = "dev-cluster", "dev-php-app-alb-service", "php-app-container"
 URI = "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-ecs-php-app"
@@ -53,6 +54,7 @@ def _tasks(*images):
 OLD_ONLY = _deployment("PRIMARY", OLD_TD, "COMPLETED")
 NEW_STARTING = _deployment("PRIMARY", NEW_TD, "IN_PROGRESS", running=0)
 OLD_DRAINING = _deployment("ACTIVE", OLD_TD, "COMPLETED")
+NEW_RUNNING = _deployment("PRIMARY", NEW_TD, "IN_PROGRESS")  # tasks RUNNING, health checks pending
 NEW_DONE = _deployment("PRIMARY", NEW_TD, "COMPLETED")
 NEW_FAILED = _deployment("ACTIVE", NEW_TD, "FAILED", running=0)
 OLD_BACK = _deployment("PRIMARY", OLD_TD, "IN_PROGRESS")
@@ -197,14 +199,13 @@ def test_expected_digest_is_checked_on_the_running_tasks(target, ecs):
 def test_timeout_while_old_tasks_drain_shows_both_deployments(target, ecs):
     _look(ecs, NEW_STARTING, OLD_DRAINING)
     _td(ecs, NEW_TD, NEW_IMAGE)
-    for _ in range(2):  # the policy backs off 45 s, then to the 60 s deadline
-        _look(ecs, NEW_STARTING, OLD_DRAINING)
+    _look(ecs, NEW_STARTING, OLD_DRAINING)  # at the 60 s deadline: Deploy takes 1-2 minutes
 
     with pytest.raises(WaitTimeout) as raised:
         _wait(target, policy=ROLLOUT.replace(deadline=60))
 
     assert str(raised.value).startswith(
-        f"wait rollout timed out after 60s (3 looks): last saw service ACTIVE; deployments: "
+        f"wait rollout timed out after 60s (2 looks): last saw service ACTIVE; deployments: "
         f"PRIMARY dev-php-app:8 ({NEW_IMAGE}) IN_PROGRESS 0/2 running; ACTIVE dev-php-app:7 "
         f"(image not read) COMPLETED 2/2 running; expected service {SERVICE} in cluster {CLUSTER}")
 
@@ -222,3 +223,38 @@ def test_timeout_while_old_tasks_drain_shows_both_deployments(target, ecs):
 ])
 def test_image_matches_a_tag_a_reference_or_a_digest(expected, image, digest, matches):
     assert image_matches(expected, image, digest) is matches
+
+
+def test_once_the_new_tasks_run_the_wait_polls_densely_where_their_health_checks_end(target, ecs):
+    # given: tasks starting at 0, 60 and 75 s; all RUNNING at 90 s; done at 195 + 4.3 s
+    _look(ecs, NEW_STARTING, OLD_DRAINING)
+    _td(ecs, NEW_TD, NEW_IMAGE)
+    for _ in range(2):
+        _look(ecs, NEW_STARTING, OLD_DRAINING)
+    for _ in range(2):
+        _look(ecs, NEW_RUNNING, OLD_DRAINING)
+    _look(ecs, NEW_DONE)
+    _running(ecs, NEW_IMAGE, NEW_IMAGE)
+    clock = SimulatedClock()
+
+    # when
+    outcome = wait_for_rollout(target, CLUSTER, SERVICE, NEW_IMAGE, policy=ROLLOUT.replace(jitter=0),
+                               clock=clock, sleep=clock.sleep)
+
+    # then: scouting every 15 s from 60 s; one sleep to 75 + 120 s (the last look without RUNNING
+    # tasks plus the 2 minutes health checks take at least); then dense; tasks read once, at the end
+    assert clock.sleeps == [60, 15, 15, 105, 4.3] and outcome.state == "success"
+
+
+def _view(*deployments):
+    return RolloutView("ACTIVE", tuple(deployments))
+
+
+@pytest.mark.parametrize("deployment, running", [
+    (Deployment("n", "PRIMARY", NEW_TD, "IN_PROGRESS", 2, 2, NEW_IMAGE, new=True), True),
+    (Deployment("n", "PRIMARY", NEW_TD, "IN_PROGRESS", 1, 2, NEW_IMAGE, new=True), False),
+    (Deployment("n", "PRIMARY", NEW_TD, "IN_PROGRESS", 0, 0, NEW_IMAGE, new=True), False),
+    (Deployment("o", "PRIMARY", OLD_TD, "IN_PROGRESS", 2, 2, OLD_IMAGE, new=False), False),
+])
+def test_tasks_running_is_every_task_of_the_new_primary_running(deployment, running):
+    assert tasks_running(_view(deployment)) is running
