@@ -9,7 +9,6 @@ import responses
 from botocore.stub import Stubber
 
 from pipeline_harness.grading.guard import GetOnlySession, MutationRefused, is_read, read_only
-from pipeline_harness.targets.base import Target
 
 
 def _closed_port() -> str:
@@ -17,12 +16,6 @@ def _closed_port() -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
-def _target(endpoint_url=None) -> Target:
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                            region_name="us-east-1")
-    return Target(name="stubbed", region="us-east-1", endpoint_url=endpoint_url, session=session)
 
 
 def _sent(client) -> list[str]:
@@ -45,9 +38,9 @@ def test_anything_else_is_not_a_read(operation):
     assert not is_read(operation)
 
 
-def test_create_bucket_is_refused_before_anything_is_sent():
+def test_create_bucket_is_refused_before_anything_is_sent(stubbed_target):
     # given a read-only target on an endpoint nothing listens on
-    s3 = read_only(_target(_closed_port())).client("s3")
+    s3 = read_only(stubbed_target(endpoint_url=_closed_port())).client("s3")
     sent = _sent(s3)
 
     # when / then: the guard answers, not a connection error
@@ -57,9 +50,9 @@ def test_create_bucket_is_refused_before_anything_is_sent():
     assert sent == []
 
 
-def test_put_image_is_refused_before_a_stubber_with_no_responses_is_asked():
+def test_put_image_is_refused_before_a_stubber_with_no_responses_is_asked(stubbed_target):
     # given: a Stubber with nothing queued raises UnStubbedResponseError if the call reaches it
-    ecr = read_only(_target()).client("ecr")
+    ecr = read_only(stubbed_target()).client("ecr")
     sent = _sent(ecr)
 
     with Stubber(ecr) as stub:
@@ -69,8 +62,8 @@ def test_put_image_is_refused_before_a_stubber_with_no_responses_is_asked():
     assert sent == []
 
 
-def test_a_read_goes_through_the_guard():
-    ecr = read_only(_target()).client("ecr")
+def test_a_read_goes_through_the_guard(stubbed_target):
+    ecr = read_only(stubbed_target()).client("ecr")
     with Stubber(ecr) as stub:
         stub.add_response("describe_repositories", {"repositories": []},
                           {"repositoryNames": ["my-ecs-php-app"]})
@@ -80,9 +73,9 @@ def test_a_read_goes_through_the_guard():
     assert found["repositories"] == []
 
 
-def test_the_original_target_is_left_unguarded():
+def test_the_original_target_is_left_unguarded(stubbed_target):
     # given
-    original = _target()
+    original = stubbed_target()
     read_only(original)
 
     # when
@@ -94,18 +87,18 @@ def test_the_original_target_is_left_unguarded():
     stub.assert_no_pending_responses()
 
 
-def test_other_credentials_stay_read_only():
+def test_other_credentials_stay_read_only(stubbed_target):
     # given a read-only target switched to a student's credentials
     student = boto3.Session(aws_access_key_id="student", aws_secret_access_key="student",
                             region_name="us-east-1")
-    switched = read_only(_target(_closed_port())).with_session(student)
+    switched = read_only(stubbed_target(endpoint_url=_closed_port())).with_session(student)
 
     with pytest.raises(MutationRefused, match="refused iam.DeleteRole"):
         switched.client("iam").delete_role(RoleName="dev-codebuild-service-role")
 
 
-def test_read_only_keeps_the_account_already_read():
-    original = _target()
+def test_read_only_keeps_the_account_already_read(stubbed_target):
+    original = stubbed_target()
     original._account = "123456789012"
 
     guarded = read_only(original)

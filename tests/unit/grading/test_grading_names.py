@@ -2,7 +2,6 @@
 
 import json
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
@@ -10,17 +9,13 @@ from pipeline_harness.grading import names
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import CHECKS
 from pipeline_harness.steps.base import Context
-from pipeline_harness.targets.base import Target
 
 ACCOUNT = "123456789012"
 
 
 @pytest.fixture
-def ctx():
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                            region_name="us-east-1")
-    return Context(Settings(), Target(name="stubbed", region="us-east-1", session=session,
-                                      _account=ACCOUNT))
+def ctx(stubbed_target):
+    return Context(Settings(), stubbed_target(_account=ACCOUNT))
 
 
 def _trust(service):

@@ -3,7 +3,6 @@
 import json
 from datetime import datetime, timezone
 
-import boto3
 import pytest
 import responses
 from botocore.stub import Stubber
@@ -11,7 +10,7 @@ from botocore.stub import Stubber
 from pipeline_harness.grading import step7
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps.base import Context, run_check
-from pipeline_harness.targets.base import Capabilities, Quirks, Target
+from pipeline_harness.targets.base import Capabilities, Quirks
 from pipeline_harness.waits.ecr_tags import ACCEPTED_MEDIA_TYPES, OCI_INDEX
 
 ACCOUNT, PIPELINE, EXECUTION = "123456789012", "dev-php-app-pipeline", "11111111-2222-3333-4444-5555"
@@ -24,17 +23,9 @@ AT = datetime(2026, 11, 2, 12, 0, tzinfo=timezone.utc)
 CHECK = {c.id: c for c in step7.CHECKS}
 
 
-def _target(**quirks) -> Target:
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                            region_name="us-east-1")
-    made = Target(name="stubbed", region="us-east-1", session=session, capabilities=Capabilities(),
-                  quirks=Quirks(**quirks), _account=ACCOUNT)
-    return made
-
-
 @pytest.fixture
-def ctx():
-    return Context(Settings(), _target())
+def ctx(stubbed_target):
+    return Context(Settings(), stubbed_target(_account=ACCOUNT))
 
 
 @pytest.fixture
@@ -137,8 +128,8 @@ def test_a_pipeline_never_run_fails_as_nothing_found(ctx, stubs):
     assert result.status == "fail" and result.message.endswith("found nothing")
 
 
-def test_a_target_without_the_executions_api_skips_with_its_reason():
-    target = _target()
+def test_a_target_without_the_executions_api_skips_with_its_reason(stubbed_target):
+    target = stubbed_target(_account=ACCOUNT)
     target.capabilities = Capabilities(missing={"codepipeline": {
         "ListPipelineExecutions": "emulator lacks ListPipelineExecutions"}})
 
@@ -254,8 +245,8 @@ def test_a_rollout_still_in_progress_fails_with_the_old_image_hint(ctx, stubs):
     assert 'Common Issues "Deployment succeeds but old image still running"' in result.hint
 
 
-def test_a_target_that_runs_no_workloads_skips_rollout_and_http_with_its_reason():
-    target = _target()
+def test_a_target_that_runs_no_workloads_skips_rollout_and_http_with_its_reason(stubbed_target):
+    target = stubbed_target(_account=ACCOUNT)
     target.quirks = Quirks(runs_no_workloads="this emulator starts no tasks")
     ctx = Context(Settings(), target)
 

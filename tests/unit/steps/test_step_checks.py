@@ -2,7 +2,6 @@
 
 import json
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
@@ -10,16 +9,14 @@ from pipeline_harness import policies
 from pipeline_harness.steps import artifacts, codebuild, codepipeline, ecr, iam
 from pipeline_harness.steps.base import Context, run_check
 from pipeline_harness.settings import Settings
-from pipeline_harness.targets.base import Capabilities, Target
+from pipeline_harness.targets.base import Capabilities
 
 ACCOUNT = "123456789012"
 
 
 @pytest.fixture
-def ctx():
-    session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-east-1")
-    target = Target(name="stubbed", region="us-east-1", session=session, _account=ACCOUNT)
-    return Context(Settings(), target)
+def ctx(stubbed_target):
+    return Context(Settings(), stubbed_target(_account=ACCOUNT))
 
 
 def _check(module, check_id):

@@ -2,11 +2,9 @@
 
 import json
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
-from pipeline_harness.targets.base import Target
 from pipeline_harness.waits.ecr_tags import (ACCEPTED_MEDIA_TYPES, MANIFEST_LIST, OCI_INDEX, platforms,
                                              wait_for_scans, wait_for_tags)
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout
@@ -49,10 +47,8 @@ EXPECTED_REQUEST = {"repositoryName": REPOSITORY, "imageIds": [{"imageTag": t} f
 
 
 @pytest.fixture
-def target():
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                            region_name="us-east-1")
-    return Target(name="stubbed", region="us-east-1", session=session)
+def target(stubbed_target):
+    return stubbed_target()
 
 
 @pytest.fixture

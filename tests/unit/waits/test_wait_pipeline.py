@@ -3,12 +3,11 @@ the real CodePipeline, CodeBuild and CloudWatch Logs models) and a simulated clo
 
 from datetime import datetime, timedelta, timezone
 
-import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
 from pipeline_harness.errors import ConfigError
-from pipeline_harness.targets.base import Capabilities, Target
+from pipeline_harness.targets.base import Capabilities
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout
 from pipeline_harness.waits.pipeline import wait_for_pipeline
 from pipeline_harness.waits.policies import PIPELINE as PIPELINE_POLICY
@@ -22,15 +21,9 @@ BUILD_ID = "dev-php-app-build:0a1b2c3d-0000-1111-2222-333333333333"
 T0 = datetime(2026, 11, 2, 12, 0, tzinfo=timezone.utc)
 
 
-def _target(capabilities=Capabilities()):
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                            region_name="us-east-1")
-    return Target(name="stubbed", region="us-east-1", session=session, capabilities=capabilities)
-
-
 @pytest.fixture
-def target():
-    return _target()
+def target(stubbed_target):
+    return stubbed_target()
 
 
 @pytest.fixture
@@ -312,9 +305,9 @@ def test_start_on_a_v1_pipeline_is_a_configuration_error(target, stubs):
         wait_for_pipeline(target, PIPELINE, COMMIT, start=True)
 
 
-def test_on_a_target_without_stage_state_the_failure_says_what_is_missing():
+def test_on_a_target_without_stage_state_the_failure_says_what_is_missing(stubbed_target):
     # given a target that declares it lacks GetPipelineState and ListActionExecutions (moto)
-    target = _target(Capabilities(missing={"codepipeline": {
+    target = stubbed_target(capabilities=Capabilities(missing={"codepipeline": {
         "GetPipelineState": "moto does not implement GetPipelineState",
         "ListActionExecutions": "moto does not implement ListActionExecutions"}}))
     with Stubber(target.client("codepipeline")) as cp:
@@ -384,9 +377,9 @@ def test_a_stage_shown_running_is_reported_with_the_execution():
         f"execution {EXECUTION} InProgress in stage Deploy")
 
 
-def test_on_a_target_without_stage_state_the_wait_reads_only_the_execution_on_the_start_window():
+def test_on_a_target_without_stage_state_the_wait_reads_only_the_execution_on_the_start_window(stubbed_target):
     # given a target that lacks GetPipelineState (moto): the Stubber rejects any call to it
-    target = _target(Capabilities(missing={"codepipeline": {
+    target = stubbed_target(capabilities=Capabilities(missing={"codepipeline": {
         "GetPipelineState": "moto does not implement GetPipelineState",
         "ListActionExecutions": "moto does not implement ListActionExecutions"}}))
     with Stubber(target.client("codepipeline")) as cp:

@@ -3,13 +3,11 @@ services_stable reports as success."""
 
 from datetime import datetime, timezone
 
-import boto3
 import botocore.session
 import botocore.waiter
 import pytest
 from botocore.stub import Stubber
 
-from pipeline_harness.targets.base import Target
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout
 from pipeline_harness.waits.policies import ROLLOUT, SimulatedClock
 from pipeline_harness.waits.rollout import (Deployment, RolloutView, image_matches, tasks_running,
@@ -64,10 +62,8 @@ ROLLBACK_EVENTS = ("(service dev-php-app-alb-service) rolling back to deployment
 
 
 @pytest.fixture
-def target():
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                            region_name="us-east-1")
-    return Target(name="stubbed", region="us-east-1", session=session)
+def target(stubbed_target):
+    return stubbed_target()
 
 
 @pytest.fixture
