@@ -212,11 +212,15 @@ def load_toml(path: str | os.PathLike, what: str = "config file") -> dict[str, A
         raise ConfigError(f"{what} {path} is not valid TOML: {err}") from None
 
 
+# tables of the config file that other parts of the harness read (lint's rule selection)
+OTHER_TABLES = ("lint",)
+
+
 def read_toml(path: str | os.PathLike) -> dict[str, Any]:
     """Settings from a TOML file: top-level keys, or the same keys under [lab]."""
     data = load_toml(path)
-    data = {**{k: v for k, v in data.items() if k != "lab"}, **data.get("lab", {})}
-    return data
+    top = {k: v for k, v in data.items() if k != "lab" and k not in OTHER_TABLES}
+    return {**top, **data.get("lab", {})}
 
 
 def from_env(environ: Mapping[str, str]) -> dict[str, str]:
