@@ -34,7 +34,7 @@ from pipeline_harness import lab
 from pipeline_harness.grading import classroom
 from pipeline_harness.grading.classroom import Student
 from pipeline_harness.settings import Settings
-from pipeline_harness.steps.base import Context
+from pipeline_harness.context import Context
 from pipeline_harness.targets import moto
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits.ecr_tags import OCI_INDEX

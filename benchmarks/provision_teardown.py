@@ -14,7 +14,7 @@ import time
 
 from pipeline_harness import lab
 from pipeline_harness.settings import load
-from pipeline_harness.steps.base import Context
+from pipeline_harness.context import Context
 from pipeline_harness.targets import moto
 
 

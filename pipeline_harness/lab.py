@@ -4,38 +4,62 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import ModuleType
 
 import botocore.exceptions
 
+from pipeline_harness import kinds
+from pipeline_harness.context import Context
 from pipeline_harness.errors import ConfigError, HarnessError, ProvisionError, Unsupported
-from pipeline_harness.steps import STEPS, CHECKS
-from pipeline_harness.steps.base import CheckResult, Context, run_check
+from pipeline_harness.kinds import ownership
+from pipeline_harness.kinds.base import Kind
+from pipeline_harness.settings import Settings
+from pipeline_harness.steps import CHECKS, STEPS
+from pipeline_harness.steps.base import Check, CheckResult, Resource, run_check
 from pipeline_harness.targets.base import Target
 
 
-def step_name(step) -> str:
+def step_name(step: ModuleType) -> str:
     return step.__name__.rsplit(".", 1)[-1]
 
 
-def gap(step, target: Target) -> str | None:
-    """Why the target can't hold this step's resources, or None."""
-    return next(filter(None, (target.gap(s) for s in step.SERVICES)), None)
+def gap(step: ModuleType, ctx: Context) -> str | None:
+    """Why the target can't hold the resources this run makes in this step, or None."""
+    return next(filter(None, (ctx.target.gap(r.kind.service) for r in step.RESOURCES if r.made(ctx))),
+                None)
 
 
-def provision_step(step, ctx: Context) -> dict:
-    """One step's ensure; an AWS error becomes a ProvisionError naming the step.
+def planned(ctx: Context, steps: Iterable[ModuleType] = STEPS) -> list[Resource]:
+    """The resources this run makes: those the target serves and the settings ask for."""
+    return [r for step in steps if not gap(step, ctx) for r in step.RESOURCES if r.made(ctx)]
+
+
+def check_plan(settings: Settings, target: Target) -> None:
+    """The names of everything this run would make, within their services' limits (no API call)."""
+    kinds.check_names(settings, [r.kind for r in planned(Context(settings, target))])
+
+
+def provision_step(step: ModuleType, ctx: Context) -> dict:
+    """One step's resources, made or converged; an AWS error becomes a ProvisionError naming the step.
 
     Raises Unsupported when the target does not serve the step.
     """
-    reason = gap(step, ctx.target)
+    if hasattr(step, "ensure"):  # the connection: usually the user's, made only on request
+        return dict(step.ensure(ctx))
+    reason = gap(step, ctx)
     if reason:
         raise Unsupported(f"{ctx.target.name}: {reason}")
     try:
-        return step.ensure(ctx)
+        for resource in step.RESOURCES:
+            if resource.made(ctx):
+                ownership.ensure(ctx, resource.kind, resource.desired(ctx))
+        return dict(step.handle(ctx))
     except botocore.exceptions.ClientError as err:
-        raise ProvisionError(f"provisioning {step_name(step)} (Step {step.STEP}) failed: {err}") from err
+        title = ("the prerequisites" if step.STEP == 0 else f"Step {step.STEP}")
+        raise ProvisionError(f"provisioning {step_name(step)} ({title}) failed: {err}") from err
 
 
 def require_allowed_account(ctx: Context) -> None:
@@ -50,8 +74,14 @@ def require_allowed_account(ctx: Context) -> None:
 
 
 def provision(ctx: Context) -> dict[str, dict]:
-    """Every step, in dependency order; the caller tears down whatever a failure left."""
+    """Every step, in dependency order; the caller tears down whatever a failure left.
+
+    Before anything is created: the names within their limits, the account allowed, and no
+    resource of the run's names that someone else made (NotOurs, exit 2, naming them all).
+    """
+    check_plan(ctx.settings, ctx.target)
     require_allowed_account(ctx)
+    ownership.refuse_foreign(ctx, [r.kind for r in planned(ctx)])
     handles = {}
     for step in STEPS:
         try:
@@ -64,12 +94,12 @@ def provision(ctx: Context) -> dict[str, dict]:
 
 @dataclass
 class Teardown:
-    outcomes: dict[str, str] = field(default_factory=dict)
+    outcomes: dict[str, str] = field(default_factory=dict)  # kind key -> deleted | absent | not ours
     errors: list[str] = field(default_factory=list)
 
 
 @contextmanager
-def _shielded():
+def _shielded() -> Iterator[None]:
     """A Ctrl-C during teardown is held until it ends, so nothing is left half-deleted."""
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -84,43 +114,49 @@ def _shielded():
             raise KeyboardInterrupt
 
 
-def teardown(ctx: Context, steps=STEPS) -> Teardown:
-    """Each step's delete, in reverse; one failure does not stop the others."""
-    result = Teardown()
+def teardown(ctx: Context, only: Iterable[Kind] = kinds.REGISTRY) -> Teardown:
+    """Every kind of the registry, dependents first; only what is ours goes, one failure stops nothing."""
+    result, chosen = Teardown(), set(only)
     with _shielded():
-        for step in reversed(steps):
-            if gap(step, ctx.target):
-                result.outcomes[step_name(step)] = f"skipped: {gap(step, ctx.target)}"
+        for kind in reversed(kinds.REGISTRY):
+            if kind not in chosen:
+                continue
+            reason = ctx.target.gap(kind.service)
+            if reason:
+                result.outcomes[kind.key] = f"skipped: {reason}"
                 continue
             try:
-                result.outcomes[step_name(step)] = step.delete(ctx)
+                result.outcomes[kind.key] = ownership.delete(ctx, kind)
             except (HarnessError, botocore.exceptions.BotoCoreError,
                     botocore.exceptions.ClientError) as err:
-                result.errors.append(f"{step_name(step)}: {err}")
+                result.errors.append(f"{kind.title} {kind.name(ctx.names)}: {err}")
     ctx.forget()
     return result
 
 
-def check(ctx: Context, checks=CHECKS) -> list[CheckResult]:
+def check(ctx: Context, checks: Iterable[Check] = CHECKS) -> list[CheckResult]:
     ctx.forget()  # a check never trusts what an earlier read (or the harness) saw
     return [run_check(c, ctx) for c in checks]
 
 
 @contextmanager
-def provisioned(step, ctx: Context, keep: bool = False):
-    """One step's resource for the length of the block, removed after unless kept.
+def provisioned(step: ModuleType, ctx: Context, keep: bool = False) -> Iterator[dict]:
+    """One step's resources for the length of the block, removed after unless kept.
 
     A failure halfway through the step removes what it made before the error surfaces.
     """
+    step_kinds = [r.kind for r in step.RESOURCES]
     try:
+        kinds.check_names(ctx.settings, [r.kind for r in planned(ctx, (step,))])
+        ownership.refuse_foreign(ctx, [r.kind for r in planned(ctx, (step,))])
         handle = provision_step(step, ctx)
     except BaseException:
-        teardown(ctx, steps=(step,))
+        teardown(ctx, step_kinds)
         raise
     try:
         yield handle
     finally:
         if not keep:
-            left = teardown(ctx, steps=(step,))
+            left = teardown(ctx, step_kinds)
             if left.errors:
                 raise HarnessError(f"teardown left something behind: {'; '.join(left.errors)}")

@@ -13,6 +13,11 @@ from pipeline_harness.steps.base import CheckResult
 MARKS = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP", "error": "ERROR"}
 
 
+def section(step: int) -> str:
+    """The report section of a tutorial step; 0 is the prerequisites the tutorial assumes."""
+    return TITLES.get(step, f"Step {step}")
+
+
 @dataclass(frozen=True)
 class Report:
     target: str
@@ -40,7 +45,7 @@ class Report:
     def as_dict(self) -> dict:
         return {"target": self.target, "account": self.account, "region": self.region,
                 "score": self.score, "max_score": self.max_score,
-                "checks": [asdict(c) for c in self.checks]}
+                "checks": [{**asdict(c), "section": section(c.step)} for c in self.checks]}
 
 
 def summary(report: Report) -> str:
@@ -54,7 +59,7 @@ def as_table(report: Report) -> str:
     lines = []
     width = max((len(c.id) for c in report.checks), default=10)
     for step in sorted({c.step for c in report.checks}):
-        lines.append(f"Step {step}: {TITLES.get(step, '')}")
+        lines.append(section(step))
         for c in (c for c in report.checks if c.step == step):
             lines.append(f"  {MARKS[c.status]:<5} {c.id:<{width}}  {c.title} — {c.message}")
             if c.hint and c.status in ("fail", "error"):
@@ -79,7 +84,7 @@ def as_junit(report: Report) -> str:
     for name, value in (("score", report.score), ("max_score", report.max_score)):
         ET.SubElement(properties, "property", name=name, value=str(value))
     for c in report.checks:
-        case = ET.SubElement(suite, "testcase", classname=f"step {c.step}: {TITLES.get(c.step, '')}",
+        case = ET.SubElement(suite, "testcase", classname=section(c.step),
                              name=f"{c.id}: {c.title}")
         if c.status == "skip":
             ET.SubElement(case, "skipped", message=c.message)
@@ -125,7 +130,7 @@ def as_markdown(report: Report) -> str:
     for step in scores:
         checks = [c for c in report.checks if c.step == step]
         points, most = scores[step]
-        lines += ["", f"## Step {step}: {TITLES.get(step, '')} — {points}/{most} points"]
+        lines += ["", f"## {section(step)} — {points}/{most} points"]
         for heading, belongs, hint_label in _SECTIONS:
             chosen = [c for c in checks if belongs(c)]
             if chosen:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from urllib.parse import urlsplit
 
 from pipeline_harness.errors import ConfigError
 
@@ -28,7 +31,7 @@ def _new_run_id() -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,11 @@ class Settings:
     container: str = "php-app-container"
     container_port: int = 80
     health_check_path: str = "/health.php"
+    # what the tutorial assumes but does not name: the harness's own names when it makes them
+    network: str = "dev-php-app"  # its VPC, gateway, subnets and security group: dev-php-app-vpc, ...
+    target_group: str = "dev-php-app-tg"
+    task_family: str = "dev-php-app-task"
+    execution_role: str = "dev-php-app-task-execution-role"
     desired_count: int = 1
     provision_prerequisites: bool = False
     # real AWS: provisioning refuses any account not listed here (comma-separated ids)
@@ -84,6 +92,10 @@ class Settings:
     created_at: str = field(default_factory=_now)
 
     def __post_init__(self):
+        if not REGION.fullmatch(self.region):
+            raise ConfigError(f"region must look like us-east-1 or eu-north-1, not {self.region!r}")
+        if self.endpoint_url is not None:
+            _check_endpoint(self.endpoint_url)
         if self.target not in ("moto", "localstack", "aws"):
             raise ConfigError(f"target must be moto, localstack or aws, not {self.target!r}")
         if self.pipeline_type not in ("V1", "V2"):
@@ -110,6 +122,20 @@ class Settings:
 
     def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)
+
+
+REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]+")
+
+
+def _check_endpoint(url: str) -> None:
+    """An endpoint is an http(s) URL with a host: botocore's own complaint would be a traceback."""
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        parts, port_ok = None, False
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        raise ConfigError(f"endpoint URL must be http(s)://host[:port], not {url!r}")
 
 
 @dataclass(frozen=True)
@@ -170,6 +196,7 @@ _PREFIXED = {
     # inline policy names live inside their role, so they keep the tutorial's names
     "ecr_repository", "connection_name", "pipeline_role", "codebuild_role",
     "codebuild_project", "pipeline", "cluster", "service", "load_balancer",
+    "network", "target_group", "task_family", "execution_role",
 }
 
 _PREREQUISITES = {"cluster", "service", "load_balancer"}

@@ -7,7 +7,7 @@ import json
 from pipeline_harness import lab
 from pipeline_harness.cli.common import output, settings_from
 from pipeline_harness.errors import EXIT_OK
-from pipeline_harness.steps.base import Context
+from pipeline_harness.context import Context
 from pipeline_harness.targets import open_target
 
 
@@ -20,7 +20,7 @@ def add_parser(sub, common):
 
 def run(args) -> int:
     settings = settings_from(args, provision_prerequisites=args.provision_prerequisites)
-    with open_target(settings) as target:
+    with open_target(settings, lab.check_plan) as target:
         ctx = Context(settings, target)
         try:
             handles = lab.provision(ctx)

@@ -8,7 +8,7 @@ from pipeline_harness import lab
 from pipeline_harness.cli.common import output, settings_from
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, HarnessError
 from pipeline_harness.report import Report, render
-from pipeline_harness.steps.base import Context
+from pipeline_harness.context import Context
 from pipeline_harness.targets import open_target
 
 
@@ -21,7 +21,7 @@ def add_parser(sub, common):
 
 def run(args) -> int:
     settings = settings_from(args, keep_resources=args.keep_resources)
-    with open_target(settings) as target:
+    with open_target(settings, lab.check_plan) as target:
         ctx = Context(settings, target)
         try:
             lab.provision(ctx)

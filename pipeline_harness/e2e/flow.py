@@ -16,7 +16,7 @@ from pipeline_harness.e2e.github import GitHub, Pushed, run_files
 from pipeline_harness.e2e.inputs import Inputs
 from pipeline_harness.e2e.run_report import RunReport, stage_verdicts
 from pipeline_harness.errors import ConfigError, HarnessError
-from pipeline_harness.steps.base import Context
+from pipeline_harness.context import Context
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
 from pipeline_harness.waits.policies import Clock, Sleep
@@ -46,7 +46,7 @@ def run_nightly(inputs: Inputs, target: Target, *, report_path: Path, github: Gi
         report.commit = pushed.commit
         with report.timing("provision"):
             handles = lab.provision(ctx)
-        _verify(ctx, report, pushed, handles["ecs_stack"]["url"], clock, sleep, http_session)
+        _verify(ctx, report, pushed, handles["prerequisites"]["url"], clock, sleep, http_session)
         report.outcome = "passed"
     except BaseException as err:
         report.fail(err)

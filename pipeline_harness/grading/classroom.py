@@ -194,6 +194,10 @@ def grade_class(students: list[Student], settings: Settings, base: Target, jobs:
 
 # --- the class summary ----------------------------------------------------------------------------
 
+def _column(step: int) -> str:
+    return "prerequisites" if step == 0 else f"step{step}"
+
+
 def summary_rows(graded: list[Graded]) -> list[dict[str, str | int]]:
     """Score per step per student; a student who could not be graded has only a status and reason."""
     rows = []
@@ -204,7 +208,7 @@ def summary_rows(graded: list[Graded]) -> list[dict[str, str | int]]:
         scores = step_scores(one.report) if one.report else {}
         for step in TITLES:
             points, most = scores.get(step, ("", ""))
-            row[f"step{step}"], row[f"step{step}_max"] = points, most
+            row[_column(step)], row[f"{_column(step)}_max"] = points, most
         if one.report:
             row["score"], row["max_score"] = one.report.score, one.report.max_score
         row["reason"] = one.reason
@@ -227,13 +231,14 @@ def _cell(value) -> str:
 
 def as_markdown(graded: list[Graded]) -> str:
     steps = list(TITLES)
-    header = ["Student", "Account", "Status", "Score", *(f"Step {s}" for s in steps), "Notes"]
+    labels = ("Prerequisites" if s == 0 else f"Step {s}" for s in steps)
+    header = ["Student", "Account", "Status", "Score", *labels, "Notes"]
     lines = ["# Class summary", "", "| " + " | ".join(header) + " |",
              "|" + "---|" * len(header)]
     for row in summary_rows(graded):
         score = f"{row['score']}/{row['max_score']}" if row["max_score"] != "" else "—"
-        per_step = [f"{row[f'step{s}']}/{row[f'step{s}_max']}" if row[f"step{s}_max"] != "" else "—"
-                    for s in steps]
+        per_step = [f"{row[_column(s)]}/{row[f'{_column(s)}_max']}" if row[f"{_column(s)}_max"] != ""
+                    else "—" for s in steps]
         cells = [row["student"], row["account"] or "—", row["status"], score, *per_step, row["reason"]]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     counts = {status: sum(g.status == status for g in graded) for status in ("pass", "fail", "error")}

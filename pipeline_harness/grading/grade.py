@@ -12,7 +12,8 @@ from pipeline_harness.grading.guard import read_only
 from pipeline_harness.report import Report
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import CHECKS
-from pipeline_harness.steps.base import Check, CheckResult, Context, run_check
+from pipeline_harness.context import Context
+from pipeline_harness.steps.base import Check, CheckResult, run_check
 from pipeline_harness.targets.base import Target
 
 GRADED = (*CHECKS, *step7.CHECKS)

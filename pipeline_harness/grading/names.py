@@ -13,17 +13,24 @@ so one typo in the project name does not also fail the log group check.
 from __future__ import annotations
 
 import difflib
-import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
-from urllib.parse import unquote
 
 import botocore.exceptions
 
 from pipeline_harness import policies
+from pipeline_harness.context import Context
+from pipeline_harness.kinds import codebuild as codebuild_kinds
+from pipeline_harness.kinds import codepipeline as codepipeline_kinds
+from pipeline_harness.kinds import ecr as ecr_kinds
+from pipeline_harness.kinds import ecs as ecs_kinds
+from pipeline_harness.kinds import elbv2 as elbv2_kinds
+from pipeline_harness.kinds import iam as iam_kinds
+from pipeline_harness.kinds import s3 as s3_kinds
+from pipeline_harness.kinds.base import MISSING, Kind
 from pipeline_harness.settings import Settings
-from pipeline_harness.steps import CHECKS, artifacts, codebuild, codepipeline, ecr, ecs_stack, iam
-from pipeline_harness.steps.base import MISSING, Check, CheckResult, Context, dig
+from pipeline_harness.steps import artifacts, codebuild, codepipeline, ecr, iam, prerequisites
+from pipeline_harness.steps.base import Check, CheckResult, dig, reader
 
 CUTOFF = 0.85  # one or two wrong letters in the tutorial's names; "codebuild" vs "codepipeline" is 0.84
 PIPELINE_SHAPE = (("Source", "CodeStarSourceConnection"), ("Build", "CodeBuild"), ("Deploy", "ECS"))
@@ -49,18 +56,10 @@ class Resolution:
         return [r for r in self.renames if r.check_id == check_id]
 
 
-def _reader(check_id: str) -> Callable[[Context], object]:
-    return next(c.read for c in CHECKS if c.id == check_id)
-
-
 def _closest(expected: str, names: Iterable[str], exclude: set[str], cutoff: float = CUTOFF):
     candidates = [n for n in names if n not in exclude]
     near = difflib.get_close_matches(expected, candidates, n=1, cutoff=cutoff)
     return near[0] if near else None
-
-
-def _pages(client, operation: str, key: str, **params) -> list:
-    return [item for page in client.get_paginator(operation).paginate(**params) for item in page[key]]
 
 
 # --- one finder per resource: (ctx, taken names) -> renames ---------------------------------------
@@ -68,8 +67,7 @@ def _pages(client, operation: str, key: str, **params) -> list:
 def _ecr(ctx: Context, exclude: set[str]) -> list[Rename]:
     if ctx.read(ecr.read) is not MISSING:
         return []
-    names = [r["repositoryName"] for r in
-             _pages(ctx.client("ecr"), "describe_repositories", "repositories")]
+    names = ecr_kinds.REPOSITORY.names(ctx.target)
     near = _closest(ctx.names.ecr_repository, names, exclude)
     return [Rename("ecr_repository", ctx.names.ecr_repository, near, "the closest repository name",
                    "ecr.repository")] if near else []
@@ -80,7 +78,7 @@ def _bucket(ctx: Context, exclude: set[str]) -> list[Rename]:
         return []
     expected = ctx.names.artifact_bucket
     stem = ctx.settings.artifact_bucket.split("{", 1)[0].rstrip("-")  # dev-pipeline-artifacts
-    names = [b["Name"] for b in ctx.client("s3").list_buckets().get("Buckets", [])]
+    names = s3_kinds.ARTIFACT_BUCKET.names(ctx.target)
     stemmed = [n for n in names if n.startswith(stem) and n not in exclude]
     if stemmed:
         near, how = _best(expected, stemmed), f"the bucket starting `{stem}`"
@@ -94,8 +92,7 @@ def _best(expected: str, names: list[str]) -> str:
 
 
 def _trust(role: dict) -> set[str]:
-    raw = role.get("AssumeRolePolicyDocument") or {}
-    return policies.trusted_services(json.loads(unquote(raw)) if isinstance(raw, str) else raw)
+    return policies.trusted_services(iam_kinds.document(role.get("AssumeRolePolicyDocument") or {}))
 
 
 def _role(spec: iam.RoleSpec):
@@ -103,11 +100,10 @@ def _role(spec: iam.RoleSpec):
     principal = f"{spec.service}.amazonaws.com"
 
     def find(ctx: Context, exclude: set[str]) -> list[Rename]:
-        if ctx.read(_reader(check_id)) is not MISSING:
+        if ctx.read(reader(spec.kind)) is not MISSING:
             return []
         expected = spec.name(ctx)
-        roles = [r for r in _pages(ctx.client("iam"), "list_roles", "Roles")
-                 if r["RoleName"] not in exclude]
+        roles = [r for r in iam_kinds.roles(ctx.target) if r["RoleName"] not in exclude]
         trusting = [r["RoleName"] for r in roles if principal in _trust(r)]
         if trusting:
             near, how = _best(expected, trusting), f"the role trusting {principal}"
@@ -122,7 +118,7 @@ def _project(ctx: Context, exclude: set[str]) -> list[Rename]:
     if ctx.read(codebuild.read) is not MISSING:
         return []
     client, expected = ctx.client("codebuild"), ctx.names.codebuild_project
-    near = _closest(expected, _pages(client, "list_projects", "projects"), exclude)
+    near = _closest(expected, codebuild_kinds.PROJECT.names(ctx.target), exclude)
     if near is None:
         return []
     renames = [Rename("codebuild_project", expected, near, "the closest project name",
@@ -145,7 +141,7 @@ def _pipeline(ctx: Context, exclude: set[str]) -> list[Rename]:
     if ctx.read(codepipeline.read) is not MISSING:
         return []
     client, expected = ctx.client("codepipeline"), ctx.names.pipeline
-    names = [p["name"] for p in _pages(client, "list_pipelines", "pipelines")]
+    names = codepipeline_kinds.PIPELINE.names(ctx.target)
     near, how = _closest(expected, names, exclude), "the closest pipeline name"
     if near is None:
         shaped = [n for n in names[:MAX_PIPELINES_OPENED] if n not in exclude
@@ -156,19 +152,17 @@ def _pipeline(ctx: Context, exclude: set[str]) -> list[Rename]:
 
 
 def _ecs(ctx: Context, exclude: set[str]) -> list[Rename]:
-    found = ctx.read(ecs_stack.read)
-    if found is not MISSING and found["service"] is not None:
+    if ctx.read(prerequisites.read_service) is not MISSING:
         return []
-    client, renames, cluster = ctx.client("ecs"), [], ctx.names.cluster
-    if found is MISSING:
-        arns = _pages(client, "list_clusters", "clusterArns")
-        near = _closest(cluster, [a.rsplit("/", 1)[-1] for a in arns], exclude)
+    renames, cluster = [], ctx.names.cluster
+    if ctx.read(prerequisites.read_cluster) is MISSING:
+        near = _closest(cluster, ecs_kinds.CLUSTER.names(ctx.target), exclude)
         if near is None:
             return []
         renames.append(Rename("cluster", cluster, near, "the closest cluster name", "ecs.service"))
         cluster = near
-    arns = _pages(client, "list_services", "serviceArns", cluster=cluster)
-    services = [a.rsplit("/", 1)[-1] for a in arns]
+    pages = ctx.client("ecs").get_paginator("list_services").paginate(cluster=cluster)
+    services = [arn.rsplit("/", 1)[-1] for page in pages for arn in page["serviceArns"]]
     if ctx.names.service not in services:
         near = _closest(ctx.names.service, services, exclude)
         if near is not None:
@@ -177,16 +171,22 @@ def _ecs(ctx: Context, exclude: set[str]) -> list[Rename]:
     return renames
 
 
-FINDERS = (_ecr, _bucket, _role(iam.PIPELINE_ROLE), _role(iam.CODEBUILD_ROLE), _project,
-           _pipeline, _ecs)
-_SERVICES = {_ecr: "ecr", _bucket: "s3", _project: "codebuild", _pipeline: "codepipeline",
-             _ecs: "ecs"}
+Finder = Callable[[Context, set[str]], list[Rename]]
+# per kind the grader looks for, how the resource a student meant is recognised
+FINDERS: dict[Kind, Finder] = {
+    ecr_kinds.REPOSITORY: _ecr,
+    s3_kinds.ARTIFACT_BUCKET: _bucket,
+    iam_kinds.PIPELINE_ROLE: _role(iam.PIPELINE_ROLE),
+    iam_kinds.CODEBUILD_ROLE: _role(iam.CODEBUILD_ROLE),
+    codebuild_kinds.PROJECT: _project,
+    codepipeline_kinds.PIPELINE: _pipeline,
+    ecs_kinds.CLUSTER: _ecs,
+}
 
 
 def _expected_names(ctx: Context) -> set[str]:
-    keys = ("ecr_repository", "pipeline_role", "codebuild_role", "codebuild_project", "pipeline",
-            "cluster", "service", "load_balancer")
-    return {getattr(ctx.names, k) for k in keys} | {ctx.names.artifact_bucket}
+    """What the run's own names are: never taken for another resource's near match."""
+    return {kind.name(ctx.names) for kind in (*FINDERS, ecs_kinds.SERVICE, elbv2_kinds.LOAD_BALANCER)}
 
 
 def _as_setting(settings: Settings, rename: Rename) -> str | None:
@@ -205,8 +205,8 @@ def _as_setting(settings: Settings, rename: Rename) -> str | None:
 def resolve(ctx: Context) -> Resolution:
     """Near matches for every expected resource the account lacks; reads it cannot make find none."""
     exclude, renames = _expected_names(ctx), []
-    for finder in FINDERS:
-        if ctx.target.gap(_SERVICES.get(finder, "iam")):
+    for kind, finder in FINDERS.items():
+        if ctx.target.gap(kind.service):
             continue
         try:
             found = finder(ctx, exclude)

@@ -17,7 +17,8 @@ import requests
 from pipeline_harness import diagnosis
 from pipeline_harness.errors import HarnessError, Unsupported
 from pipeline_harness.grading.guard import GetOnlySession
-from pipeline_harness.steps.base import MISSING, Check, CheckResult, Context
+from pipeline_harness.context import Context
+from pipeline_harness.steps.base import MISSING, Check, CheckResult
 from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
 from pipeline_harness.waits.model import FAILURE, SUCCESS, Wait, decide
 

@@ -40,7 +40,7 @@ def trusted_services(doc: dict) -> set[str]:
     statements = doc.get("Statement", [])
     if isinstance(statements, dict):
         statements = [statements]
-    found = set()
+    found: set[str] = set()
     for st in statements:
         if st.get("Effect") != "Allow":
             continue

@@ -2,68 +2,37 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import botocore.exceptions
 
+from pipeline_harness.context import Context
 from pipeline_harness.errors import HarnessError, Unsupported
-from pipeline_harness.settings import TAG_RUN_ID, Names, Settings
-from pipeline_harness.targets.base import Target
-
-MISSING = object()  # a read found no resource
+from pipeline_harness.kinds.base import MISSING, Kind
 
 
-@dataclass
-class Context:
-    """Settings, target and names for one run, with each read made once per context."""
+@dataclass(frozen=True)
+class Resource:
+    """One resource a step makes: its kind, the tutorial's desired state for it, and when it is made."""
 
-    settings: Settings
-    target: Target
-    created: set[str] = field(default_factory=set)  # resources this process made or adopted
-    ids: dict[str, str] = field(default_factory=dict)  # ids learned while provisioning (VPC, ARNs)
-    _reads: dict = field(default_factory=dict, repr=False)
-    _names: Names | None = None
-
-    @property
-    def makes_prerequisites(self) -> bool:
-        """Whether the harness makes the cluster, service and ALB, or uses the user's own."""
-        return self.target.quirks.creates_prerequisites or self.settings.provision_prerequisites
-
-    @property
-    def names(self) -> Names:
-        if self._names is None:
-            self._names = self.settings.names(self.target.account,
-                                              prefix_prerequisites=self.makes_prerequisites)
-        return self._names
-
-    def client(self, service: str):
-        return self.target.client(service)
-
-    def read(self, reader: Callable[[Context], Any]) -> Any:
-        """reader(self), cached until forget(): checks of one resource share one API read."""
-        if reader not in self._reads:
-            self._reads[reader] = reader(self)
-        return self._reads[reader]
-
-    def forget(self) -> None:
-        self._reads.clear()
-
-    # tag shapes differ per service; the content is the settings' tags everywhere
-    def tag_list(self, key: str = "Key", value: str = "Value") -> list[dict[str, str]]:
-        return [{key: k, value: v} for k, v in self.settings.tags.items()]
+    kind: Kind
+    desired: Callable[[Context], dict]
+    # whether this run makes it (a user's own cluster, a connection given by ARN, are not made)
+    made: Callable[[Context], bool] = lambda ctx: True
 
 
-def error_code(err: Exception) -> str:
-    if isinstance(err, botocore.exceptions.ClientError):
-        return err.response.get("Error", {}).get("Code", "")
-    return ""
+@cache
+def reader(kind: Kind) -> Callable[[Context], Any]:
+    """The read of the run's resource of this kind, as one function so ctx.read caches it."""
 
+    def read(ctx: Context) -> Any:
+        return kind.read(ctx, kind.name(ctx.names))
 
-def carries_our_tag(tags: dict[str, str] | list[dict[str, str]]) -> bool:
-    if isinstance(tags, list):
-        return any((t.get("Key") or t.get("key")) == TAG_RUN_ID for t in tags)
-    return TAG_RUN_ID in tags
+    read.__qualname__ = f"read_{kind.key}"
+    return read
 
 
 @dataclass(frozen=True)
@@ -167,13 +136,3 @@ def dig(data: Any, *path: str | int, default: Any = None) -> Any:
         except (KeyError, IndexError, TypeError):
             return default
     return data
-
-
-def drifted(want: Any, found: Any) -> bool:
-    """Whether `found` differs from `want` in anything `want` states (extra fields don't count)."""
-    if isinstance(want, dict):
-        return not isinstance(found, dict) or any(drifted(v, found.get(k)) for k, v in want.items())
-    if isinstance(want, list):
-        return (not isinstance(found, list) or len(want) != len(found)
-                or any(drifted(w, f) for w, f in zip(want, found)))
-    return want != found

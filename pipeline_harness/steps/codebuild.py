@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-from pipeline_harness.errors import NotOurs
+from pipeline_harness.context import Context
+from pipeline_harness.kinds.codebuild import PROJECT
+from pipeline_harness.kinds.logs import LOG_GROUP
 from pipeline_harness.settings import TUTORIAL_ENV_VARS
-from pipeline_harness.steps.base import (
-    MISSING, Check, Context, carries_our_tag, dig, drifted, equals, exists,
-)
+from pipeline_harness.steps.base import Check, Resource, dig, equals, exists, reader
 
-SERVICES = ("codebuild", "logs")
 STEP = 5
-KEY = "codebuild_project"
 
 
 def environment_variables(ctx: Context) -> dict[str, str]:
     """The four variables the buildspec expects, by the tutorial's names."""
     values = (ctx.names.account_id, ctx.names.region, ctx.names.ecr_repository,
               ctx.settings.container)
-    return dict(zip(TUTORIAL_ENV_VARS, values))
+    return dict(zip(TUTORIAL_ENV_VARS, values, strict=True))
 
 
 def desired(ctx: Context) -> dict:
     location = ctx.target.quirks.codebuild_pipeline_location
     where = {"location": location} if location else {}
     return {
-        "name": ctx.names.codebuild_project,
         "source": {"type": "CODEPIPELINE", "buildspec": ctx.settings.buildspec, **where},
         "artifacts": {"type": "CODEPIPELINE", **where},
         "environment": {
@@ -41,63 +38,15 @@ def desired(ctx: Context) -> dict:
     }
 
 
-def read(ctx: Context):
-    found = ctx.client("codebuild").batch_get_projects(names=[ctx.names.codebuild_project])
-    return found["projects"][0] if found["projects"] else MISSING
+RESOURCES = (Resource(LOG_GROUP, lambda ctx: {}), Resource(PROJECT, desired))
 
 
-def read_log_group(ctx: Context):
-    logs = ctx.client("logs")
-    groups = logs.describe_log_groups(logGroupNamePrefix=ctx.names.log_group)["logGroups"]
-    return next((g for g in groups if g["logGroupName"] == ctx.names.log_group), MISSING)
-
-
-def _ensure_log_group(ctx: Context) -> None:
-    logs = ctx.client("logs")
-    try:
-        logs.create_log_group(logGroupName=ctx.names.log_group, tags=ctx.settings.tags)
-    except logs.exceptions.ResourceAlreadyExistsException:
-        pass  # CodeBuild makes it on the first build; adopting it loses nothing
-    ctx.created.add("log_group")
-
-
-def ensure(ctx: Context) -> dict:
-    codebuild, want = ctx.client("codebuild"), desired(ctx)
-    _ensure_log_group(ctx)
-    try:
-        project = codebuild.create_project(**want, tags=ctx.tag_list("key", "value"))["project"]
-    except codebuild.exceptions.ResourceAlreadyExistsException:
-        current = read(ctx)
-        if KEY not in ctx.created and not carries_our_tag(current.get("tags", [])):
-            raise NotOurs(f"CodeBuild project {want['name']} exists and was not made by "
-                          "pipeline-harness; use --prefix or remove it") from None
-        project = current
-        if drifted(want, current):
-            ctx.target.require("codebuild", "UpdateProject")
-            project = codebuild.update_project(**want)["project"]
-    ctx.created.add(KEY)
+def handle(ctx: Context) -> dict:
+    project = ctx.found[PROJECT.key]
     return {"name": project["name"], "arn": project["arn"], "log_group": ctx.names.log_group}
 
 
-def delete(ctx: Context) -> str:
-    project = read(ctx)
-    outcome = "absent"
-    if project is not MISSING:
-        if KEY not in ctx.created and not carries_our_tag(project.get("tags", [])):
-            return "not ours"
-        ctx.client("codebuild").delete_project(name=project["name"])
-        ctx.created.discard(KEY)
-        outcome = "deleted"
-    group = read_log_group(ctx) if "log_group" not in ctx.created else {"ours": True}
-    if group is not MISSING and (group.get("ours") or _tagged(ctx, group)):
-        ctx.client("logs").delete_log_group(logGroupName=ctx.names.log_group)
-        ctx.created.discard("log_group")
-    return outcome
-
-
-def _tagged(ctx: Context, group: dict) -> bool:
-    arn = group["arn"].removesuffix(":*")
-    return carries_our_tag(ctx.client("logs").list_tags_for_resource(resourceArn=arn)["tags"])
+read = reader(PROJECT)
 
 
 def _variables(project: dict) -> dict[str, str]:

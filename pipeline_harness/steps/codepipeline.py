@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pipeline_harness.errors import NotOurs
+from pipeline_harness.context import Context
+from pipeline_harness.kinds.codepipeline import PIPELINE
 from pipeline_harness.steps import connection
-from pipeline_harness.steps.base import (
-    MISSING, Check, Context, carries_our_tag, dig, drifted, error_code,
-    exists,
-)
+from pipeline_harness.steps.base import Check, Resource, dig, exists, reader
 
-SERVICES = ("codepipeline",)
 STEP = 6
-KEY = "pipeline"
 SOURCE_ARTIFACT, BUILD_ARTIFACT = "SourceArtifact", "BuildArtifact"
 
 
@@ -47,7 +43,6 @@ def stages(ctx: Context) -> list[dict]:
 
 def desired(ctx: Context) -> dict:
     return {
-        "name": ctx.names.pipeline,
         "roleArn": ctx.names.role_arn(ctx.names.pipeline_role),
         "artifactStore": {"type": "S3", "location": ctx.names.artifact_bucket},
         "stages": stages(ctx),
@@ -56,50 +51,15 @@ def desired(ctx: Context) -> dict:
     }
 
 
-def read(ctx: Context):
-    client = ctx.client("codepipeline")
-    try:
-        return client.get_pipeline(name=ctx.names.pipeline)
-    except client.exceptions.PipelineNotFoundException:
-        return MISSING
+RESOURCES = (Resource(PIPELINE, desired),)
 
 
-def _ours(ctx: Context, found: dict) -> bool:
-    if KEY in ctx.created:
-        return True
-    tags = ctx.client("codepipeline").list_tags_for_resource(
-        resourceArn=found["metadata"]["pipelineArn"])["tags"]
-    return carries_our_tag([{"Key": t["key"], "Value": t["value"]} for t in tags])
-
-
-def ensure(ctx: Context) -> dict:
-    client, want = ctx.client("codepipeline"), desired(ctx)
-    try:
-        made = client.create_pipeline(pipeline=want, tags=ctx.tag_list("key", "value"))["pipeline"]
-    except client.exceptions.ClientError as err:
-        found = read(ctx) if error_code(err) == ctx.target.quirks.pipeline_name_in_use else MISSING
-        if found is MISSING:
-            raise
-        if not _ours(ctx, found):
-            raise NotOurs(f"pipeline {want['name']} exists and was not made by pipeline-harness; "
-                          "use --prefix or remove it") from None
-        made = found["pipeline"]
-        want["version"] = made["version"]
-        if drifted(want, made):
-            made = client.update_pipeline(pipeline=want)["pipeline"]
-    ctx.created.add(KEY)
+def handle(ctx: Context) -> dict:
+    made = ctx.found[PIPELINE.key]["pipeline"]
     return {"name": made["name"], "version": made.get("version")}
 
 
-def delete(ctx: Context) -> str:
-    found = read(ctx)
-    if found is MISSING:
-        return "absent"
-    if not _ours(ctx, found):
-        return "not ours"
-    ctx.client("codepipeline").delete_pipeline(name=ctx.names.pipeline)
-    ctx.created.discard(KEY)
-    return "deleted"
+read = reader(PIPELINE)
 
 
 # --- checks ---------------------------------------------------------------------------------------

@@ -6,31 +6,25 @@ the console, so the harness prefers an existing AVAILABLE connection and never p
 
 from __future__ import annotations
 
+from pipeline_harness.context import Context
 from pipeline_harness.errors import ConfigError, HarnessError
-from pipeline_harness.steps.base import MISSING, Check, Context, carries_our_tag, equals
+from pipeline_harness.kinds import ownership
+from pipeline_harness.kinds.base import MISSING
+from pipeline_harness.kinds.connections import CONNECTION, SERVICE
+from pipeline_harness.steps.base import Check, Resource, equals, reader
 
-SERVICES = ()  # its own gap is handled in ensure: moto's pipeline still needs a placeholder ARN
 STEP = 2
-KEY = "github_connection"
-SERVICE = "codestar-connections"
 HANDSHAKE_HINT = ("Developer Tools → Connections → select the connection → Update pending "
                   "connection, then authorize AWS Connector for GitHub and grant the repository")
 
 
-def read(ctx: Context):
-    ctx.target.require(SERVICE)
-    client = ctx.client(SERVICE)
-    if ctx.settings.connection_arn:
-        try:
-            return client.get_connection(ConnectionArn=ctx.settings.connection_arn)["Connection"]
-        except client.exceptions.ResourceNotFoundException:
-            return MISSING
-    pages = client.get_paginator("list_connections").paginate(ProviderTypeFilter="GitHub")
-    for page in pages:
-        for connection in page["Connections"]:
-            if connection["ConnectionName"] == ctx.names.connection_name:
-                return connection
-    return MISSING
+def _made(ctx: Context) -> bool:
+    """Only on request, and never when the user names a connection of their own."""
+    return ctx.settings.create_connection and not ctx.settings.connection_arn
+
+
+RESOURCES = (Resource(CONNECTION, lambda ctx: {}, made=_made),)
+read = reader(CONNECTION)
 
 
 def arn(ctx: Context) -> str:
@@ -44,19 +38,18 @@ def arn(ctx: Context) -> str:
     if connection is MISSING:
         raise ConfigError(f"no connection named {ctx.names.connection_name}: give connection_arn "
                           "(an AVAILABLE CodeStar connection) or set create_connection")
-    return connection["ConnectionArn"]
+    return str(connection["ConnectionArn"])
 
 
 def ensure(ctx: Context) -> dict:
+    """The connection the pipeline will use, AVAILABLE; a new one is made only on request."""
     if ctx.target.gap(SERVICE):
         if not (ctx.settings.connection_arn or ctx.target.quirks.placeholder_connection_arn):
             ctx.target.require(SERVICE)
         return {"arn": arn(ctx), "status": f"skipped: {ctx.target.gap(SERVICE)}"}
     connection = ctx.read(read)
-    if connection is MISSING and ctx.settings.create_connection and not ctx.settings.connection_arn:
-        made = ctx.client(SERVICE).create_connection(
-            ProviderType="GitHub", ConnectionName=ctx.names.connection_name, Tags=ctx.tag_list())
-        ctx.created.add(KEY)
+    if connection is MISSING and _made(ctx):
+        made = ownership.ensure(ctx, CONNECTION, {})
         raise HarnessError(f"created connection {made['ConnectionArn']}; it stays PENDING until you "
                            f"finish the GitHub handshake: {HANDSHAKE_HINT}. Then run again with "
                            f"connection_arn={made['ConnectionArn']}")
@@ -70,28 +63,13 @@ def ensure(ctx: Context) -> dict:
     return {"arn": connection["ConnectionArn"], "status": connection["ConnectionStatus"]}
 
 
-def delete(ctx: Context) -> str:
-    if ctx.target.gap(SERVICE) or ctx.settings.connection_arn:
-        return "absent"  # a given connection is the user's, never ours to delete
-    connection = read(ctx)
-    if connection is MISSING:
-        return "absent"
-    client = ctx.client(SERVICE)
-    tags = client.list_tags_for_resource(ResourceArn=connection["ConnectionArn"])["Tags"]
-    if KEY not in ctx.created and not carries_our_tag(tags):
-        return "not ours"
-    client.delete_connection(ConnectionArn=connection["ConnectionArn"])
-    return "deleted"
-
-
+_NEEDS = ((SERVICE, None),)
 CHECKS = [
     Check("connection.available", STEP, "GitHub connection is Available",
           "Connection status must be \"Available\": complete the GitHub authorization and grant "
           "the repository (Step 2 Common Mistakes)",
-          read, equals(lambda ctx: "AVAILABLE", lambda c: c["ConnectionStatus"]),
-          needs=((SERVICE, None),)),
+          read, equals(lambda ctx: "AVAILABLE", lambda c: c["ConnectionStatus"]), _NEEDS),
     Check("connection.provider", STEP, "Connection provider is GitHub",
           "Select GitHub when creating the connection (Step 2)",
-          read, equals(lambda ctx: "GitHub", lambda c: c["ProviderType"]),
-          needs=((SERVICE, None),)),
+          read, equals(lambda ctx: "GitHub", lambda c: c["ProviderType"]), _NEEDS),
 ]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from pipeline_harness import policies
-from pipeline_harness.errors import NotOurs
-from pipeline_harness.steps.base import MISSING, Check, Context, carries_our_tag
+from pipeline_harness.context import Context
+from pipeline_harness.kinds import iam as iam_kinds
+from pipeline_harness.kinds.base import Kind
+from pipeline_harness.steps.base import Check, Resource, reader
 
-SERVICES = ("iam",)
 STEP = 4
 ECS_FULL_ACCESS = "arn:aws:iam::aws:policy/AmazonECS_FullAccess"
 
@@ -19,14 +18,18 @@ ECS_FULL_ACCESS = "arn:aws:iam::aws:policy/AmazonECS_FullAccess"
 class RoleSpec:
     """One service role: who may assume it, its inline policy, its managed attachments."""
 
-    key: str  # the Settings/Names attribute holding the role's name
+    kind: Kind
     service: str  # codepipeline | codebuild | ecs-tasks
     policy_key: str | None = None  # Names attribute of the inline policy's name
     policy_file: str | None = None
     managed: tuple[str, ...] = ()
 
+    @property
+    def key(self) -> str:
+        return self.kind.key
+
     def name(self, ctx: Context) -> str:
-        return getattr(ctx.names, self.key)
+        return self.kind.name(ctx.names)
 
     def policy_name(self, ctx: Context) -> str | None:
         return getattr(ctx.names, self.policy_key) if self.policy_key else None
@@ -34,90 +37,27 @@ class RoleSpec:
     def trust(self) -> dict:
         return policies.trust(self.service)
 
+    def desired(self, ctx: Context) -> dict:
+        inline = {}
+        if self.policy_file:
+            inline[self.policy_name(ctx)] = policies.document(self.policy_file)
+        return {"trust": self.trust(), "inline": inline, "managed": list(self.managed)}
 
-PIPELINE_ROLE = RoleSpec("pipeline_role", "codepipeline", "pipeline_policy",
+
+PIPELINE_ROLE = RoleSpec(iam_kinds.PIPELINE_ROLE, "codepipeline", "pipeline_policy",
                          "CodePipelineCustomPolicy.json", (ECS_FULL_ACCESS,))
-CODEBUILD_ROLE = RoleSpec("codebuild_role", "codebuild", "codebuild_policy",
+CODEBUILD_ROLE = RoleSpec(iam_kinds.CODEBUILD_ROLE, "codebuild", "codebuild_policy",
                           "CodeBuildCustomPolicy.json")
 ROLES = (PIPELINE_ROLE, CODEBUILD_ROLE)
+RESOURCES = tuple(Resource(spec.kind, spec.desired) for spec in ROLES)
 
 
-def _document(raw) -> dict:
-    return json.loads(unquote(raw)) if isinstance(raw, str) else raw
-
-
-def read_role(spec: RoleSpec, ctx: Context):
-    """The role with its trust policy, inline policies and attached managed policies."""
-    iam = ctx.client("iam")
-    try:
-        role = iam.get_role(RoleName=spec.name(ctx))["Role"]
-    except iam.exceptions.NoSuchEntityException:
-        return MISSING
-    inline = {}
-    for name in iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]:
-        raw = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=name)["PolicyDocument"]
-        inline[name] = _document(raw)
-    attached = [p["PolicyArn"] for p in
-                iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"]]
-    return {"Role": role, "Trust": _document(role["AssumeRolePolicyDocument"]),
-            "Inline": inline, "Attached": attached}
-
-
-def ensure_role(spec: RoleSpec, ctx: Context) -> dict:
-    iam, name = ctx.client("iam"), spec.name(ctx)
-    trust = json.dumps(spec.trust())
-    try:
-        role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust,
-                               Tags=ctx.tag_list())["Role"]
-    except iam.exceptions.EntityAlreadyExistsException:
-        role = iam.get_role(RoleName=name)["Role"]
-        if spec.key not in ctx.created and not carries_our_tag(role.get("Tags", [])):
-            raise NotOurs(f"IAM role {name} exists and was not made by pipeline-harness; "
-                          "use --prefix or remove it") from None
-        iam.update_assume_role_policy(RoleName=name, PolicyDocument=trust)
-    ctx.created.add(spec.key)
-    if spec.policy_file:
-        iam.put_role_policy(RoleName=name, PolicyName=spec.policy_name(ctx),
-                            PolicyDocument=json.dumps(policies.document(spec.policy_file)))
-    for arn in spec.managed:
-        iam.attach_role_policy(RoleName=name, PolicyArn=arn)
-    return {"name": name, "arn": role["Arn"]}
-
-
-def delete_role(spec: RoleSpec, ctx: Context) -> str:
-    iam, name = ctx.client("iam"), spec.name(ctx)
-    try:
-        role = iam.get_role(RoleName=name)["Role"]
-    except iam.exceptions.NoSuchEntityException:
-        return "absent"
-    if spec.key not in ctx.created and not carries_our_tag(role.get("Tags", [])):
-        return "not ours"
-    for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
-        iam.delete_role_policy(RoleName=name, PolicyName=policy)
-    for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
-        iam.detach_role_policy(RoleName=name, PolicyArn=attached["PolicyArn"])
-    iam.delete_role(RoleName=name)
-    ctx.created.discard(spec.key)
-    return "deleted"
-
-
-def ensure(ctx: Context) -> dict:
-    return {spec.key: ensure_role(spec, ctx) for spec in ROLES}
-
-
-def delete(ctx: Context) -> str:
-    return ", ".join(f"{spec.key} {delete_role(spec, ctx)}" for spec in ROLES)
+def handle(ctx: Context) -> dict:
+    return {spec.key: {"name": spec.name(ctx), "arn": ctx.found[spec.key]["Role"]["Arn"]}
+            for spec in ROLES}
 
 
 # --- checks -------------------------------------------------------------------------------------
-
-def _reader(spec: RoleSpec):
-    def read(ctx: Context):
-        return read_role(spec, ctx)
-
-    read.__qualname__ = f"read_{spec.key}"
-    return read
-
 
 def _trusts(spec: RoleSpec):
     def judge(found: dict, ctx: Context):
@@ -131,7 +71,7 @@ def _trusts(spec: RoleSpec):
 def _inline(spec: RoleSpec):
     def judge(found: dict, ctx: Context):
         name = spec.policy_name(ctx)
-        want = policies.grants(policies.document(spec.policy_file))
+        want = policies.grants(policies.document(str(spec.policy_file)))
         if name not in found["Inline"]:
             return False, f"inline policy `{name}`", f"inline policies {sorted(found['Inline'])}"
         missing = want - policies.grants(found["Inline"][name])
@@ -155,16 +95,17 @@ def _exists(found: dict, ctx: Context):
 
 
 def _role_checks(spec: RoleSpec, label: str, step_hint: str) -> list[Check]:
-    read = _reader(spec)
+    read = reader(spec.kind)
     needs = (("iam", None),)
+    policy = (spec.policy_file or "")[:-5]
     checks = [
         Check(f"iam.{spec.key}", STEP, f"{label} role exists", step_hint, read, _exists, needs),
         Check(f"iam.{spec.key}.trust", STEP, f"{label} role trusts {spec.service}.amazonaws.com",
               f"Create the role with \"AWS service\" → \"{label}\" so {label} can assume it (Step 4)",
               read, _trusts(spec), needs),
-        Check(f"iam.{spec.key}.inline-policy", STEP, f"{label} role has `{spec.policy_file[:-5]}`",
+        Check(f"iam.{spec.key}.inline-policy", STEP, f"{label} role has `{policy}`",
               f"Add permissions → Create inline policy, paste the tutorial's JSON, name it "
-              f"`{spec.policy_file[:-5]}` (Step 4)", read, _inline(spec), needs),
+              f"`{policy}` (Step 4)", read, _inline(spec), needs),
     ]
     for arn in spec.managed:
         checks.append(Check(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets.base import Target
@@ -25,10 +25,17 @@ def make_target(settings: Settings) -> Target:
 
 
 @contextmanager
-def open_target(settings: Settings) -> Iterator[Target]:
-    """A reachable target for the duration of the block; what it started is stopped after."""
+def open_target(settings: Settings,
+                before_first_call: Callable[[Settings, Target], None] | None = None) -> Iterator[Target]:
+    """A reachable target for the duration of the block; what it started is stopped after.
+
+    `before_first_call` checks what needs no API call (e.g. name limits), so bad input is refused
+    before anything is sent.
+    """
     target = make_target(settings)
     try:
+        if before_first_call is not None:
+            before_first_call(settings, target)
         _ = target.account  # unreachable endpoint or missing credentials: exit 3 before any work
         yield target
     finally:

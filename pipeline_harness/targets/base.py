@@ -48,10 +48,14 @@ class Quirks:
     deletion_is_instant: bool = False
     # why services start no tasks and load balancers answer no HTTP (None: they do)
     runs_no_workloads: str | None = None
-    # the error code create_pipeline answers for a name in use
-    pipeline_name_in_use: str = "PipelineNameInUseException"
+    # kinds (registry keys) whose create call can't carry tags: tagged by a second call, journaled
+    tagged_after_create: frozenset[str] = frozenset()
     # real money and real users: provisioning needs an explicitly allowed account
     needs_allowed_account: bool = False
+
+
+def _first_line(err: BaseException) -> str:
+    return (str(err).strip().splitlines() or [""])[0][:200]
 
 
 @dataclass
@@ -105,19 +109,26 @@ class Target:
     def account(self) -> str:
         """The caller's account id (STS), read once; no answer means unreachable or no credentials."""
         if self._account is None:
-            try:
-                self._account = self.client("sts").get_caller_identity()["Account"]
-            except botocore.exceptions.NoCredentialsError as err:
-                raise TargetUnreachable(
-                    f"no AWS credentials for target {self.name} — set a profile or AWS_* variables"
-                ) from err
-            except botocore.exceptions.EndpointConnectionError as err:
-                raise TargetUnreachable(
-                    f"target {self.name} does not answer at {self.endpoint_url or 'AWS'}: {err}"
-                ) from err
-            except botocore.exceptions.ClientError as err:
-                raise TargetUnreachable(f"target {self.name} refused the credentials: {err}") from err
+            self._account = self._caller_account()
         return self._account
+
+    def _caller_account(self) -> str:
+        where = self.endpoint_url or "AWS"
+        try:
+            return str(self.client("sts").get_caller_identity()["Account"])
+        except botocore.exceptions.NoCredentialsError as err:
+            raise TargetUnreachable(
+                f"no AWS credentials for target {self.name} — set a profile or AWS_* variables"
+            ) from err
+        except botocore.exceptions.EndpointConnectionError as err:
+            raise TargetUnreachable(f"target {self.name} does not answer at {where}: {err}") from err
+        except botocore.exceptions.ClientError as err:
+            raise TargetUnreachable(f"target {self.name} refused the credentials: {err}") from err
+        except (botocore.exceptions.BotoCoreError, KeyError, TypeError) as err:
+            # a dropped or timed-out connection, TLS trouble, or an answer that is not AWS's
+            raise TargetUnreachable(
+                f"target {self.name} at {where} does not answer as AWS does "
+                f"({type(err).__name__}: {_first_line(err)})") from err
 
     def with_session(self, session: boto3.Session) -> Target:
         """The same target reached with other credentials (e.g. a student's role)."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import tempfile
+from pathlib import Path
+from typing import Any
 
 import boto3
 
@@ -35,12 +38,14 @@ QUIRKS = Quirks(
     creates_prerequisites=True,
     pipeline_runs_nothing=True,
     deletion_is_instant=True,
-    pipeline_name_in_use="InvalidStructureException",
+    tagged_after_create=frozenset({"artifact_bucket"}),  # moto refuses Tags in CreateBucketConfiguration
     runs_no_workloads="moto's ECS services never start tasks and its load balancers serve no traffic",
 )
 
 # moto reads these when its backends are first built, so they must be set before the server starts
 _SERVER_ENV = {"MOTO_IAM_LOAD_MANAGED_POLICIES": "true", "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
+# werkzeug logs every request and each handler's traceback; moto and flask warn on their own
+_SERVER_LOGGERS = ("werkzeug", "moto", "flask.app")
 _FAKE_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
@@ -51,24 +56,49 @@ def _free_port() -> int:
 
 
 class EmbeddedMoto(Target):
-    """A moto server in this process on a free 127.0.0.1 port, stopped by close()."""
+    """A moto server in this process on a free 127.0.0.1 port, stopped by close().
+
+    What the server says (access lines, the tracebacks of requests it can't answer) goes to a log
+    file, never to the user's terminal: `log_path`, removed at close when it stayed empty.
+    """
+
+    _server: Any = None
+    _log: logging.Handler | None = None
+    log_path: Path | None = None
 
     def start(self) -> EmbeddedMoto:
         from moto.server import ThreadedMotoServer
 
         os.environ.update(_SERVER_ENV)
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access line per call drowns reports
         port = _free_port()
+        self._quiet(port)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self._server.start()
         self.endpoint_url = f"http://127.0.0.1:{port}"
         return self
 
+    def _quiet(self, port: int) -> None:
+        directory = Path(tempfile.gettempdir()) / "pipeline-harness"
+        directory.mkdir(parents=True, exist_ok=True)
+        self.log_path = directory / f"moto-{os.getpid()}-{port}.log"
+        self._log = logging.FileHandler(self.log_path, delay=True)
+        for name in _SERVER_LOGGERS:
+            logger = logging.getLogger(name)
+            logger.addHandler(self._log)
+            logger.propagate = False
+            logger.setLevel(logging.WARNING)  # no access line per call; errors and warnings kept
+
     def close(self) -> None:
-        server = getattr(self, "_server", None)
-        if server is not None:
-            server.stop()
+        if self._server is not None:
+            self._server.stop()
             self._server = None
+        if self._log is not None:
+            for name in _SERVER_LOGGERS:
+                logging.getLogger(name).removeHandler(self._log)
+            self._log.close()
+            self._log = None
+            if self.log_path and self.log_path.exists() and not self.log_path.stat().st_size:
+                self.log_path.unlink()
 
 
 def _session(region: str) -> boto3.Session:

@@ -6,7 +6,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from pipeline_harness.cli import main
-from pipeline_harness.inventory import inventory
+from pipeline_harness.kinds import inventory
 from pipeline_harness.targets import moto as moto_target
 from pipeline_harness.targets.moto import _free_port
 
@@ -21,7 +21,9 @@ def test_verify_on_the_embedded_emulator_passes_every_check_and_explains_the_ski
     data = json.loads(report.read_text())
     statuses = {c["id"]: c["status"] for c in data["checks"]}
     assert code == 0
-    assert {c["step"] for c in data["checks"]} == {1, 2, 3, 4, 5, 6}
+    assert {c["step"] for c in data["checks"]} == {0, 1, 2, 3, 4, 5, 6}
+    assert {c["section"] for c in data["checks"] if c["step"] == 0} == {
+        "Prerequisites: ECS cluster, service and ALB"}
     assert set(statuses.values()) == {"pass", "skip"}
     skips = [c for c in data["checks"] if c["status"] == "skip"]
     assert {c["id"] for c in skips} == {"connection.available", "connection.provider"}

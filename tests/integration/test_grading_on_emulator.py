@@ -175,6 +175,6 @@ def test_cli_grade_on_an_endpoint_url_exits_1_with_the_json_contract(external_en
     report = json.loads(capsys.readouterr().out)
     assert code == 1
     assert set(report) == {"target", "account", "region", "score", "max_score", "checks"}
-    assert {c["step"] for c in report["checks"]} == set(range(1, 8))
+    assert {c["step"] for c in report["checks"]} == set(range(8))  # 0: the prerequisites
     assert all(set(c) == {"id", "step", "title", "status", "points", "max_points", "message",
-                          "hint"} for c in report["checks"])
+                          "hint", "section"} for c in report["checks"])  # the contract, and section

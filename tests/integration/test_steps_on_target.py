@@ -7,13 +7,13 @@ STS, Logs) still runs and passes the steps it serves, and skips the others with 
 import pytest
 
 from pipeline_harness import lab
-from pipeline_harness.steps import artifacts, codebuild, codepipeline, connection, ecr, ecs_stack, iam
+from pipeline_harness.steps import artifacts, codebuild, codepipeline, connection, ecr, iam, prerequisites
 
 pytestmark = pytest.mark.integration
 
 STEP_FIXTURES = [
     (ecr, "ecr_repository"), (connection, "github_connection"), (artifacts, "artifact_bucket"),
-    (iam, "iam_roles"), (codebuild, "codebuild_project"), (ecs_stack, "ecs_stack"),
+    (iam, "iam_roles"), (codebuild, "codebuild_project"), (prerequisites, "prerequisites"),
     (codepipeline, "pipeline"),
 ]
 

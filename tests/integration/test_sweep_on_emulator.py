@@ -5,10 +5,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from pipeline_harness import inventory, lab, sweep
+from pipeline_harness import kinds as inventory
+from pipeline_harness import lab, sweep
 from pipeline_harness.cli import main
+from pipeline_harness.kinds.ecr import REPOSITORY
 from pipeline_harness.steps import ecr
-from pipeline_harness.steps.base import Context
+from pipeline_harness.context import Context
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("whole_lab_served")]
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=timezone.utc)
@@ -26,7 +28,7 @@ def old_and_fresh(settings, target):
     target.client("ecr").create_repository(repositoryName=untagged)
     yield before, old, fresh, untagged
     lab.teardown(old)
-    lab.teardown(fresh, steps=(ecr,))
+    lab.teardown(fresh, only=[REPOSITORY])
     target.client("ecr").delete_repository(repositoryName=untagged, force=True)
 
 
@@ -53,8 +55,7 @@ def test_dry_run_lists_the_old_run_and_deletes_nothing(settings, target, old_and
 
     # then
     kinds = {leftover.kind for leftover in result.old["swold1-"]}
-    assert {"ECR repository", "IAM role", "CodeBuild project", "pipeline", "ECS cluster",
-            "load balancer", "VPC", "S3 bucket", "log group"} <= kinds
+    assert kinds == {r.kind.title for r in lab.planned(old) if r.kind.names is not None}
     assert result.outcomes == {}
     assert inventory.difference(before, inventory.inventory(target)) == made
 

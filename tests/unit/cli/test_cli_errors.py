@@ -10,7 +10,7 @@ from pipeline_harness import lab
 from pipeline_harness.cli import main
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.settings import Settings
-from pipeline_harness.steps.base import Context
+from pipeline_harness.context import Context
 from pipeline_harness.targets import aws
 
 

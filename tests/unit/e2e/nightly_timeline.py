@@ -108,7 +108,8 @@ def github_delete(mock, status=204):
 
 def _role(name):
     return {"Path": "/", "RoleName": name, "RoleId": "AROA" + "X" * 17,
-            "Arn": f"arn:aws:iam::{ACCOUNT}:role/{name}", "CreateDate": T0, "Tags": TAGS}
+            "Arn": f"arn:aws:iam::{ACCOUNT}:role/{name}", "CreateDate": T0, "Tags": TAGS,
+            "AssumeRolePolicyDocument": "%7B%7D"}
 
 
 def _stages():
@@ -128,133 +129,231 @@ REPOSITORY_RECORD = {"repositoryArn": f"arn:aws:ecr:{REGION}:{ACCOUNT}:repositor
                      "imageScanningConfiguration": {"scanOnPush": True}, "imageTagMutability": "MUTABLE"}
 
 
+ROLES = {"pipeline": f"{PREFIX}dev-codepipeline-service-role",
+         "codebuild": f"{PREFIX}dev-codebuild-service-role",
+         "execution": f"{PREFIX}dev-php-app-task-execution-role"}
+LOG_GROUP = f"/aws/codebuild/{PROJECT}"
+LOG_GROUP_RECORD = {"logGroupName": LOG_GROUP,
+                    "arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{LOG_GROUP}:*"}
+ECS_TAGS = [{"key": k["Key"], "value": k["Value"]} for k in TAGS]
+NETWORK = f"{PREFIX}dev-php-app"
+VPC = {"VpcId": "vpc-0abc", "Tags": [{"Key": "Name", "Value": f"{NETWORK}-vpc"}, *TAGS]}
+SUBNETS = [{"SubnetId": "subnet-0001", "CidrBlock": "10.77.1.0/24"},
+           {"SubnetId": "subnet-0002", "CidrBlock": "10.77.2.0/24"}]
+GATEWAY = {"InternetGatewayId": "igw-0abc", "Attachments": [{"VpcId": "vpc-0abc", "State": "available"}]}
+SECURITY_GROUP = {"GroupName": f"{NETWORK}-sg", "GroupId": "sg-0abc"}
+
+
+def _absent(t: Timeline):
+    """Every kind the run makes, read once before anything is created: none is someone else's."""
+    t.error("ecr", "describe_repositories", "RepositoryNotFoundException")
+    t.error("s3", "get_bucket_location", "NoSuchBucket", status=404)
+    for role in ("pipeline", "codebuild"):
+        t.error("iam", "get_role", "NoSuchEntity", status=404)
+    t.add("logs", "describe_log_groups", {"logGroups": []})
+    t.add("codebuild", "batch_get_projects", {"projects": [], "projectsNotFound": [PROJECT]})
+    t.add("ec2", "describe_vpcs", {"Vpcs": []})
+    t.error("elbv2", "describe_target_groups", "TargetGroupNotFound")
+    t.error("elbv2", "describe_load_balancers", "LoadBalancerNotFound")
+    t.error("iam", "get_role", "NoSuchEntity", status=404)
+    t.add("ecs", "describe_clusters", {"clusters": [], "failures": [{"arn": CLUSTER, "reason": "MISSING"}]})
+    for _ in ("ACTIVE", "INACTIVE"):
+        t.add("ecs", "list_task_definitions", {"taskDefinitionArns": []})
+    t.error("ecs", "describe_services", "ClusterNotFoundException")
+    t.error("codepipeline", "get_pipeline", "PipelineNotFoundException")
+
+
 def provision(t: Timeline):
+    _absent(t)
+    t.error("ecr", "describe_repositories", "RepositoryNotFoundException")
     t.add("ecr", "create_repository", {"repository": REPOSITORY_RECORD})
     t.add("codestar-connections", "get_connection", {"Connection": {
         "ConnectionName": "github-connection", "ConnectionArn": CONNECTION, "ProviderType": "GitHub",
         "OwnerAccountId": ACCOUNT, "ConnectionStatus": "AVAILABLE"}}, {"ConnectionArn": CONNECTION})
-    for operation in ("create_bucket", "put_public_access_block", "put_bucket_versioning",
-                      "put_bucket_tagging"):
-        t.add("s3", operation, {"Location": f"/{BUCKET}"} if operation == "create_bucket" else {})
-    t.add("iam", "create_role", {"Role": _role(f"{PREFIX}dev-codepipeline-service-role")})
+    t.error("s3", "get_bucket_location", "NoSuchBucket", status=404)
+    t.add("s3", "create_bucket", {"Location": f"/{BUCKET}"},
+          {"Bucket": BUCKET, "CreateBucketConfiguration": {"Tags": TAGS}})
+    for operation in ("put_bucket_tagging", "put_public_access_block", "put_bucket_versioning"):
+        t.add("s3", operation)
+    t.error("iam", "get_role", "NoSuchEntity", status=404)
+    t.add("iam", "create_role", {"Role": _role(ROLES["pipeline"])})
     t.add("iam", "put_role_policy")
     t.add("iam", "attach_role_policy")
-    t.add("iam", "create_role", {"Role": _role(f"{PREFIX}dev-codebuild-service-role")})
+    t.error("iam", "get_role", "NoSuchEntity", status=404)
+    t.add("iam", "create_role", {"Role": _role(ROLES["codebuild"])})
     t.add("iam", "put_role_policy")
+    t.add("logs", "describe_log_groups", {"logGroups": []})
     t.add("logs", "create_log_group")
+    t.add("logs", "describe_log_groups", {"logGroups": [LOG_GROUP_RECORD]})
+    t.add("codebuild", "batch_get_projects", {"projects": [], "projectsNotFound": [PROJECT]})
     t.add("codebuild", "create_project", {"project": {"name": PROJECT, "arn": f"arn:aws:codebuild:{REGION}:{ACCOUNT}:project/{PROJECT}"}})
     _provision_prerequisites(t)
+    t.error("codepipeline", "get_pipeline", "PipelineNotFoundException")
     t.add("codepipeline", "create_pipeline", {"pipeline": DECLARATION})
 
 
 def _provision_prerequisites(t: Timeline):
     t.add("ec2", "describe_vpcs", {"Vpcs": []})
-    t.add("ec2", "create_vpc", {"Vpc": {"VpcId": "vpc-0abc"}})
+    t.add("ec2", "create_vpc", {"Vpc": VPC})
     t.add("ec2", "create_internet_gateway", {"InternetGateway": {"InternetGatewayId": "igw-0abc"}})
     t.add("ec2", "attach_internet_gateway")
     t.add("ec2", "describe_route_tables", {"RouteTables": [{"RouteTableId": "rtb-0abc"}]})
     t.add("ec2", "create_route", {"Return": True})
     t.add("ec2", "describe_availability_zones",
           {"AvailabilityZones": [{"ZoneName": "us-east-1a"}, {"ZoneName": "us-east-1b"}]})
-    t.add("ec2", "create_subnet", {"Subnet": {"SubnetId": "subnet-0001"}})
-    t.add("ec2", "create_subnet", {"Subnet": {"SubnetId": "subnet-0002"}})
+    t.add("ec2", "create_subnet", {"Subnet": SUBNETS[0]})
+    t.add("ec2", "create_subnet", {"Subnet": SUBNETS[1]})
     t.add("ec2", "create_security_group", {"GroupId": "sg-0abc"})
     t.add("ec2", "authorize_security_group_ingress", {"Return": True})
+    t.error("elbv2", "describe_target_groups", "TargetGroupNotFound")
+    t.add("elbv2", "create_target_group", {"TargetGroups": [{"TargetGroupArn": TG}]})
     t.error("elbv2", "describe_load_balancers", "LoadBalancerNotFound")
     t.add("elbv2", "create_load_balancer",
           {"LoadBalancers": [{"LoadBalancerArn": LB, "DNSName": DNS}]})
-    t.add("elbv2", "create_target_group", {"TargetGroups": [{"TargetGroupArn": TG}]})
+    t.add("elbv2", "describe_listeners", {"Listeners": []})
     t.add("elbv2", "create_listener", {"Listeners": [{"ListenerArn": LB.replace(":loadbalancer/", ":listener/") + "/1"}]})
+    t.error("iam", "get_role", "NoSuchEntity", status=404)
+    t.add("iam", "create_role", {"Role": _role(ROLES["execution"])})
+    t.add("iam", "attach_role_policy")
     t.add("ecs", "describe_clusters", {"clusters": [], "failures": [{"arn": CLUSTER, "reason": "MISSING"}]})
     t.add("ecs", "create_cluster", {"cluster": {"clusterName": CLUSTER}})
-    t.add("iam", "create_role", {"Role": _role(f"{PREFIX}dev-php-app-task-execution-role")})
-    t.add("iam", "attach_role_policy")
+    for _ in ("ACTIVE", "INACTIVE"):
+        t.add("ecs", "list_task_definitions", {"taskDefinitionArns": []})
     t.add("ecs", "register_task_definition", {"taskDefinition": {"taskDefinitionArn": f"{TD}:1"}})
+    t.add("ecs", "describe_services", {"services": [], "failures": [{"arn": SERVICE, "reason": "MISSING"}]})
     t.add("ecs", "create_service", {"service": {"serviceName": SERVICE}})
 
 
-# --- teardown, in reverse dependency order ----------------------------------------------------------
+# --- teardown: the registry of kinds backwards, each read, found ours by its tag, deleted ---------
+
+def _role_read(t: Timeline, role: str, inline: list[str], attached: list[str]):
+    t.add("iam", "get_role", {"Role": _role(role)})
+    t.add("iam", "list_role_policies", {"PolicyNames": inline})
+    for name in inline:
+        t.add("iam", "get_role_policy", {"RoleName": role, "PolicyName": name, "PolicyDocument": "{}"})
+    t.add("iam", "list_attached_role_policies", {"AttachedPolicies": [
+        {"PolicyName": arn.rsplit("/", 1)[1], "PolicyArn": arn} for arn in attached]})
+
+
+def _role_delete(t: Timeline, role: str, inline: list[str], attached: list[str]):
+    _role_read(t, role, inline, attached)
+    t.add("iam", "list_role_policies", {"PolicyNames": inline})
+    for name in inline:
+        t.add("iam", "delete_role_policy", params={"RoleName": role, "PolicyName": name})
+    t.add("iam", "list_attached_role_policies", {"AttachedPolicies": [
+        {"PolicyName": arn.rsplit("/", 1)[1], "PolicyArn": arn} for arn in attached]})
+    for arn in attached:
+        t.add("iam", "detach_role_policy", params={"RoleName": role, "PolicyArn": arn})
+    t.add("iam", "delete_role", params={"RoleName": role})
+
 
 def teardown(t: Timeline):
     t.add("codepipeline", "get_pipeline", {"pipeline": DECLARATION, "metadata": {
         "pipelineArn": f"arn:aws:codepipeline:{REGION}:{ACCOUNT}:{PIPELINE}"}})
+    t.add("codepipeline", "list_tags_for_resource",
+          {"tags": [{"key": k["Key"], "value": k["Value"]} for k in TAGS]})
     t.add("codepipeline", "delete_pipeline", params={"name": PIPELINE})
     _teardown_prerequisites(t)
-    t.add("codebuild", "batch_get_projects", {"projects": [{"name": PROJECT}]})
+    t.add("codebuild", "batch_get_projects", {"projects": [{"name": PROJECT, "tags": ECS_TAGS}]})
     t.add("codebuild", "delete_project", params={"name": PROJECT})
-    t.add("logs", "delete_log_group", params={"logGroupName": f"/aws/codebuild/{PROJECT}"})
-    for role, managed in ((f"{PREFIX}dev-codepipeline-service-role", True),
-                          (f"{PREFIX}dev-codebuild-service-role", False)):
-        t.add("iam", "get_role", {"Role": _role(role)})
-        t.add("iam", "list_role_policies", {"PolicyNames": ["CustomPolicy"]})
-        t.add("iam", "delete_role_policy", params={"RoleName": role, "PolicyName": "CustomPolicy"})
-        attached = [{"PolicyName": "AmazonECS_FullAccess",
-                     "PolicyArn": "arn:aws:iam::aws:policy/AmazonECS_FullAccess"}] if managed else []
-        t.add("iam", "list_attached_role_policies", {"AttachedPolicies": attached})
-        if managed:
-            t.add("iam", "detach_role_policy")
-        t.add("iam", "delete_role", params={"RoleName": role})
+    t.add("logs", "describe_log_groups", {"logGroups": [LOG_GROUP_RECORD]})
+    t.add("logs", "list_tags_for_resource", {"tags": {k["Key"]: k["Value"] for k in TAGS}})
+    t.add("logs", "delete_log_group", params={"logGroupName": LOG_GROUP})
+    _role_delete(t, ROLES["codebuild"], ["CodeBuildCustomPolicy"], [])
+    _role_delete(t, ROLES["pipeline"], ["CodePipelineCustomPolicy"],
+                 ["arn:aws:iam::aws:policy/AmazonECS_FullAccess"])
+    t.add("s3", "get_bucket_location", {})  # us-east-1 answers no LocationConstraint
+    t.add("s3", "get_public_access_block", {"PublicAccessBlockConfiguration": {}})
+    t.add("s3", "get_bucket_versioning", {"Status": "Enabled"})
+    t.add("s3", "get_bucket_tagging", {"TagSet": TAGS})
     t.add("s3", "list_object_versions", {"Versions": [{"Key": "SourceArti/a.zip", "VersionId": "v1"}],
                                          "IsTruncated": False})
     t.add("s3", "delete_objects", {"Deleted": [{"Key": "SourceArti/a.zip"}]})
     t.add("s3", "delete_bucket", params={"Bucket": BUCKET})
+    _connection_is_the_users(t)
     t.add("ecr", "describe_repositories", {"repositories": [REPOSITORY_RECORD]})
+    t.add("ecr", "list_tags_for_resource", {"tags": TAGS})
     t.add("ecr", "delete_repository", {"repository": REPOSITORY_RECORD},
           {"repositoryName": REPOSITORY, "force": True})
 
 
+def _connection_is_the_users(t: Timeline):
+    """The connection given by ARN carries no run tag: read, and left alone."""
+    t.add("codestar-connections", "get_connection", {"Connection": {
+        "ConnectionName": "github-connection", "ConnectionArn": CONNECTION, "ProviderType": "GitHub",
+        "ConnectionStatus": "AVAILABLE"}}, {"ConnectionArn": CONNECTION})
+    t.add("codestar-connections", "list_tags_for_resource", {"Tags": []})
+
+
 def _teardown_prerequisites(t: Timeline):
-    ecs_tags = [{"key": k["Key"], "value": k["Value"]} for k in TAGS]
-    t.add("ecs", "describe_clusters", {"clusters": [{"clusterName": CLUSTER, "status": "ACTIVE",
-                                                     "tags": ecs_tags}]})
-    t.add("ecs", "describe_services", {"services": [{"serviceName": SERVICE, "status": "ACTIVE"}]})
+    service = {"serviceName": SERVICE, "status": "ACTIVE", "tags": ECS_TAGS,
+               "clusterArn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/{CLUSTER}"}
+    t.add("ecs", "describe_services", {"services": [service]})
     t.add("ecs", "delete_service", {"service": {"serviceName": SERVICE}},
-          {"cluster": CLUSTER, "service": SERVICE, "force": True})
+          {"cluster": service["clusterArn"], "service": SERVICE, "force": True})
     t.add("ecs", "describe_services", {"services": [{"serviceName": SERVICE, "status": "INACTIVE"}],
                                        "failures": []})
-    t.add("ecs", "delete_cluster", {"cluster": {"clusterName": CLUSTER}}, {"cluster": CLUSTER})
     t.add("ecs", "list_task_definitions", {"taskDefinitionArns": [f"{TD}:1", f"{TD}:2"]})
+    t.add("ecs", "list_task_definitions", {"taskDefinitionArns": []})
+    for _ in ("whose family", "whose revisions"):  # ours as a family, then revision by revision
+        for revision in (1, 2):
+            t.add("ecs", "describe_task_definition", {"taskDefinition": {
+                "taskDefinitionArn": f"{TD}:{revision}"}, "tags": ECS_TAGS})
     t.add("ecs", "deregister_task_definition", {"taskDefinition": {}}, {"taskDefinition": f"{TD}:1"})
     t.add("ecs", "deregister_task_definition", {"taskDefinition": {}}, {"taskDefinition": f"{TD}:2"})
-    t.add("ecs", "delete_task_definitions", {"taskDefinitions": [], "failures": []})
+    t.add("ecs", "delete_task_definitions", {"taskDefinitions": [], "failures": []},
+          {"taskDefinitions": [f"{TD}:1", f"{TD}:2"]})
+    cluster_arn = service["clusterArn"]
+    t.add("ecs", "describe_clusters", {"clusters": [{"clusterName": CLUSTER, "clusterArn": cluster_arn,
+                                                     "status": "ACTIVE", "tags": ECS_TAGS}]})
+    t.add("ecs", "delete_cluster", {"cluster": {"clusterName": CLUSTER}}, {"cluster": cluster_arn})
+    _role_delete(t, ROLES["execution"], [],
+                 ["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"])
     t.add("elbv2", "describe_load_balancers", {"LoadBalancers": [{"LoadBalancerArn": LB, "DNSName": DNS}]})
     t.add("elbv2", "describe_tags", {"TagDescriptions": [{"ResourceArn": LB, "Tags": TAGS}]})
     t.add("elbv2", "delete_load_balancer", params={"LoadBalancerArn": LB})
     t.error("elbv2", "describe_load_balancers", "LoadBalancerNotFound")  # the deletion waiter
     t.add("elbv2", "describe_target_groups", {"TargetGroups": [{"TargetGroupArn": TG}]})
+    t.add("elbv2", "describe_tags", {"TagDescriptions": [{"ResourceArn": TG, "Tags": TAGS}]})
     t.add("elbv2", "delete_target_group", params={"TargetGroupArn": TG})
+    t.add("ec2", "describe_vpcs", {"Vpcs": [VPC]})
+    t.add("ec2", "describe_subnets", {"Subnets": SUBNETS})
+    t.add("ec2", "describe_security_groups", {"SecurityGroups": [SECURITY_GROUP]})
+    t.add("ec2", "describe_internet_gateways", {"InternetGateways": [GATEWAY]})
     t.add("ec2", "describe_security_groups", {"SecurityGroups": [
-        {"GroupName": "default", "GroupId": "sg-0def"},
-        {"GroupName": f"{PREFIX}dev-php-app-sg", "GroupId": "sg-0abc"}]})
+        {"GroupName": "default", "GroupId": "sg-0def"}, SECURITY_GROUP]})
     t.add("ec2", "delete_security_group", params={"GroupId": "sg-0abc"})
-    t.add("ec2", "describe_subnets", {"Subnets": [{"SubnetId": "subnet-0001"}, {"SubnetId": "subnet-0002"}]})
+    t.add("ec2", "describe_subnets", {"Subnets": SUBNETS})
     t.add("ec2", "delete_subnet", params={"SubnetId": "subnet-0001"})
     t.add("ec2", "delete_subnet", params={"SubnetId": "subnet-0002"})
-    t.add("ec2", "describe_internet_gateways", {"InternetGateways": [
-        {"InternetGatewayId": "igw-0abc", "Attachments": [{"VpcId": "vpc-0abc", "State": "available"}]}]})
+    t.add("ec2", "describe_internet_gateways", {"InternetGateways": [GATEWAY]})
     t.add("ec2", "detach_internet_gateway", params={"InternetGatewayId": "igw-0abc", "VpcId": "vpc-0abc"})
     t.add("ec2", "delete_internet_gateway", params={"InternetGatewayId": "igw-0abc"})
     t.add("ec2", "delete_vpc", params={"VpcId": "vpc-0abc"})
-    role = f"{PREFIX}dev-php-app-task-execution-role"
-    t.add("iam", "get_role", {"Role": _role(role)})
-    t.add("iam", "detach_role_policy")
-    t.add("iam", "delete_role", params={"RoleName": role})
 
 
 EXPECTED_DELETES = [
     "codepipeline.DeletePipeline",
-    "ecs.DeleteService", "ecs.DeleteCluster", "ecs.DeregisterTaskDefinition",
-    "ecs.DeregisterTaskDefinition", "ecs.DeleteTaskDefinitions",
+    "ecs.DeleteService", "ecs.DeregisterTaskDefinition", "ecs.DeregisterTaskDefinition",
+    "ecs.DeleteTaskDefinitions", "ecs.DeleteCluster",
+    "iam.DetachRolePolicy", "iam.DeleteRole",
     "elbv2.DeleteLoadBalancer", "elbv2.DeleteTargetGroup",
     "ec2.DeleteSecurityGroup", "ec2.DeleteSubnet", "ec2.DeleteSubnet", "ec2.DetachInternetGateway",
     "ec2.DeleteInternetGateway", "ec2.DeleteVpc",
-    "iam.DetachRolePolicy", "iam.DeleteRole",
     "codebuild.DeleteProject", "logs.DeleteLogGroup",
-    "iam.DeleteRolePolicy", "iam.DetachRolePolicy", "iam.DeleteRole",
     "iam.DeleteRolePolicy", "iam.DeleteRole",
+    "iam.DeleteRolePolicy", "iam.DetachRolePolicy", "iam.DeleteRole",
     "s3.DeleteObjects", "s3.DeleteBucket",
     "ecr.DeleteRepository",
 ]
+# what teardown reports, per kind of the registry (the connection given by ARN is the user's)
+EXPECTED_OUTCOMES = {
+    "pipeline": "deleted", "service": "deleted", "task_family": "deleted", "cluster": "deleted",
+    "execution_role": "deleted", "load_balancer": "deleted", "target_group": "deleted",
+    "network": "deleted", "codebuild_project": "deleted", "log_group": "deleted",
+    "codebuild_role": "deleted", "pipeline_role": "deleted", "artifact_bucket": "deleted",
+    "connection_name": "not ours", "ecr_repository": "deleted",
+}
 
 
 # --- Step 7: what the pipeline, ECR, ECS and the ALB answer -----------------------------------------
@@ -387,17 +486,20 @@ def alb_serves(mock, version=SHORT):
 
 
 def teardown_of_nothing(t: Timeline):
-    """Teardown after a run that made nothing: each step looks, finds nothing, deletes nothing."""
+    """Teardown after a run that made nothing: each kind is looked for, found absent, left."""
     t.error("codepipeline", "get_pipeline", "PipelineNotFoundException")
+    t.error("ecs", "describe_services", "ClusterNotFoundException")
+    for _ in ("ACTIVE", "INACTIVE"):
+        t.add("ecs", "list_task_definitions", {"taskDefinitionArns": []})
     t.add("ecs", "describe_clusters", {"clusters": [], "failures": []})
-    t.add("ecs", "list_task_definitions", {"taskDefinitionArns": []})
+    t.error("iam", "get_role", "NoSuchEntity", status=404)
     t.error("elbv2", "describe_load_balancers", "LoadBalancerNotFound")
     t.error("elbv2", "describe_target_groups", "TargetGroupNotFound")
     t.add("ec2", "describe_vpcs", {"Vpcs": []})
-    t.error("iam", "get_role", "NoSuchEntity", status=404)
     t.add("codebuild", "batch_get_projects", {"projects": [], "projectsNotFound": [PROJECT]})
     t.add("logs", "describe_log_groups", {"logGroups": []})
     t.error("iam", "get_role", "NoSuchEntity", status=404)
     t.error("iam", "get_role", "NoSuchEntity", status=404)
-    t.error("s3", "get_bucket_tagging", "NoSuchBucket", status=404)
+    t.error("s3", "get_bucket_location", "NoSuchBucket", status=404)
+    _connection_is_the_users(t)
     t.error("ecr", "describe_repositories", "RepositoryNotFoundException")

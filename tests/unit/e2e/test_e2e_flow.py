@@ -28,8 +28,7 @@ def _torn_down(timeline, github, report):
     assert timeline.deletes() == tl.EXPECTED_DELETES
     assert [c.request.method for c in github.calls][-1] == "DELETE"
     assert report["teardown"]["branch"] == "deleted" and report["teardown"]["errors"] == []
-    assert set(report["teardown"]["outcomes"]) == {"codepipeline", "ecs_stack", "codebuild", "iam",
-                                                   "artifacts", "connection", "ecr"}
+    assert report["teardown"]["outcomes"] == tl.EXPECTED_OUTCOMES
 
 
 def _until_pipeline(timeline, github, files_seen=None):

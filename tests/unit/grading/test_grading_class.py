@@ -16,7 +16,8 @@ from pipeline_harness.grading import classroom
 from pipeline_harness.grading.classroom import Graded, Student
 from pipeline_harness.report import Report
 from pipeline_harness.settings import Settings
-from pipeline_harness.steps.base import CheckResult, Context
+from pipeline_harness.context import Context
+from pipeline_harness.steps.base import CheckResult
 from pipeline_harness.targets import moto as moto_target
 from pipeline_harness.targets.base import Target
 
@@ -213,8 +214,8 @@ def test_the_class_summary_csv_has_score_per_step_per_student():
 def test_the_class_summary_markdown_is_one_table_row_per_student():
     text = classroom.as_markdown(CLASS)
 
-    assert "| Ada | 111122223333 | fail | 2/3 | 2/2 | — | 0/1 | — | — | — | — | check-2 |" in text
-    assert "| Bob \\| the second | — | error | — | — | — | — | — | — | — | — | AWS profile" in text
+    assert "| Ada | 111122223333 | fail | 2/3 | — | 2/2 | — | 0/1 | — | — | — | — | check-2 |" in text
+    assert "| Bob \\| the second | — | error | — | — | — | — | — | — | — | — | — | AWS profile" in text
     assert text.rstrip().endswith("3 students: 1 passed, 1 with checks to fix, 1 could not be graded fully")
 
 

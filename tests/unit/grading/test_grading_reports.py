@@ -33,8 +33,8 @@ def test_junit_has_one_testcase_per_check_classed_by_tutorial_step():
     cases = _cases(render(REPORT, "junit"))
 
     assert list(cases) == [c.id for c in CHECKS]
-    assert cases["ecr.repository"].get("classname") == "step 1: Create ECR Repository"
-    assert cases["artifacts.bucket"].get("classname") == "step 3: Create S3 Bucket for Artifacts"
+    assert cases["ecr.repository"].get("classname") == "Step 1: Create ECR Repository"
+    assert cases["artifacts.bucket"].get("classname") == "Step 3: Create S3 Bucket for Artifacts"
     assert cases["ecr.repository"].get("name") == "ecr.repository: ECR repository exists"
 
 

@@ -9,7 +9,8 @@ from botocore.stub import Stubber
 
 from pipeline_harness.grading import step7
 from pipeline_harness.settings import Settings
-from pipeline_harness.steps.base import Context, run_check
+from pipeline_harness.context import Context
+from pipeline_harness.steps.base import run_check
 from pipeline_harness.targets.base import Capabilities, Quirks
 from pipeline_harness.waits.ecr_tags import ACCEPTED_MEDIA_TYPES, OCI_INDEX
 

@@ -7,7 +7,8 @@ from botocore.stub import Stubber
 
 from pipeline_harness import policies
 from pipeline_harness.steps import artifacts, codebuild, codepipeline, ecr, iam
-from pipeline_harness.steps.base import Context, run_check
+from pipeline_harness.context import Context
+from pipeline_harness.steps.base import run_check
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets.base import Capabilities
 

@@ -1,0 +1,50 @@
+"""The context one run works in: settings, target, the lab's names, and what provisioning found."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline_harness.settings import Names, Settings
+from pipeline_harness.targets.base import Target
+
+
+@dataclass
+class Context:
+    """Settings, target and names for one run, with each read made once per context."""
+
+    settings: Settings
+    target: Target
+    # kind key -> the resource provisioning made or adopted (its ARN, ids), for the kinds after it
+    found: dict[str, Any] = field(default_factory=dict)
+    _reads: dict = field(default_factory=dict, repr=False)
+    _names: Names | None = None
+
+    @property
+    def makes_prerequisites(self) -> bool:
+        """Whether the harness makes the cluster, service and ALB, or uses the user's own."""
+        return self.target.quirks.creates_prerequisites or self.settings.provision_prerequisites
+
+    @property
+    def names(self) -> Names:
+        if self._names is None:
+            self._names = self.settings.names(self.target.account,
+                                              prefix_prerequisites=self.makes_prerequisites)
+        return self._names
+
+    def client(self, service: str) -> Any:
+        return self.target.client(service)
+
+    def read(self, reader: Callable[[Context], Any]) -> Any:
+        """reader(self), cached until forget(): checks of one resource share one API read."""
+        if reader not in self._reads:
+            self._reads[reader] = reader(self)
+        return self._reads[reader]
+
+    def forget(self) -> None:
+        self._reads.clear()
+
+    def tag_list(self, key: str = "Key", value: str = "Value") -> list[dict[str, str]]:
+        """The run's tags in the shape a service wants (`Key`/`Value`, `key`/`value`, ...)."""
+        return [{key: k, value: v} for k, v in self.settings.tags.items()]

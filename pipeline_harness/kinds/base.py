@@ -1,0 +1,110 @@
+"""What the harness knows about one kind of resource, stated once: its name and the rule the name
+must meet, how to read it and its tags, how to create, update and delete it, how to list every
+resource of the kind, and the IAM actions each of those needs.
+
+The kinds hold the API mechanics; the tutorial steps (`pipeline_harness.steps`) hold the desired
+state and the checks, and reach AWS through the kinds. Ownership — may this resource be changed? —
+is decided in one place, `kinds.ownership`, never by a kind itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline_harness.context import Context
+from pipeline_harness.settings import Names
+from pipeline_harness.targets.base import Target
+
+MISSING: Any = object()  # a read found no resource of that name
+PREREQUISITES = 0  # the section of the ECS/ALB prerequisites the tutorial assumes, before Step 1
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """The service's limit on a name: its length and the characters it may hold."""
+
+    max_length: int
+    pattern: str  # a regular expression the whole name must match
+    allowed: str  # the same rule in words, for the message
+    min_length: int = 1
+
+    def problem(self, name: str) -> str | None:
+        if not self.min_length <= len(name) <= self.max_length:
+            return f"is {len(name)} characters; {self.min_length} to {self.max_length} are allowed"
+        if not re.fullmatch(self.pattern, name):
+            return f"may hold only {self.allowed}"
+        return None
+
+
+@dataclass(frozen=True)
+class Actions:
+    """The IAM actions behind each thing the harness does with a kind."""
+
+    read: tuple[str, ...] = ()  # read one resource the way its checks need it
+    owner: tuple[str, ...] = ()  # read its tags: is it ours?
+    create: tuple[str, ...] = ()
+    update: tuple[str, ...] = ()
+    delete: tuple[str, ...] = ()
+    list: tuple[str, ...] = ()  # every resource of the kind: sweep, inventory, near matches
+
+    def every(self) -> tuple[str, ...]:
+        return (*self.read, *self.owner, *self.create, *self.update, *self.delete, *self.list)
+
+
+def _before(name: str, base: str) -> str | None:
+    """The run prefix of `name` when the prefix comes before the base name, as for most kinds."""
+    return name[: -len(base)] if name.endswith(base) else None
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str  # the Names attribute that names it, and the key of what ensure found
+    title: str  # as a person says it: "ECR repository"
+    service: str  # botocore's service name: the client and the target's capabilities
+    section: int  # the tutorial step that makes it; PREREQUISITES for what the tutorial assumes
+    rule: NameRule
+    actions: Actions
+    read: Callable[[Context, str], Any]  # the resource of that name, or MISSING
+    tags: Callable[[Context, Any], Mapping[str, str]]  # its tags as a mapping
+    create: Callable[[Context, str, dict], Any]  # made carrying the run's tags where the API can
+    delete: Callable[[Context, Any], None]
+    update: Callable[[Context, Any, dict], Any] | None = None  # converge what exists to `desired`
+    # every name of the kind in the account, for the sweep and near matches (None: not listed alone)
+    names: Callable[[Target], Iterable[str]] | None = None
+    # the service's resources of every kind the harness makes, parts included: nothing leaks unseen
+    inventory: Callable[[Target], set[str]] | None = None
+    # where the run prefix sits in a name of this kind
+    run_prefix: Callable[[str, str], str | None] = _before
+    # resources an IAM policy for this kind may name; "*" where the API can't be scoped
+    policy_resources: tuple[str, ...] = ("*",)
+    name_of: Callable[[Names], str] | None = field(default=None, repr=False)
+
+    def name(self, names: Names) -> str:
+        return self.name_of(names) if self.name_of else getattr(names, self.key)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def tag_map(tags: Iterable[Mapping[str, str]] | None, key: str = "Key",
+            value: str = "Value") -> dict[str, str]:
+    """A service's tag list ([{Key, Value}], or [{key, value}]) as a mapping."""
+    return {t[key]: t[value] for t in tags or ()}
+
+
+def drifted(want: Any, found: Any) -> bool:
+    """Whether `found` differs from `want` in anything `want` states (extra fields don't count)."""
+    if isinstance(want, dict):
+        return not isinstance(found, dict) or any(drifted(v, found.get(k)) for k, v in want.items())
+    if isinstance(want, list):
+        return (not isinstance(found, list) or len(want) != len(found)
+                or any(drifted(w, f) for w, f in zip(want, found, strict=True)))
+    return bool(want != found)
+
+
+def error_code(err: Exception) -> str:
+    response = getattr(err, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))

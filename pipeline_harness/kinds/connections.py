@@ -1,0 +1,62 @@
+"""CodeStar Connections: the GitHub connection. Usually the user's own: the harness makes one only
+when asked (it then stays PENDING until a person completes the GitHub handshake)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline_harness.context import Context
+from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, tag_map
+from pipeline_harness.targets.base import Target
+
+SERVICE = "codestar-connections"
+
+
+def by_arn(ctx: Context, arn: str) -> Any:
+    client = ctx.client(SERVICE)
+    try:
+        return client.get_connection(ConnectionArn=arn)["Connection"]
+    except client.exceptions.ResourceNotFoundException:
+        return MISSING
+
+
+def read(ctx: Context, name: str) -> Any:
+    if ctx.settings.connection_arn:
+        return by_arn(ctx, ctx.settings.connection_arn)
+    pages = ctx.client(SERVICE).get_paginator("list_connections").paginate(ProviderTypeFilter="GitHub")
+    return next((c for page in pages for c in page["Connections"] if c["ConnectionName"] == name),
+                MISSING)
+
+
+def _tags(ctx: Context, connection: dict) -> dict[str, str]:
+    listed = ctx.client(SERVICE).list_tags_for_resource(ResourceArn=connection["ConnectionArn"])
+    return tag_map(listed["Tags"])
+
+
+def _create(ctx: Context, name: str, desired: dict) -> dict:
+    made = ctx.client(SERVICE).create_connection(ProviderType="GitHub", ConnectionName=name,
+                                                 Tags=ctx.tag_list())
+    return {"ConnectionArn": made["ConnectionArn"], "ConnectionName": name,
+            "ConnectionStatus": "PENDING", "ProviderType": "GitHub"}
+
+
+def _delete(ctx: Context, connection: dict) -> None:
+    ctx.client(SERVICE).delete_connection(ConnectionArn=connection["ConnectionArn"])
+
+
+def _names(target: Target) -> list[str]:
+    pages = target.client(SERVICE).get_paginator("list_connections").paginate()
+    return [c["ConnectionName"] for page in pages for c in page["Connections"]]
+
+
+CONNECTION = Kind(
+    "connection_name", "GitHub connection", SERVICE, 2,
+    NameRule(32, r"[\w-]+", "letters, digits, _ and -"),
+    Actions(read=("codestar-connections:ListConnections", "codestar-connections:GetConnection"),
+            owner=("codestar-connections:ListTagsForResource",),
+            create=("codestar-connections:CreateConnection", "codestar-connections:TagResource"),
+            delete=("codestar-connections:DeleteConnection",),
+            list=("codestar-connections:ListConnections",)),
+    read=read, tags=_tags, create=_create, delete=_delete, names=_names,
+    inventory=lambda target: set(_names(target)),
+)
