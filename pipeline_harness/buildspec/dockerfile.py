@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-from pipeline_harness.buildspec.findings import Finding, fatal, read_text
+from pipeline_harness.buildspec.findings import Finding, fatal
 from pipeline_harness.settings import Settings
 
 OFFICIAL_BASE = "php:8.3-apache"
@@ -45,9 +44,8 @@ def instructions(text: str) -> list[Instruction]:
     return found
 
 
-def lint(path: str | Path, settings: Settings) -> list[Finding]:
-    path = str(path)
-    steps = instructions(read_text(path))
+def lint_text(text: str, path: str, settings: Settings) -> list[Finding]:
+    steps = instructions(text)
     froms = [i for i in steps if i.keyword == "FROM"]
     if not froms:
         raise fatal(path, None, "not-a-dockerfile", "no FROM instruction: this is not a Dockerfile",

@@ -37,7 +37,8 @@ class Buildspec:
 
     def get(self, *keys: str) -> tuple[Node, Node] | None:
         """(key node, value node) at a path of mapping keys, or None."""
-        node, found = self.root, None
+        node: Node = self.root
+        found = None
         for key in keys:
             found = yamlnodes.get(node, key)
             if found is None:
@@ -98,5 +99,7 @@ def _commands(spec: Buildspec):
             if not found or not isinstance(found[1], SequenceNode):
                 continue
             for index, node in enumerate(found[1].value):
-                text = str(node.value) if isinstance(node, ScalarNode) and node.value != "" else None
+                if yamlnodes.is_null(node):
+                    continue  # an empty list item: CodeBuild skips it
+                text = str(node.value) if isinstance(node, ScalarNode) else None
                 yield Command(phase, section, index, yamlnodes.line(node), node, text)

@@ -136,8 +136,8 @@ def run(spec: Buildspec, environment: dict[str, str], source_dir: str | Path | N
         timeout: float = 60) -> DryRun:
     """Run the buildspec in a scratch copy of source_dir (default: the buildspec's folder)."""
     source = Path(source_dir or Path(spec.path).parent)
-    with tempfile.TemporaryDirectory(prefix="buildspec-dryrun-") as scratch:
-        scratch = Path(scratch)
+    with tempfile.TemporaryDirectory(prefix="buildspec-dryrun-") as folder:
+        scratch = Path(folder)
         workdir, record = scratch / "src", scratch / "record"
         shutil.copytree(source, workdir, ignore=shutil.ignore_patterns(*_NOT_COPIED), symlinks=True)
         _write_stand_ins(record)

@@ -19,6 +19,12 @@ class Finding:
     fix: str
     # the file could not be read or parsed at all, so nothing else in it was checked
     fatal: bool = False
+    # "note": something the reader should know that is no mistake (exit 0)
+    severity: str = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -42,12 +48,15 @@ def read_text(path: str | Path) -> str:
     try:
         data = Path(path).read_bytes()
     except OSError as err:
-        raise fatal(path, None, "unreadable", f"cannot read the file: {err.strerror or err}",
+        raise fatal(str(path), None, "unreadable", f"cannot read the file: {err.strerror or err}",
                     "pass the path of an existing, readable file") from None
+    return decode(data, str(path))
+
+
+def decode(data: bytes, path: str) -> str:
+    """Bytes as text, or Unparsable saying why they aren't text."""
     if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise fatal(path, line, "not-text", "the file is binary (it holds a NUL byte), not text",
-                    "pass the text file itself, saved as UTF-8")
+        raise _binary(path, data[: data.index(b"\x00")].count(b"\n") + 1)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -55,6 +64,18 @@ def read_text(path: str | Path) -> str:
         raise fatal(path, line, "not-utf8",
                     f"the file is not UTF-8 text (byte 0x{data[err.start]:02x} cannot be decoded)",
                     "save the file as UTF-8") from None
+    return checked(text, path)
+
+
+def checked(text: str, path: str) -> str:
+    """Text that holds something to lint, or Unparsable saying why not."""
+    if "\x00" in text:
+        raise _binary(path, text[: text.index("\x00")].count("\n") + 1)
     if not text.strip():
         raise fatal(path, None, "empty", "the file is empty", "write the file's content")
     return text
+
+
+def _binary(path: str, line: int) -> Unparsable:
+    return fatal(path, line, "not-text", "the file is binary (it holds a NUL byte), not text",
+                 "pass the text file itself, saved as UTF-8")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import yaml
 from yaml.nodes import Node, SequenceNode
 
 from pipeline_harness.buildspec import yamlnodes
-from pipeline_harness.buildspec.findings import Finding, fatal, read_text
+from pipeline_harness.buildspec.findings import Finding, fatal
 from pipeline_harness.settings import Settings
 
 _URI = re.compile(r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?"
@@ -20,9 +19,7 @@ EXAMPLE = ('[{"name": "php-app-container", '
            '"imageUri": "<account>.dkr.ecr.<region>.amazonaws.com/my-ecs-php-app:<commit>"}]')
 
 
-def lint(path: str | Path, settings: Settings) -> list[Finding]:
-    path = str(path)
-    text = read_text(path)
+def lint_text(text: str, path: str, settings: Settings) -> list[Finding]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
@@ -43,7 +40,7 @@ def lint(path: str | Path, settings: Settings) -> list[Finding]:
 def _entry_lines(text: str) -> dict[int, int]:
     """Line of each list entry, when YAML can read the JSON (it can, nearly always)."""
     try:
-        root: Node = yaml.compose(text, Loader=yaml.SafeLoader)
+        root: Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
     except (yaml.YAMLError, RecursionError):
         return {}
     values = root.value if isinstance(root, SequenceNode) else []
@@ -82,7 +79,7 @@ def _uri(path: str, line: int, uri: str, settings: Settings):
                       f"imageUri {uri!r} is not an ECR image URI",
                       f"use <account>.dkr.ecr.<region>.amazonaws.com/{repository}:<commit>")
     elif match["repository"] != repository:
-        yield Finding(path, line, "image-uri",
+        yield Finding(path, line, "image-repository",
                       f"imageUri points at repository {match['repository']!r}, not {repository!r}",
                       f"push to and name {repository} (tutorial Step 1)")
     elif not match["tag"] and "@" not in uri:

@@ -10,15 +10,23 @@ from dataclasses import dataclass, field
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _ASSIGNMENT = re.compile(
-    rf"(?:^|[;&|(])\s*(?:(?:export|readonly|local|declare(?:\s+-\w+)*)\s+)?({_NAME})\+?="
+    rf"(?:^|[;&|(\n])\s*(?:(?:then|do|else|\{{)\s+)?"
+    rf"(?:(?:export|readonly|local|declare(?:\s+-\w+)*)\s+)?({_NAME})\+?="
 )
 _LOOP_OR_READ = re.compile(rf"\b(?:for\s+({_NAME})\s+in\b|read(?:\s+-\w+)*\s+({_NAME}))")
 _SEPARATORS = ("&&", "||", ";", "|", "&", "\n")
+# AWS CLI v1's login, which v2 no longer has (v2: get-login-password)
+V1_ECR_LOGIN = re.compile(r"\baws\s+ecr\s+get-login(?!-password)\b")
 
 
 def references(command: str) -> list[str]:
     """Variables the shell would expand: $NAME and ${NAME...}, not inside '…' nor escaped."""
-    found: list[str] = []
+    return [name for name, _ in references_at(command)]
+
+
+def references_at(command: str) -> list[tuple[str, int]]:
+    """references(), each with the offset where it appears."""
+    found: list[tuple[str, int]] = []
     quote = None
     i = 0
     while i < len(command):
@@ -33,9 +41,16 @@ def references(command: str) -> list[str]:
         elif char == "$" and quote != "'":
             match = re.match(rf"\$(?:\{{({_NAME})|({_NAME}))", command[i:])
             if match:
-                found.append(match.group(1) or match.group(2))
+                found.append((match.group(1) or match.group(2), i))
         i += 1
     return found
+
+
+def assignments_at(command: str) -> list[tuple[str, int]]:
+    """Variables a command sets (as assignments() finds them), each with its offset."""
+    found = [(m.group(1), m.start(1)) for m in _ASSIGNMENT.finditer(command)]
+    found += [(m.group(1) or m.group(2), m.start()) for m in _LOOP_OR_READ.finditer(command)]
+    return sorted(found, key=lambda item: item[1])
 
 
 def assignments(command: str) -> dict[str, str]:
@@ -46,6 +61,31 @@ def assignments(command: str) -> dict[str, str]:
     for match in _LOOP_OR_READ.finditer(command):
         assigned[match.group(1) or match.group(2)] = command[match.end():]
     return assigned
+
+
+_DECLARES = {"export", "readonly", "local", "declare", "typeset"}
+
+
+def assignments_with_values(command: str) -> list[tuple[str, str]]:
+    """Each NAME=value a command line performs, with the value as written (quotes removed);
+    a loop or read variable gets the value `$(...)`, which no other text can equal."""
+    found = []
+    for argv in words(command):
+        while argv and argv[0] in _LEADING - {"sudo", "exec", "nohup", "command", "time"}:
+            argv = argv[1:]
+        if argv[:1] == ["for"] and len(argv) > 1:
+            found.append((argv[1], "$(for)"))
+            continue
+        if argv[:1] == ["read"]:
+            found += [(a, "$(read)") for a in argv[1:] if re.fullmatch(_NAME, a)]
+            continue
+        candidates = [a for a in argv[1:] if "=" in a] if argv[:1] and argv[0] in _DECLARES else argv
+        for word in candidates:
+            match = re.fullmatch(rf"({_NAME})\+?=(.*)", word, re.DOTALL)
+            if not match:
+                break
+            found.append((match.group(1), match.group(2)))
+    return found
 
 
 def words(command: str) -> list[list[str]]:
@@ -162,11 +202,18 @@ def _pushes(output: str) -> bool:
     return options.get("type") == "registry" or options.get("push") == "true"
 
 
+# words before a command that only say how or when it runs
+_LEADING = {"then", "do", "else", "elif", "if", "while", "until", "!", "{", "time", "sudo", "exec",
+            "nohup", "command"}
+
+
 def docker_commands(command: str) -> list[list[str]]:
     """Each `docker ...` simple command in a command line, as argv without `docker`."""
     found = []
     for argv in words(command):
         argv = without_assignments(argv)
+        while argv and argv[0] in _LEADING:
+            argv = argv[1:]
         if argv and argv[0] == "docker":
             found.append(argv[1:])
     return found

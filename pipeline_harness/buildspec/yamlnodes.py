@@ -24,6 +24,10 @@ def kind(node: Node | None) -> str:
     return KINDS.get(type(node), "node")
 
 
+def is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
 def items(node: Node) -> list[tuple[str, Node, Node]]:
     """A mapping's (key, key node, value node), keys as text."""
     if not isinstance(node, MappingNode):
@@ -40,6 +44,9 @@ def get(node: Node, key: str) -> tuple[Node, Node] | None:
 
 def compose(text: str, path: str) -> Node:
     """The document's root node, or Unparsable with the line and a fix."""
+    root = _fast_compose(text)
+    if root is not None:
+        return root
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
@@ -58,6 +65,18 @@ def compose(text: str, path: str) -> Node:
     if root is None:
         raise fatal(path, None, "empty", "the file holds no YAML document", "write the buildspec")
     return root
+
+
+def _fast_compose(text: str) -> Node | None:
+    """libyaml's composer, five times faster; None leaves a document it refuses (or an empty
+    one) to PyYAML's own, whose messages name the problem."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        return None
+    try:
+        return yaml.compose(text, Loader=loader)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None
 
 
 def _yaml_fix(problem: str) -> str:

@@ -1,18 +1,20 @@
-"""`pipeline-harness lint [PATH...]`: the buildspec, Dockerfile and imagedefinitions.json mistakes.
+"""`pipeline-harness lint [PATH...]`: mistakes in buildspecs, Dockerfiles and imagedefinitions.json.
 
 Without paths it lints ./buildspec.yml and, when present, ./sample_app/Dockerfile — the two files
-CodeBuild reads from the repository root. Exit 0 clean, 1 findings, 2 a file can't be read or
-parsed at all.
+CodeBuild reads from the repository root. What a file is comes from its content, not its name.
+Rule sets: `lab` (the default: the CodeBuild reference, ShellCheck and the tutorial's asks) and
+`generic` (only what holds for any buildspec). --select/--ignore take rule ids (docs/lint.md),
+also from a [lint] table of the --config file. Exit 0 clean (notes alone are clean), 1 findings,
+2 a file can't be read or parsed at all, or a bad option.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from pipeline_harness.buildspec.findings import Finding
-from pipeline_harness.buildspec.lint import lint_path
+from pipeline_harness.buildspec import report, rules
+from pipeline_harness.buildspec.lint import lint_paths
 from pipeline_harness.cli.common import output, settings_from
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ConfigError
 
@@ -25,19 +27,27 @@ def add_parser(subparsers, common) -> argparse.ArgumentParser:
         "lint", parents=[common], help="lint buildspec.yml, the Dockerfile and imagedefinitions.json",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="buildspec (*.yml), Dockerfile, or imagedefinitions (*.json) files")
+                        help="buildspec, Dockerfile or imagedefinitions.json files")
+    parser.add_argument("--rules", choices=rules.RULE_SETS,
+                        help="rule set (default: [lint] rules in the config file, "
+                             f"else {rules.DEFAULT_RULES})")
+    parser.add_argument("--select", action="append", metavar="RULE[,RULE]",
+                        help="report only these rules (SC for every ShellCheck code)")
+    parser.add_argument("--ignore", action="append", metavar="RULE[,RULE]",
+                        help="do not report these rules")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
+    selection = rules.from_config(args.config, rules=args.rules, select=args.select, ignore=args.ignore)
     paths = args.paths or _default_paths()
-    findings = [finding for path in paths for finding in lint_path(path, settings)]
+    findings = lint_paths(paths, settings, selection)
     with output(args) as out:
-        out.write(_json(paths, findings) if args.format == "json" else _table(paths, findings))
+        out.write(report.render(args.format, [str(p) for p in paths], findings))
     if any(f.fatal for f in findings):
         return EXIT_USAGE
-    return EXIT_FAILED if findings else EXIT_OK
+    return EXIT_FAILED if any(f.is_error for f in findings) else EXIT_OK
 
 
 def _default_paths() -> list[str]:
@@ -45,18 +55,3 @@ def _default_paths() -> list[str]:
         raise ConfigError(f"no {DEFAULT_BUILDSPEC} in {Path.cwd()}: run from the repository root "
                           "or pass the buildspec's path")
     return [DEFAULT_BUILDSPEC] + ([DEFAULT_DOCKERFILE] if Path(DEFAULT_DOCKERFILE).exists() else [])
-
-
-def _table(paths: list[str], findings: list[Finding]) -> str:
-    if not findings:
-        return f"ok: {', '.join(map(str, paths))}: no findings\n"
-    rows = []
-    for f in findings:
-        where = f"{f.path}:{f.line}" if f.line else f.path
-        rows.append(f"{where}: [{f.rule}] {f.message}\n    fix: {f.fix}")
-    return "\n".join(rows) + f"\n{len(findings)} finding(s)\n"
-
-
-def _json(paths: list[str], findings: list[Finding]) -> str:
-    return json.dumps({"paths": [str(p) for p in paths],
-                       "findings": [f.as_dict() for f in findings]}, indent=2) + "\n"

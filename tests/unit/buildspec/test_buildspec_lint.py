@@ -5,8 +5,11 @@ import random
 from pathlib import Path
 
 import pytest
+import yaml
 
-from pipeline_harness.buildspec.lint import lint_path
+from pipeline_harness.buildspec.lint import lint_path, lint_texts, lint_with_definitions
+from pipeline_harness.buildspec.lint import lint_text as lint_in_memory
+from pipeline_harness.buildspec.rules import Selection
 from pipeline_harness.settings import Settings
 
 REPO = Path(__file__).resolve().parents[3]
@@ -249,9 +252,11 @@ def test_aws_cli_v1_login_is_reported(tmp_path):
                   "--username AWS --password-stdin $REGISTRY",
                   "$(aws ecr get-login --no-include-email --region $AWS_DEFAULT_REGION)")
 
-    finding = only(lint_text(tmp_path, text), "ecr-login")
+    finding = only(lint_text(tmp_path, text), "ecr-get-login")
 
+    assert finding.line == line_of(text, "$(aws ecr get-login --no-include-email")
     assert "removed in AWS CLI v2" in finding.message
+    assert finding.fix.startswith("use: aws ecr get-login-password --region $AWS_DEFAULT_REGION")
 
 
 @pytest.mark.parametrize(("content", "rule", "message"), [
@@ -305,3 +310,126 @@ def test_random_bytes_and_mangled_files_never_raise(tmp_path, name, original):
         findings = lint_path(path, Settings())
         # then every finding names a line or none, a rule, and a fix
         assert all(f.rule and f.message and f.fix for f in findings)
+
+
+BUILDX_PUSH = """      - >-
+        docker buildx build --platform linux/amd64,linux/arm64
+        --build-arg APP_VERSION=$COMMIT_HASH
+        --tag $REPOSITORY_URI:$COMMIT_HASH
+        --tag $REPOSITORY_URI:latest
+        --tag $REPOSITORY_URI:$CODEBUILD_BUILD_NUMBER
+        --push sample_app
+"""
+ARTIFACTS = "artifacts:\n  files:\n    - imagedefinitions.json\n"
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    # imagedefinitions.json delivered as a secondary artifact
+    (ARTIFACTS, "artifacts:\n  files:\n    - '**/*'\n  secondary-artifacts:\n    deploy:\n"
+                "      files:\n        - imagedefinitions.json\n"),
+    # written into out/ and delivered by a glob under base-directory
+    ("> imagedefinitions.json\n      - cat imagedefinitions.json\n\n" + ARTIFACTS,
+     "> out/imagedefinitions.json\n\nartifacts:\n  files:\n    - '**/*'\n  base-directory: out\n"),
+    # the ECR login in two commands
+    ("      - aws ecr get-login-password --region $AWS_DEFAULT_REGION | docker login --username AWS "
+     "--password-stdin $REGISTRY\n",
+     "      - PASSWORD=$(aws ecr get-login-password --region $AWS_DEFAULT_REGION)\n"
+     "      - echo \"$PASSWORD\" | docker login --username AWS --password-stdin $REGISTRY\n"),
+    # a manifest list of per-architecture images, made with docker manifest
+    (BUILDX_PUSH, "".join(f"      - docker manifest create $REPOSITORY_URI:{t} $REPOSITORY_URI:$COMMIT_HASH"
+                          f"-amd64 $REPOSITORY_URI:$COMMIT_HASH-arm64\n"
+                          f"      - docker manifest push $REPOSITORY_URI:{t}\n"
+                          for t in ("$COMMIT_HASH", "latest", "$CODEBUILD_BUILD_NUMBER"))),
+    # ... or with buildx imagetools
+    (BUILDX_PUSH, "      - >-\n        docker buildx imagetools create --tag $REPOSITORY_URI:$COMMIT_HASH\n"
+                  "        --tag $REPOSITORY_URI:latest --tag $REPOSITORY_URI:$CODEBUILD_BUILD_NUMBER\n"
+                  "        $REPOSITORY_URI:$COMMIT_HASH-amd64 $REPOSITORY_URI:$COMMIT_HASH-arm64\n"),
+    # variables set earlier in the same command, by a loop, or on a later line of a block
+    ("      - echo Logging in to Amazon ECR\n",
+     "      - for step in login build; do echo \"$step\"; done\n      - STAGE=ci && echo $STAGE\n"
+     "      - |\n        export NOTE=ecr\n        echo $NOTE\n"),
+], ids=["secondary-artifact", "glob-with-base-directory", "login-in-two-steps", "docker-manifest",
+        "buildx-imagetools", "variables-in-one-command"])
+def test_every_valid_way_to_meet_the_tutorial_passes_the_lab_rules(tmp_path, old, new):
+    assert lint_text(tmp_path, broken(old, new)) == []
+
+
+def test_push_before_the_ecr_login_is_reported_with_the_logins_line(tmp_path):
+    login = ("      - aws ecr get-login-password --region $AWS_DEFAULT_REGION | docker login --username AWS"
+             " --password-stdin $REGISTRY\n")
+    text = broken(login, "").replace("      - echo Writing", login + "      - echo Writing")
+
+    finding = only(lint_text(tmp_path, text), "push-before-login")
+
+    assert finding.line == line_of(text, "docker buildx build --platform")
+    assert f"(line {line_of(text, 'aws ecr get-login-password')})" in finding.message
+
+
+def test_text_held_in_memory_is_linted_by_its_content_for_the_grader():
+    found = lint_in_memory(broken("version: 0.2", "version: 0.0"), "student/buildspec.yml", Settings(),
+                           ignore=["missing-tag"])
+
+    assert [(f.rule, f.path) for f in found] == [("version", "student/buildspec.yml")]
+
+
+def test_what_the_buildspec_writes_to_imagedefinitions_is_linted_with_it(tmp_path):
+    # given the repository's buildspec, and what a build of it would have written
+    uri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-ecs-php-app:a1b2c3d"
+    good = f'[{{"name":"php-app-container","imageUri":"{uri}"}}]'
+    wrong = good.replace("php-app-container", "web")
+    # when
+    clean = lint_with_definitions(BUILDSPEC, "buildspec.yml", Settings(), definitions=good)
+    found = lint_with_definitions(BUILDSPEC, "buildspec.yml", Settings(), definitions=wrong)
+    # then
+    assert clean == []
+    assert [(f.rule, f.path) for f in found] == [
+        ("definitions-name", "imagedefinitions.json (written by buildspec.yml)")]
+
+
+def test_unreadable_definitions_are_one_fatal_finding_beside_the_buildspecs():
+    found = lint_with_definitions(BUILDSPEC, "buildspec.yml", Settings(), definitions="[{not json")
+
+    assert [(f.rule, f.fatal) for f in found] == [("json-invalid", True)]
+
+
+def test_a_dry_run_supplies_what_the_buildspec_writes(tmp_path):
+    # given a buildspec that names the container itself instead of $CONTAINER_NAME
+    text = broken('"$CONTAINER_NAME" "$REPOSITORY_URI', '"web" "$REPOSITORY_URI')
+    path = tmp_path / "buildspec.yml"
+    path.write_text(text)
+    # when the dry run in its folder writes imagedefinitions.json
+    found = lint_with_definitions(text, str(path), Settings(), source_dir=tmp_path)
+    # then both the command and the file it wrote are reported
+    assert sorted(f.rule for f in found) == ["definitions-name", "definitions-name"]
+    assert any("(written by" in f.path and "name 'web'" in f.message for f in found)
+
+
+def test_buildspec_shaped_documents_of_any_structure_never_raise():
+    # given seeded documents mixing the reference's keys with values of every kind and depth
+    keys = ["version", "phases", "install", "build", "post_build", "commands", "finally", "env",
+            "variables", "shell", "batch", "build-graph", "build-list", "build-matrix", "static",
+            "dynamic", "identifier", "artifacts", "files", "base-directory", "secondary-artifacts",
+            "cache", "paths", "reports", "runtime-versions", "on-failure", "exported-variables"]
+    leaves = [None, 0.2, 0.1, "0.0", True, 7, "", "x: y", "docker push $R:$T", "- a", [], {},
+              "aws ecr get-login", "printf x > imagedefinitions.json", "$env:X", "[[ -n $A ]]"]
+    rng = random.Random(13)
+
+    def value(depth: int):
+        roll = rng.random()
+        if depth > 3 or roll < 0.35:
+            return rng.choice(leaves)
+        if roll < 0.7:
+            return {rng.choice(keys): value(depth + 1) for _ in range(rng.randrange(1, 4))}
+        return [value(depth + 1) for _ in range(rng.randrange(0, 4))]
+
+    texts = [yaml.safe_dump({rng.choice(keys): value(0) for _ in range(rng.randrange(1, 5))})
+             for _ in range(300)]
+    # when all of them are linted in one run, with both rule sets
+    for rules in ("lab", "generic"):
+        found = lint_texts_in_memory(texts, rules)
+        # then every finding names a rule, a message and a fix
+        assert all(f.rule and f.message and f.fix for per_file in found for f in per_file)
+
+
+def lint_texts_in_memory(texts: list[str], rules: str) -> list:
+    return lint_texts([(t, f"{n}.yml") for n, t in enumerate(texts)], Settings(), Selection(rules))

@@ -24,7 +24,7 @@ def test_what_the_buildspec_writes_has_no_findings(tmp_path):
 
 
 def test_container_name_that_differs_from_the_task_definition_is_reported(tmp_path):
-    text = '[\n  {"name": "php-app", "imageUri": "%s"}\n]' % URI
+    text = '[\n  {"name": "php-app", "imageUri": "' + URI + '"}\n]'
 
     [finding] = lint_json(tmp_path, text)
 
@@ -42,16 +42,16 @@ def test_unexpanded_shell_variable_is_reported(tmp_path):
     assert "not inside single quotes" in finding.fix
 
 
-@pytest.mark.parametrize(("uri", "message"), [
-    ("my-ecs-php-app:a1b2c3d", "is not an ECR image URI"),
-    ("123456789012.dkr.ecr.us-east-1.amazonaws.com/other-app:a1b2c3d",
+@pytest.mark.parametrize(("uri", "rule", "message"), [
+    ("my-ecs-php-app:a1b2c3d", "image-uri", "is not an ECR image URI"),
+    ("123456789012.dkr.ecr.us-east-1.amazonaws.com/other-app:a1b2c3d", "image-repository",
      "points at repository 'other-app', not 'my-ecs-php-app'"),
-    ("123456789012.dkr.ecr.us-east-1.amazonaws.com/my-ecs-php-app", "has no tag"),
+    ("123456789012.dkr.ecr.us-east-1.amazonaws.com/my-ecs-php-app", "image-uri", "has no tag"),
 ])
-def test_image_uri_mistakes_are_reported(tmp_path, uri, message):
+def test_image_uri_mistakes_are_reported(tmp_path, uri, rule, message):
     [finding] = lint_json(tmp_path, json.dumps([{"name": "php-app-container", "imageUri": uri}]))
 
-    assert finding.rule == "image-uri"
+    assert finding.rule == rule
     assert message in finding.message
 
 

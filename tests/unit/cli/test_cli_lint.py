@@ -28,9 +28,11 @@ def test_findings_exit_1_and_print_line_rule_and_fix(tmp_path, capsys):
 
     out = capsys.readouterr().out
     assert code == 1
-    assert f"{path}:{version_line}: [version] unknown version '0.1'" in out
+    assert f"{path}:{version_line}: [lab-version] version 0.1 runs each command in its own shell" in out
     assert "    fix: write 'version: 0.2'" in out
-    assert out.endswith("1 finding(s)\n")
+    # and ShellCheck sees each 0.1 command in a shell of its own: REGISTRY, REPOSITORY_URI, COMMIT_HASH
+    assert out.count("[SC2031]") == 3
+    assert out.endswith("4 finding(s)\n")
 
 
 def test_json_format_lists_every_finding(tmp_path, capsys):
@@ -76,3 +78,80 @@ def test_output_option_writes_the_report_to_a_file(tmp_path, capsys):
     assert code == 0
     assert json.loads(report.read_text())["findings"] == []
     assert capsys.readouterr().out == ""
+
+
+CORPUS = REPO / "tests" / "data" / "buildspecs"
+V1_LOGIN = CORPUS / "codebuild-samples_dockerbuildspec.yml"
+
+
+def test_generic_rules_pass_a_valid_real_buildspec_that_the_lab_rules_fail(capsys):
+    valid = str(CORPUS / "aws-cdk_buildspec.yaml")
+
+    assert main(["lint", "--rules", "generic", valid]) == 0
+    assert main(["lint", valid]) == 1
+    assert "[missing-tag]" in capsys.readouterr().out
+
+
+def test_ignore_and_select_choose_the_rules_reported(capsys):
+    assert main(["lint", "--rules", "generic", "--ignore", "ecr-get-login", str(V1_LOGIN)]) == 0
+    assert main(["lint", "--select", "ecr-get-login,SC", str(V1_LOGIN)]) == 1
+    out = capsys.readouterr().out
+    assert "[ecr-get-login]" in out and "[missing-tag]" not in out
+
+
+def test_the_config_files_lint_table_chooses_the_rules(tmp_path, capsys):
+    config = tmp_path / "harness.toml"
+    config.write_text('[lint]\nrules = "generic"\nignore = ["ecr-get-login"]\n')
+
+    code = main(["lint", "--config", str(config), str(V1_LOGIN)])
+
+    assert code == 0
+    assert capsys.readouterr().out == f"ok: {V1_LOGIN}: no findings\n"
+
+
+def test_unknown_rule_is_a_usage_error_in_one_line(capsys):
+    code = main(["lint", "--ignore", "ecr_login", str(V1_LOGIN)])
+
+    assert code == 2
+    assert capsys.readouterr().err.startswith("pipeline-harness: unknown lint rule 'ecr_login'")
+
+
+def test_notes_alone_exit_0_and_are_printed(capsys):
+    windows = CORPUS / "aws-lc_windows-msvc2017.yml"
+
+    code = main(["lint", "--rules", "generic", str(windows)])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert f"{windows}: note: [shell-skipped]" in out
+    assert out.endswith(f"ok: {windows}: no findings\n")
+
+
+def test_junit_format_has_a_failing_case_per_finding_named_by_rule(capsys):
+    import xml.etree.ElementTree as ET
+
+    code = main(["lint", "--rules", "generic", "--format", "junit", str(V1_LOGIN)])
+
+    root = ET.fromstring(capsys.readouterr().out)
+    failures = root.findall(".//failure")
+    assert code == 1
+    assert [f.get("type") for f in failures] == ["ecr-get-login"]
+    assert root.find(".//testcase").get("name") == f"{V1_LOGIN}:10 [ecr-get-login]"
+
+
+def test_markdown_format_tables_each_file_with_rule_line_and_fix(capsys):
+    code = main(["lint", "--rules", "generic", "--format", "markdown", str(V1_LOGIN),
+                 str(CORPUS / "aws-cdk_buildspec.yaml")])
+
+    out = capsys.readouterr().out
+    assert code == 1
+    assert out.startswith("# Lint: 1 finding(s)\n")
+    assert "| 10 | `ecr-get-login` | 'aws ecr get-login' was removed in AWS CLI v2" in out
+    assert "No findings." in out
+
+
+def test_a_buildspec_named_like_a_dockerfile_is_linted_as_a_buildspec(tmp_path, capsys):
+    path = tmp_path / "dockerfile-build.yml"
+    path.write_text("version: 0.2\nphases:\n  build:\n    commands:\n      - docker build -t app .\n")
+
+    assert main(["lint", "--rules", "generic", str(path)]) == 0
