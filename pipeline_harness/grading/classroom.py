@@ -25,8 +25,6 @@ from pathlib import Path
 
 import boto3
 import botocore.exceptions
-import botocore.loaders
-import botocore.session
 
 from pipeline_harness.errors import ConfigError, HarnessError, TargetUnreachable
 from pipeline_harness.grading.grade import grade
@@ -34,7 +32,7 @@ from pipeline_harness.grading.guard import read_only
 from pipeline_harness.report import Report, render, step_scores
 from pipeline_harness.settings import Settings, load_toml
 from pipeline_harness.steps import TITLES
-from pipeline_harness.targets import open_target
+from pipeline_harness.targets import open_target, sessions
 from pipeline_harness.targets.base import Target
 
 SESSION_NAME = "pipeline-harness-grader"
@@ -143,23 +141,12 @@ def _student(table: dict, number: int, path, settings: Settings) -> Student:
 
 # --- grading --------------------------------------------------------------------------------------
 
-_loader = botocore.loaders.create_loader()  # one parsed copy of the API models for every student
-
-
-def _core_session(profile: str | None = None) -> botocore.session.Session:
-    """A fresh botocore session sharing the loaded API models: a new client costs ~10 ms, not ~100."""
-    core = botocore.session.Session(profile=profile)
-    core.register_component("data_loader", _loader)
-    return core
-
-
 def session_for(student: Student, base: Target) -> boto3.Session:
     """The student's credentials: their profile, or their role assumed with the base credentials."""
     if student.profile:
-        core = _core_session(student.profile)
-        if student.profile not in core.available_profiles:
+        if student.profile not in sessions.profiles():
             raise TargetUnreachable(f"AWS profile {student.profile!r} is not configured")
-        return boto3.Session(botocore_session=core, region_name=base.region)
+        return sessions.session(base.region, student.profile)
     assume = {"RoleArn": student.role_arn, "RoleSessionName": SESSION_NAME}
     if student.external_id:
         assume["ExternalId"] = student.external_id
@@ -167,10 +154,9 @@ def session_for(student: Student, base: Target) -> boto3.Session:
         credentials = base.client("sts").assume_role(**assume)["Credentials"]
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
         raise TargetUnreachable(f"cannot assume {student.role_arn}: {err}") from None
-    return boto3.Session(botocore_session=_core_session(), region_name=base.region,
-                         aws_access_key_id=credentials["AccessKeyId"],
-                         aws_secret_access_key=credentials["SecretAccessKey"],
-                         aws_session_token=credentials["SessionToken"])
+    return sessions.session(base.region, aws_access_key_id=credentials["AccessKeyId"],
+                            aws_secret_access_key=credentials["SecretAccessKey"],
+                            aws_session_token=credentials["SessionToken"])
 
 
 def grade_student(student: Student, settings: Settings, base: Target) -> Graded:

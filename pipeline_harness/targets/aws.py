@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import boto3
 import botocore.exceptions
 
 from pipeline_harness.errors import TargetUnreachable
+from pipeline_harness.targets import sessions
 from pipeline_harness.targets.base import Capabilities, Quirks, Target
 
 QUIRKS = Quirks(creates_prerequisites=False, needs_allowed_account=True)
@@ -13,7 +13,7 @@ QUIRKS = Quirks(creates_prerequisites=False, needs_allowed_account=True)
 
 def real(region: str, profile: str | None = None) -> Target:
     try:
-        session = boto3.Session(region_name=region, profile_name=profile)
+        session = sessions.session(region, profile)
     except botocore.exceptions.ProfileNotFound as err:
         raise TargetUnreachable(f"AWS profile {profile!r} is not configured: {err}") from None
     return Target(name="aws", region=region, session=session, capabilities=Capabilities(),

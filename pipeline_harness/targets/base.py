@@ -12,6 +12,7 @@ import botocore.config
 import botocore.exceptions
 
 from pipeline_harness.errors import TargetUnreachable, Unsupported
+from pipeline_harness.targets import sessions
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class Target:
         """The cached client for a service; every API call it makes is counted in `calls`."""
         with self._lock:
             if service not in self._clients:
-                session = self.session or boto3.Session(region_name=self.region)
+                session = self.session or sessions.session(self.region)
                 made = session.client(
                     service,
                     region_name=self.region,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-import boto3
 import requests
 from localstack_client import config as localstack_config
 
 from pipeline_harness.errors import ConfigError, TargetUnreachable
+from pipeline_harness.targets import sessions
 from pipeline_harness.targets.base import Capabilities, Quirks, Target
 
 HEALTH_PATH = "/_localstack/health"
@@ -144,6 +144,6 @@ def connect(region: str, endpoint_url: str | None = None) -> Target:
     endpoint_url = endpoint_url or localstack_endpoint()
     return Target(
         name="localstack", region=region, endpoint_url=endpoint_url,
-        session=boto3.Session(region_name=region, **_CREDENTIALS),
+        session=sessions.session(region, **_CREDENTIALS),
         capabilities=localstack_capabilities(endpoint_url), quirks=QUIRKS,
     )

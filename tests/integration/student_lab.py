@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-import boto3
-
 from pipeline_harness import policies
+from pipeline_harness.targets import sessions
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits.ecr_tags import OCI_INDEX
 
@@ -59,9 +58,9 @@ def student_account(target: Target, account: str) -> Target:
     """The target as seen from another account: the grader assumes a role there, as in a class."""
     creds = target.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/student",
                                              RoleSessionName="student-lab")["Credentials"]
-    session = boto3.Session(aws_access_key_id=creds["AccessKeyId"],
-                            aws_secret_access_key=creds["SecretAccessKey"],
-                            aws_session_token=creds["SessionToken"], region_name=target.region)
+    session = sessions.session(target.region, aws_access_key_id=creds["AccessKeyId"],
+                               aws_secret_access_key=creds["SecretAccessKey"],
+                               aws_session_token=creds["SessionToken"])
     return target.with_session(session)
 
 
