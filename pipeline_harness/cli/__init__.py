@@ -5,18 +5,26 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import NoReturn
 
-from pipeline_harness.cli.common import common_options
+from pipeline_harness.cli.common import check_output, common_options
 from pipeline_harness.errors import EXIT_USAGE, HarnessError
 
 VERBS = ("verify", "grade", "provision", "teardown", "lint", "wait", "sweep")
 
-EPILOG = "exit codes: 0 all passed; 1 a check or wait failed; 2 usage or configuration error; 3 target unreachable or credentials missing"
+EPILOG = ("exit codes: 0 all passed; 1 a check or wait failed; 2 usage or configuration error; "
+          "3 target unreachable or credentials missing")
+
+
+class _Parser(argparse.ArgumentParser):
+    """A usage mistake is one line on stderr (and exit 2), not the whole usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pipeline-harness", epilog=EPILOG,
-                                     description="Verify the ECS CodePipeline lab.")
+    parser = _Parser(prog="pipeline-harness", epilog=EPILOG, description="Verify the ECS CodePipeline lab.")
     sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     common = common_options()
     for verb in VERBS:
@@ -33,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else 0
     try:
+        check_output(args)
         return args.run(args)
     except HarnessError as err:
         print(f"pipeline-harness: {err}", file=sys.stderr)

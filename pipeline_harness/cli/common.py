@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 from pipeline_harness import settings as settings_mod
+from pipeline_harness.errors import ConfigError
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -30,6 +33,16 @@ def settings_from(args: argparse.Namespace, **extra) -> settings_mod.Settings:
         config=args.config, target=args.target, endpoint_url=args.endpoint_url,
         region=args.region, profile=args.profile, prefix=args.prefix, **extra,
     )
+
+
+def check_output(args: argparse.Namespace) -> None:
+    """--output must be writable before any work is done, not found out after the lab was made."""
+    given = getattr(args, "output", None)
+    if not given:
+        return
+    folder = Path(given).expanduser().resolve().parent
+    if Path(given).is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise ConfigError(f"--output {given}: cannot write a file there")
 
 
 @contextmanager

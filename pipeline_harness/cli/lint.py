@@ -42,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     selection = rules.from_config(args.config, rules=args.rules, select=args.select, ignore=args.ignore)
     paths = args.paths or _default_paths()
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        raise ConfigError(f"no such file: {', '.join(missing)}")
     findings = lint_paths(paths, settings, selection)
     with output(args) as out:
         out.write(report.render(args.format, [str(p) for p in paths], findings))

@@ -6,8 +6,8 @@ import json
 
 from pipeline_harness import lab
 from pipeline_harness.cli.common import output, settings_from
-from pipeline_harness.errors import EXIT_OK
 from pipeline_harness.context import Context
+from pipeline_harness.errors import EXIT_OK
 from pipeline_harness.targets import open_target
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pipeline_harness import sweep as sweep_mod
 from pipeline_harness.cli.common import output, settings_from
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     older_than = sweep_mod.parse_duration(args.older_than)
     settings = settings_from(args)
     github = _github(args.github_repository)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with open_target(settings) as target:
         result = sweep_mod.sweep(target, settings, older_than, dry_run=args.dry_run, now=now,
                                  github=github)

@@ -6,9 +6,9 @@ import sys
 
 from pipeline_harness import lab
 from pipeline_harness.cli.common import output, settings_from
+from pipeline_harness.context import Context
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, HarnessError
 from pipeline_harness.report import Report, render
-from pipeline_harness.context import Context
 from pipeline_harness.targets import open_target
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import botocore.exceptions
-
 from pipeline_harness.errors import TargetUnreachable
 from pipeline_harness.targets import sessions
 from pipeline_harness.targets.base import Capabilities, Quirks, Target
@@ -12,9 +10,9 @@ QUIRKS = Quirks(creates_prerequisites=False, needs_allowed_account=True)
 
 
 def real(region: str, profile: str | None = None) -> Target:
-    try:
-        session = sessions.session(region, profile)
-    except botocore.exceptions.ProfileNotFound as err:
-        raise TargetUnreachable(f"AWS profile {profile!r} is not configured: {err}") from None
-    return Target(name="aws", region=region, session=session, capabilities=Capabilities(),
+    if profile and profile not in sessions.profiles():
+        raise TargetUnreachable(f"AWS profile {profile!r} is not configured (see `aws configure "
+                                f"list-profiles`)")
+    return Target(name="aws", region=region, session=sessions.session(region, profile),
+                  capabilities=Capabilities(),
                   quirks=QUIRKS)

@@ -71,7 +71,8 @@ class Target:
     quirks: Quirks = field(default_factory=Quirks)
     client_config: botocore.config.Config = field(
         default_factory=lambda: botocore.config.Config(
-            retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=30
+            # standard mode's 3 attempts, unless AWS_MAX_ATTEMPTS (or the profile) says otherwise
+            retries={"mode": "standard"}, connect_timeout=5, read_timeout=30
         )
     )
     calls: Counter = field(default_factory=Counter)
