@@ -17,6 +17,10 @@ from pipeline_harness.errors import HarnessError
 from pipeline_harness.targets.base import Target
 
 READ_PREFIXES = ("Describe", "Get", "List", "BatchGet", "Head")
+# reads whose names don't say so, each allowed by name
+READS_BY_NAME = frozenset({
+    "SimulatePrincipalPolicy",  # IAM's policy simulator evaluates the role's policies, changes nothing
+})
 GUARD_ID = "pipeline-harness-read-only"
 
 
@@ -25,8 +29,9 @@ class MutationRefused(HarnessError):
 
 
 def is_read(operation: str) -> bool:
-    """Describe*/Get*/List*/BatchGet*/Head*: the API's own naming of operations that change nothing."""
-    return operation.startswith(READ_PREFIXES)
+    """Describe*/Get*/List*/BatchGet*/Head*, the API's own naming of operations that change nothing,
+    and the few reads named otherwise."""
+    return operation.startswith(READ_PREFIXES) or operation in READS_BY_NAME
 
 
 def refuse_mutation(model, **_) -> None:

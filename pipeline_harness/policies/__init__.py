@@ -36,6 +36,11 @@ def grants(doc: dict) -> set[tuple[str, str, str]]:
     return out
 
 
+def actions(doc: dict) -> list[str]:
+    """Every action a document's Allow and Deny statements name."""
+    return [action for _, action, _ in sorted(grants(doc))]
+
+
 def trusted_services(doc: dict) -> set[str]:
     statements = doc.get("Statement", [])
     if isinstance(statements, dict):

@@ -48,7 +48,8 @@ class Check:
     title: str
     hint: str
     read: Callable[[Context], Any]
-    judge: Callable[[Any, Context], tuple[bool, str, str]]
+    # (ok, expected, found), or with a fourth element: a tip shown even when the check passes
+    judge: Callable[[Any, Context], tuple]
     needs: tuple[tuple[str, str | None], ...] = ()
     points: int = 1
     # the tutorial calls it optional: earns a bonus point when done, never a penalty when not
@@ -88,16 +89,16 @@ def run_check(check: Check, ctx: Context) -> CheckResult:
             return result("skip", f"skipped: {reason}")
     try:
         resource = ctx.read(check.read)
-        if resource is MISSING:
-            ok, expected, found = False, "the resource to exist", "nothing"
-        else:
-            ok, expected, found = check.judge(resource, ctx)
+        verdict = (False, "the resource to exist", "nothing") if resource is MISSING else \
+            check.judge(resource, ctx)
+        ok, expected, found = verdict[:3]
+        tip = verdict[3] if len(verdict) > 3 else ""
     except Unsupported as err:
         return result("skip", f"skipped: {err}")
     except (HarnessError, *_API_ERRORS) as err:
         return result("error", f"could not read: {err}")
     if ok:
-        return result("pass", f"found {found}", check.points)
+        return result("pass", f"found {found}", check.points, hint=tip)
     if bonus:
         return result("pass", f"optional, not done: {expected} earns a bonus point, found {found}",
                       hint=check.hint)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline_harness import policies
 from pipeline_harness.context import Context
+from pipeline_harness.errors import HarnessError
 from pipeline_harness.kinds import iam as iam_kinds
-from pipeline_harness.kinds.base import Kind
-from pipeline_harness.steps.base import Check, Resource, reader
+from pipeline_harness.kinds.base import MISSING, Kind
+from pipeline_harness.policies import evaluation, needs
+from pipeline_harness.steps import codepipeline, connection
+from pipeline_harness.steps.base import Check, Resource, dig, reader
 
 STEP = 4
 ECS_FULL_ACCESS = "arn:aws:iam::aws:policy/AmazonECS_FullAccess"
@@ -68,16 +72,75 @@ def _trusts(spec: RoleSpec):
     return judge
 
 
-def _inline(spec: RoleSpec):
-    def judge(found: dict, ctx: Context):
-        name = spec.policy_name(ctx)
-        want = policies.grants(policies.document(str(spec.policy_file)))
-        if name not in found["Inline"]:
-            return False, f"inline policy `{name}`", f"inline policies {sorted(found['Inline'])}"
-        missing = want - policies.grants(found["Inline"][name])
-        shown = sorted(f"{action} on {resource}" for _, action, resource in missing)
-        return not missing, f"`{name}` to grant every action the tutorial lists", (
-            f"missing {', '.join(shown)}" if missing else "all of them")
+def read_permissions(spec: RoleSpec):
+    """The role with the documents of its attached managed policies: what IAM evaluates."""
+
+    def read(ctx: Context) -> Any:
+        found = ctx.read(reader(spec.kind))
+        if found is MISSING:
+            return MISSING
+        iam, managed = ctx.client("iam"), {}
+        for arn in found["Attached"]:
+            version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+            managed[arn.rsplit("/", 1)[-1]] = iam_kinds.document(
+                iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"])
+        return {**found, "Managed": managed}
+
+    read.__qualname__ = f"read_{spec.key}_permissions"
+    return read
+
+
+def _connection_arn(ctx: Context) -> str:
+    """The connection the pipeline actually uses; else the one the lab names."""
+    pipeline = ctx.read(codepipeline.read)
+    actions = [] if pipeline is MISSING else [
+        action for stage in dig(pipeline, "pipeline", "stages", default=[]) for action in stage["actions"]]
+    used = [dig(a, "configuration", "ConnectionArn") for a in actions
+            if dig(a, "actionTypeId", "category") == "Source"]
+    if any(used):
+        return str(next(arn for arn in used if arn))
+    try:
+        return connection.arn(ctx)
+    except HarnessError:
+        return (f"arn:aws:codestar-connections:{ctx.names.region}:{ctx.names.account_id}:"
+                f"connection/{ctx.names.connection_name}")
+
+
+def lab_resources(ctx: Context, document: dict) -> needs.LabResources:
+    """The ARNs the document's actions act on; the connection is looked up only when one does."""
+    names = ctx.names
+    uses_connection = "connection" in {needs.ACTS_ON.get(a.lower()) for a in policies.actions(document)}
+    return needs.LabResources.of(
+        region=names.region, account=names.account_id, bucket=names.artifact_bucket,
+        pipeline=names.pipeline, repository=names.ecr_repository,
+        connection_arn=_connection_arn(ctx) if uses_connection else "",
+        project=names.codebuild_project, log_group=names.log_group)
+
+
+def _decisions(spec: RoleSpec, found: dict, ctx: Context) -> tuple[dict, str]:
+    """What each (action, resource) the tutorial's policy grants is decided: simulator or documents."""
+    document = policies.document(str(spec.policy_file))
+    pairs = needs.needs(document, lab_resources(ctx, document))
+    if not ctx.target.gap("iam", "SimulatePrincipalPolicy"):
+        return evaluation.simulate(ctx.client("iam"), found["Role"]["Arn"], pairs), \
+            "IAM's policy simulator"
+    documents = {**found["Inline"], **found["Managed"]}
+    return {(a, r): evaluation.evaluate(documents, a, r) for a, r in pairs}, \
+        "the role's policy documents, evaluated by IAM's rules"
+
+
+def _permissions(spec: RoleSpec):
+    def judge(found: dict, ctx: Context) -> tuple:
+        decisions, judged_by = _decisions(spec, found, ctx)
+        denied = [f"{a} on {r} ({d.reason})" for (a, r), d in decisions.items() if not d.allowed]
+        policy = spec.policy_name(ctx)
+        expected = f"every action `{policy}` grants, on the lab's own resources (judged by {judged_by})"
+        if denied:
+            return False, expected, f"missing {'; '.join(denied)}"
+        broad = evaluation.too_broad(found["Inline"])
+        tip = (f"Least privilege: {'; '.join(broad)} — grant the tutorial's actions on the lab's resources "
+               "instead (Step 4)") if broad else ""
+        return True, expected, f"all {len(decisions)} allowed (judged by {judged_by})", tip
 
     return judge
 
@@ -96,22 +159,23 @@ def _exists(found: dict, ctx: Context):
 
 def _role_checks(spec: RoleSpec, label: str, step_hint: str) -> list[Check]:
     read = reader(spec.kind)
-    needs = (("iam", None),)
+    iam_served = (("iam", None),)
     policy = (spec.policy_file or "")[:-5]
     checks = [
-        Check(f"iam.{spec.key}", STEP, f"{label} role exists", step_hint, read, _exists, needs),
+        Check(f"iam.{spec.key}", STEP, f"{label} role exists", step_hint, read, _exists, iam_served),
         Check(f"iam.{spec.key}.trust", STEP, f"{label} role trusts {spec.service}.amazonaws.com",
               f"Create the role with \"AWS service\" → \"{label}\" so {label} can assume it (Step 4)",
-              read, _trusts(spec), needs),
-        Check(f"iam.{spec.key}.inline-policy", STEP, f"{label} role has `{policy}`",
+              read, _trusts(spec), iam_served),
+        Check(f"iam.{spec.key}.inline-policy", STEP,
+              f"{label} role may do what `{policy}` grants, on the lab's resources",
               f"Add permissions → Create inline policy, paste the tutorial's JSON, name it "
-              f"`{policy}` (Step 4)", read, _inline(spec), needs),
+              f"`{policy}` (Step 4)", read_permissions(spec), _permissions(spec), iam_served),
     ]
     for arn in spec.managed:
         checks.append(Check(
             f"iam.{spec.key}.ecs-full-access", STEP, f"{label} role has AmazonECS_FullAccess",
             "Verify CodePipeline role has ECS permissions (AmazonECS_FullAccess) — otherwise the "
-            "Deploy stage fails with a permission error (Common Issues)", read, _attached(arn), needs))
+            "Deploy stage fails with a permission error (Common Issues)", read, _attached(arn), iam_served))
     return checks
 
 

@@ -37,8 +37,9 @@ BEYOND_THE_EMULATOR = (
     "codestar-connections.ListConnections", "codestar-connections.GetConnection",
     "codepipeline.GetPipelineState", "codebuild.BatchGetBuilds", "logs.GetLogEvents",
     "ecs.ListTasks", "ecs.DescribeTasks", "elbv2.DescribeLoadBalancers",
+    "iam.SimulatePrincipalPolicy",  # the IAM checks ask the simulator where it is served (not moto)
 )
-READ_ACTION = re.compile(r"[a-z0-9-]+:(Describe|Get|List|BatchGet|Head)[A-Za-z0-9*]*")
+READ_ACTION = re.compile(r"[a-z0-9-]+:((Describe|Get|List|BatchGet|Head)[A-Za-z0-9*]*|SimulatePrincipalPolicy)")
 
 
 def iam_action(call: str) -> str | None:

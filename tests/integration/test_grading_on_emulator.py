@@ -82,8 +82,10 @@ MUTATIONS = {
                             "build number tags"),
     "repository name typo": (dict(repository="my-ecs-php-ap"), {"ecr.repository"},
                              "found `my-ecs-php-ap`, expected `my-ecs-php-app`"),
-    "bucket name typo": (dict(bucket="dev-pipeline-artifact-{account}"), {"artifacts.bucket"},
-                         "found `dev-pipeline-artifact-"),
+    # the tutorial's policies grant dev-pipeline-artifacts-*: the roles can't use the misnamed bucket
+    "bucket name typo": (dict(bucket="dev-pipeline-artifact-{account}"),
+                         {"artifacts.bucket", "iam.pipeline_role.inline-policy",
+                          "iam.codebuild_role.inline-policy"}, "found `dev-pipeline-artifact-"),
     "role name typo": (dict(codebuild_role="dev-codebuild-servic-role"), {"iam.codebuild_role"},
                        "found `dev-codebuild-servic-role`, expected `dev-codebuild-service-role`"),
     "project name typo": (dict(project="dev-php-ap-build"), {"codebuild.project"},

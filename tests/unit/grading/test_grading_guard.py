@@ -31,6 +31,11 @@ def test_reads_are_named_describe_get_list_batchget_or_head(operation):
     assert is_read(operation)
 
 
+def test_the_policy_simulator_is_a_read_by_name_and_its_neighbours_are_not():
+    assert is_read("SimulatePrincipalPolicy")
+    assert not is_read("SimulateCustomPolicyX") and not is_read("PutRolePolicy")
+
+
 @pytest.mark.parametrize("operation", ["CreateBucket", "PutImage", "DeleteRepository",
                                        "UpdateService", "StartPipelineExecution", "TagResource",
                                        "BatchDeleteImage", "AttachRolePolicy"])

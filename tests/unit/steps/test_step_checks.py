@@ -132,25 +132,71 @@ def test_privileged_off_and_a_misnamed_variable_fail_exactly_their_checks(ctx):
     assert "Privileged" in results["codebuild.privileged"].hint
 
 
-def test_an_inline_policy_missing_one_action_names_that_action(ctx):
-    doc = policies.document("CodeBuildCustomPolicy.json")
-    doc["Statement"][0]["Action"].remove("ecr:PutImage")
+def _role_with(doc: dict) -> tuple[dict, list]:
     role = {"Path": "/", "RoleName": "dev-codebuild-service-role", "RoleId": "AROAEXAMPLE12345",
             "Arn": f"arn:aws:iam::{ACCOUNT}:role/dev-codebuild-service-role",
             "CreateDate": "2026-01-01T00:00:00Z",
             "AssumeRolePolicyDocument": json.dumps(policies.trust("codebuild"))}
+    answers = [("get_role", {"Role": role}),
+               ("list_role_policies", {"PolicyNames": ["CodeBuildCustomPolicy"]}),
+               ("get_role_policy", {"RoleName": role["RoleName"], "PolicyName": "CodeBuildCustomPolicy",
+                                    "PolicyDocument": json.dumps(doc)}),
+               ("list_attached_role_policies", {"AttachedPolicies": []})]
+    return role, answers
+
+
+def test_an_inline_policy_missing_one_action_names_that_action_and_the_resource(ctx):
+    # given: a target without IAM's policy simulator, so the documents are evaluated here
+    ctx.target.capabilities = Capabilities(missing={"iam": {"SimulatePrincipalPolicy": "no simulator"}})
+    doc = policies.document("CodeBuildCustomPolicy.json")
+    doc["Statement"][0]["Action"].remove("ecr:PutImage")
+    _, answers = _role_with(doc)
     with Stubber(ctx.client("iam")) as stub:
-        stub.add_response("get_role", {"Role": role})
-        stub.add_response("list_role_policies", {"PolicyNames": ["CodeBuildCustomPolicy"]})
-        stub.add_response("get_role_policy", {"RoleName": role["RoleName"],
-                                              "PolicyName": "CodeBuildCustomPolicy",
-                                              "PolicyDocument": json.dumps(doc)})
-        stub.add_response("list_attached_role_policies", {"AttachedPolicies": []})
+        for operation, answer in answers:
+            stub.add_response(operation, answer)
 
         result = run_check(_check(iam, "iam.codebuild_role.inline-policy"), ctx)
 
     assert result.status == "fail"
-    assert result.message.endswith("found missing ecr:putimage on *")
+    assert result.message.endswith(f"found missing ecr:PutImage on arn:aws:ecr:us-east-1:{ACCOUNT}:"
+                                   "repository/my-ecs-php-app (no statement allows it (implicit deny))")
+    assert "judged by the role's policy documents" in result.message
+
+
+def test_where_the_simulator_is_served_its_decisions_judge_the_policy(ctx):
+    # given: the simulator finds ecr:PutImage explicitly denied, whatever the documents say
+    role, answers = _role_with(policies.document("CodeBuildCustomPolicy.json"))
+
+    def simulated(request):
+        return {"EvaluationResults": [{
+            "EvalActionName": action, "EvalResourceName": request["ResourceArns"][0],
+            "EvalDecision": "explicitDeny" if action == "ecr:PutImage" else "allowed"}
+            for action in request["ActionNames"]]}
+
+    with Stubber(ctx.client("iam")) as stub:
+        for operation, answer in answers:
+            stub.add_response(operation, answer)
+        for resource, actions in _needs_by_resource():
+            request = {"PolicySourceArn": role["Arn"], "ActionNames": actions, "ResourceArns": [resource]}
+            stub.add_response("simulate_principal_policy", simulated(request), request)
+
+        result = run_check(_check(iam, "iam.codebuild_role.inline-policy"), ctx)
+
+    assert result.status == "fail"
+    assert "ecr:PutImage on arn:aws:ecr:" in result.message and "explicitly denied" in result.message
+    assert "judged by IAM's policy simulator" in result.message
+
+
+def _needs_by_resource() -> list[tuple[str, list[str]]]:
+    from pipeline_harness.policies import needs
+    lab = needs.LabResources.of(region="us-east-1", account=ACCOUNT,
+                                bucket=f"dev-pipeline-artifacts-{ACCOUNT}", pipeline="dev-php-app-pipeline",
+                                repository="my-ecs-php-app", connection_arn="", project="dev-php-app-build",
+                                log_group="/aws/codebuild/dev-php-app-build")
+    grouped: dict[str, list[str]] = {}
+    for action, resource in needs.needs(policies.document("CodeBuildCustomPolicy.json"), lab):
+        grouped.setdefault(resource, []).append(action)
+    return list(grouped.items())
 
 
 def test_a_deploy_stage_with_the_wrong_file_name_fails_and_says_which_value(ctx):
