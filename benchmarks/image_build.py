@@ -11,6 +11,7 @@ Needs a Docker engine (.ci/docker-up) and, for the first build, root and deboots
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import time
@@ -46,10 +47,8 @@ def main() -> int:
         return EXIT_UNREACHABLE
     ref = docker_images.base_image_ref()
     if not args.keep_base:
-        try:
+        with contextlib.suppress(docker.errors.ImageNotFound):
             client.images.remove(ref, force=True)
-        except docker.errors.ImageNotFound:
-            pass
     first, base = timed(docker_images.ensure_base_image, client)
     cached = [timed(docker_images.ensure_base_image, client)[0] for _ in range(args.runs)]
     app_times, app_size = [], 0.0

@@ -13,8 +13,8 @@ import statistics
 import time
 
 from pipeline_harness import lab
-from pipeline_harness.settings import load
 from pipeline_harness.context import Context
+from pipeline_harness.settings import load
 from pipeline_harness.targets import moto
 
 

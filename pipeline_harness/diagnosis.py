@@ -6,8 +6,8 @@ Pure functions on text and records; the titles and hints are the tutorial's own 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ goes into it, so a second run finds it in the engine and reuses it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -124,14 +125,16 @@ def _import(client: docker.DockerClient, rootfs: Path, ref: str) -> None:
     repository, tag = ref.rsplit(":", 1)
     tar = subprocess.Popen(["tar", "--numeric-owner", "-C", str(rootfs), "-c", "."],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = tar.stdout, tar.stderr
+    assert out is not None and err is not None  # both are pipes
     try:
-        client.api.import_image(src=iter(lambda: tar.stdout.read(1 << 20), b""),
+        client.api.import_image(src=iter(lambda: out.read(1 << 20), b""),
                                 repository=repository, tag=tag, changes=list(IMAGE_CONFIG),
                                 stream_src=True)
     finally:
-        tar.stdout.close()
-        stderr = tar.stderr.read().decode(errors="replace")
-        tar.stderr.close()
+        out.close()
+        stderr = err.read().decode(errors="replace")
+        err.close()
         if tar.wait() != 0:
             raise HarnessError(f"tar of the base rootfs failed: {stderr.strip()}")
     client.images.get(ref)
@@ -189,7 +192,5 @@ def _describe(outcome) -> str:
 
 
 def remove_container(client: docker.DockerClient, container_id: str) -> None:
-    try:
+    with contextlib.suppress(docker.errors.NotFound):
         client.containers.get(container_id).remove(force=True)
-    except docker.errors.NotFound:
-        pass

@@ -75,11 +75,11 @@ def as_json(report: Report) -> str:
 def as_junit(report: Report) -> str:
     """One testcase per check, grouped by tutorial step, for CI and LMS importers."""
     counts = report.counts
-    totals = {"tests": str(len(report.checks)), "failures": str(counts["fail"]),
+    totals: dict[str, str] = {"tests": str(len(report.checks)), "failures": str(counts["fail"]),
               "errors": str(counts["error"]), "skipped": str(counts["skip"])}
-    suites = ET.Element("testsuites", name="pipeline-harness", **totals)
-    suite = ET.SubElement(suites, "testsuite", name=f"account {report.account} ({report.target}, "
-                          f"{report.region})", **totals)
+    suites = ET.Element("testsuites", {"name": "pipeline-harness", **totals})
+    suite = ET.SubElement(suites, "testsuite", {
+        "name": f"account {report.account} ({report.target}, {report.region})", **totals})
     properties = ET.SubElement(suite, "properties")
     for name, value in (("score", report.score), ("max_score", report.max_score)):
         ET.SubElement(properties, "property", name=name, value=str(value))

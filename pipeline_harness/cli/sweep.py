@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pipeline_harness import sweep as sweep_mod
 from pipeline_harness.cli.common import output, settings_from
@@ -58,13 +58,16 @@ def _github(repository: str | None) -> GitHub | None:
     return GitHub(repository, token)
 
 
+def _hours(age: timedelta | None) -> float | None:
+    return None if age is None else round(age.total_seconds() / 3600, 1)
+
+
 def _as_dict(result: sweep_mod.Sweep, now: datetime, dry_run: bool) -> dict:
     return {
         "dry_run": dry_run,
         "runs": {prefix or "(no prefix)": {
             "resources": [{"kind": r.kind, "name": r.name,
-                           "age_hours": round(r.age(now).total_seconds() / 3600, 1)
-                           if r.created_at else None} for r in leftovers],
+                           "age_hours": _hours(r.age(now))} for r in leftovers],
             "outcomes": result.outcomes.get(prefix, {})}
             for prefix, leftovers in result.old.items()},
         "branches": result.branches,

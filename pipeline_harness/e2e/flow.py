@@ -12,11 +12,11 @@ from pathlib import Path
 import requests
 
 from pipeline_harness import lab
+from pipeline_harness.context import Context
 from pipeline_harness.e2e.github import GitHub, Pushed, run_files
 from pipeline_harness.e2e.inputs import Inputs
 from pipeline_harness.e2e.run_report import RunReport, stage_verdicts
 from pipeline_harness.errors import ConfigError, HarnessError
-from pipeline_harness.context import Context
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
 from pipeline_harness.waits.policies import Clock, Sleep
@@ -57,7 +57,7 @@ def run_nightly(inputs: Inputs, target: Target, *, report_path: Path, github: Gi
         finally:
             report.write(report_path)
     if report.outcome != "passed":
-        raise HarnessError(report.failure["message"])
+        raise HarnessError((report.failure or {}).get("message", f"the run ended {report.outcome}"))
     return report
 
 

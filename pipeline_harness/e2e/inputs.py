@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Mapping
 
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.settings import Settings

@@ -7,10 +7,12 @@ Stage durations are compared with the tutorial's Step 7 ("Build stage takes 3-5 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from pipeline_harness import diagnosis
 
@@ -54,7 +56,7 @@ class RunReport:
     region: str
     pipeline_type: str
     branch: str
-    clock: Callable[[], float] = field(repr=False, default=None)
+    clock: Callable[[], float] = field(repr=False, default=time.monotonic)
     account: str | None = None
     outcome: str = "running"  # passed | failed | interrupted | refused
     commit: str | None = None

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-
 from moto.settings import load_iam_aws_managed_policies
 
 from pipeline_harness.targets import sessions
@@ -106,14 +105,18 @@ class EmbeddedMoto(Target):
                 self.log_path.unlink()
 
 
+_PARSED: list[bool] = []  # once per process
+
+
 def _parse_managed_policies_once() -> None:
     """moto parses the JSON of its 1,582 AWS managed policies again for every account it meets
     (0.5 s of a new account's 0.8 s); the embedded server parses it once and builds from that."""
     from moto.iam import models
 
-    if getattr(models.IAMBackend, "_parsed_once", False) or not hasattr(models, "aws_managed_policies_data"):
+    if _PARSED or not hasattr(models, "aws_managed_policies_data"):
         return
     parsed = json.loads(models.aws_managed_policies_data)
+    _PARSED.append(True)
 
     def aws_policies(backend: Any) -> list:
         if not load_iam_aws_managed_policies():
@@ -121,8 +124,8 @@ def _parse_managed_policies_once() -> None:
         return [models.AWSManagedPolicy.from_data(name, backend.account_id, backend.region_name, data)
                 for name, data in parsed.items()]
 
-    models.IAMBackend._init_aws_policies = aws_policies
-    models.IAMBackend._parsed_once = True
+    # replacing a method of moto's backend class is the point: it is moto's own per-account hook
+    models.IAMBackend._init_aws_policies = aws_policies  # type: ignore[method-assign,assignment]
 
 
 def _session(region: str) -> boto3.Session:

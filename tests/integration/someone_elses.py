@@ -36,7 +36,8 @@ def _repository(target: Target, name: str) -> None:
     ecr.create_repository(repositoryName=name, tags=OWNER, imageTagMutability="IMMUTABLE")
     ecr.put_image(repositoryName=name, imageTag="v1", imageManifest=json.dumps(
         {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-         "config": {"digest": "sha256:" + "c" * 64, "size": 1, "mediaType": "application/vnd.docker.container.image.v1+json"},
+         "config": {"digest": "sha256:" + "c" * 64, "size": 1,
+                    "mediaType": "application/vnd.docker.container.image.v1+json"},
          "layers": []}))
 
 
@@ -77,10 +78,12 @@ def _network(target: Target, stem: str) -> None:
     def named(kind: str, name: str) -> list[dict]:
         return [{"ResourceType": kind, "Tags": [{"Key": "Name", "Value": name}, *OWNER]}]
 
-    vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16", TagSpecifications=named("vpc", f"{stem}-vpc"))["Vpc"]["VpcId"]
+    vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16",
+                         TagSpecifications=named("vpc", f"{stem}-vpc"))["Vpc"]["VpcId"]
     gateway = ec2.create_internet_gateway(TagSpecifications=named("internet-gateway", f"{stem}-igw"))
     ec2.attach_internet_gateway(InternetGatewayId=gateway["InternetGateway"]["InternetGatewayId"], VpcId=vpc)
-    ec2.create_subnet(VpcId=vpc, CidrBlock="10.77.1.0/24", TagSpecifications=named("subnet", f"{stem}-subnet-1"))
+    ec2.create_subnet(VpcId=vpc, CidrBlock="10.77.1.0/24",
+                      TagSpecifications=named("subnet", f"{stem}-subnet-1"))
     ec2.create_security_group(GroupName=f"{stem}-sg", Description="theirs", VpcId=vpc,
                               TagSpecifications=named("security-group", f"{stem}-sg"))
 

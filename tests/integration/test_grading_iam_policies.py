@@ -9,10 +9,10 @@ the way a student would, in accounts of their own on the session's emulator.
 import json
 
 import pytest
+from student_lab import CORRECT, build
 
 from pipeline_harness.grading.grade import grade
 from pipeline_harness.settings import Settings
-from student_lab import CORRECT, build
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("whole_lab_served")]
 CHECKS = ("iam.pipeline_role.inline-policy", "iam.codebuild_role.inline-policy")
@@ -23,7 +23,8 @@ def _statement(actions, resources, effect="Allow"):
 
 
 def _least_privilege(account: str, region: str) -> dict[str, dict]:
-    """The tutorial's two policies, each action on the lab's own resources (as aws_iam_policy_document renders)."""
+    """The tutorial's two policies, each action on the lab's own resources, as Terraform's
+    aws_iam_policy_document renders them."""
     bucket = f"arn:aws:s3:::dev-pipeline-artifacts-{account}"
     repository = f"arn:aws:ecr:{region}:{account}:repository/my-ecs-php-app"
     project = f"arn:aws:codebuild:{region}:{account}:project/dev-php-app-build"
@@ -105,9 +106,11 @@ def test_an_explicit_deny_beats_the_tutorials_allow_and_is_named(new_account):
     report, checks = _graded_with(student, {"NoPushes": (CORRECT.codebuild_role, deny)})
 
     # then
-    assert {c.id for c in report.checks if c.status in ("fail", "error")} == {"iam.codebuild_role.inline-policy"}
-    assert "ecr:PutImage on arn:aws:ecr:" in checks["iam.codebuild_role.inline-policy"].message
-    assert "explicitly denied by statement NoPushes of NoPushes" in checks["iam.codebuild_role.inline-policy"].message
+    message = checks["iam.codebuild_role.inline-policy"].message
+    failed = {c.id for c in report.checks if c.status in ("fail", "error")}
+    assert failed == {"iam.codebuild_role.inline-policy"}
+    assert "ecr:PutImage on arn:aws:ecr:" in message
+    assert "explicitly denied by statement NoPushes of NoPushes" in message
 
 
 def test_everything_on_everything_passes_with_a_least_privilege_hint(new_account):

@@ -4,9 +4,9 @@ import botocore.exceptions
 import pytest
 
 from pipeline_harness import lab
+from pipeline_harness.context import Context
 from pipeline_harness.errors import ProvisionError
 from pipeline_harness.kinds import difference, inventory
-from pipeline_harness.context import Context
 
 pytestmark = pytest.mark.integration
 
@@ -85,7 +85,7 @@ def test_a_failure_at_any_provisioning_call_leaves_nothing_behind(whole_lab_serv
         ctx = fresh_context(f"f{n}")
         service, name = operation.split(".")
 
-        def inject(model, **_):
+        def inject(model, name=name, operation=operation, **_):
             if model.name == name:
                 raise botocore.exceptions.ClientError(
                     {"Error": {"Code": "InjectedFault", "Message": f"injected at {operation}"}}, name)

@@ -1,19 +1,19 @@
 """The sweep on the embedded emulator: an old tagged run goes completely, a fresh run and
 untagged resources that look like the lab's stay."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from pipeline_harness import kinds as inventory
 from pipeline_harness import lab, sweep
 from pipeline_harness.cli import main
+from pipeline_harness.context import Context
 from pipeline_harness.kinds.ecr import REPOSITORY
 from pipeline_harness.steps import ecr
-from pipeline_harness.context import Context
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("whole_lab_served")]
-NOW = datetime(2026, 11, 26, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def old_and_fresh(settings, target):
 
 def test_sweep_removes_an_old_run_and_leaves_fresh_and_untagged_resources(settings, target, old_and_fresh):
     # given
-    before, old, fresh, untagged = old_and_fresh
+    before, _, fresh, untagged = old_and_fresh
 
     # when
     result = sweep.sweep(target, settings.replace(prefix=""), timedelta(days=1), now=NOW)
@@ -47,7 +47,7 @@ def test_sweep_removes_an_old_run_and_leaves_fresh_and_untagged_resources(settin
 
 def test_dry_run_lists_the_old_run_and_deletes_nothing(settings, target, old_and_fresh):
     # given
-    before, old, fresh, untagged = old_and_fresh
+    before, old, _, _ = old_and_fresh
     made = inventory.difference(before, inventory.inventory(target))
 
     # when

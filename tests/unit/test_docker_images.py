@@ -17,7 +17,7 @@ def test_base_image_ref_is_stable_for_the_same_packages_in_any_order():
 
 
 def test_base_image_ref_changes_when_the_package_list_changes():
-    with_curl = docker_images.base_image_ref(docker_images.BASE_PACKAGES + ("curl",))
+    with_curl = docker_images.base_image_ref((*docker_images.BASE_PACKAGES, "curl"))
 
     assert with_curl != docker_images.base_image_ref()
 

@@ -90,7 +90,7 @@ def test_a_missing_or_binary_config_file_is_a_config_error(tmp_path):
 
     with pytest.raises(ConfigError, match="does not exist"):
         load(config=tmp_path / "nope.toml", environ={})
-    with pytest.raises(ConfigError, match="cannot be read|not valid TOML"):
+    with pytest.raises(ConfigError, match=r"cannot be read|not valid TOML"):
         load(config=binary, environ={})
 
 

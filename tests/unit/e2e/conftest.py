@@ -5,8 +5,8 @@ from __future__ import annotations
 import boto3
 import pytest
 import responses
-
 from nightly_timeline import ACCOUNT, CONNECTION, REGION, REPO, RUN_ID, TOKEN, Timeline
+
 from pipeline_harness.e2e import inputs as inputs_mod
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets import aws

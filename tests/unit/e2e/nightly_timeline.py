@@ -4,7 +4,7 @@ the AWS API models) plus `responses` for GitHub's REST API and the ALB."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import responses
 from botocore.stub import Stubber
@@ -16,7 +16,8 @@ ACCOUNT, REGION, RUN_ID = "123456789012", "us-east-1", "1a2b3c4d5e6f"
 PREFIX = "n1a2b3c4d-"
 REPO, TOKEN = "octo-org/lab-app", "ghp_test"
 BRANCH = f"pipeline-harness/run-{RUN_ID}"
-CONNECTION = f"arn:aws:codestar-connections:{REGION}:{ACCOUNT}:connection/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab"
+CONNECTION = (f"arn:aws:codestar-connections:{REGION}:{ACCOUNT}:connection/"
+              "0a1b2c3d-aaaa-bbbb-cccc-0123456789ab")
 COMMIT = "3f2c9a1d0b7e4c21a9f0e8d7c6b5a4f3e2d1c0b9"
 SHORT = COMMIT[:7]
 BASE_COMMIT, BASE_TREE, NEW_TREE = "b" * 40, "c" * 40, "d" * 40
@@ -29,13 +30,14 @@ CLUSTER, SERVICE = f"{PREFIX}dev-cluster", f"{PREFIX}dev-php-app-alb-service"
 REPOSITORY = f"{PREFIX}my-ecs-php-app"
 URI = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{REPOSITORY}"
 BUCKET = f"dev-pipeline-artifacts-{ACCOUNT}-n1a2b3c4d"
-LB = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/{PREFIX}dev-php-app-alb/50dc6c495c0c9188"
+LB = (f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/{PREFIX}dev-php-app-alb/"
+      "50dc6c495c0c9188")
 TG = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/{PREFIX}dev-php-app-tg/73e2d6bc24d8a067"
 DNS = "n1a2b3c4d-dev-php-app-alb-1234567890.us-east-1.elb.amazonaws.com"
 HEALTH_URL = f"http://{DNS}/health.php"
 TD = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{PREFIX}dev-php-app-task"
 DIGEST = "sha256:" + "a" * 64
-T0 = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 TAGS = [{"Key": TAG_RUN_ID, "Value": RUN_ID}, {"Key": TAG_CREATED_AT, "Value": "2026-11-26T02:00:00Z"}]
 API = f"https://api.github.com/repos/{REPO}"
 SERVICES = ("sts", "ecr", "codestar-connections", "s3", "iam", "logs", "codebuild", "ec2", "elbv2",
@@ -121,7 +123,8 @@ def _stages():
             {"name": "Deploy", "actions": [action("Deploy", "ECS")]}]
 
 
-DECLARATION = {"name": PIPELINE, "roleArn": f"arn:aws:iam::{ACCOUNT}:role/{PREFIX}dev-codepipeline-service-role",
+DECLARATION = {"name": PIPELINE,
+               "roleArn": f"arn:aws:iam::{ACCOUNT}:role/{PREFIX}dev-codepipeline-service-role",
                "artifactStore": {"type": "S3", "location": BUCKET}, "stages": _stages(),
                "pipelineType": "V2", "version": 1}
 REPOSITORY_RECORD = {"repositoryArn": f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{REPOSITORY}",
@@ -148,7 +151,7 @@ def _absent(t: Timeline):
     """Every kind the run makes, read once before anything is created: none is someone else's."""
     t.error("ecr", "describe_repositories", "RepositoryNotFoundException")
     t.error("s3", "get_bucket_location", "NoSuchBucket", status=404)
-    for role in ("pipeline", "codebuild"):
+    for _ in ("pipeline", "codebuild"):  # the two service roles
         t.error("iam", "get_role", "NoSuchEntity", status=404)
     t.add("logs", "describe_log_groups", {"logGroups": []})
     t.add("codebuild", "batch_get_projects", {"projects": [], "projectsNotFound": [PROJECT]})
@@ -186,7 +189,8 @@ def provision(t: Timeline):
     t.add("logs", "create_log_group")
     t.add("logs", "describe_log_groups", {"logGroups": [LOG_GROUP_RECORD]})
     t.add("codebuild", "batch_get_projects", {"projects": [], "projectsNotFound": [PROJECT]})
-    t.add("codebuild", "create_project", {"project": {"name": PROJECT, "arn": f"arn:aws:codebuild:{REGION}:{ACCOUNT}:project/{PROJECT}"}})
+    t.add("codebuild", "create_project", {"project": {
+        "name": PROJECT, "arn": f"arn:aws:codebuild:{REGION}:{ACCOUNT}:project/{PROJECT}"}})
     _provision_prerequisites(t)
     t.error("codepipeline", "get_pipeline", "PipelineNotFoundException")
     t.add("codepipeline", "create_pipeline", {"pipeline": DECLARATION})
@@ -211,7 +215,8 @@ def _provision_prerequisites(t: Timeline):
     t.add("elbv2", "create_load_balancer",
           {"LoadBalancers": [{"LoadBalancerArn": LB, "DNSName": DNS}]})
     t.add("elbv2", "describe_listeners", {"Listeners": []})
-    t.add("elbv2", "create_listener", {"Listeners": [{"ListenerArn": LB.replace(":loadbalancer/", ":listener/") + "/1"}]})
+    listener = LB.replace(":loadbalancer/", ":listener/") + "/1"
+    t.add("elbv2", "create_listener", {"Listeners": [{"ListenerArn": listener}]})
     t.error("iam", "get_role", "NoSuchEntity", status=404)
     t.add("iam", "create_role", {"Role": _role(ROLES["execution"])})
     t.add("iam", "attach_role_policy")
@@ -388,7 +393,8 @@ def _action_details():
         "status": "Succeeded",
         "input": {"actionTypeId": {"category": stage, "owner": "AWS", "provider": providers[stage],
                                    "version": "1"}},
-        "output": {"executionResult": {"externalExecutionId": BUILD_ID if stage == "Build" else f"{stage}-1"}},
+        "output": {"executionResult": {
+            "externalExecutionId": BUILD_ID if stage == "Build" else f"{stage}-1"}},
     } for stage, (begin, end) in spans.items()]}
 
 
@@ -428,9 +434,12 @@ def pipeline_failed(t: Timeline, stage: str, code: str, message: str, build=None
 def _index():
     return json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
                        "manifests": [
-                           {"digest": "sha256:" + "1" * 64, "platform": {"os": "linux", "architecture": "amd64"}},
-                           {"digest": "sha256:" + "2" * 64, "platform": {"os": "linux", "architecture": "arm64"}},
-                           {"digest": "sha256:" + "3" * 64, "platform": {"os": "unknown", "architecture": "unknown"}}]})
+                           _platform("1", "linux", "amd64"), _platform("2", "linux", "arm64"),
+                           _platform("3", "unknown", "unknown")]})
+
+
+def _platform(digit: str, os: str, architecture: str) -> dict:
+    return {"digest": "sha256:" + digit * 64, "platform": {"os": os, "architecture": architecture}}
 
 
 def image_tagged(t: Timeline):

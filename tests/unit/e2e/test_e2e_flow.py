@@ -3,9 +3,9 @@ GitHub and the ALB, a simulated clock. Every run — passed, failed, interrupted
 
 import json
 
+import nightly_timeline as tl
 import pytest
 
-import nightly_timeline as tl
 from pipeline_harness.e2e.flow import run_nightly
 from pipeline_harness.errors import ConfigError, HarnessError
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout

@@ -51,7 +51,8 @@ def test_a_lasting_5xx_gives_up_after_five_attempts_with_one_message(github):
 def test_a_refused_token_is_exit_3_and_says_which_variable_to_set(github):
     github.get(API, status=401, json={"message": "Bad credentials"})
 
-    with pytest.raises(TargetUnreachable, match="GitHub refused the token .*Bad credentials.*set GITHUB_TOKEN"):
+    refused = r"GitHub refused the token .*Bad credentials.*set GITHUB_TOKEN"
+    with pytest.raises(TargetUnreachable, match=refused):
         _client([]).default_branch()
 
 
