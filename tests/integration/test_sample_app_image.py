@@ -52,12 +52,14 @@ def test_port_is_published_on_loopback_only(docker_client, sample_app_image, sam
 
 
 def test_dockerfile_healthcheck_reports_healthy(docker_client, sample_app_image, sample_app_container):
-    # given
-    app = sample_app_container(sample_app_image("a1b2c3d"))
+    # given: the Dockerfile's HEALTHCHECK command, run every half second instead of every 10 s
+    image = sample_app_image("a1b2c3d")
+    app = sample_app_container(image, health_interval=0.5)
     container = docker_client.containers.get(app.container_id)
-    # when the engine has run the HEALTHCHECK (every 10 s)
+    assert container.attrs["Config"]["Healthcheck"]["Test"] == image.attrs["Config"]["Healthcheck"]["Test"]
+    # when the engine has run it
     status = tenacity.Retrying(
-        stop=tenacity.stop_after_delay(40), wait=tenacity.wait_fixed(1),
+        stop=tenacity.stop_after_delay(40), wait=tenacity.wait_fixed(0.2),
         retry=tenacity.retry_if_result(lambda status: status == "starting"),
         retry_error_callback=lambda state: state.outcome.result(),
     )(_health_status, container)
