@@ -1,4 +1,9 @@
-"""Wait until one ECR image carries every expected tag and is multi-arch (linux/amd64 + arm64)."""
+"""Wait until one ECR image carries every expected tag and is multi-arch (linux/amd64 + arm64).
+
+Nothing in ECR tells how soon a push comes — the Build stage pushes every tag at the end of one
+`docker buildx build --push` — so the wait polls at its budget's pace until some tags are there,
+then densely: the others follow within seconds. With an event source, a PUSH event wakes it.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ from dataclasses import dataclass
 import botocore.exceptions
 
 from pipeline_harness.targets.base import Target
-from pipeline_harness.waits.model import FAILURE, RETRY, SUCCESS, Acceptor, Outcome, Wait, run
-from pipeline_harness.waits.policies import ECR_SCAN, ECR_TAGS, Clock, Policy, Sleep
+from pipeline_harness.waits import events as events_mod
+from pipeline_harness.waits.model import FAILURE, RETRY, SUCCESS, Acceptor, EventSource, Outcome, Wait, run
+from pipeline_harness.waits.policies import ECR_SCAN, ECR_TAGS, NEAR, STEADY, Clock, Pace, Policy, Sleep
+from pipeline_harness.waits.tally import Tally
 
 MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -64,7 +71,7 @@ def platforms(manifest: str, media_type: str | None) -> dict[str, str] | None:
     media_type = media_type or document.get("mediaType")
     if media_type not in INDEX_TYPES:
         return None
-    found = {}
+    found: dict[str, str] = {}
     for entry in document.get("manifests", []):
         platform = entry.get("platform", {})
         key = f"{platform.get('os', 'unknown')}/{platform.get('architecture', 'unknown')}"
@@ -73,9 +80,9 @@ def platforms(manifest: str, media_type: str | None) -> dict[str, str] | None:
     return found
 
 
-def _probe(target: Target, repository: str, tags: tuple[str, ...]):
+def _probe(tally: Tally, repository: str, tags: tuple[str, ...]):
     def look() -> Tagged:
-        answer = target.client("ecr").batch_get_image(
+        answer = tally.client("ecr").batch_get_image(
             repositoryName=repository, imageIds=[{"imageTag": t} for t in tags],
             acceptedMediaTypes=ACCEPTED_MEDIA_TYPES)
         images = answer.get("images", [])
@@ -102,19 +109,35 @@ ACCEPTORS = (
 )
 
 
-def ecr_tags_wait(target: Target, repository: str, tags, *, policy: Policy = ECR_TAGS) -> Wait:
-    tags = tuple(tags)
+def _pace():
+    """Once a tag is pushed, or moved (`latest` was on the previous image), the rest is seconds
+    away; until then nothing says when."""
+    first: list[Tagged] = []
+
+    def pace(tagged: Tagged) -> Pace:
+        first[:] = first or [tagged]
+        pushed = len(tagged.missing) < len(first[0].missing) or bool(tagged.digests - first[0].digests)
+        return NEAR if pushed else STEADY
+    return pace
+
+
+def ecr_tags_wait(target: Target, repository: str, tags, *, policy: Policy = ECR_TAGS,
+                  events: EventSource | None = None) -> Wait:
+    tags, tally = tuple(tags), Tally(target)
     return Wait(
-        name="ecr-tags", probe=_probe(target, repository, tags), acceptors=ACCEPTORS,
-        policy=policy, show=str, hint=HINT,
+        name="ecr-tags", probe=_probe(tally, repository, tags), acceptors=ACCEPTORS,
+        policy=policy, show=str, hint=HINT, pace=_pace(), events=events, spent=lambda: tally.calls,
+        wakes=events_mod.wakes_ecr(repository, tags),
         expected=(f"one image in {repository} tagged {', '.join(tags)} with platforms "
                   f"{', '.join(REQUIRED_PLATFORMS)}"),
     )
 
 
 def wait_for_tags(target: Target, repository: str, tags, *, policy: Policy = ECR_TAGS,
-                  clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> Outcome:
-    return run(ecr_tags_wait(target, repository, tags, policy=policy), clock=clock, sleep=sleep)
+                  clock: Clock = time.monotonic, sleep: Sleep = time.sleep,
+                  events: EventSource | None = None) -> Outcome:
+    wait = ecr_tags_wait(target, repository, tags, policy=policy, events=events)
+    return run(wait, clock=clock, sleep=sleep)
 
 
 @dataclass(frozen=True)
@@ -160,5 +183,6 @@ def scan_wait(target: Target, repository: str, digest: str, *, policy: Policy = 
 def wait_for_scans(target: Target, repository: str, tagged: Tagged, *, policy: Policy = ECR_SCAN,
                    clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> list[Outcome]:
     """Scan-on-push results of each required platform's image (ECR scans images, not indexes)."""
-    return [run(scan_wait(target, repository, tagged.platforms[p], policy=policy),
-                clock=clock, sleep=sleep) for p in REQUIRED_PLATFORMS]
+    found = tagged.platforms or {}
+    return [run(scan_wait(target, repository, found[p], policy=policy), clock=clock, sleep=sleep)
+            for p in REQUIRED_PLATFORMS]

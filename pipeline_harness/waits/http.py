@@ -1,7 +1,8 @@
 """Wait until a URL (the ALB's) answers 200 with the expected version on N consecutive requests.
 
 The ALB spreads requests over old and new tasks while a rollout drains, so one good answer proves
-little; a burst of N in a row that all carry the version does.
+little; a burst of N in a row that all carry the version does. The answers say nothing of how
+soon the new version comes, so the wait looks at its budget's pace.
 """
 
 from __future__ import annotations

@@ -2,23 +2,39 @@
 
 Like botocore's waiter acceptors — the first acceptor that matches decides, a failure stops at
 once — but every outcome keeps the last observation, so a timeout or failure says what it saw.
+
+A wait may have an event source (see events.py): then it sleeps by listening to it, and an event
+that matters to it ends the sleep early — for one look at the source of truth, never a verdict
+taken from the event itself. Events are best effort: the policy still looks now and then. While
+nothing can succeed (a quiet span) it listens only once a minute, for the failures.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Protocol, cast
 
 import botocore.exceptions
 import requests
 import tenacity
 
 from pipeline_harness.errors import HarnessError
-from pipeline_harness.waits.policies import TIMED_OUT, Clock, Policy, Sleep, is_transient
+from pipeline_harness.waits.policies import (
+    STEADY,
+    TIMED_OUT,
+    Clock,
+    Pace,
+    Policy,
+    Schedule,
+    Sleep,
+    is_transient,
+)
 
 SUCCESS, FAILURE, RETRY = "success", "failure", "retry"
 TIMEOUT = "timeout"
+LONG_POLL = 20.0  # SQS's longest ReceiveMessage wait
 
 
 @dataclass(frozen=True)
@@ -28,6 +44,18 @@ class Acceptor:
     state: str
     matches: Callable[[Any], bool]
     description: str
+
+
+class EventSource(Protocol):
+    """Where a wait hears of changes (events.Inbox): events are numbered in the order they came."""
+
+    def mark(self) -> int:
+        """The number of the next event to come."""
+
+    def listen(self, seconds: float, wakes: Callable[[dict], bool], since: int, clock: Clock,
+               sleep: Sleep) -> tuple[int, bool]:
+        """Wait up to `seconds` for an event numbered `since` or later that `wakes` accepts; the
+        number after the last event looked at, and whether one woke the wait."""
 
 
 @dataclass(frozen=True)
@@ -43,8 +71,15 @@ class Wait:
     show: Callable[[Any], str] = repr
     # more words for a failure (e.g. the failed build's log tail); only called on failure
     explain: Callable[[Any], str] | None = None
-    # does an observation show the policy's milestone (see policies.Policy.milestone)?
-    milestone: Callable[[Any], bool] = lambda observation: False
+    # what an observation says about when to look next (see policies.Pace)
+    pace: Callable[[Any], Pace] = lambda observation: STEADY
+    # an event source to sleep on, which of its events are worth a look, and what the probe
+    # should know of the one that woke it
+    events: EventSource | None = None
+    wakes: Callable[[dict], bool] = lambda event: False
+    woken: Callable[[dict], None] = lambda event: None
+    # the API calls the probe (and pace) made so far: the policy's budget is in calls
+    spent: Callable[[], int] | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +130,16 @@ def run(wait: Wait, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep)
     """Poll until an acceptor says success (returned) or failure / the deadline (raised)."""
     start = clock()
     seen = _Seen()
+    heard = [wait.events.mark()] if wait.events is not None else []
+    woken_by: list[str] = []  # the time of the event that ended the last sleep
+
+    def wakes(event: dict) -> bool:
+        # an event no newer than the one that woke the last look reports what that look saw
+        if not wait.wakes(event) or (woken_by and str(event.get("time", "")) <= woken_by[0]):
+            return False
+        woken_by[:] = [str(event.get("time", ""))]
+        wait.woken(event)
+        return True
 
     def attempt():
         seen.attempts += 1
@@ -107,11 +152,34 @@ def run(wait: Wait, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep)
         seen.acceptor = decide(wait.acceptors, seen.observation)
         return seen.acceptor
 
+    def pause(seconds: float) -> None:
+        if wait.events is None:
+            sleep(seconds)
+            return
+        quiet = min(seconds, cast(Schedule, retrying.wait).quiet_part)
+        if not listen_through(quiet, wait.events) and seconds > quiet:
+            heard[0], _ = wait.events.listen(seconds - quiet, wakes, heard[0], clock, sleep)
+
+    def listen_through(quiet: float, events: EventSource) -> bool:
+        """Sleep a quiet span but for one long poll at the end of each minute (not the last one,
+        which the next look or listening covers): only a failure can come. Woken?"""
+        cap = wait.policy.quiet_cap
+        while quiet > cap:
+            sleep(cap - LONG_POLL)
+            heard[0], woken = events.listen(LONG_POLL, wakes, heard[0], clock, sleep)
+            if woken:
+                return True
+            quiet -= cap
+        if quiet > 0:
+            sleep(quiet)
+        return False
+
     keep_waiting = tenacity.retry_if_exception(is_transient) | tenacity.retry_if_result(
         lambda acceptor: acceptor is None or acceptor.state == RETRY)
     retrying = wait.policy.retrying(
-        clock=clock, sleep=sleep, retry=keep_waiting, start=start,
-        milestone=lambda: seen.observation is not None and wait.milestone(seen.observation))
+        clock=clock, sleep=pause, retry=keep_waiting, start=start, listening=wait.events is not None,
+        pace=lambda: STEADY if seen.observation is None else wait.pace(seen.observation),
+        spent=wait.spent)
     try:
         result = retrying(attempt)
     except _READ_ERRORS as err:
@@ -142,6 +210,8 @@ def failure_message(wait: Wait, outcome: Outcome) -> str:
 
 
 def _explanation(wait: Wait, outcome: Outcome) -> str:
+    if wait.explain is None:
+        return ""
     try:
         extra = wait.explain(outcome.observation)
     except _READ_ERRORS as err:  # the verdict stands even when the details can't be read

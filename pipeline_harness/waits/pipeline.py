@@ -1,18 +1,37 @@
-"""Wait for the pipeline execution of a commit until every stage Succeeded, or explain why not."""
+"""Wait for the pipeline execution of a commit until every stage Succeeded, or explain why not.
+
+While the execution runs, the wait also follows the ECS service its last stage (the tutorial's
+Deploy, an ECS action) deploys to. The schedule sleeps through what that shows cannot end yet: the
+deployment's tasks must pass the target group's health checks, which take at least (healthy
+threshold − 1) × interval once they registered (health_checks.py) — so the execution cannot
+succeed sooner than that, whichever stage it is in. A pipeline without such a service is followed
+through its state (which stage runs).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from datetime import datetime
+
+import botocore.exceptions
 
 from pipeline_harness import diagnosis
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.targets.base import Target
-from pipeline_harness.waits.model import FAILURE, RETRY, SUCCESS, Acceptor, Outcome, Wait, run
-from pipeline_harness.waits.policies import PIPELINE, Clock, Policy, Sleep
+from pipeline_harness.waits import events as events_mod
+from pipeline_harness.waits.health_checks import HealthChecks, registered_ago, target_groups
+from pipeline_harness.waits.model import FAILURE, RETRY, SUCCESS, Acceptor, EventSource, Outcome, Wait, run
+from pipeline_harness.waits.policies import AGAIN, NEAR, PIPELINE, STEADY, Clock, Pace, Policy, Sleep
+from pipeline_harness.waits.tally import Tally
 
 ENDED_BADLY = frozenset({"Failed", "Stopped", "Stopping", "Superseded", "Cancelled"})
+# how far the last stage's ECS deployment got
+DEPLOY_STARTING, DEPLOY_TASKS_RUNNING, DEPLOY_SETTLED = "starting", "new tasks running", "settled"
+# health checks that take less than this leave too little to sleep through: following the
+# deployment would cost more calls than it saves
+FOLLOW_FROM = 20.0
 LOG_TAIL_LINES = 10
 HINT = ("Build stage takes 3-5 minutes, Deploy stage 1-2 minutes; if any stage fails, click "
         "Details to see error messages (tutorial Step 7)")
@@ -27,6 +46,8 @@ class Execution:
     summary: str = ""
     stage: str | None = None  # the stage it runs, when the look read the pipeline state
     final_stage: bool = False  # that stage is the pipeline's last (the tutorial's Deploy)
+    deploy: str | None = None  # in the last stage: how far its ECS deployment got (DEPLOY_*)
+    registered_ago: float | None = None  # and since when its new tasks are in the target group
 
     def __str__(self) -> str:
         if self.execution_id is None:
@@ -34,6 +55,8 @@ class Execution:
         text = f"execution {self.execution_id} {self.status}"
         if self.stage:
             text += f" in stage {self.stage}"
+        if self.deploy:
+            text += f", ECS deployment {self.deploy}"
         return f"{text} ({self.summary})" if self.summary else text
 
 
@@ -52,12 +75,18 @@ def _revision_matches(revision: str, commit: str) -> bool:
 
 def find_execution(target: Target, pipeline: str, commit: str) -> str | None:
     """The newest execution whose source revision is the commit (a short hash is enough)."""
+    summary = find_summary(target, pipeline, commit)
+    return None if summary is None else summary["pipelineExecutionId"]
+
+
+def find_summary(target: Target | Tally, pipeline: str, commit: str) -> dict | None:
+    """The listing's summary of the newest execution whose source revision is the commit."""
     pages = target.client("codepipeline").get_paginator("list_pipeline_executions")
     for page in pages.paginate(pipelineName=pipeline):
         for summary in page.get("pipelineExecutionSummaries", []):
             if any(_revision_matches(r.get("revisionId", ""), commit)
                    for r in summary.get("sourceRevisions", [])):
-                return summary["pipelineExecutionId"]
+                return summary
     return None
 
 
@@ -78,36 +107,164 @@ def start_execution(target: Target, pipeline: str, commit: str) -> str:
 
 
 class Probe:
-    """Finds the commit's execution once, then reads its status: one call per look.
+    """Finds the commit's execution once, then reads its status: one call per look."""
 
-    While `stages()` says so (the policy scouts for the last stage starting), a look reads the
-    pipeline state instead — still one call — and takes it as the answer only when it shows the
-    execution running in a stage; anything else (between stages, failed, gone) is read from the
-    execution itself, so the verdict always comes from get_pipeline_execution.
-    """
-
-    def __init__(self, target: Target, pipeline: str, commit: str, execution_id: str | None,
-                 stages: Callable[[], bool] = lambda: False):
+    def __init__(self, target: Target, pipeline: str, commit: str, execution_id: str | None):
         self.target, self.pipeline, self.commit = target, pipeline, commit
         self.execution_id = execution_id
-        self.stages, self.final_seen = stages, False
+        self.tally = Tally(target)
+        self.started: datetime | None = None  # when the execution began, if the listing said
+
+    def woken(self, event: dict) -> None:
+        """An event about the execution woke the wait: the next look reads its status."""
 
     def __call__(self) -> Execution:
         if self.execution_id is None:
-            self.execution_id = find_execution(self.target, self.pipeline, self.commit)
-            if self.execution_id is None:
+            summary = find_summary(self.tally, self.pipeline, self.commit)
+            if summary is None:
                 return Execution(None, "NotStarted")
-        if not self.final_seen and self.stages():
-            running = self._running_stage()
-            if running is not None:
-                self.final_seen = running.final_stage
-                return running
-        execution = self.target.client("codepipeline").get_pipeline_execution(
+            self.execution_id, self.started = summary["pipelineExecutionId"], summary.get("startTime")
+        execution = self.tally.client("codepipeline").get_pipeline_execution(
             pipelineName=self.pipeline, pipelineExecutionId=self.execution_id)["pipelineExecution"]
         return Execution(self.execution_id, execution["status"], execution.get("statusSummary", ""))
 
+
+@dataclass(frozen=True)
+class Progress:
+    """How far the last stage's ECS deployment got, and since when its new tasks are registered."""
+
+    state: str  # DEPLOY_*
+    registered_ago: float | None = None
+
+
+class DeployService:
+    """The ECS service the pipeline's last stage deploys to, and how far the execution's deployment
+    of it got — the deployment created since the execution started (without a start time: one
+    that was not PRIMARY at the first look).
+
+    The service comes from the pipeline's declaration (the ECS action's ClusterName and
+    ServiceName), read once.
+    """
+
+    def __init__(self, tally: Tally, pipeline: str):
+        self.tally, self.pipeline = tally, pipeline
+        self.health = HealthChecks(tally)
+        self.names: tuple[str, str] | None = None
+        self.groups: tuple[str, ...] = ()
+        self.before: str | None = None
+        self.read = False
+        self.pointless = False  # its health checks are too short to be worth following
+
+    def soonest_healthy(self) -> float:
+        """The target group's soonest-healthy span: no deployment of the service ends sooner."""
+        return self.health.soonest_healthy(self.groups)
+
+    def progress(self, started: datetime | None) -> Progress | None:
+        """None when there is no ECS service to follow."""
+        try:
+            described = self._describe()
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
+            return None  # the verdict never rests on it: the wait then polls at its budget's pace
+        if described is None:
+            return None
+        answer, service = described
+        deployments = service.get("deployments", [])
+        primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+        if primary is None or not self._since(primary, started):
+            return Progress(DEPLOY_STARTING)
+        if len(deployments) == 1 or primary.get("rolloutState") == "FAILED":
+            return Progress(DEPLOY_SETTLED)
+        if 0 < primary.get("desiredCount", 0) <= primary.get("runningCount", 0):
+            return Progress(DEPLOY_TASKS_RUNNING, registered_ago(answer, service))
+        return Progress(DEPLOY_STARTING)
+
+    def _since(self, deployment: dict, started: datetime | None) -> bool:
+        if started is not None and deployment.get("createdAt") is not None:
+            return deployment["createdAt"] >= started
+        return deployment.get("id") != self.before
+
+    def _describe(self) -> tuple[dict, dict] | None:
+        first, self.read = not self.read, True
+        if first:
+            self.names = self._service_names()
+        if self.names is None or self.tally.gap("ecs"):
+            return None
+        cluster, service = self.names
+        answer = self.tally.client("ecs").describe_services(cluster=cluster, services=[service])
+        described = next((s for s in answer.get("services", []) if s.get("status") == "ACTIVE"), None)
+        if described is None:
+            return None
+        self.groups = target_groups(described)
+        if first:
+            self.before = next((d.get("id") for d in described.get("deployments", [])
+                                if d.get("status") == "PRIMARY"), None)
+            self.pointless = self.soonest_healthy() < FOLLOW_FROM
+        return answer, described
+
+    def _service_names(self) -> tuple[str, str] | None:
+        stages = self.tally.client("codepipeline").get_pipeline(name=self.pipeline)["pipeline"]["stages"]
+        for action in stages[-1]["actions"] if stages else []:
+            configuration = action.get("configuration", {})
+            if action["actionTypeId"]["provider"] == "ECS" and configuration.get("ServiceName"):
+                return configuration.get("ClusterName", "default"), configuration["ServiceName"]
+        return None
+
+
+class Following(Probe):
+    """The execution's status (the verdict's only source) and, while it runs, how far the last
+    stage's ECS deployment got (without one, which stage runs: the pipeline state).
+
+    Polling, a look makes one read: status and deployment in turn, the status twice after the
+    look that found the execution. With an event source, looks are few: a look an event woke
+    reads the status, any other one reads both. Once the deployment's new tasks run, only the
+    status is read.
+    """
+
+    def __init__(self, target: Target, pipeline: str, commit: str, execution_id: str | None,
+                 listening: bool = False):
+        super().__init__(target, pipeline, commit, execution_id)
+        self.deploy = DeployService(self.tally, pipeline)
+        self.listening = listening
+        self.status_next = True
+        self.was_woken = False
+        self.last = Execution(None, "NotStarted")  # what the last look made of the execution
+
+    def woken(self, event: dict) -> None:
+        self.was_woken = True
+
+    def __call__(self) -> Execution:
+        woken, self.was_woken = self.was_woken, False
+        if self.status_next or self.listening:
+            found_now = self.execution_id is None
+            self.last = self._status(found_now, woken)
+            following = self.last.deploy in (DEPLOY_TASKS_RUNNING, DEPLOY_SETTLED)
+            self.status_next = found_now or following or self.deploy.pointless
+        else:
+            self.last, self.status_next = self._progress(), True
+        return self.last
+
+    def _status(self, found_now: bool, woken: bool) -> Execution:
+        execution = super().__call__()
+        if execution.status != "InProgress" or found_now:
+            return execution
+        if self.last.deploy in (DEPLOY_TASKS_RUNNING, DEPLOY_SETTLED):
+            # the new tasks ran, and still do; `registered_ago` held for the look that read it
+            return dataclasses.replace(self.last, summary=execution.summary, registered_ago=None)
+        # a deployment seen starting may be further by now: the status is all this look knows,
+        # unless it is the first look at the deployment, or a scheduled one with an event source
+        self.last = execution
+        if not self.deploy.pointless and (not self.deploy.read or (self.listening and not woken)):
+            return self._progress()
+        return execution
+
+    def _progress(self) -> Execution:
+        progress = self.deploy.progress(self.started)
+        if progress is None:
+            return self._running_stage() or self.last
+        return dataclasses.replace(self.last, deploy=progress.state, registered_ago=progress.registered_ago)
+
     def _running_stage(self) -> Execution | None:
-        states = self.target.client("codepipeline").get_pipeline_state(
+        states = self.tally.client("codepipeline").get_pipeline_state(
             name=self.pipeline).get("stageStates", [])
         for index, stage in enumerate(states):
             latest = stage.get("latestExecution", {})
@@ -118,15 +275,22 @@ class Probe:
         return None
 
 
-def _scouting_from(policy: Policy, clock: Clock) -> Callable[[], bool]:
-    """True on looks from the policy's scout window on: stage progress can't steer it earlier."""
-    first: list[float] = []
-
-    def scouting() -> bool:
-        now = clock()
-        first[:] = first or [now]
-        return now - first[0] >= policy.scout.after
-    return scouting
+def _pace(deploy: DeployService):
+    """Until the last stage's new tasks run, success is a soonest-healthy span away at least; once
+    they run, that span from when they joined the target group; once its deployment settled (or,
+    with no ECS service to follow, once the last stage runs), near."""
+    def pace(execution: Execution) -> Pace:
+        if execution.execution_id is not None and not deploy.read:
+            return AGAIN  # just found: the next look reads the deployment too
+        if execution.deploy is None:
+            return NEAR if execution.final_stage else STEADY
+        if execution.deploy == DEPLOY_STARTING:
+            return Pace(quiet=deploy.soonest_healthy())
+        if execution.deploy == DEPLOY_TASKS_RUNNING:
+            return Pace(quiet=deploy.soonest_healthy(), since=DEPLOY_TASKS_RUNNING, near=True,
+                        ago=execution.registered_ago)
+        return NEAR
+    return pace
 
 
 ACCEPTORS = (
@@ -137,25 +301,36 @@ ACCEPTORS = (
 
 
 def pipeline_wait(target: Target, pipeline: str, commit: str, *, start: bool = False,
-                  policy: Policy = PIPELINE, clock: Clock = time.monotonic) -> Wait:
+                  policy: Policy = PIPELINE, clock: Clock = time.monotonic,
+                  events: EventSource | None = None) -> Wait:
+    """The wait for the commit's execution; `clock` is accepted for callers of the former API
+    (the schedule reads the clock `run` is given)."""
     execution_id = start_execution(target, pipeline, commit) if start else None
-    if target.gap("codepipeline", "GetPipelineState") or policy.scout is None:
-        probe, policy = Probe(target, pipeline, commit, execution_id), policy.blind()
+    # only a paced schedule uses where the execution is; a windowed one just reads its status
+    if policy.every is None or target.gap("codepipeline", "GetPipelineState"):
+        probe: Probe = Probe(target, pipeline, commit, execution_id)
+        pace = _steady
     else:
-        probe = Probe(target, pipeline, commit, execution_id, stages=_scouting_from(policy, clock))
+        probe = following = Following(target, pipeline, commit, execution_id, listening=events is not None)
+        pace = _pace(following.deploy)
     return Wait(
         name="pipeline", probe=probe, acceptors=ACCEPTORS, policy=policy, show=str, hint=HINT,
-        milestone=lambda execution: execution.final_stage,
+        pace=pace, events=events, wakes=events_mod.wakes_pipeline(pipeline, lambda: probe.execution_id),
+        woken=probe.woken, spent=lambda: probe.tally.calls,
         expected=f"every stage of {pipeline} Succeeded for commit {commit}",
         explain=lambda execution: explain_failure(target, pipeline, execution),
     )
 
 
+def _steady(execution: Execution) -> Pace:
+    return STEADY  # nothing to follow (no pipeline state): the budget's pace
+
+
 def wait_for_pipeline(target: Target, pipeline: str, commit: str, *, start: bool = False,
                       policy: Policy = PIPELINE, clock: Clock = time.monotonic,
-                      sleep: Sleep = time.sleep) -> PipelineRun:
+                      sleep: Sleep = time.sleep, events: EventSource | None = None) -> PipelineRun:
     """Block until the commit's execution Succeeded; raise WaitFailed/WaitTimeout otherwise."""
-    wait = pipeline_wait(target, pipeline, commit, start=start, policy=policy, clock=clock)
+    wait = pipeline_wait(target, pipeline, commit, start=start, policy=policy, clock=clock, events=events)
     outcome = run(wait, clock=clock, sleep=sleep)
     execution_id = outcome.observation.execution_id
     durations, note = stage_durations(target, pipeline, execution_id)
@@ -186,6 +361,8 @@ def explain_failure(target: Target, pipeline: str, execution: Execution) -> str:
     gap = target.gap("codepipeline", "GetPipelineState")
     if gap:
         return f"stage details unavailable: {gap}"
+    if execution.execution_id is None:
+        return ""
     failed = _failed_action(target, pipeline, execution.execution_id)
     if failed is None:
         return "no failed action found in the pipeline state"

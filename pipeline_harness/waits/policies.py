@@ -1,23 +1,25 @@
 """Named tenacity policies: when to look again, when to give up, which errors are only passing.
 
-A policy knows the tutorial's expected duration for its step (e.g. "Build stage takes 3-5
-minutes"). Before that window it backs off exponentially, so a fast failure is still seen; inside
-it polls densely with jitter, so success is seen within seconds; past it it backs off again, so a
-slow run is not hammered. Time comes from an injected clock and sleep, so tests never wait.
+A wait's default policy is paced: it keeps no clock of the tutorial's. Each look says what it
+saw as a `Pace` — a span in which success cannot come, proven from what the look read (the target
+group's health checks need so many passes, so many seconds apart), or that success is near —
+and the policy spends a call budget accordingly: one API call per `every` seconds, as fixed
+polling at that interval makes, saved up during quiet spans and spent densely when the verdict is
+near. So the lag is small on any timeline where something can be proven quiet, and never at more
+calls than fixed polling.
 
-Dense polling over a window minutes wide costs as many calls as polling every 15 s. So a policy
-may name a milestone the probe can see (the Deploy stage started, the new tasks RUNNING, the new
-version answering) with the span after it in which success is due: until it is seen the policy
-only scouts for it (the `scout` window, from the wait's start, polled sparsely); once seen, the
-dense window is anchored on when it happened — after the last look that did not see it, and no
-later than the look that did — so dense polling covers only the short span where success is due.
+A policy given an expected window instead (`expected_from` … `expected_until`, no `every`) backs
+off before it, polls densely in it and backs off after; with the window spanning the deadline it
+is plain fixed-interval polling (the benchmarks' baseline). Time comes from an injected clock
+and sleep, so tests never wait.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import botocore.exceptions
 import requests
@@ -57,46 +59,66 @@ def is_transient(error: BaseException) -> bool:
 
 
 @dataclass(frozen=True)
-class Window:
-    """From `after` to `until` seconds past an anchor, look every `every` seconds (plus jitter)."""
+class Pace:
+    """What one look says about the next, from what it saw.
 
-    after: float
-    until: float
-    every: float
+    `quiet`: seconds in which success cannot come, counted from this look — or, with `since`, from
+    when that milestone happened: `ago` seconds before the look that first showed it, when the look
+    could tell, else right after the last look that did not show it. `near`: once the quiet span is
+    over, success may come at any moment. `again`: the probe has more to read than this look did.
+    """
+
+    quiet: float = 0.0
+    since: str | None = None
+    near: bool = False
+    ago: float | None = None
+    again: bool = False
+
+
+STEADY = Pace()
+NEAR = Pace(near=True)
+AGAIN = Pace(again=True)
 
 
 @dataclass(frozen=True)
 class Policy:
-    """How one wait polls: deadline, the tutorial's expected window, backoff and jitter (seconds)."""
+    """How one wait polls: a deadline, then a call budget (paced) or an expected window (seconds)."""
 
     name: str
     deadline: float
+    # the window schedule, in force when `every` is None
     expected_from: float = 0.0
     expected_until: float = 0.0
     first_backoff: float = 30.0
-    dense: float = 4.0
+    dense: float = 4.0  # also the paced schedule's interval while the verdict is near
     jitter: float = 1.0
     late_cap: float = 30.0
-    # where the probe's milestone is expected, from the start; and where success is due after it
-    scout: Window | None = None
-    milestone: Window | None = None
+    # the paced schedule: one call per `every` seconds, up to `burst` calls saved up
+    every: float | None = None
+    burst: float = 60.0
+    quiet_cap: float = 60.0  # the longest sleep of a quiet span: a failure shows within it
+    # with an event source: the longest sleep between looks, and while success is near (lest its
+    # event be lost)
+    safety: float = 120.0
+    safety_near: float = 30.0
 
     def replace(self, **changes) -> Policy:
         return dataclasses.replace(self, **changes)
 
-    def blind(self) -> Policy:
-        """This policy for a probe that cannot see the milestone: the start window alone."""
-        return self.replace(scout=None, milestone=None)
-
     def retrying(self, *, clock: Clock, sleep: Sleep, retry, start: float,
-                 milestone: Callable[[], bool] = lambda: False) -> tenacity.Retrying:
+                 pace: Callable[[], Pace] = lambda: STEADY, listening: bool = False,
+                 spent: Callable[[], int] | None = None) -> tenacity.Retrying:
         """A tenacity Retrying that reads `clock` for the deadline and schedule, and sleeps with `sleep`.
 
-        `milestone` says whether the last look saw the policy's milestone.
+        `pace` says what the last look saw; `listening`: an event source wakes the wait early, so
+        between looks it may sleep up to `safety` rather than poll; `spent`: the API calls made so
+        far (the budget's unit; without it, each look counts as one call).
         """
+        schedule = (_Paced(self, clock, start, pace, listening, spent) if self.every
+                    else _Windows(self, clock, start))
         return tenacity.Retrying(
             stop=_stop_at_deadline(clock, start, self.deadline),
-            wait=_schedule(self, clock, start, milestone),
+            wait=schedule,
             retry=retry,
             sleep=sleep,
             retry_error_callback=lambda state: TIMED_OUT,
@@ -116,76 +138,127 @@ class _stop_at_deadline(stop_base):
         return self.clock() - self.start >= self.deadline
 
 
-class _schedule(wait_base):
+class _Budget:
+    """A token bucket of calls: one per `every` seconds, `burst` at most; the first look is free,
+    whatever it costs — so never more calls than the first look and polling every `every` seconds
+    after it."""
+
+    def __init__(self, every: float, burst: float, now: float):
+        self.every, self.burst = every, burst
+        self.tokens, self.at = 0.0, now
+
+    def paid(self, now: float, calls: int) -> None:
+        """`calls` calls were made by `now`, since the last payment."""
+        self.tokens = min(self.burst, self.tokens + (now - self.at) / self.every) - calls
+        self.at = now
+
+    def affordable(self) -> float:
+        """The earliest time the next call is paid for."""
+        return self.at + max(0.0, 1 - self.tokens) * self.every
+
+
+class Schedule(wait_base):
+    """When to look next; `quiet_part` of the next sleep needs no event source: nothing can come."""
+
+    listening = False
+    quiet_part = 0.0
+
+
+class _Paced(Schedule):
+    """Sleep through what a look proves quiet, look densely when it says near, else at the budget's
+    pace; never sooner than the budget allows, always a last look at the deadline."""
+
+    def __init__(self, policy: Policy, clock: Clock, start: float, pace: Callable[[], Pace],
+                 listening: bool, spent: Callable[[], int] | None):
+        self.policy, self.clock, self.start, self.pace = policy, clock, start, pace
+        self.listening = listening
+        self.budget = _Budget(policy.every or 1.0, policy.burst, start)
+        self.looks = 0
+        self.spent = spent or (lambda: self.looks)
+        self.paid_for = 0
+        self.jitter = tenacity.wait_random(0, policy.jitter)
+        self.previous_look: float | None = None
+        self.milestones: dict[str, float] = {}  # milestone → when it happened, at the earliest
+        self.quiet_until = start  # success cannot come sooner
+
+    def __call__(self, retry_state) -> float:
+        now = self.clock()
+        self.looks += 1
+        pace = self.pace()  # may read too (e.g. a target group, once): paid with the look
+        spent = self.spent()
+        if self.looks > 1:
+            self.budget.paid(now, spent - self.paid_for)
+        self.paid_for = spent
+        # every look's span is a bound success cannot beat, so the latest of them holds
+        self.quiet_until = max(self.quiet_until, self._quiet_until(pace, now))
+        quiet = self.quiet_until - now
+        self.previous_look = now
+        policy = self.policy
+        # a quiet span shorter than the dense interval is not worth a sleep of its own
+        quiet = quiet if quiet >= policy.dense else 0.0
+        self.quiet_part = 0.0
+        if pace.again:
+            pause = policy.dense + self.jitter(retry_state)
+        elif self.listening:
+            # the quiet part needs no listening; the rest listens, for less long once success is
+            # near, lest its event be lost
+            self.quiet_part = min(quiet, policy.safety)
+            pause = self.quiet_part + policy.safety_near if pace.near else policy.safety
+        elif quiet:
+            pause = self.quiet_part = min(quiet, policy.quiet_cap)
+        elif pace.near:
+            pause = policy.dense + self.jitter(retry_state)
+        else:
+            pause = (policy.every or 0) + self.jitter(retry_state)
+        pause = max(pause, self.budget.affordable() - now)
+        return max(0.0, min(pause, policy.deadline - (now - self.start)))
+
+    def _quiet_until(self, pace: Pace, now: float) -> float:
+        if pace.since is None:
+            return now + pace.quiet
+        if pace.ago is not None:  # the look could tell when
+            self.milestones[pace.since] = now - pace.ago
+        elif pace.since not in self.milestones:
+            # right after the last look; seen first on the wait's first look, maybe long before
+            self.milestones[pace.since] = -math.inf if self.previous_look is None else self.previous_look
+        return self.milestones[pace.since] + pace.quiet
+
+
+class _Windows(Schedule):
     """Exponential backoff before the expected window, dense jittered polling in it, backoff after.
 
     Every sleep is clipped so that a poll lands at the window's start and one at the deadline:
-    the wait never gives up without a last look. With a milestone, the window is the scout window
-    until the milestone is seen, then the milestone window anchored on its sighting.
+    the wait never gives up without a last look.
     """
 
-    def __init__(self, policy: Policy, clock: Clock, start: float, milestone: Callable[[], bool]):
-        self.policy, self.clock, self.start, self.milestone = policy, clock, start, milestone
+    def __init__(self, policy: Policy, clock: Clock, start: float):
+        self.policy, self.clock, self.start = policy, clock, start
         self.jitter = tenacity.wait_random(0, policy.jitter)
         self.early = tenacity.wait_exponential(multiplier=policy.first_backoff, max=policy.late_cap * 8)
         # by the window's end the attempt count has grown, so this is soon at late_cap
         self.late = tenacity.wait_exponential(multiplier=policy.dense, max=policy.late_cap) + self.jitter
-        self.previous_look: float | None = None
-        self.seen: tuple[float, float] | None = None  # the milestone happened in (first, second]
 
     def __call__(self, retry_state) -> float:
-        now = self.clock()
-        if self.seen is None and self.policy.milestone is not None and self.milestone():
-            self.seen = (now if self.previous_look is None else self.previous_look, now)
-        self.previous_look = now
-        start, until, every, before = self._window(now)
-        elapsed = now - self.start
-        if now < start:
-            pause = min(before(retry_state), start - now)
-        elif now < until:
-            pause = every + self.jitter(retry_state)
+        policy = self.policy
+        elapsed = self.clock() - self.start
+        if elapsed < policy.expected_from:
+            pause = min(self.early(retry_state), policy.expected_from - elapsed)
+        elif elapsed < policy.expected_until:
+            pause = policy.dense + self.jitter(retry_state)
         else:
             pause = self.late(retry_state)
-        return max(0.0, min(pause, self.policy.deadline - elapsed))
-
-    def _window(self, now: float):
-        """(start, until, interval, wait before start) of the window in force, on the clock."""
-        policy = self.policy
-        if self.seen is not None:
-            window = policy.milestone
-            # nothing is due before it: one sleep to its start, at most window.after (a minute or
-            # two, like the start window's own backoff)
-            return (self.seen[0] + window.after, self.seen[1] + window.until, window.every,
-                    lambda state: window.after)
-        if policy.scout is not None and now < self.start + policy.scout.until:
-            scout = policy.scout
-            return self.start + scout.after, self.start + scout.until, scout.every, self.early
-        return (self.start + policy.expected_from, self.start + policy.expected_until, policy.dense,
-                self.early)
+        return max(0.0, min(pause, policy.deadline - elapsed))
 
 
-# The tutorial's Step 7: "Build stage takes 3-5 minutes", "Deploy stage takes 1-2 minutes",
-# "new tasks take 2-3 minutes to become healthy". The first backoff is chosen so that the
-# doubling sleeps land on the window's start (e.g. 0, 40, 120, 180 s for the pipeline).
-# The pipeline scouts every 25 s for its last stage (Deploy) once Build may be over, then polls
-# densely where Deploy's 1-2 minutes end.
-PIPELINE = Policy("pipeline", deadline=45 * 60, expected_from=4 * 60, expected_until=7 * 60 + 30,
-                  first_backoff=40.0, jitter=0.5, scout=Window(3 * 60, 5 * 60 + 30, 25.0),
-                  milestone=Window(60, 2 * 60, 3.8))
-# the images appear only when Build pushes them, at its end: nothing to see before 3 minutes
-ECR_TAGS = Policy("ecr-tags", deadline=20 * 60, expected_from=3 * 60, expected_until=5 * 60 + 30,
-                  first_backoff=3 * 60, dense=4.5, jitter=0.5)
-ECR_SCAN = Policy("ecr-scan", deadline=15 * 60, expected_from=0, expected_until=5 * 60,
-                  first_backoff=5.0, dense=10.0)
-# the rollout completes once the new tasks pass the ALB health checks: Deploy + health checks.
-# It scouts every 15 s for the new tasks RUNNING (Deploy's 1-2 minutes), then polls densely where
-# their 2-3 minutes of health checks end.
-ROLLOUT = Policy("rollout", deadline=30 * 60, expected_from=3 * 60, expected_until=5 * 60 + 30,
-                 first_backoff=60.0, jitter=0.5, scout=Window(60, 2 * 60 + 30, 15.0),
-                 milestone=Window(2 * 60, 3 * 60, 4.3))
-# new tasks answer only once healthy: nothing new to see before 2 minutes
-HTTP = Policy("http", deadline=15 * 60, expected_from=2 * 60, expected_until=3 * 60 + 30,
-              first_backoff=2 * 60, dense=3.5, jitter=0.5)
+# The default policies are paced at 15 s — the interval of boto3's own waiters (e.g. ECS
+# services_stable) — so they never make more calls than polling every 15 s. The deadlines are
+# generous: real builds take 1–20 minutes, whatever the tutorial says.
+PIPELINE = Policy("pipeline", deadline=60 * 60, every=15.0, dense=4.0, jitter=0.5)
+ECR_TAGS = Policy("ecr-tags", deadline=30 * 60, every=15.0, dense=3.0, jitter=0.5)
+ECR_SCAN = Policy("ecr-scan", deadline=15 * 60, every=10.0, dense=5.0)
+ROLLOUT = Policy("rollout", deadline=60 * 60, every=15.0, dense=4.0, jitter=0.5)
+# HTTP requests go to the app, not to AWS; the budget keeps the checks polite all the same
+HTTP = Policy("http", deadline=60 * 60, every=15.0, dense=2.0, jitter=0.5)
 
 POLICIES = {p.name: p for p in (PIPELINE, ECR_TAGS, ECR_SCAN, ROLLOUT, HTTP)}
 

@@ -4,19 +4,33 @@ boto3's `services_stable` only asks "one deployment, running == desired", so a c
 rollback to the old task definition ends "stable". Like amazon-ecs-deploy-task-definition, this
 wait also asks whether the deployment that carries the new image is still the PRIMARY one and
 whether its rolloutState is FAILED — both are failures here, reported with the service events.
+A rollback that finished before the wait began is gone from describe_services: the first look
+then asks the service's deployment history (deployments.py), where the target serves it.
+
+The schedule sleeps through what the target group's health checks make certain: once the new
+tasks run, none can be healthy before (healthy threshold − 1) × interval; before they run, not
+sooner than that from now.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
 from pipeline_harness import diagnosis
 from pipeline_harness.targets.base import Target
-from pipeline_harness.waits.model import FAILURE, SUCCESS, Acceptor, Outcome, Wait, run
-from pipeline_harness.waits.policies import ROLLOUT, Clock, Policy, Sleep
+from pipeline_harness.waits import events as events_mod
+from pipeline_harness.waits.deployments import History, Rollback
+from pipeline_harness.waits.health_checks import HealthChecks, registered_ago, target_groups
+from pipeline_harness.waits.model import FAILURE, SUCCESS, Acceptor, EventSource, Outcome, Wait, run
+from pipeline_harness.waits.policies import NEAR, ROLLOUT, Clock, Pace, Policy, Sleep
+from pipeline_harness.waits.tally import Tally
 
 EVENTS_SHOWN = 3
+# service event messages that say a deployment failed or went back: worth a look at the history
+_ROLLBACK_WORDS = ("rolling back", "circuit breaker", "deployment failed")
+TASKS_RUNNING = "the new tasks running"
 
 
 def split_reference(reference: str) -> tuple[str, str | None, str | None]:
@@ -74,6 +88,9 @@ class RolloutView:
     tasks: tuple[tuple[str, str | None], ...] | None = None  # (image, digest) of running tasks
     container_found: bool = True
     new_was_primary: bool = False
+    target_groups: tuple[str, ...] = ()
+    rollback: Rollback | None = None  # from the deployment history: the new image rolled back
+    registered_ago: float | None = None  # seconds since the PRIMARY's tasks joined the target group
 
     @property
     def primary(self) -> Deployment | None:
@@ -85,20 +102,25 @@ class RolloutView:
         text = f"service {self.service_status}; deployments: " + "; ".join(map(str, self.deployments))
         if self.tasks is not None:
             text += f"; running tasks on {', '.join(i for i, _ in self.tasks) or 'nothing'}"
+        if self.rollback is not None:
+            text += f"; rolled back: {self.rollback}"
         return text
 
 
 class _Probe:
-    """describe_services each look; task definitions once per ARN; tasks only when nearly done."""
+    """describe_services each look; task definitions once per ARN; tasks only when nearly done;
+    the deployment history when the new image is nowhere to be seen and may have been rolled back."""
 
-    def __init__(self, target: Target, cluster: str, service: str, container: str, image: str):
-        self.target, self.cluster, self.service = target, cluster, service
+    def __init__(self, tally: Tally, cluster: str, service: str, container: str, image: str):
+        self.tally, self.cluster, self.service = tally, cluster, service
         self.container, self.image = container, image
         self.images: dict[str, str | None] = {}
         self.new_was_primary = False
+        self.history = History(tally, cluster, service)
+        self.events_seen: set[str] | None = None  # service event ids, from the first look on
 
     def __call__(self) -> RolloutView:
-        ecs = self.target.client("ecs")
+        ecs = self.tally.client("ecs")
         answer = ecs.describe_services(cluster=self.cluster, services=[self.service])
         found = [s for s in answer.get("services", []) if s.get("status") != "MISSING"]
         if not found:
@@ -111,29 +133,46 @@ class _Probe:
             service["status"], deployments,
             tuple(e["message"] for e in service.get("events", [])[:EVENTS_SHOWN]),
             container_found=primary is None or primary.image is not None,
-            new_was_primary=self.new_was_primary)
+            new_was_primary=self.new_was_primary, target_groups=target_groups(service),
+            registered_ago=registered_ago(answer, service))
+        if self._history_may_tell(view, service.get("events", [])):
+            view = dataclasses.replace(view, rollback=self.history.rollback_of(self._carries))
         if _service_done(view):
-            view = RolloutView(**{**view.__dict__, "tasks": self._tasks()})
+            view = dataclasses.replace(view, tasks=self._tasks())
         return view
+
+    def _history_may_tell(self, view: RolloutView, events: list[dict]) -> bool:
+        """On the first look, or when the service reports a failure or rollback since the last:
+        and only while no deployment in sight carries the new image."""
+        first, seen = self.events_seen is None, self.events_seen or set()
+        fresh = [e for e in events if str(e.get("id")) not in seen]
+        self.events_seen = seen | {str(e.get("id")) for e in events}
+        news = any(w in e.get("message", "").lower() for e in fresh for w in _ROLLBACK_WORDS)
+        return (first or news) and not any(d.new for d in view.deployments)
+
+    def _carries(self, container_image: dict) -> bool:
+        return (container_image.get("containerName") == self.container
+                and image_matches(self.image, container_image.get("image"),
+                                  container_image.get("imageDigest")))
 
     def _deployment(self, raw: dict) -> Deployment:
         arn = raw["taskDefinition"]
         # the old deployment's image only matters if it is PRIMARY again or has FAILED
-        if raw["status"] == "PRIMARY" or raw.get("rolloutState") == "FAILED":
-            if arn not in self.images:
-                self.images[arn] = self._image_of(arn)
+        matters = raw["status"] == "PRIMARY" or raw.get("rolloutState") == "FAILED"
+        if matters and arn not in self.images:
+            self.images[arn] = self._image_of(arn)
         image = self.images.get(arn)
         return Deployment(raw["id"], raw["status"], arn, raw.get("rolloutState"),
                           raw.get("runningCount", 0), raw.get("desiredCount", 0), image,
                           new=image_matches(self.image, image) or _digest_pending(self.image, image))
 
     def _image_of(self, task_definition: str) -> str | None:
-        described = self.target.client("ecs").describe_task_definition(taskDefinition=task_definition)
+        described = self.tally.client("ecs").describe_task_definition(taskDefinition=task_definition)
         containers = described["taskDefinition"].get("containerDefinitions", [])
         return next((c.get("image") for c in containers if c["name"] == self.container), None)
 
     def _tasks(self) -> tuple[tuple[str, str | None], ...]:
-        ecs = self.target.client("ecs")
+        ecs = self.tally.client("ecs")
         arns = ecs.list_tasks(cluster=self.cluster, serviceName=self.service,
                               desiredStatus="RUNNING").get("taskArns", [])
         if not arns:
@@ -146,7 +185,7 @@ class _Probe:
 
 def _digest_pending(expected: str, image: str | None) -> bool:
     # a digest can't be read off a task definition that names a tag: the running tasks decide
-    return expected.startswith("sha256:") and bool(image) and "@" not in image
+    return expected.startswith("sha256:") and bool(image) and "@" not in (image or "")
 
 
 def _service_done(view: RolloutView) -> bool:
@@ -156,8 +195,9 @@ def _service_done(view: RolloutView) -> bool:
 
 
 def rolled_back(view: RolloutView) -> bool:
-    """The circuit breaker gave up on the new image: its deployment FAILED, or PRIMARY went back."""
-    if any(d.new and d.rollout_state == "FAILED" for d in view.deployments):
+    """The circuit breaker gave up on the new image: its deployment FAILED, PRIMARY went back, or
+    the history shows its deployment rolled back."""
+    if view.rollback is not None or any(d.new and d.rollout_state == "FAILED" for d in view.deployments):
         return True
     primary = view.primary
     return view.new_was_primary and primary is not None and not primary.new
@@ -169,10 +209,26 @@ def tasks_running(view: RolloutView) -> bool:
     return primary is not None and primary.new and 0 < primary.desired <= primary.running
 
 
+def _pace(health: HealthChecks):
+    """Until the new tasks run, success is at least one soonest-healthy span away; once they run,
+    that span from when they joined the target group; once the service is done, near."""
+    def pace(view: RolloutView) -> Pace:
+        if view.service_status is None:
+            return Pace()
+        if _service_done(view):
+            return NEAR
+        soonest = health.soonest_healthy(view.target_groups)
+        if tasks_running(view):
+            return Pace(quiet=soonest, since=TASKS_RUNNING, near=True, ago=view.registered_ago)
+        return Pace(quiet=soonest)
+    return pace
+
+
 def _verdict(expected: str):
     def every_task_new(view: RolloutView) -> bool:
-        return (_service_done(view) and view.tasks is not None
-                and len(view.tasks) >= view.primary.desired
+        primary = view.primary
+        return (_service_done(view) and primary is not None and view.tasks is not None
+                and len(view.tasks) >= primary.desired
                 and all(image_matches(expected, image, digest) for image, digest in view.tasks))
     return every_task_new
 
@@ -193,19 +249,31 @@ def _acceptors(expected: str, container: str) -> tuple[Acceptor, ...]:
 
 
 def rollout_wait(target: Target, cluster: str, service: str, image: str, *,
-                 container: str = "php-app-container", policy: Policy = ROLLOUT) -> Wait:
+                 container: str = "php-app-container", policy: Policy = ROLLOUT,
+                 events: EventSource | None = None) -> Wait:
+    tally = Tally(target)
     return Wait(
-        name="rollout", probe=_Probe(target, cluster, service, container, image),
+        name="rollout", probe=_Probe(tally, cluster, service, container, image),
         acceptors=_acceptors(image, container), policy=policy, show=str,
         expected=(f"service {service} in cluster {cluster}: one PRIMARY deployment, COMPLETED, "
                   f"running == desired, container {container} on {image} in every running task"),
-        hint=diagnosis.OLD_IMAGE_RUNNING.describe(), milestone=tasks_running,
-        explain=lambda view: "service events: " + " | ".join(view.events) if view.events else "",
+        hint=diagnosis.OLD_IMAGE_RUNNING.describe(), pace=_pace(HealthChecks(tally)),
+        explain=_explain, events=events, wakes=events_mod.wakes_rollout(cluster, service),
+        spent=lambda: tally.calls,
     )
+
+
+def _explain(view: RolloutView) -> str:
+    parts = [f"rolled back: {view.rollback}"] if view.rollback is not None else []
+    if view.events:
+        parts.append("service events: " + " | ".join(view.events))
+    return "; ".join(parts)
 
 
 def wait_for_rollout(target: Target, cluster: str, service: str, image: str, *,
                      container: str = "php-app-container", policy: Policy = ROLLOUT,
-                     clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> Outcome:
-    wait = rollout_wait(target, cluster, service, image, container=container, policy=policy)
+                     clock: Clock = time.monotonic, sleep: Sleep = time.sleep,
+                     events: EventSource | None = None) -> Outcome:
+    wait = rollout_wait(target, cluster, service, image, container=container, policy=policy,
+                        events=events)
     return run(wait, clock=clock, sleep=sleep)

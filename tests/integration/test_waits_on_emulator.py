@@ -146,9 +146,9 @@ def test_http_wait_follows_a_version_change_mid_wait():
 
 
 def test_http_wait_times_out_with_the_old_body_when_the_version_never_comes():
-    with _VersionedApp("1a2b3c4") as app:
-        with pytest.raises(WaitTimeout, match=r"last saw HTTP 200 '<h1>PHP app</h1> version 1a2b3c4'"):
-            wait_for_version(app.url, "3f2c9a1", policy=BRISK.replace(deadline=1))
+    old_body = r"last saw HTTP 200 '<h1>PHP app</h1> version 1a2b3c4'"
+    with _VersionedApp("1a2b3c4") as app, pytest.raises(WaitTimeout, match=old_body):
+        wait_for_version(app.url, "3f2c9a1", policy=BRISK.replace(deadline=1))
 
 
 def test_cli_wait_http_exits_0_once_the_version_answers(capsys):

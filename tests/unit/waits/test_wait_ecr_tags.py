@@ -5,10 +5,17 @@ import json
 import pytest
 from botocore.stub import Stubber
 
-from pipeline_harness.waits.ecr_tags import (ACCEPTED_MEDIA_TYPES, MANIFEST_LIST, OCI_INDEX, platforms,
-                                             wait_for_scans, wait_for_tags)
+from pipeline_harness.waits.ecr_tags import (
+    ACCEPTED_MEDIA_TYPES,
+    MANIFEST_LIST,
+    OCI_INDEX,
+    Tagged,
+    ecr_tags_wait,
+    platforms,
+    wait_for_tags,
+)
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout
-from pipeline_harness.waits.policies import ECR_TAGS, SimulatedClock
+from pipeline_harness.waits.policies import ECR_TAGS, NEAR, STEADY, SimulatedClock
 
 REPOSITORY = "my-ecs-php-app"
 TAGS = ("3f2c9a1", "latest", "42")
@@ -131,45 +138,27 @@ def test_missing_repository_fails_with_the_ecr_message(target, ecr):
 
 
 def test_timeout_names_the_missing_tags(target, ecr):
-    for _ in range(2):  # at 0 s and the 60 s deadline: nothing is pushed before Build's 3 minutes
+    for _ in range(2):  # at 0 s and the 15 s deadline: one look per 15 s
         ecr.add_response("batch_get_image", _images({"3f2c9a1": NEW}))
 
     with pytest.raises(WaitTimeout) as raised:
-        _wait(target, ECR_TAGS.replace(deadline=60))
+        _wait(target, ECR_TAGS.replace(deadline=15))
 
     assert str(raised.value).startswith(
-        "wait ecr-tags timed out after 60s (2 looks): last saw tags 3f2c9a1 on sha256:aaaaaaaaaaaa; "
+        "wait ecr-tags timed out after 15s (2 looks): last saw tags 3f2c9a1 on sha256:aaaaaaaaaaaa; "
         "missing latest, 42; expected one image")
 
 
-def test_scan_wait_reads_each_platform_image_until_complete(target, ecr):
-    # given a tagged multi-arch image whose scans start late
-    ecr.add_response("batch_get_image", _images(dict.fromkeys(TAGS, NEW)))
-    tagged = _wait(target).observation
-    ecr.add_client_error("describe_image_scan_findings", "ScanNotFoundException", "no scan", 400,
-                         expected_params={"repositoryName": REPOSITORY, "imageId": {"imageDigest": AMD64}})
-    for digest in (AMD64, ARM64):
-        ecr.add_response("describe_image_scan_findings", {
-            "repositoryName": REPOSITORY, "imageId": {"imageDigest": digest},
-            "imageScanStatus": {"status": "COMPLETE", "description": "The scan was completed successfully."}},
-            {"repositoryName": REPOSITORY, "imageId": {"imageDigest": digest}})
-    clock = SimulatedClock()
+def test_the_push_is_near_once_a_tag_appears_or_moves_and_not_before(target):
+    # given: the previous image holds `latest`; later the commit's tag appears, or `latest` moves
+    before = Tagged(TAGS, ("3f2c9a1", "42"), frozenset({OLD}))
+    appeared = Tagged(TAGS, ("42",), frozenset({OLD, NEW}))
+    moved = Tagged(TAGS, ("3f2c9a1", "42"), frozenset({NEW}))
 
-    # when
-    outcomes = wait_for_scans(target, REPOSITORY, tagged, clock=clock, sleep=clock.sleep)
+    def paces(*seen):
+        pace = ecr_tags_wait(target, REPOSITORY, TAGS).pace
+        return [pace(tagged) for tagged in seen]
 
-    # then
-    assert [o.observation.status for o in outcomes] == ["COMPLETE", "COMPLETE"]
-    assert outcomes[0].attempts == 2
-
-
-def test_failed_scan_fails_the_wait(target, ecr):
-    ecr.add_response("batch_get_image", _images(dict.fromkeys(TAGS, NEW)))
-    tagged = _wait(target).observation
-    ecr.add_response("describe_image_scan_findings", {
-        "imageScanStatus": {"status": "FAILED", "description": "UnsupportedImageError"}})
-
-    with pytest.raises(WaitFailed, match="the scan did not complete; last saw scan of sha256:1111111111"
-                                         "11 FAILED UnsupportedImageError"):
-        clock = SimulatedClock()
-        wait_for_scans(target, REPOSITORY, tagged, clock=clock, sleep=clock.sleep)
+    # then: nothing says when before it starts; once it has, the rest is seconds away
+    assert paces(before, before, appeared) == [STEADY, STEADY, NEAR]
+    assert paces(before, moved) == [STEADY, NEAR]

@@ -60,13 +60,13 @@ def test_5xx_and_dropped_connections_in_the_middle_are_retried():
 
 @responses.activate(registry=OrderedRegistry)
 def test_timeout_reports_last_status_and_a_body_snippet():
-    _answers(*[OLD] * 2)  # at 0 s and the 60 s deadline: health checks take 2-3 minutes
+    _answers(*[OLD] * 2)  # at 0 s and the 15 s deadline: one look per 15 s
 
     with pytest.raises(WaitTimeout) as raised:
-        _wait(HTTP.replace(deadline=60))
+        _wait(HTTP.replace(deadline=15))
 
     assert str(raised.value) == (
-        f"wait http timed out after 60s (2 looks): last saw HTTP 200 '{OLD}' (0 good in a row); "
+        f"wait http timed out after 15s (2 looks): last saw HTTP 200 '{OLD}' (0 good in a row); "
         f"expected HTTP 200 from {URL} with '3f2c9a1' in the body on 3 consecutive requests; hint: "
         "new tasks take 2-3 minutes to become healthy; testing before deployment completes, the ALB "
         "might route to old tasks (tutorial Step 7: Test Application)")
@@ -77,4 +77,4 @@ def test_timeout_on_a_gateway_error_shows_the_status():
     _answers(*[502] * 2)
 
     with pytest.raises(WaitTimeout, match=r"last saw HTTP 502 '<html>502 Bad Gateway</html>'"):
-        _wait(HTTP.replace(deadline=60))
+        _wait(HTTP.replace(deadline=15))

@@ -1,4 +1,6 @@
-"""The wait model on a simulated clock: acceptors decide, transient errors retry, deadlines hold."""
+"""The wait model and its schedules on a simulated clock: acceptors decide, transient errors retry,
+deadlines hold; the paced schedule sleeps through what a look proves quiet, spends its call budget
+where success is near, and with an event source sleeps by listening."""
 
 import botocore.exceptions
 import pytest
@@ -6,9 +8,18 @@ import requests
 import tenacity
 
 from pipeline_harness.errors import EXIT_FAILED, HarnessError
-from pipeline_harness.waits.model import (FAILURE, RETRY, SUCCESS, Acceptor, Wait, WaitFailed,
-                                          WaitTimeout, decide, run)
-from pipeline_harness.waits.policies import Policy, SimulatedClock, Window, is_transient
+from pipeline_harness.waits.model import (
+    FAILURE,
+    RETRY,
+    SUCCESS,
+    Acceptor,
+    Wait,
+    WaitFailed,
+    WaitTimeout,
+    decide,
+    run,
+)
+from pipeline_harness.waits.policies import AGAIN, NEAR, Pace, Policy, SimulatedClock, is_transient
 
 QUICK = Policy("test", deadline=60, expected_from=0, expected_until=60, dense=5, jitter=0)
 
@@ -31,29 +42,14 @@ def _scripted(*observations):
     return probe
 
 
-def _wait(probe, policy=QUICK):
+def _wait(probe, policy=QUICK, **fields):
     return Wait(
         name="demo", probe=probe, policy=policy, expected="ready", hint="see Step 7",
         acceptors=(Acceptor(FAILURE, lambda o: o == "broken", "it broke"),
                    Acceptor(SUCCESS, lambda o: o == "ready", "it is ready"),
                    Acceptor(RETRY, lambda o: True, "not yet")),
-        milestone=lambda o: o == "halfway",
+        **fields,
     )
-
-
-# scouts every 25 s from 50 s to 200 s; success is due 60-80 s after the milestone
-SCOUTING = Policy("p", deadline=400, expected_from=300, expected_until=350, first_backoff=20,
-                  dense=5, jitter=0, late_cap=30, scout=Window(50, 200, 25),
-                  milestone=Window(60, 80, 2))
-
-
-def _timed(clock, halfway_at, ready_at):
-    """A probe on the clock: "starting", then "halfway" from halfway_at, "ready" from ready_at."""
-    def probe():
-        if clock.now >= ready_at:
-            return "ready"
-        return "halfway" if clock.now >= halfway_at else "starting"
-    return probe
 
 
 def test_first_matching_acceptor_decides():
@@ -183,55 +179,237 @@ def test_policy_retrying_is_a_tenacity_retrying_on_the_injected_sleep():
     assert retrying(lambda: next(answers)) == "done" and clock.now == 10
 
 
-def test_with_a_milestone_the_policy_scouts_sparsely_then_polls_densely_anchored_on_the_sighting():
-    # given the milestone happens at 110 s (seen by the look at 125 s, not by the one at 100 s)
+# --- the paced schedule --------------------------------------------------------------------------
+
+PACED = Policy("paced", deadline=400, every=10, dense=2, jitter=0, quiet_cap=60)
+
+
+def _on_clock(clock, *phases):
+    """A probe whose observation is the last phase (name, from) whose start has passed."""
+    def probe():
+        return [name for name, begin in phases if clock.now >= begin][-1]
+    return probe
+
+
+def _looks(clock):
+    """When the looks happened: the first at 0, then after each sleep."""
+    return [sum(clock.sleeps[:i]) for i in range(len(clock.sleeps) + 1)]
+
+
+def test_with_nothing_known_the_paced_schedule_looks_at_its_budgets_pace():
+    # given a probe that never says more
     clock = SimulatedClock()
+    wait = _wait(lambda: "starting", PACED.replace(deadline=35))
 
     # when
-    outcome = run(_wait(_timed(clock, 110, 190), SCOUTING), clock=clock, sleep=clock.sleep)
+    with pytest.raises(WaitTimeout):
+        run(wait, clock=clock, sleep=clock.sleep)
 
-    # then: backoff to the scout window (20, clipped to 50), scouting every 25 s to 125; one sleep
-    # to 100 + 60 (the last look that did not see it, plus the window's start); dense 2 s to 190
-    assert clock.sleeps[:6] == [20, 30, 25, 25, 25, 35]
-    assert set(clock.sleeps[6:]) == {2} and clock.now == 190 and outcome.state == SUCCESS
+    # then: one look per 10 s, the last on the deadline
+    assert clock.sleeps == [10, 10, 10, 5]
 
 
-def test_a_milestone_seen_on_the_first_look_anchors_the_window_on_that_look():
+def test_a_quiet_span_is_slept_through_and_the_calls_saved_are_spent_densely_once_near():
+    # given: while building, success cannot come for 100 s; near once deploying, from 100 s
+    clock = SimulatedClock()
+    paces = {"building": Pace(quiet=100), "deploying": NEAR, "ready": Pace()}
+    wait = _wait(_on_clock(clock, ("building", 0), ("deploying", 100), ("ready", 180)), PACED,
+                 pace=paces.get)
+
+    # when
+    outcome = run(wait, clock=clock, sleep=clock.sleep)
+
+    # then: quiet sleeps capped at 60 s up to the bound the look at 60 s proved (160 s), then
+    # every 2 s — 14 looks, where polling every 10 s would have made 19
+    assert clock.sleeps == [60, 60, 40] + [2] * 10
+    assert outcome.state == SUCCESS and outcome.attempts == 14 <= 1 + clock.now / 10
+
+
+def test_near_without_calls_saved_is_no_denser_than_the_budget():
+    clock = SimulatedClock()
+    wait = _wait(_on_clock(clock, ("deploying", 0), ("ready", 45)), PACED, pace=lambda o: NEAR)
+
+    run(wait, clock=clock, sleep=clock.sleep)
+
+    assert clock.sleeps == [10, 10, 10, 10, 10]
+
+
+def test_a_milestone_whose_age_the_look_can_tell_anchors_the_quiet_span_when_it_happened():
+    # given: the tasks ran from 35 s, first seen by the look at 60 s, which can tell they ran 25 s
+    # ago; success is at least 40 s after they ran
     clock = SimulatedClock()
 
-    run(_wait(_timed(clock, 0, 70), SCOUTING), clock=clock, sleep=clock.sleep)
+    def pace(observation):
+        if observation == "starting":
+            return Pace(quiet=60)
+        return Pace(quiet=40, since="tasks running", near=True, ago=clock.now - 35)
 
-    assert clock.sleeps == [60, 2, 2, 2, 2, 2] and clock.now == 70
+    wait = _wait(_on_clock(clock, ("starting", 0), ("running", 35), ("ready", 81)), PACED, pace=pace)
+
+    # when
+    run(wait, clock=clock, sleep=clock.sleep)
+
+    # then: quiet until 35 + 40 = 75 s, then dense
+    assert clock.sleeps == [60, 15, 2, 2, 2] and clock.now == 81
 
 
-def test_past_the_milestone_window_the_policy_backs_off_to_the_cap():
+def test_a_milestone_of_unknown_age_is_placed_right_after_the_last_look_that_did_not_show_it():
     clock = SimulatedClock()
+    paces = {"starting": Pace(quiet=60), "running": Pace(quiet=40, since="tasks running", near=True)}
+    wait = _wait(_on_clock(clock, ("starting", 0), ("running", 35), ("ready", 62)), PACED,
+                 pace=paces.get)
+
+    run(wait, clock=clock, sleep=clock.sleep)
+
+    # then: placed at 0 s (the look before), so the quiet span ended at 40 s: dense at once
+    assert clock.sleeps == [60, 2]
+
+
+def test_a_milestone_seen_on_the_first_look_may_be_old_so_it_makes_nothing_quiet():
+    clock = SimulatedClock()
+    wait = _wait(_on_clock(clock, ("running", 0), ("ready", 20)), PACED,
+                 pace=lambda o: Pace(quiet=100, since="tasks running", near=True))
+
+    run(wait, clock=clock, sleep=clock.sleep)
+
+    assert clock.sleeps == [10, 10]
+
+
+def test_a_look_that_proves_less_keeps_the_bound_an_earlier_look_proved():
+    # given: the first look proves 100 s quiet, the later ones prove nothing
+    clock = SimulatedClock()
+    wait = _wait(_on_clock(clock, ("building", 0), ("unknown", 1), ("ready", 100)), PACED,
+                 pace=lambda o: Pace(quiet=100) if o == "building" else Pace())
+
+    run(wait, clock=clock, sleep=clock.sleep)
+
+    # then: the 100 s still hold at the look at 60 s
+    assert clock.sleeps == [60, 40]
+
+
+def test_the_budget_is_in_calls_when_the_wait_counts_them():
+    # given a probe whose every look makes three calls
+    clock = SimulatedClock()
+    calls = [0]
+
+    def probe():
+        calls[0] += 3
+        return "starting"
+
+    wait = _wait(probe, PACED.replace(deadline=60), spent=lambda: calls[0])
 
     with pytest.raises(WaitTimeout):
-        run(_wait(_timed(clock, 0, 10_000), SCOUTING), clock=clock, sleep=clock.sleep)
+        run(wait, clock=clock, sleep=clock.sleep)
 
-    # then: dense 2 s from 60 s to 80 s, then backoff that soon reaches the 30 s cap
-    assert set(clock.sleeps[1:11]) == {2} and clock.sleeps[11] > 2
-    assert clock.sleeps[-2] == 30 and clock.now == 400
+    # then: the first look is free; after it, one every 30 s — the last on the deadline all the same
+    assert clock.sleeps == [10, 30, 20] and calls[0] == 12
 
 
-def test_a_milestone_never_seen_hands_over_to_the_start_window_after_the_scout_window():
+def test_again_looks_once_more_after_the_dense_interval():
     clock = SimulatedClock()
+    observations = iter(["found", "ready"])
+    wait = _wait(lambda: next(observations), PACED.replace(every=1), pace=lambda o: AGAIN)
 
-    with pytest.raises(WaitTimeout):
-        run(_wait(_timed(clock, 10_000, 10_000), SCOUTING), clock=clock, sleep=clock.sleep)
+    run(wait, clock=clock, sleep=clock.sleep)
 
-    looks = [sum(clock.sleeps[:i]) for i in range(len(clock.sleeps) + 1)]
-    assert [t for t in looks if 50 <= t < 200] == [50, 75, 100, 125, 150, 175]
-    assert [t for t in looks if 300 <= t < 350] == list(range(300, 350, 5))
+    assert clock.sleeps == [2]
 
 
-def test_blind_drops_the_milestone_so_only_the_start_window_counts():
+# --- sleeping on an event source ------------------------------------------------------------------
+
+class _Source:
+    """Events that arrive at given times; listening moves the clock to the first that wakes."""
+
+    def __init__(self, clock, *arrivals):
+        self.clock, self.arrivals, self.events, self.listened = clock, sorted(arrivals), [], []
+
+    def mark(self):
+        return len(self.events)
+
+    def listen(self, seconds, wakes, since, clock, sleep):
+        self.listened.append((clock(), seconds))
+        deadline = clock() + seconds
+        while self.arrivals and self.arrivals[0][0] <= deadline:
+            at, event = self.arrivals.pop(0)
+            self.clock.now = max(self.clock.now, at)
+            self.events.append(event)
+            if wakes(event):
+                return len(self.events), True
+        self.clock.now = deadline
+        return len(self.events), False
+
+
+def _event(time, name="done"):
+    return {"id": f"{name}-{time}", "time": time, "detail-type": name}
+
+
+def test_with_an_event_source_the_wait_listens_and_an_event_ends_the_sleep_for_one_look():
+    # given: ready from 100 s, its event arriving at 103 s; safety looks every 120 s
     clock = SimulatedClock()
-    blind = SCOUTING.blind()
+    source = _Source(clock, (103, _event("2026-11-02T12:01:40Z")))
+    woken = []
+    wait = _wait(_on_clock(clock, ("starting", 0), ("ready", 100)), PACED, events=source,
+                 wakes=lambda e: e["detail-type"] == "done", woken=woken.append)
 
-    with pytest.raises(WaitTimeout):
-        run(_wait(_timed(clock, 0, 10_000), blind), clock=clock, sleep=clock.sleep)
+    # when
+    outcome = run(wait, clock=clock, sleep=clock.sleep)
 
-    assert blind.scout is None and blind.milestone is None
-    assert clock.sleeps[:4] == [20, 40, 80, 160] and 5 in clock.sleeps
+    # then: no polling; one look at the event
+    assert outcome.attempts == 2 and clock.now == 103 and source.listened == [(0, 120)]
+    assert [e["time"] for e in woken] == ["2026-11-02T12:01:40Z"]
+
+
+def test_a_lost_event_only_delays_the_verdict_to_the_safety_look():
+    clock = SimulatedClock()
+    wait = _wait(_on_clock(clock, ("starting", 0), ("ready", 100)), PACED, events=_Source(clock))
+
+    outcome = run(wait, clock=clock, sleep=clock.sleep)
+
+    assert outcome.state == SUCCESS and clock.now == 120
+
+
+def test_an_event_no_newer_than_the_one_that_woke_the_last_look_wakes_nothing():
+    # given: two events of the same moment, the second arriving after the look the first caused
+    clock = SimulatedClock()
+    source = _Source(clock, (10, _event("2026-11-02T12:00:05Z", "a")),
+                     (11, _event("2026-11-02T12:00:05Z", "b")), (30, _event("2026-11-02T12:00:29Z", "c")))
+    wait = _wait(_on_clock(clock, ("starting", 0), ("ready", 29)), PACED, events=source,
+                 wakes=lambda e: True)
+
+    # when
+    outcome = run(wait, clock=clock, sleep=clock.sleep)
+
+    # then: looks at 0 s, 10 s (a) and 30 s (c); b reported what the look at 10 s saw
+    assert outcome.attempts == 3 and clock.now == 30
+
+
+def test_with_an_event_source_a_quiet_span_is_slept_but_for_one_long_poll_a_minute():
+    # given: building proves 90 s quiet; near once deploying (100 s); ready at 150 s, its event then
+    clock = SimulatedClock()
+    source = _Source(clock, (150, _event("2026-11-02T12:02:30Z")))
+    paces = {"building": Pace(quiet=90), "deploying": NEAR}
+    wait = _wait(_on_clock(clock, ("building", 0), ("deploying", 100), ("ready", 150)), PACED,
+                 events=source, wakes=lambda e: True, pace=paces.get)
+
+    # when
+    run(wait, clock=clock, sleep=clock.sleep)
+
+    # then: asleep but for the last 20 s of the quiet span's first minute (the rest is followed by
+    # listening anyway), listening after it to the safety look at 120 s; near, 30 s at most
+    assert clock.sleeps == [40, 30] and clock.now == 150
+    assert source.listened == [(40, 20), (90, 30), (120, 30)]
+
+
+def test_with_an_event_source_a_failure_in_a_quiet_span_wakes_the_wait_within_a_minute():
+    # given: nothing can succeed for 300 s, but the deployment fails at 50 s
+    clock = SimulatedClock()
+    source = _Source(clock, (50, _event("2026-11-02T12:00:50Z")))
+    wait = _wait(_on_clock(clock, ("building", 0), ("broken", 50)), PACED, events=source,
+                 wakes=lambda e: True, pace=lambda o: Pace(quiet=300))
+
+    # when
+    with pytest.raises(WaitFailed) as raised:
+        run(wait, clock=clock, sleep=clock.sleep)
+
+    # then: heard in the first minute's long poll
+    assert raised.value.outcome.attempts == 2 and clock.now == 50

@@ -1,15 +1,19 @@
 """The pipeline wait on botocore Stubber timelines (every request and response checked against
-the real CodePipeline, CodeBuild and CloudWatch Logs models) and a simulated clock."""
+the real CodePipeline, CodeBuild, CloudWatch Logs, ECS, ELB and SQS models) and a simulated clock."""
 
-from datetime import datetime, timedelta, timezone
+import email.utils
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from botocore.stub import ANY, Stubber
 
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.targets.base import Capabilities
+from pipeline_harness.waits.events import Inbox
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout
-from pipeline_harness.waits.pipeline import wait_for_pipeline
+from pipeline_harness.waits.pipeline import Execution, wait_for_pipeline
 from pipeline_harness.waits.policies import PIPELINE as PIPELINE_POLICY
 from pipeline_harness.waits.policies import SimulatedClock
 
@@ -18,7 +22,7 @@ COMMIT = "3f2c9a1"
 FULL_SHA = "3f2c9a1d0b7e4c21a9f0e8d7c6b5a4f3e2d1c0b9"
 EXECUTION = "11111111-2222-3333-4444-555555555555"
 BUILD_ID = "dev-php-app-build:0a1b2c3d-0000-1111-2222-333333333333"
-T0 = datetime(2026, 11, 2, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -28,7 +32,8 @@ def target(stubbed_target):
 
 @pytest.fixture
 def stubs(target):
-    made = {name: Stubber(target.client(name)) for name in ("codepipeline", "codebuild", "logs")}
+    made = {name: Stubber(target.client(name)) for name in ("codepipeline", "codebuild", "logs", "ecs",
+                                                              "elbv2")}
     for stub in made.values():
         stub.activate()
     yield made
@@ -38,7 +43,7 @@ def stubs(target):
 
 def _listed(*revisions):
     return {"pipelineExecutionSummaries": [
-        {"pipelineExecutionId": f"exec-{i}" if rev != FULL_SHA else EXECUTION,
+        {"pipelineExecutionId": f"exec-{i}" if rev != FULL_SHA else EXECUTION, "startTime": T0,
          "status": "InProgress", "sourceRevisions": [{"actionName": "Source", "revisionId": rev}]}
         for i, rev in enumerate(revisions)]}
 
@@ -50,10 +55,15 @@ def _status(status, summary=None):
     return {"pipelineExecution": execution}
 
 
-def _declaration(pipeline_type="V2"):
+def _declaration(pipeline_type="V2", deploys=None):
+    """The tutorial's pipeline; `deploys` (cluster, service) configures its ECS Deploy action."""
     def action(name, category, provider):
-        return {"name": name, "actionTypeId": {"category": category, "owner": "AWS",
+        made = {"name": name, "actionTypeId": {"category": category, "owner": "AWS",
                                                "provider": provider, "version": "1"}}
+        if provider == "ECS" and deploys:
+            made["configuration"] = {"ClusterName": deploys[0], "ServiceName": deploys[1],
+                                     "FileName": "imagedefinitions.json"}
+        return made
     return {"pipeline": {
         "name": PIPELINE, "roleArn": "arn:aws:iam::123456789012:role/dev-codepipeline-service-role",
         "artifactStore": {"type": "S3", "location": "dev-pipeline-artifacts-123456789012"},
@@ -123,13 +133,17 @@ def _wait_and_fail(target):
 
 
 def test_succeeds_after_the_commit_appears_and_every_stage_succeeds_with_stage_durations(target, stubs):
-    # given: no execution yet, then one for the commit that runs for two looks
+    # given: no execution yet, then one for the commit that runs; a pipeline without an ECS
+    # service to follow, so its state says which stage runs
     cp = stubs["codepipeline"]
     cp.add_response("list_pipeline_executions", _listed("0000000aaaa"), {"pipelineName": PIPELINE})
     cp.add_response("list_pipeline_executions", _listed(FULL_SHA, "0000000aaaa"), {"pipelineName": PIPELINE})
-    for status in ("InProgress", "InProgress", "Succeeded"):
-        cp.add_response("get_pipeline_execution", _status(status),
-                        {"pipelineName": PIPELINE, "pipelineExecutionId": EXECUTION})
+    _look(cp, "InProgress")
+    _look(cp, "InProgress")
+    cp.add_response("get_pipeline", _declaration(), {"name": PIPELINE})
+    _stages(cp, "Build")
+    _stages(cp, "Deploy")
+    _look(cp, "Succeeded")
     cp.add_response("list_action_executions", _action_executions(),
                     {"pipelineName": PIPELINE, "filter": {"pipelineExecutionId": EXECUTION}})
     clock = SimulatedClock()
@@ -138,7 +152,7 @@ def test_succeeds_after_the_commit_appears_and_every_stage_succeeds_with_stage_d
     run = wait_for_pipeline(target, PIPELINE, COMMIT, clock=clock, sleep=clock.sleep)
 
     # then
-    assert run.execution_id == EXECUTION and run.outcome.attempts == 4
+    assert run.execution_id == EXECUTION and run.outcome.attempts == 5
     assert run.stage_durations == {"Source": 8.0, "Build": 245.0, "Deploy": 95.0}
     assert clock.now > 0
 
@@ -181,7 +195,8 @@ def test_build_failure_from_a_colon_in_a_buildspec_command_points_at_the_subkeys
     stubs["codebuild"].add_response("batch_get_builds", _failed_build(
         "DOWNLOAD_SOURCE", "YAML_FILE_ERROR: Expected Commands[2] to be of string type: found "
         "subkeys instead at line 12, value of the key tag on line 11 might be empty", []))
-    stubs["logs"].add_response("get_log_events", _log("[Container] Phase context status code: YAML_FILE_ERROR"))
+    stubs["logs"].add_response("get_log_events",
+                               _log("[Container] Phase context status code: YAML_FILE_ERROR"))
 
     message = _wait_and_fail(target)
 
@@ -220,7 +235,8 @@ def test_deploy_failure_without_ecs_permissions_points_at_the_deploy_issue(targe
 
     assert "not authorized to perform: ecs:RegisterTaskDefinition" in message
     assert message.endswith("Verify CodePipeline role has ECS permissions (AmazonECS_FullAccess); Check "
-                            "cluster and service names match exactly; Ensure ECS service exists and is active")
+                            "cluster and service names match exactly; Ensure ECS service exists and is "
+                            "active")
 
 
 def test_superseded_execution_fails_at_once_and_says_a_newer_one_took_over(target, stubs):
@@ -254,30 +270,31 @@ def test_throttling_and_a_5xx_in_the_middle_do_not_end_the_wait(target, stubs):
     cp.add_response("get_pipeline_execution", _status("InProgress"))
     cp.add_client_error("get_pipeline_execution", "ThrottlingException", "Rate exceeded", 400)
     cp.add_client_error("get_pipeline_execution", "InternalFailure", "oops", 500)
-    # at 180 s Build may be over: the look reads the stages, which show no stage running
-    cp.add_response("get_pipeline_state", _running(None), {"name": PIPELINE})
     cp.add_response("get_pipeline_execution", _status("Succeeded"))
     cp.add_response("list_action_executions", _action_executions())
     clock = SimulatedClock()
 
     run = wait_for_pipeline(target, PIPELINE, COMMIT, clock=clock, sleep=clock.sleep)
 
-    assert run.outcome.state == "success" and run.outcome.attempts == 4 and clock.now == 180
+    assert run.outcome.state == "success" and run.outcome.attempts == 4
 
 
 def test_timeout_reports_the_last_status_seen(target, stubs):
     cp = stubs["codepipeline"]
     cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-    for _ in range(3):  # at 0 s, 40 s and the deadline: the policy backs off before its window
-        cp.add_response("get_pipeline_execution", _status("InProgress", "Build running"))
+    cp.add_response("get_pipeline_execution", _status("InProgress", "Build running"))
+    # at the 15 s deadline, the look after the one that found it: its status, then which stage runs
+    cp.add_response("get_pipeline_execution", _status("InProgress", "Build running"))
+    cp.add_response("get_pipeline", _declaration())
+    cp.add_response("get_pipeline_state", {"pipelineName": PIPELINE, "stageStates": []})
     clock = SimulatedClock()
-    policy = PIPELINE_POLICY.replace(deadline=60)
+    policy = PIPELINE_POLICY.replace(deadline=15)
 
     with pytest.raises(WaitTimeout) as raised:
         wait_for_pipeline(target, PIPELINE, COMMIT, policy=policy, clock=clock, sleep=clock.sleep)
 
     assert str(raised.value).startswith(
-        f"wait pipeline timed out after 60s (3 looks): last saw "
+        f"wait pipeline timed out after 15s (2 looks): last saw "
         f"execution {EXECUTION} InProgress (Build running); expected every stage of {PIPELINE} "
         f"Succeeded for commit {COMMIT}; hint: Build stage takes 3-5 minutes")
 
@@ -328,16 +345,108 @@ def _stages(cp, running):
     cp.add_response("get_pipeline_state", _running(running), {"name": PIPELINE})
 
 
-def test_once_build_may_be_over_looks_read_the_stages_and_deploy_narrows_the_dense_window(target, stubs):
-    # given: running at 0, 40 and 120 s (no stage reads before Build's 3 minutes can be over);
-    # Build still running at 180 and 205 s, Deploy running at 230 s
+def test_a_stage_shown_running_is_reported_with_the_execution():
+    assert str(Execution(EXECUTION, "InProgress", stage="Deploy", final_stage=True)) == (
+        f"execution {EXECUTION} InProgress in stage Deploy")
+
+
+def test_on_a_target_without_stage_state_the_wait_reads_only_the_execution_at_its_budgets_pace(
+        stubbed_target):
+    # given a target that lacks GetPipelineState (moto): the Stubber rejects any call to it
+    target = stubbed_target(capabilities=Capabilities(missing={"codepipeline": {
+        "GetPipelineState": "moto does not implement GetPipelineState",
+        "ListActionExecutions": "moto does not implement ListActionExecutions"}}))
+    with Stubber(target.client("codepipeline")) as cp:
+        cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
+        for _ in range(3):
+            _look(cp, "InProgress")
+        _look(cp, "Succeeded")
+        clock = SimulatedClock()
+
+        run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0),
+                                clock=clock, sleep=clock.sleep)
+
+    # then: one status read per 15 s
+    assert clock.sleeps == [15, 15, 15] and run.stage_durations == {}
+
+
+# --- following the Deploy stage's ECS service -------------------------------------------------------
+
+CLUSTER, SERVICE = "dev-cluster", "dev-php-app-alb-service"
+TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/dev-php-app-tg/73e2d6bc24d8a067"
+TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/dev-php-app"
+
+
+def _service(ecs, now, *, new=None, running=0, registered=None):
+    """describe_services `now` seconds after T0: the old deployment, and the new one (created at
+    `new` s) with `running` tasks, registered in the target group at `registered` s."""
+    def deployment(number, status, created, running_count, state):
+        return {"id": f"ecs-svc/{number}", "status": status, "taskDefinition": f"{TD}:{number}",
+                "desiredCount": 2, "runningCount": running_count, "rolloutState": state,
+                "createdAt": created}
+    deployments = [deployment(7, "PRIMARY" if new is None else "ACTIVE", T0 - timedelta(days=1), 2,
+                              "COMPLETED")]
+    if new is not None:
+        deployments.insert(0, deployment(8, "PRIMARY", T0 + timedelta(seconds=new), running, "IN_PROGRESS"))
+    events = [] if registered is None else [{
+        "id": "e1", "createdAt": T0 + timedelta(seconds=registered),
+        "message": f"(service {SERVICE}) registered 2 targets in (target-group {TG})"}]
+    date = email.utils.format_datetime(T0 + timedelta(seconds=now), usegmt=True)
+    ecs.add_response("describe_services", {
+        "services": [{"serviceName": SERVICE, "status": "ACTIVE", "deployments": deployments,
+                      "events": events, "loadBalancers": [{"targetGroupArn": TG, "containerPort": 80,
+                                                           "containerName": "php-app-container"}]}],
+        "failures": [], "ResponseMetadata": {"HTTPStatusCode": 200, "HTTPHeaders": {"date": date}}},
+        {"cluster": CLUSTER, "services": [SERVICE]})
+
+
+def _health_checks(elbv2, interval, threshold):
+    elbv2.add_response("describe_target_groups", {"TargetGroups": [
+        {"TargetGroupArn": TG, "HealthCheckIntervalSeconds": interval, "HealthyThresholdCount": threshold}]},
+        {"TargetGroupArns": [TG]})
+
+
+def test_the_wait_follows_the_deploy_stages_service_and_sleeps_through_its_health_checks(target, stubs):
+    # given: the Deploy action deploys dev-php-app-alb-service, whose target group has the defaults
+    # (30 s × 5: no task healthy sooner than 120 s after it registers); the new deployment appears
+    # at 80 s, its tasks register at 200 s, the execution succeeds at 328 s
+    cp, ecs = stubs["codepipeline"], stubs["ecs"]
+    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
+    _look(cp, "InProgress")                                    # 0 s: found
+    _look(cp, "InProgress")                                    # 15 s: and the first look at ECS
+    cp.add_response("get_pipeline", _declaration(deploys=(CLUSTER, SERVICE)), {"name": PIPELINE})
+    _service(ecs, 15)
+    _health_checks(stubs["elbv2"], 30, 5)
+    _service(ecs, 75)                                          # then ECS and the status in turn
+    _look(cp, "InProgress")                                    # 135 s
+    _service(ecs, 195, new=80)
+    _look(cp, "InProgress")                                    # 255 s
+    _service(ecs, 315, new=80, running=2, registered=200)      # the tasks registered 115 s ago
+    for _ in range(2):                                         # 320, 324 s: only the status
+        _look(cp, "InProgress")
+    _look(cp, "Succeeded")                                     # 328 s
+    cp.add_response("list_action_executions", _action_executions())
+    clock = SimulatedClock()
+
+    # when
+    run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0),
+                            clock=clock, sleep=clock.sleep)
+
+    # then: sleeps of at most 60 s while nothing can end within 120 s, up to 200 + 120 s, then
+    # every 4 s; 14 calls where polling every 15 s would have made 23
+    assert clock.sleeps == [15, 60, 60, 60, 60, 60, 5, 4, 4] and run.outcome.state == "success"
+    assert run.outcome.attempts == 10 and clock.now == 328
+
+
+def test_health_checks_too_short_to_sleep_through_leave_the_wait_reading_only_the_status(target, stubs):
+    # given a target group that can call a task healthy 5 s after it registers (5 s × 2)
     cp = stubs["codepipeline"]
     cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-    for _ in range(3):
-        _look(cp, "InProgress")
-    for stage in ("Build", "Build", "Deploy"):
-        _stages(cp, stage)  # one call per look: the state stands in for the execution's status
-    # then only the execution is read: at 205 + 60 s (Deploy takes 1-2 minutes) and 3.8 s later
+    _look(cp, "InProgress")
+    _look(cp, "InProgress")
+    cp.add_response("get_pipeline", _declaration(deploys=(CLUSTER, SERVICE)))
+    _service(stubs["ecs"], 30)
+    _health_checks(stubs["elbv2"], 5, 2)
     _look(cp, "InProgress")
     _look(cp, "Succeeded")
     cp.add_response("list_action_executions", _action_executions())
@@ -347,50 +456,68 @@ def test_once_build_may_be_over_looks_read_the_stages_and_deploy_narrows_the_den
     run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0),
                             clock=clock, sleep=clock.sleep)
 
-    # then
-    assert clock.sleeps == [40, 80, 60, 25, 25, 35, 3.8]
-    assert run.outcome.state == "success" and run.outcome.attempts == 8
+    # then: no second look at ECS (the Stubber holds none): one status read per look
+    assert run.outcome.attempts == 4 and clock.sleeps[-1] == 15
 
 
-def test_a_look_at_the_stages_that_shows_nothing_running_is_settled_by_the_execution(target, stubs):
-    # given: at 180 s the state shows no stage of ours running; the execution says Stopping
-    cp = stubs["codepipeline"]
+# --- with an event source ---------------------------------------------------------------------------
+
+EVENTS = Path(__file__).resolve().parents[2] / "data" / "events"
+QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/pht-run-events"
+
+
+def _event(sample, at, **detail):
+    """A documentation sample event (tests/data/events), for this pipeline and execution."""
+    event = json.loads((EVENTS / f"{sample}.json").read_text())["event"]
+    event.update(id=f"{sample}-{at}", time=(T0 + timedelta(seconds=at)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 resources=[f"arn:aws:codepipeline:us-east-1:123456789012:{PIPELINE}"])
+    event["detail"].update({"pipeline": PIPELINE, "execution-id": EXECUTION, **detail})
+    return event
+
+
+def _queue(target, clock, *receives):
+    """The run's queue on a Stubber: each receive either waits its whole long poll (None) or
+    returns the event that arrives at `at` seconds."""
+    sqs = target.client("sqs")
+    stub = Stubber(sqs)
+    arrivals = list(receives)
+
+    def advance(params, **_):
+        arrival = arrivals.pop(0)
+        clock.now = clock.now + params["WaitTimeSeconds"] if arrival is None else arrival[0]
+
+    sqs.meta.events.register("provide-client-params.sqs.ReceiveMessage", advance)
+    for arrival in receives:
+        messages = [] if arrival is None else [{"MessageId": "m", "ReceiptHandle": "r",
+                                                 "Body": json.dumps(arrival[1])}]
+        stub.add_response("receive_message", {"Messages": messages})
+    stub.activate()
+    return Inbox(sqs, QUEUE), stub
+
+
+def test_with_events_the_look_an_event_wakes_reads_the_status_not_the_deployment(target, stubs):
+    # given: health checks of 30 s × 3 (60 s); the Build stage ends at 100 s, the execution at 130 s,
+    # each event delivered then
+    cp, ecs = stubs["codepipeline"], stubs["ecs"]
+    clock = SimulatedClock()
+    inbox, sqs = _queue(target, clock, None, None,
+                        (100, _event("codepipeline-stage-stopped", 99, stage="Build", state="SUCCEEDED")),
+                        None, (130, _event("codepipeline-pipeline-succeeded", 129)))
     cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-    for _ in range(3):
-        _look(cp, "InProgress")
-    _stages(cp, None)
-    _look(cp, "Stopping", "Stopped by a person")
-    cp.add_response("get_pipeline", _declaration())
-    cp.add_response("get_pipeline_state", _state(None, "", ""))
+    _look(cp, "InProgress")                                    # 0 s: found
+    _look(cp, "InProgress")                                    # 15 s: a scheduled look reads both
+    cp.add_response("get_pipeline", _declaration(deploys=(CLUSTER, SERVICE)))
+    _service(ecs, 15)
+    _health_checks(stubs["elbv2"], 30, 3)
+    _look(cp, "InProgress")                                    # 100 s: woken by Build's end
+    _look(cp, "Succeeded")                                     # 130 s: woken by the execution's
+    cp.add_response("list_action_executions", _action_executions())
 
     # when
-    message = _wait_and_fail(target)
+    run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0),
+                            clock=clock, sleep=clock.sleep, events=inbox)
 
-    # then the verdict is the execution's own status, not the state's
-    assert f"last saw execution {EXECUTION} Stopping (Stopped by a person)" in message
-
-
-def test_a_stage_shown_running_is_reported_with_the_execution():
-    from pipeline_harness.waits.pipeline import Execution
-
-    assert str(Execution(EXECUTION, "InProgress", stage="Deploy", final_stage=True)) == (
-        f"execution {EXECUTION} InProgress in stage Deploy")
-
-
-def test_on_a_target_without_stage_state_the_wait_reads_only_the_execution_on_the_start_window(stubbed_target):
-    # given a target that lacks GetPipelineState (moto): the Stubber rejects any call to it
-    target = stubbed_target(capabilities=Capabilities(missing={"codepipeline": {
-        "GetPipelineState": "moto does not implement GetPipelineState",
-        "ListActionExecutions": "moto does not implement ListActionExecutions"}}))
-    with Stubber(target.client("codepipeline")) as cp:
-        cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-        for _ in range(4):
-            _look(cp, "InProgress")
-        _look(cp, "Succeeded")
-        clock = SimulatedClock()
-
-        run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0),
-                                clock=clock, sleep=clock.sleep)
-
-    # then: backoff to the 4-minute start window, then dense 4 s polling in it
-    assert clock.sleeps == [40, 80, 120, 4] and run.stage_durations == {}
+    # then: the verdict as the execution's event came; one look at ECS in all; the 60 s nothing
+    # could end in were slept through
+    assert run.outcome.attempts == 4 and clock.now == 130 and clock.sleeps == [60]
+    sqs.assert_no_pending_responses()

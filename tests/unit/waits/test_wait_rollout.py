@@ -1,17 +1,26 @@
 """The ECS rollout wait on Stubber timelines, including the circuit-breaker rollback that boto3's
-services_stable reports as success."""
+services_stable reports as success — seen live, or in the service's deployment history when the
+wait starts after it."""
 
-from datetime import datetime, timezone
+import email.utils
+from datetime import UTC, datetime, timedelta
 
 import botocore.session
 import botocore.waiter
 import pytest
 from botocore.stub import Stubber
 
+from pipeline_harness.targets.base import Capabilities
+from pipeline_harness.waits.deployments import ROLLED_BACK
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout
 from pipeline_harness.waits.policies import ROLLOUT, SimulatedClock
-from pipeline_harness.waits.rollout import (Deployment, RolloutView, image_matches, tasks_running,
-                                            wait_for_rollout)
+from pipeline_harness.waits.rollout import (
+    Deployment,
+    RolloutView,
+    image_matches,
+    tasks_running,
+    wait_for_rollout,
+)
 
 CLUSTER, SERVICE, CONTAINER = "dev-cluster", "dev-php-app-alb-service", "php-app-container"
 URI = "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-ecs-php-app"
@@ -19,20 +28,32 @@ NEW_IMAGE, OLD_IMAGE = f"{URI}:3f2c9a1", f"{URI}:1a2b3c4"
 NEW_DIGEST = "sha256:" + "a" * 64
 TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/dev-php-app"
 NEW_TD, OLD_TD = f"{TD}:8", f"{TD}:7"
-AT = datetime(2026, 11, 2, 12, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/dev-php-app-tg/73e2d6bc24d8a067"
+ARN = "arn:aws:ecs:us-east-1:123456789012"
 
 
 def _deployment(status, td, rollout_state, running=2, desired=2):
     return {"id": f"ecs-svc/{td[-1]}{status}", "status": status, "taskDefinition": td,
-            "desiredCount": desired, "runningCount": running, "rolloutState": rollout_state}
+            "desiredCount": desired, "runningCount": running, "rolloutState": rollout_state,
+            "createdAt": AT}
 
 
-def _service(*deployments, events=(), status="ACTIVE"):
-    return {"services": [{
-        "serviceName": SERVICE, "clusterArn": f"arn:aws:ecs:us-east-1:123456789012:cluster/{CLUSTER}",
+def _service(*deployments, events=(), status="ACTIVE", now=None):
+    """describe_services' answer; events are messages (at AT) or (seconds after AT, message);
+    `now` (seconds after AT) dates the answer and gives the service the tutorial's target group."""
+    timed = [e if isinstance(e, tuple) else (0, e) for e in events]
+    service = {
+        "serviceName": SERVICE, "clusterArn": f"{ARN}:cluster/{CLUSTER}",
         "status": status, "desiredCount": 2, "runningCount": 2, "deployments": list(deployments),
-        "events": [{"id": str(i), "createdAt": AT, "message": m} for i, m in enumerate(events)]}],
-        "failures": []}
+        "events": [{"id": f"{i}-{m}", "createdAt": AT + timedelta(seconds=t), "message": m}
+                   for i, (t, m) in enumerate(timed)]}
+    answer = {"services": [service], "failures": []}
+    if now is not None:
+        service["loadBalancers"] = [{"targetGroupArn": TG, "containerName": CONTAINER, "containerPort": 80}]
+        answer["ResponseMetadata"] = {"HTTPStatusCode": 200, "HTTPHeaders": {
+            "date": email.utils.format_datetime(AT + timedelta(seconds=now), usegmt=True)}}
+    return answer
 
 
 def _task_definition(arn, image, container=CONTAINER):
@@ -46,7 +67,7 @@ def _tasks(*images):
         {"taskArn": arn, "lastStatus": "RUNNING",
          "containers": [{"name": CONTAINER, "image": image, "imageDigest": NEW_DIGEST
                          if image == NEW_IMAGE else "sha256:" + "0" * 64}]}
-        for arn, image in zip(arns, images)]}
+        for arn, image in zip(arns, images, strict=True)]}
 
 
 OLD_ONLY = _deployment("PRIMARY", OLD_TD, "COMPLETED")
@@ -73,9 +94,25 @@ def ecs(target):
         stub.assert_no_pending_responses()
 
 
-def _look(ecs, *deployments, events=()):
-    ecs.add_response("describe_services", _service(*deployments, events=events),
+def _look(ecs, *deployments, events=(), now=None):
+    ecs.add_response("describe_services", _service(*deployments, events=events, now=now),
                      {"cluster": CLUSTER, "services": [SERVICE]})
+
+
+def _history(ecs, *rolled_back):
+    """The deployment history: rolled-back deployments as (number, image of their target revision)."""
+    ecs.add_response("list_service_deployments", {"serviceDeployments": [{
+        "serviceDeploymentArn": f"{ARN}:service-deployment/{CLUSTER}/{SERVICE}/{n}",
+        "targetServiceRevisionArn": f"{ARN}:service-revision/{CLUSTER}/{SERVICE}/{n}",
+        "status": "ROLLBACK_SUCCESSFUL",
+        "statusReason": "ECS deployment circuit breaker: tasks failed to start.",
+        "createdAt": AT, "finishedAt": AT + timedelta(minutes=4)} for n, _ in rolled_back]},
+        {"cluster": CLUSTER, "service": SERVICE, "status": list(ROLLED_BACK)})
+    if rolled_back:
+        ecs.add_response("describe_service_revisions", {"serviceRevisions": [
+            {"serviceRevisionArn": f"{ARN}:service-revision/{CLUSTER}/{SERVICE}/{n}",
+             "containerImages": [{"containerName": CONTAINER, "image": image}]} for n, image in rolled_back],
+            "failures": []})
 
 
 def _td(ecs, arn, image, container=CONTAINER):
@@ -97,9 +134,11 @@ def _wait(target, image=NEW_IMAGE, policy=ROLLOUT):
 
 
 def test_succeeds_when_primary_completed_alone_and_every_task_runs_the_new_image(target, ecs):
-    # given: old image only, then the new deployment starts, then it is done but one task is old
+    # given: old image only (and no rollback in its history), then the new deployment starts,
+    # then it is done but one task is old
     _look(ecs, OLD_ONLY)
     _td(ecs, OLD_TD, OLD_IMAGE)
+    _history(ecs)
     _look(ecs, NEW_STARTING, OLD_DRAINING)
     _td(ecs, NEW_TD, NEW_IMAGE)
     _look(ecs, NEW_DONE)
@@ -130,11 +169,13 @@ def test_rollout_state_failed_is_a_rollback_failure_with_the_service_events(targ
 
 
 def test_primary_switching_back_to_the_old_task_definition_is_a_rollback_failure(target, ecs):
-    # given: the rollback finished between two looks, so FAILED was never seen
+    # given: the rollback finished between two looks, so FAILED was never seen (and the history
+    # the rollback's events call for is empty)
     _look(ecs, NEW_STARTING, OLD_DRAINING)
     _td(ecs, NEW_TD, NEW_IMAGE)
     _look(ecs, OLD_ONLY, events=ROLLBACK_EVENTS)
     _td(ecs, OLD_TD, OLD_IMAGE)
+    _history(ecs)
 
     with pytest.raises(WaitFailed, match="the deployment circuit breaker rolled back the new image; "
                                          f"last saw service ACTIVE; deployments: PRIMARY dev-php-app:7 "
@@ -166,6 +207,7 @@ def test_missing_service_fails_with_the_deploy_common_issue(target, ecs):
 def test_task_definition_without_the_lab_container_fails_with_the_old_image_issue(target, ecs):
     _look(ecs, OLD_ONLY)
     _td(ecs, OLD_TD, OLD_IMAGE, container="php-app")
+    _history(ecs)
 
     with pytest.raises(WaitFailed, match="the service's task definition has no container "
                                          "'php-app-container' — tutorial Common Issues \"Deployment "
@@ -195,13 +237,13 @@ def test_expected_digest_is_checked_on_the_running_tasks(target, ecs):
 def test_timeout_while_old_tasks_drain_shows_both_deployments(target, ecs):
     _look(ecs, NEW_STARTING, OLD_DRAINING)
     _td(ecs, NEW_TD, NEW_IMAGE)
-    _look(ecs, NEW_STARTING, OLD_DRAINING)  # at the 60 s deadline: Deploy takes 1-2 minutes
+    _look(ecs, NEW_STARTING, OLD_DRAINING)  # at the 15 s deadline: one look per 15 s
 
     with pytest.raises(WaitTimeout) as raised:
-        _wait(target, policy=ROLLOUT.replace(deadline=60))
+        _wait(target, policy=ROLLOUT.replace(deadline=15))
 
     assert str(raised.value).startswith(
-        f"wait rollout timed out after 60s (2 looks): last saw service ACTIVE; deployments: "
+        f"wait rollout timed out after 15s (2 looks): last saw service ACTIVE; deployments: "
         f"PRIMARY dev-php-app:8 ({NEW_IMAGE}) IN_PROGRESS 0/2 running; ACTIVE dev-php-app:7 "
         f"(image not read) COMPLETED 2/2 running; expected service {SERVICE} in cluster {CLUSTER}")
 
@@ -221,25 +263,80 @@ def test_image_matches_a_tag_a_reference_or_a_digest(expected, image, digest, ma
     assert image_matches(expected, image, digest) is matches
 
 
-def test_once_the_new_tasks_run_the_wait_polls_densely_where_their_health_checks_end(target, ecs):
-    # given: tasks starting at 0, 60 and 75 s; all RUNNING at 90 s; done at 195 + 4.3 s
-    _look(ecs, NEW_STARTING, OLD_DRAINING)
+REGISTERED = f"(service {SERVICE}) registered 2 targets in (target-group {TG})"
+
+
+def test_the_wait_sleeps_through_the_target_groups_health_checks_from_when_the_tasks_registered(target, ecs):
+    # given: the target group's defaults (30 s × 5: healthy 120 s after registering at the soonest);
+    # tasks starting at 0 s, registered at 40 s (seen at 60 s by the service's event), done at 164 s
+    _look(ecs, NEW_STARTING, OLD_DRAINING, now=0)
     _td(ecs, NEW_TD, NEW_IMAGE)
-    for _ in range(2):
-        _look(ecs, NEW_STARTING, OLD_DRAINING)
-    for _ in range(2):
-        _look(ecs, NEW_RUNNING, OLD_DRAINING)
-    _look(ecs, NEW_DONE)
-    _running(ecs, NEW_IMAGE, NEW_IMAGE)
-    clock = SimulatedClock()
+    with Stubber(target.client("elbv2")) as elbv2:
+        elbv2.add_response("describe_target_groups", {"TargetGroups": [
+            {"TargetGroupArn": TG, "HealthCheckIntervalSeconds": 30, "HealthyThresholdCount": 5}]},
+            {"TargetGroupArns": [TG]})
+        for now in (60, 120, 160):
+            _look(ecs, NEW_RUNNING, OLD_DRAINING, events=[(40, REGISTERED)], now=now)
+        _look(ecs, NEW_DONE, events=[(40, REGISTERED)], now=164)
+        _running(ecs, NEW_IMAGE, NEW_IMAGE)
+        clock = SimulatedClock()
+
+        # when
+        outcome = wait_for_rollout(target, CLUSTER, SERVICE, NEW_IMAGE, policy=ROLLOUT.replace(jitter=0),
+                                   clock=clock, sleep=clock.sleep)
+
+    # then: nothing can end within 120 s of a look before the tasks run (sleeps capped at 60 s);
+    # then 40 + 120 s; then every 4 s; the target group read once
+    assert clock.sleeps == [60, 60, 40, 4] and outcome.state == "success"
+
+
+def test_a_wait_started_after_the_rollback_completed_fails_on_its_first_look_naming_it(target, ecs):
+    # given: only the old deployment is left; the history has the new image's deployment rolled back
+    _look(ecs, OLD_ONLY, events=ROLLBACK_EVENTS)
+    _td(ecs, OLD_TD, OLD_IMAGE)
+    _history(ecs, (8, NEW_IMAGE))
 
     # when
-    outcome = wait_for_rollout(target, CLUSTER, SERVICE, NEW_IMAGE, policy=ROLLOUT.replace(jitter=0),
-                               clock=clock, sleep=clock.sleep)
+    with pytest.raises(WaitFailed) as raised:
+        _wait(target)
 
-    # then: scouting every 15 s from 60 s; one sleep to 75 + 120 s (the last look without RUNNING
-    # tasks plus the 2 minutes health checks take at least); then dense; tasks read once, at the end
-    assert clock.sleeps == [60, 15, 15, 105, 4.3] and outcome.state == "success"
+    # then
+    message = str(raised.value)
+    assert raised.value.outcome.attempts == 1
+    assert message.startswith("wait rollout failed after 0s: the deployment circuit breaker rolled back the "
+                              "new image; last saw service ACTIVE")
+    rollback = (f"rolled back: service deployment {ARN}:service-deployment/{CLUSTER}/{SERVICE}/8 "
+                "ROLLBACK_SUCCESSFUL at 2026-11-02 12:04:00 UTC: ECS deployment circuit breaker: tasks "
+                "failed to start.")
+    assert message.count(rollback) == 2  # in what it last saw, and in the explanation
+    assert message.endswith("service events: " + " | ".join(ROLLBACK_EVENTS))
+
+
+def test_a_rollback_of_an_older_image_in_the_history_is_not_this_waits(target, ecs):
+    _look(ecs, OLD_ONLY)
+    _td(ecs, OLD_TD, OLD_IMAGE)
+    _history(ecs, (6, f"{URI}:0ld0ld0"))
+    _look(ecs, OLD_ONLY)
+
+    with pytest.raises(WaitTimeout):
+        _wait(target, policy=ROLLOUT.replace(deadline=15))
+
+
+def test_without_a_deployment_history_a_finished_rollback_only_shows_in_the_events(stubbed_target):
+    # given a target that declares it has no ListServiceDeployments (moto): nothing asks for it
+    target = stubbed_target(capabilities=Capabilities(missing={"ecs": {
+        "ListServiceDeployments": "moto does not implement ListServiceDeployments"}}))
+    with Stubber(target.client("ecs")) as ecs:
+        _look(ecs, OLD_ONLY, events=ROLLBACK_EVENTS)
+        _td(ecs, OLD_TD, OLD_IMAGE)
+        _look(ecs, OLD_ONLY, events=ROLLBACK_EVENTS)
+
+        # when
+        with pytest.raises(WaitTimeout) as raised:
+            _wait(target, policy=ROLLOUT.replace(deadline=15))
+
+    # then: it waited for the new image (no history call: the Stubber holds none)
+    assert raised.value.outcome.state == "timeout" and raised.value.outcome.attempts == 2
 
 
 def _view(*deployments):

@@ -1,0 +1,50 @@
+"""Counting the API calls a wait makes, so that its budget is in calls rather than in looks."""
+
+from __future__ import annotations
+
+import functools
+import weakref
+
+from pipeline_harness.targets.base import Target
+
+# calls made through each client since the first wait counted it: one hook per client, however
+# many waits a long-lived target serves
+_MADE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _counted(client):
+    if client not in _MADE:
+        _MADE[client] = 0
+        client.meta.events.register("provide-client-params", functools.partial(_count, weakref.ref(client)),
+                                    unique_id="pipeline-harness-tally")
+    return client
+
+
+def _count(client_ref, **_) -> None:
+    client = client_ref()
+    if client is not None:
+        _MADE[client] += 1
+
+
+class Tally:
+    """A target's clients, counting the calls made through them since this tally first used each.
+
+    The count is taken when botocore gathers a call's parameters, before a Stubber or the network
+    answers, so simulated calls count like real ones; retries inside botocore count once.
+    """
+
+    def __init__(self, target: Target):
+        self.target = target
+        self.since: dict = {}  # client → its count when this tally first used it
+
+    def client(self, service: str):
+        made = _counted(self.target.client(service))
+        self.since.setdefault(made, _MADE[made])
+        return made
+
+    @property
+    def calls(self) -> int:
+        return sum(_MADE[client] - start for client, start in self.since.items())
+
+    def gap(self, service: str, operation: str | None = None) -> str | None:
+        return self.target.gap(service, operation)
