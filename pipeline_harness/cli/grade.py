@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pipeline_harness.cli.common import output, settings_from
-from pipeline_harness.errors import EXIT_FAILED, EXIT_OK
+from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, ConfigError
 from pipeline_harness.grading import classroom
 from pipeline_harness.grading.grade import grade
 from pipeline_harness.report import render
+from pipeline_harness.steps import codepipeline
 from pipeline_harness.targets import open_target
 
 
@@ -15,10 +16,14 @@ def add_parser(sub, common):
         "grade", parents=[common], help="score an existing lab per step, read-only, with hints",
         description="Run every check of Steps 1-7 against an existing account without changing "
                     "anything; names default to the tutorial's (override them in --config).")
+    parser.add_argument("--repository", metavar="OWNER/REPO",
+                        help="the GitHub repository the pipeline's Source action must use (default: "
+                             "any owner/repo, as the tutorial asks)")
     group = parser.add_argument_group("a whole class")
     group.add_argument("--accounts", metavar="FILE",
                        help="TOML file of [[student]] tables (name; profile or role_arn; optional "
-                            "external_id and [student.names]): grade every student's account")
+                            "external_id, repository and [student.names]): grade every student's "
+                            "account")
     group.add_argument("--jobs", type=int, default=8, help="students graded at once (default 8)")
     group.add_argument("--output-dir", metavar="DIR",
                        help="with --accounts: one report per student (in --format) and "
@@ -28,6 +33,11 @@ def add_parser(sub, common):
 
 def run(args) -> int:
     settings = settings_from(args)
+    if args.repository and not codepipeline.REPOSITORY_ID.fullmatch(args.repository):
+        raise ConfigError(f"--repository must be a GitHub owner/repo, not {args.repository!r}")
+    if args.accounts and args.repository:
+        raise ConfigError("--repository is for one account; with --accounts give each student's "
+                          "repository in the accounts file")
     if args.accounts:
         graded = classroom.run_class(settings, args.accounts, jobs=args.jobs, fmt=args.format,
                                      output_dir=args.output_dir)
@@ -35,7 +45,7 @@ def run(args) -> int:
             out.write(classroom.as_markdown(graded))
         return EXIT_OK if all(g.status == "pass" for g in graded) else EXIT_FAILED
     with open_target(settings) as target:
-        report = grade(settings, target)
+        report = grade(settings, target, repository=args.repository)
     with output(args) as out:
         out.write(render(report, args.format))
     return EXIT_OK if report.ok else EXIT_FAILED

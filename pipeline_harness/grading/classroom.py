@@ -6,6 +6,8 @@ The accounts file is TOML, one `[[student]]` table per student:
     name = "Ada"
     role_arn = "arn:aws:iam::111111111111:role/lab-grader"   # assumed from the base credentials
     external_id = "course-2026"                               # optional
+    repository = "ada-lovelace/my-ecs-php-app"                # optional: the GitHub repository
+                                                              # her pipeline must build
     [student.names]                                           # optional: the names Ada used
     pipeline = "dev-php-pipeline"
 
@@ -31,7 +33,7 @@ from pipeline_harness.grading.grade import grade
 from pipeline_harness.grading.guard import read_only
 from pipeline_harness.report import Report, render, step_scores
 from pipeline_harness.settings import Settings, load_toml
-from pipeline_harness.steps import TITLES
+from pipeline_harness.steps import TITLES, codepipeline
 from pipeline_harness.targets import open_target, sessions
 from pipeline_harness.targets.base import Target
 
@@ -39,11 +41,12 @@ SESSION_NAME = "pipeline-harness-grader"
 EXTENSIONS = {"table": "txt", "json": "json", "junit": "xml", "markdown": "md"}
 SUMMARY = "class-summary"
 REASON_IDS = 5  # failed checks named in a summary row; the student's report has them all
-_STUDENT_KEYS = {"name", "profile", "role_arn", "external_id", "names"}
+_STUDENT_KEYS = {"name", "profile", "role_arn", "external_id", "repository", "names"}
 _ROLE_ARN = re.compile(r"arn:aws[\w-]*:iam::\d{12}:role/\S+")
 # where and how the grader runs stays the instructor's; a student only used other names
+# a student's GitHub repository is the `repository` column: it pins pipeline.source
 _NOT_NAMES = {"target", "endpoint_url", "region", "profile", "prefix", "allowed_accounts", "run_id",
-              "created_at"}
+              "created_at", "github_repository"}
 NAME_SETTINGS = tuple(sorted(f.name for f in fields(Settings)
                              if f.type in ("str", "str | None") and f.name not in _NOT_NAMES))
 
@@ -54,6 +57,7 @@ class Student:
     profile: str | None = None
     role_arn: str | None = None
     external_id: str | None = None
+    repository: str | None = None  # owner/repo the Source action must use; None: any owner/repo
     names: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -124,6 +128,9 @@ def _student(table: dict, number: int, path, settings: Settings) -> Student:
                   "(arn:aws:iam::<12-digit account>:role/<name>)")
     if "external_id" in table and "role_arn" not in table:
         raise bad("external_id goes with role_arn")
+    if "repository" in table and not codepipeline.REPOSITORY_ID.fullmatch(table["repository"]):
+        raise bad(f"repository {table['repository']!r} is not a GitHub owner/repo "
+                  "(tutorial Common Issues: repository name format)")
     names = table.get("names", {})
     if not isinstance(names, dict):
         raise bad("[student.names] must be a table")
@@ -164,7 +171,8 @@ def grade_student(student: Student, settings: Settings, base: Target) -> Graded:
     try:
         target = read_only(base.with_session(session_for(student, base)))  # grade() keeps it as is
         _ = target.account
-        return Graded(student, report=grade(settings.replace(**student.names), target))
+        return Graded(student, report=grade(settings.replace(**student.names), target,
+                                            repository=student.repository))
     except (HarnessError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
         return Graded(student, error=str(err))
 

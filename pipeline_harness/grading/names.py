@@ -22,6 +22,7 @@ from pipeline_harness import policies
 from pipeline_harness.context import Context
 from pipeline_harness.kinds import codebuild as codebuild_kinds
 from pipeline_harness.kinds import codepipeline as codepipeline_kinds
+from pipeline_harness.kinds import connections as connection_kinds
 from pipeline_harness.kinds import ecr as ecr_kinds
 from pipeline_harness.kinds import ecs as ecs_kinds
 from pipeline_harness.kinds import elbv2 as elbv2_kinds
@@ -29,7 +30,7 @@ from pipeline_harness.kinds import iam as iam_kinds
 from pipeline_harness.kinds import s3 as s3_kinds
 from pipeline_harness.kinds.base import MISSING, Kind
 from pipeline_harness.settings import Settings
-from pipeline_harness.steps import artifacts, codebuild, codepipeline, ecr, iam, prerequisites
+from pipeline_harness.steps import artifacts, codebuild, codepipeline, connection, ecr, iam, prerequisites
 from pipeline_harness.steps.base import Check, CheckResult, dig, reader
 
 CUTOFF = 0.85  # one or two wrong letters in the tutorial's names; "codebuild" vs "codepipeline" is 0.84
@@ -56,6 +57,12 @@ class Resolution:
         return [r for r in self.renames if r.check_id == check_id]
 
 
+def listed(kind: Kind, ctx: Context) -> list[str]:
+    """Every name of the kind in the account (the kinds the grader looks through are listable)."""
+    assert kind.names is not None, f"{kind} cannot be listed"
+    return list(kind.names(ctx.target))
+
+
 def _closest(expected: str, names: Iterable[str], exclude: set[str], cutoff: float = CUTOFF):
     candidates = [n for n in names if n not in exclude]
     near = difflib.get_close_matches(expected, candidates, n=1, cutoff=cutoff)
@@ -67,7 +74,7 @@ def _closest(expected: str, names: Iterable[str], exclude: set[str], cutoff: flo
 def _ecr(ctx: Context, exclude: set[str]) -> list[Rename]:
     if ctx.read(ecr.read) is not MISSING:
         return []
-    names = ecr_kinds.REPOSITORY.names(ctx.target)
+    names = listed(ecr_kinds.REPOSITORY, ctx)
     near = _closest(ctx.names.ecr_repository, names, exclude)
     return [Rename("ecr_repository", ctx.names.ecr_repository, near, "the closest repository name",
                    "ecr.repository")] if near else []
@@ -78,7 +85,7 @@ def _bucket(ctx: Context, exclude: set[str]) -> list[Rename]:
         return []
     expected = ctx.names.artifact_bucket
     stem = ctx.settings.artifact_bucket.split("{", 1)[0].rstrip("-")  # dev-pipeline-artifacts
-    names = s3_kinds.ARTIFACT_BUCKET.names(ctx.target)
+    names = listed(s3_kinds.ARTIFACT_BUCKET, ctx)
     stemmed = [n for n in names if n.startswith(stem) and n not in exclude]
     if stemmed:
         near, how = _best(expected, stemmed), f"the bucket starting `{stem}`"
@@ -118,7 +125,7 @@ def _project(ctx: Context, exclude: set[str]) -> list[Rename]:
     if ctx.read(codebuild.read) is not MISSING:
         return []
     client, expected = ctx.client("codebuild"), ctx.names.codebuild_project
-    near = _closest(expected, codebuild_kinds.PROJECT.names(ctx.target), exclude)
+    near = _closest(expected, listed(codebuild_kinds.PROJECT, ctx), exclude)
     if near is None:
         return []
     renames = [Rename("codebuild_project", expected, near, "the closest project name",
@@ -141,7 +148,7 @@ def _pipeline(ctx: Context, exclude: set[str]) -> list[Rename]:
     if ctx.read(codepipeline.read) is not MISSING:
         return []
     client, expected = ctx.client("codepipeline"), ctx.names.pipeline
-    names = codepipeline_kinds.PIPELINE.names(ctx.target)
+    names = listed(codepipeline_kinds.PIPELINE, ctx)
     near, how = _closest(expected, names, exclude), "the closest pipeline name"
     if near is None:
         shaped = [n for n in names[:MAX_PIPELINES_OPENED] if n not in exclude
@@ -151,12 +158,23 @@ def _pipeline(ctx: Context, exclude: set[str]) -> list[Rename]:
     return [Rename("pipeline", expected, near, how, "pipeline.exists")] if near else []
 
 
+def _connection(ctx: Context, exclude: set[str]) -> list[Rename]:
+    """Only when the pipeline names no connection of the account: then Step 2 grades the connection
+    closest to the lab's name. It costs nothing itself — the tutorial names no check of the name."""
+    if ctx.read(connection.read_used) is not MISSING:
+        return []
+    names = listed(connection_kinds.CONNECTION, ctx)
+    near = _closest(ctx.names.connection_name, names, exclude)
+    return [Rename("connection_name", ctx.names.connection_name, near, "the closest connection name",
+                   "")] if near else []
+
+
 def _ecs(ctx: Context, exclude: set[str]) -> list[Rename]:
     if ctx.read(prerequisites.read_service) is not MISSING:
         return []
     renames, cluster = [], ctx.names.cluster
     if ctx.read(prerequisites.read_cluster) is MISSING:
-        near = _closest(cluster, ecs_kinds.CLUSTER.names(ctx.target), exclude)
+        near = _closest(cluster, listed(ecs_kinds.CLUSTER, ctx), exclude)
         if near is None:
             return []
         renames.append(Rename("cluster", cluster, near, "the closest cluster name", "ecs.service"))
@@ -180,6 +198,7 @@ FINDERS: dict[Kind, Finder] = {
     iam_kinds.CODEBUILD_ROLE: _role(iam.CODEBUILD_ROLE),
     codebuild_kinds.PROJECT: _project,
     codepipeline_kinds.PIPELINE: _pipeline,
+    connection_kinds.CONNECTION: _connection,
     ecs_kinds.CLUSTER: _ecs,
 }
 

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import botocore.exceptions
 import requests
 
 from pipeline_harness import diagnosis
+from pipeline_harness.context import Context
 from pipeline_harness.errors import HarnessError, Unsupported
 from pipeline_harness.grading.guard import GetOnlySession
-from pipeline_harness.context import Context
 from pipeline_harness.steps.base import MISSING, Check, CheckResult
 from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
 from pipeline_harness.waits.model import FAILURE, SUCCESS, Wait, decide
@@ -37,28 +39,44 @@ def _workloads(ctx: Context) -> None:
 
 # --- the latest pipeline execution ----------------------------------------------------------------
 
-def read_execution(ctx: Context):
+def read_latest(ctx: Context):
+    """The summary of the pipeline's latest execution (MISSING: no pipeline, or it never ran)."""
     client = ctx.client("codepipeline")
     try:
         latest = client.list_pipeline_executions(pipelineName=ctx.names.pipeline,
                                                  maxResults=1)["pipelineExecutionSummaries"]
     except client.exceptions.PipelineNotFoundException:
         return MISSING
-    if not latest:
+    return latest[0] if latest else MISSING
+
+
+def read_execution(ctx: Context):
+    latest = ctx.read(read_latest)
+    if latest is MISSING:
         return MISSING
-    revision = next(iter(latest[0].get("sourceRevisions", [])), {}).get("revisionId", "")
-    look = pipeline.Probe(ctx.target, ctx.names.pipeline, revision, latest[0]["pipelineExecutionId"])
+    revisions: list[dict] = latest.get("sourceRevisions", [])
+    revision = revisions[0].get("revisionId", "") if revisions else ""
+    look = pipeline.Probe(ctx.target, ctx.names.pipeline, revision, latest["pipelineExecutionId"])
     return look()
+
+
+def _state(verdict) -> str | None:
+    """An acceptor's state; None where the wait would keep waiting (a snapshot's fail)."""
+    return verdict.state if verdict else None
+
+
+def _described(verdict) -> str:
+    return verdict.description if verdict else "not finished"
 
 
 def _judge_execution(execution: pipeline.Execution, ctx: Context):
     verdict = decide(pipeline.ACCEPTORS, execution)
-    return verdict.state == SUCCESS, "the latest execution: every stage Succeeded", (
-        f"{execution} — {verdict.description}")
+    return _state(verdict) == SUCCESS, "the latest execution: every stage Succeeded", (
+        f"{execution} — {_described(verdict)}")
 
 
 def _explain_execution(execution: pipeline.Execution, ctx: Context) -> str | None:
-    if decide(pipeline.ACCEPTORS, execution).state != FAILURE:
+    if _state(decide(pipeline.ACCEPTORS, execution)) != FAILURE:
         return None
     return pipeline.explain_failure(ctx.target, ctx.names.pipeline, execution)
 
@@ -103,7 +121,7 @@ def _judge_pushed(pushed: Pushed, ctx: Context):
     expected = "one multi-arch image (linux/amd64, linux/arm64) tagged commit hash, latest and build number"
     if pushed.absent:
         return False, expected, str(pushed)
-    return verdict.state == SUCCESS, expected, f"{pushed} — {verdict.description}"
+    return _state(verdict) == SUCCESS, expected, f"{pushed} — {_described(verdict)}"
 
 
 # --- ECS: the pipeline's image rolled out --------------------------------------------------------
@@ -142,7 +160,7 @@ def _explain_rollout(view: rollout.RolloutView, ctx: Context) -> str | None:
     wait = _rollout(ctx)
     verdict = decide(wait.acceptors, view)
     why = verdict.description if verdict and verdict.state == FAILURE else None
-    events = wait.explain(view)
+    events = wait.explain(view) if wait.explain else None
     return "; ".join(p for p in (why, events, wait.hint) if p) or None
 
 
@@ -192,8 +210,9 @@ CHECKS = [
           http.HINT, read_app, _judge_app, (("elbv2", None),)),
 ]
 
-_EXPLAIN = {"pipeline.latest-execution": (read_execution, _explain_execution),
-            "ecs.rollout": (read_rollout, _explain_rollout)}
+_Explained = tuple[Callable[[Context], Any], Callable[[Any, Context], "str | None"]]
+_EXPLAIN: dict[str, _Explained] = {"pipeline.latest-execution": (read_execution, _explain_execution),
+                                   "ecs.rollout": (read_rollout, _explain_rollout)}
 
 
 def diagnose(result: CheckResult, ctx: Context) -> CheckResult:

@@ -10,6 +10,7 @@ from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, tag_ma
 from pipeline_harness.targets.base import Target
 
 SERVICE = "codestar-connections"
+MAX_PAGES = 20
 
 
 def by_arn(ctx: Context, arn: str) -> Any:
@@ -20,11 +21,23 @@ def by_arn(ctx: Context, arn: str) -> Any:
         return MISSING
 
 
+def listed(target: Target, **filters: str) -> list[dict]:
+    """The account's connections. ListConnections has no paginator in botocore's model, so its
+    pages are followed here, boundedly (a lab account holds a handful)."""
+    client, found, token = target.client(SERVICE), [], None
+    for _ in range(MAX_PAGES):
+        page = client.list_connections(**filters, **({"NextToken": token} if token else {}))
+        found.extend(page.get("Connections", []))
+        token = page.get("NextToken")
+        if not token:
+            break
+    return found
+
+
 def read(ctx: Context, name: str) -> Any:
     if ctx.settings.connection_arn:
         return by_arn(ctx, ctx.settings.connection_arn)
-    pages = ctx.client(SERVICE).get_paginator("list_connections").paginate(ProviderTypeFilter="GitHub")
-    return next((c for page in pages for c in page["Connections"] if c["ConnectionName"] == name),
+    return next((c for c in listed(ctx.target, ProviderTypeFilter="GitHub") if c["ConnectionName"] == name),
                 MISSING)
 
 
@@ -45,8 +58,7 @@ def _delete(ctx: Context, connection: dict) -> None:
 
 
 def _names(target: Target) -> list[str]:
-    pages = target.client(SERVICE).get_paginator("list_connections").paginate()
-    return [c["ConnectionName"] for page in pages for c in page["Connections"]]
+    return [c["ConnectionName"] for c in listed(target)]
 
 
 CONNECTION = Kind(

@@ -29,10 +29,10 @@ def handle(ctx: Context) -> dict:
 read = reader(ARTIFACT_BUCKET)
 _NEEDS = (("s3", None),)
 CHECKS = [
-    Check("artifacts.bucket", STEP, "Artifact bucket exists",
+    Check("artifacts.bucket", STEP, "Artifact bucket `dev-pipeline-artifacts-<your-account-id>` exists",
           "S3 → Create bucket `dev-pipeline-artifacts-<your-account-id>` (Step 3)",
           read, exists(lambda b: f"`{b['Bucket']}`"), _NEEDS),
-    Check("artifacts.region", STEP, "Bucket is in the lab's region",
+    Check("artifacts.region", STEP, "Bucket is in the lab's region `<your-region>`",
           "Select your AWS region when creating the bucket (Step 3)",
           read, equals(lambda ctx: ctx.names.region, lambda b: b["Region"]), _NEEDS),
     Check("artifacts.public-access-blocked", STEP, "All public access blocked",

@@ -12,6 +12,7 @@ import botocore.exceptions
 from pipeline_harness.context import Context
 from pipeline_harness.errors import HarnessError, Unsupported
 from pipeline_harness.kinds.base import MISSING, Kind
+from pipeline_harness.steps import titles
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,10 @@ def run_check(check: Check, ctx: Context) -> CheckResult:
     bonus = check.bonus(ctx) if callable(check.bonus) else check.bonus
     max_points = 0 if bonus else check.points
 
+    title = titles.render(check.title, ctx)
+
     def result(status: str, message: str, points: int = 0, hint: str = "") -> CheckResult:
-        return CheckResult(check.id, check.step, check.title, status, points, max_points,
-                           message, hint)
+        return CheckResult(check.id, check.step, title, status, points, max_points, message, hint)
 
     for service, operation in check.needs:
         reason = ctx.target.gap(service, operation)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 from pipeline_harness.context import Context
+from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.kinds.codepipeline import PIPELINE
 from pipeline_harness.steps import connection
 from pipeline_harness.steps.base import Check, Resource, dig, exists, reader
 
 STEP = 6
 SOURCE_ARTIFACT, BUILD_ARTIFACT = "SourceArtifact", "BuildArtifact"
+SOURCE_PROVIDER = "CodeStarSourceConnection"  # the console's "GitHub (Version 2)"
+CODE_ZIP = "CODE_ZIP"  # the console's "CodePipeline default" output artifact format
+# GitHub's owner (letters, digits, single inner hyphens, at most 39) / repository names
+REPOSITORY_ID = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}/[A-Za-z0-9._-]{1,100}")
 
 
 def _action(category: str, provider: str, configuration: dict, inputs=(), outputs=()) -> dict:
@@ -24,11 +32,11 @@ def _action(category: str, provider: str, configuration: dict, inputs=(), output
 def stages(ctx: Context) -> list[dict]:
     """The three stages as the tutorial configures them, with their providers."""
     return [
-        {"name": "Source", "actions": [_action("Source", "CodeStarSourceConnection", {
+        {"name": "Source", "actions": [_action("Source", SOURCE_PROVIDER, {
             "ConnectionArn": connection.arn(ctx),
             "FullRepositoryId": ctx.settings.github_repository,
             "BranchName": ctx.settings.branch,
-            "OutputArtifactFormat": "CODE_ZIP",
+            "OutputArtifactFormat": CODE_ZIP,
         }, outputs=[SOURCE_ARTIFACT])]},
         {"name": "Build", "actions": [_action("Build", "CodeBuild", {
             "ProjectName": ctx.names.codebuild_project,
@@ -71,6 +79,16 @@ def _stage_action(found: dict, name: str) -> dict | None:
     return None
 
 
+def source_action(found: dict) -> dict | None:
+    """The pipeline's Source action, whatever the student named its stage."""
+    return _stage_action(found, "Source")
+
+
+def _no_stage(found: dict, name: str) -> tuple[bool, str, str]:
+    names = [s["name"] for s in dig(found, "pipeline", "stages", default=[])]
+    return False, f"a {name} stage", f"stages {names}"
+
+
 def _judge_stage(name: str, keys: tuple[str, ...]):
     """The stage's provider and the configuration keys the tutorial sets, compared with the spec."""
 
@@ -78,7 +96,7 @@ def _judge_stage(name: str, keys: tuple[str, ...]):
         want = next(s for s in stages(ctx) if s["name"] == name)["actions"][0]
         action = _stage_action(found, name)
         if action is None:
-            return False, f"a {name} stage", f"stages {[s['name'] for s in found['pipeline']['stages']]}"
+            return _no_stage(found, name)
         expected = {"provider": want["actionTypeId"]["provider"],
                     **{k: want["configuration"][k] for k in keys}}
         actual = {"provider": action["actionTypeId"]["provider"],
@@ -100,17 +118,95 @@ def _judge_order(found: dict, ctx: Context):
     return categories == want, f"stages {want}", f"stages {categories}"
 
 
+# --- the Source action: what the tutorial asks, with the student's own connection and repository ---
+
+def _provider(action: dict, ctx: Context) -> str | None:
+    provider = dig(action, "actionTypeId", "provider")
+    return None if provider == SOURCE_PROVIDER else f"provider `{provider}`"
+
+
+def _connection(action: dict, ctx: Context) -> str | None:
+    arn = dig(action, "configuration", "ConnectionArn")
+    if not arn:
+        return "no ConnectionArn"
+    problem = connection.lab_arn_problem(arn, ctx)
+    if problem:
+        return f"ConnectionArn `{arn}` is {problem}"
+    if ctx.read(connection.read_pipelines) is MISSING:
+        return f"ConnectionArn `{arn}` names no connection of the account"
+    return None
+
+
+def _repository(pinned: str | None):
+    def problem(action: dict, ctx: Context) -> str | None:
+        found = dig(action, "configuration", "FullRepositoryId") or ""
+        if pinned:  # GitHub's names are case-insensitive
+            return None if found.lower() == pinned.lower() else (
+                f"FullRepositoryId `{found}`, not the class roster's `{pinned}`")
+        return None if REPOSITORY_ID.fullmatch(found) else f"FullRepositoryId `{found}` is not owner/repo"
+
+    return problem
+
+
+def _branch(action: dict, ctx: Context) -> str | None:
+    branch = dig(action, "configuration", "BranchName")
+    return None if branch == ctx.settings.branch else f"BranchName `{branch}`"
+
+
+def _format(action: dict, ctx: Context) -> str | None:
+    # the API's default when the key is left out is CODE_ZIP too
+    found = dig(action, "configuration", "OutputArtifactFormat") or CODE_ZIP
+    return None if found == CODE_ZIP else f"OutputArtifactFormat `{found}`"
+
+
+def _unlooked(ctx: Context) -> str:
+    """Whether the connection could be looked up, said where it could not."""
+    arn = connection.pipeline_arn(ctx) or ""
+    match = connection.CONNECTION_ARN.fullmatch(arn)
+    reason = ctx.target.gap(match["service"]) if match else None
+    return f" (the connection was not looked up: {reason})" if reason else ""
+
+
+def judge_source(repository: str | None = None):
+    """The Source action as the tutorial sets it: GitHub (Version 2) through a connection of the
+    graded account and region, an owner/repo repository (`repository` when a roster pins it),
+    branch main, the CodePipeline default format."""
+    parts = (_provider, _connection, _repository(repository), _branch, _format)
+
+    def judge(found: dict, ctx: Context):
+        action = source_action(found)
+        if action is None:
+            return _no_stage(found, "Source")
+        problems = [p for part in parts if (p := part(action, ctx))]
+        config = action.get("configuration", {})
+        expected = (f"provider `{SOURCE_PROVIDER}`, a connection of account {ctx.names.account_id} "
+                    f"in {ctx.names.region}, FullRepositoryId "
+                    f"{f'`{repository}`' if repository else 'owner/repo'}, BranchName "
+                    f"`{ctx.settings.branch}`, OutputArtifactFormat `{CODE_ZIP}`")
+        shown = (f"`{config.get('FullRepositoryId')}` on `{config.get('BranchName')}` through "
+                 f"`{config.get('ConnectionArn')}`{_unlooked(ctx)}")
+        return not problems, expected, "; ".join(problems) if problems else shown
+
+    return judge
+
+
 _NEEDS = (("codepipeline", None),)
+SOURCE_TITLE = ("Source is GitHub (Version 2): a connection of this account and region, "
+                "repository `<owner>/<repo>`, branch `main`, CodePipeline default format")
+SOURCE_HINT = ("Source provider GitHub (Version 2), select connection `github-connection`, "
+               "repository name `<owner>/<repo>`, branch `main`, output artifact format "
+               "CodePipeline default (Step 6; Common Issues: ensure repository name format is "
+               "correct (owner/repo))")
 CHECKS = [
-    Check("pipeline.exists", STEP, "Pipeline exists",
+    Check("pipeline.exists", STEP, "Pipeline `dev-php-app-pipeline` exists",
           "CodePipeline → Create pipeline `dev-php-app-pipeline` (Step 6)",
           read, exists(lambda p: f"`{p['pipeline']['name']}`"), _NEEDS),
-    Check("pipeline.role", STEP, "Pipeline runs as dev-codepipeline-service-role",
+    Check("pipeline.role", STEP, "Pipeline runs as `dev-codepipeline-service-role`",
           "Service role: Existing service role `dev-codepipeline-service-role` (Step 6)",
           read, lambda p, ctx: (
               p["pipeline"]["roleArn"].rsplit("/", 1)[-1] == ctx.names.pipeline_role,
               f"`{ctx.names.pipeline_role}`", f"`{p['pipeline']['roleArn']}`"), _NEEDS),
-    Check("pipeline.artifact-store", STEP, "Artifact store is the lab's bucket",
+    Check("pipeline.artifact-store", STEP, "Artifact store is `dev-pipeline-artifacts-<your-account-id>`",
           "Artifact store: Custom location, bucket `dev-pipeline-artifacts-<your-account-id>` (Step 6)",
           read, lambda p, ctx: (
               dig(p, "pipeline", "artifactStore", "location") == ctx.names.artifact_bucket,
@@ -119,16 +215,20 @@ CHECKS = [
     Check("pipeline.stages", STEP, "Stages are Source → Build → Deploy",
           "Create the pipeline with Source, Build and Deploy stages in that order (Step 6)",
           read, _judge_order, _NEEDS),
-    Check("pipeline.source", STEP, "Source is GitHub (Version 2) via the connection",
-          "Source provider GitHub (Version 2), connection `github-connection`, repository "
-          "owner/repo, branch `main` (Step 6; Common Issues: repository name format owner/repo)",
-          read, _judge_stage("Source", ("ConnectionArn", "FullRepositoryId", "BranchName",
-                                        "OutputArtifactFormat")), _NEEDS),
-    Check("pipeline.build", STEP, "Build is the CodeBuild project",
+    Check("pipeline.source", STEP, SOURCE_TITLE, SOURCE_HINT, read, judge_source(), _NEEDS),
+    Check("pipeline.build", STEP, "Build is CodeBuild project `dev-php-app-build`",
           "Build provider AWS CodeBuild, project `dev-php-app-build` (Step 6)",
           read, _judge_stage("Build", ("ProjectName",)), _NEEDS),
-    Check("pipeline.deploy", STEP, "Deploy is Amazon ECS with imagedefinitions.json",
+    Check("pipeline.deploy", STEP, "Deploy is Amazon ECS: cluster `dev-cluster`, service "
+          "`dev-php-app-alb-service`, file `imagedefinitions.json`",
           "Wrong cluster or service name - deploy will fail; image definitions file name must be "
           "exactly `imagedefinitions.json` (Step 6 Common Mistakes)",
           read, _judge_stage("Deploy", ("ClusterName", "ServiceName", "FileName")), _NEEDS),
 ]
+
+
+def pinned_source(repository: str) -> Check:
+    """pipeline.source for a student whose repository the class roster names."""
+    check = next(c for c in CHECKS if c.id == "pipeline.source")
+    return dataclasses.replace(check, title=check.title.replace("`<owner>/<repo>`", f"`{repository}`"),
+                               judge=judge_source(repository))

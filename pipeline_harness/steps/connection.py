@@ -6,14 +6,24 @@ the console, so the harness prefers an existing AVAILABLE connection and never p
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from pipeline_harness.context import Context
 from pipeline_harness.errors import ConfigError, HarnessError
 from pipeline_harness.kinds import ownership
 from pipeline_harness.kinds.base import MISSING
+from pipeline_harness.kinds.codepipeline import PIPELINE
 from pipeline_harness.kinds.connections import CONNECTION, SERVICE
-from pipeline_harness.steps.base import Check, Resource, equals, reader
+from pipeline_harness.steps.base import Check, Resource, dig, equals, reader
 
 STEP = 2
+# the console makes codeconnections ARNs since July 2024; older connections keep codestar-connections
+CONNECTION_ARN = re.compile(r"arn:aws[\w-]*:(?P<service>codestar-connections|codeconnections):"
+                            r"(?P<region>[a-z0-9-]+):(?P<account>\d{12}):connection/[\w-]+")
+# the grader's reads of the connection the pipeline uses, by its ARN's prefix (see read_pipelines)
+READS = ("codestar-connections:GetConnection", "codeconnections:GetConnection",
+         "codestar-connections:ListConnections")
 HANDSHAKE_HINT = ("Developer Tools → Connections → select the connection → Update pending "
                   "connection, then authorize AWS Connector for GitHub and grant the repository")
 
@@ -63,13 +73,66 @@ def ensure(ctx: Context) -> dict:
     return {"arn": connection["ConnectionArn"], "status": connection["ConnectionStatus"]}
 
 
+# --- checks: the connection the pipeline actually uses -----------------------------------------
+
+def pipeline_arn(ctx: Context) -> str | None:
+    """The ConnectionArn of the pipeline's Source action, as the pipeline names it."""
+    pipeline = ctx.read(reader(PIPELINE))
+    if pipeline is MISSING:
+        return None
+    arns = [dig(action, "configuration", "ConnectionArn")
+            for stage in dig(pipeline, "pipeline", "stages", default=[]) for action in stage["actions"]
+            if dig(action, "actionTypeId", "category") == "Source"]
+    return next((str(arn) for arn in arns if arn), None)
+
+
+def lab_arn_problem(arn: str, ctx: Context) -> str | None:
+    """Why `arn` is no connection ARN of the graded account and region (None: it is one)."""
+    match = CONNECTION_ARN.fullmatch(arn)
+    if match is None:
+        return "not a codestar-connections or codeconnections connection ARN"
+    where = [f"{what} {value} (the lab's is {lab})" for what, value, lab in (
+        ("account", match["account"], ctx.names.account_id), ("region", match["region"], ctx.names.region))
+        if value != lab]
+    return f"a connection of another {', '.join(where)}" if where else None
+
+
+def read_pipelines(ctx: Context) -> Any:
+    """The connection the pipeline's ConnectionArn names: MISSING when it names none in the
+    account; None when there is no ARN of the lab's account and region, or no API, to look it up."""
+    arn = pipeline_arn(ctx)
+    match = CONNECTION_ARN.fullmatch(arn or "")
+    if arn is None or match is None or lab_arn_problem(arn, ctx):
+        return None
+    # IAM authorises each prefix on its own ARNs, so each ARN is read through its own service
+    service = match["service"] if not ctx.target.gap(match["service"]) else SERVICE
+    if ctx.target.gap(service):
+        return None
+    client = ctx.client(service)
+    try:
+        return client.get_connection(ConnectionArn=arn)["Connection"]
+    except client.exceptions.ResourceNotFoundException:
+        return MISSING
+
+
+def read_named(ctx: Context) -> Any:
+    """The connection of the lab's name (or the one settings name by ARN)."""
+    return ctx.read(read)
+
+
+def read_used(ctx: Context) -> Any:
+    """Step 2 grades the connection the pipeline uses; without one, the connection of the lab's name."""
+    used = ctx.read(read_pipelines)
+    return ctx.read(read_named) if used is None or used is MISSING else used
+
+
 _NEEDS = ((SERVICE, None),)
 CHECKS = [
-    Check("connection.available", STEP, "GitHub connection is Available",
+    Check("connection.available", STEP, "The pipeline's GitHub connection is Available",
           "Connection status must be \"Available\": complete the GitHub authorization and grant "
           "the repository (Step 2 Common Mistakes)",
-          read, equals(lambda ctx: "AVAILABLE", lambda c: c["ConnectionStatus"]), _NEEDS),
-    Check("connection.provider", STEP, "Connection provider is GitHub",
+          read_used, equals(lambda ctx: "AVAILABLE", lambda c: c["ConnectionStatus"]), _NEEDS),
+    Check("connection.provider", STEP, "The pipeline's connection's provider is GitHub",
           "Select GitHub when creating the connection (Step 2)",
-          read, equals(lambda ctx: "GitHub", lambda c: c["ProviderType"]), _NEEDS),
+          read_used, equals(lambda ctx: "GitHub", lambda c: c["ProviderType"]), _NEEDS),
 ]

@@ -28,13 +28,13 @@ def handle(ctx: Context) -> dict:
 read = reader(REPOSITORY)
 _NEEDS = (("ecr", None),)
 CHECKS = [
-    Check("ecr.repository", STEP, "ECR repository exists",
+    Check("ecr.repository", STEP, "ECR repository `my-ecs-php-app` exists",
           "ECR → Repositories → Create repository, name `my-ecs-php-app` (Step 1)",
           read, exists(lambda r: f"`{r['repositoryUri']}`"), _NEEDS),
-    Check("ecr.scan-on-push", STEP, "Scan on push enabled",
+    Check("ecr.scan-on-push", STEP, "Scan on push enabled on `my-ecs-php-app`",
           "Enable \"Scan on push\" so pushed images are scanned for CVEs (Step 1)",
           read, equals(lambda ctx: True, lambda r: r["imageScanningConfiguration"]["scanOnPush"]), _NEEDS),
-    Check("ecr.tag-immutability", STEP, "Tag immutability (optional)",
+    Check("ecr.tag-immutability", STEP, "Tag immutability on `my-ecs-php-app` (optional)",
           "Tag immutability is optional, recommended for production (Step 1)",
           read, equals(lambda ctx: "IMMUTABLE", lambda r: r["imageTagMutability"]), _NEEDS,
           bonus=lambda ctx: not ctx.settings.tag_immutability),

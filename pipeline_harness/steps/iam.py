@@ -11,10 +11,12 @@ from pipeline_harness.errors import HarnessError
 from pipeline_harness.kinds import iam as iam_kinds
 from pipeline_harness.kinds.base import MISSING, Kind
 from pipeline_harness.policies import evaluation, needs
-from pipeline_harness.steps import codepipeline, connection
-from pipeline_harness.steps.base import Check, Resource, dig, reader
+from pipeline_harness.settings import Settings
+from pipeline_harness.steps import connection
+from pipeline_harness.steps.base import Check, Resource, reader
 
 STEP = 4
+TUTORIAL = Settings().names("<your-account-id>")  # the tutorial's own names, for titles
 ECS_FULL_ACCESS = "arn:aws:iam::aws:policy/AmazonECS_FullAccess"
 
 
@@ -92,13 +94,9 @@ def read_permissions(spec: RoleSpec):
 
 def _connection_arn(ctx: Context) -> str:
     """The connection the pipeline actually uses; else the one the lab names."""
-    pipeline = ctx.read(codepipeline.read)
-    actions = [] if pipeline is MISSING else [
-        action for stage in dig(pipeline, "pipeline", "stages", default=[]) for action in stage["actions"]]
-    used = [dig(a, "configuration", "ConnectionArn") for a in actions
-            if dig(a, "actionTypeId", "category") == "Source"]
-    if any(used):
-        return str(next(arn for arn in used if arn))
+    used = connection.pipeline_arn(ctx)
+    if used:
+        return used
     try:
         return connection.arn(ctx)
     except HarnessError:
@@ -157,19 +155,20 @@ def _exists(found: dict, ctx: Context):
     return True, "it to exist", f"`{found['Role']['Arn']}`"
 
 
-def _role_checks(spec: RoleSpec, label: str, step_hint: str) -> list[Check]:
+def _role_checks(spec: RoleSpec, label: str, step_hint: str, issue: str = "") -> list[Check]:
     read = reader(spec.kind)
     iam_served = (("iam", None),)
     policy = (spec.policy_file or "")[:-5]
     checks = [
-        Check(f"iam.{spec.key}", STEP, f"{label} role exists", step_hint, read, _exists, iam_served),
+        Check(f"iam.{spec.key}", STEP, f"{label} role `{spec.kind.name(TUTORIAL)}` exists", step_hint, read,
+              _exists, iam_served),
         Check(f"iam.{spec.key}.trust", STEP, f"{label} role trusts {spec.service}.amazonaws.com",
               f"Create the role with \"AWS service\" → \"{label}\" so {label} can assume it (Step 4)",
               read, _trusts(spec), iam_served),
         Check(f"iam.{spec.key}.inline-policy", STEP,
               f"{label} role may do what `{policy}` grants, on the lab's resources",
               f"Add permissions → Create inline policy, paste the tutorial's JSON, name it "
-              f"`{policy}` (Step 4)", read_permissions(spec), _permissions(spec), iam_served),
+              f"`{policy}` (Step 4){issue}", read_permissions(spec), _permissions(spec), iam_served),
     ]
     for arn in spec.managed:
         checks.append(Check(
@@ -183,5 +182,6 @@ CHECKS = (
     _role_checks(PIPELINE_ROLE, "CodePipeline",
                  "IAM → Roles → Create role `dev-codepipeline-service-role` (Step 4)")
     + _role_checks(CODEBUILD_ROLE, "CodeBuild",
-                   "IAM → Roles → Create role `dev-codebuild-service-role` (Step 4)")
+                   "IAM → Roles → Create role `dev-codebuild-service-role` (Step 4)",
+                   "; Check CodeBuild role has ECR permissions (Common Issues: Docker permission denied)")
 )

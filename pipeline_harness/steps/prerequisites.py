@@ -133,10 +133,11 @@ def _container_judge(definition: dict, ctx: Context):
 
 _NEEDS = (("ecs", None),)
 CHECKS = [
-    Check("ecs.service", STEP, "ECS service exists, active, behind the ALB",
+    Check("ecs.service", STEP, "ECS service `dev-php-app-alb-service` in cluster `dev-cluster` exists, "
+          "active, behind the ALB",
           "Check cluster and service names match exactly; ensure ECS service exists and is active "
           "(Common Issues: Deploy stage fails)", read_service, _service_judge, _NEEDS),
-    Check("ecs.container-name", STEP, "Task definition has container php-app-container",
+    Check("ecs.container-name", STEP, "Task definition has container `php-app-container`",
           "imagedefinitions.json container name must match the task definition "
           "(Common Issues: old image still running)", read_task_definition, _container_judge, _NEEDS),
 ]

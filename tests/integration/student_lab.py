@@ -1,5 +1,7 @@
 """The lab as a student builds it by hand, step by step, with plain boto3 calls — not the harness's
-provisioning code — so the grader is tested against a setup it did not make.
+provisioning code — so the grader is tested against a setup it did not make: with the student's own
+connection and GitHub repository, and the tutorial's sample app (this repository's buildspec.yml
+and sample_app/) as the source the pipeline's first run left in the artifact bucket.
 
 `Lab` holds every choice the student makes; its defaults follow the tutorial, and a mutation is
 `dataclasses.replace(CORRECT, ...)` with one of the tutorial's Common Mistakes.
@@ -7,15 +9,22 @@ provisioning code — so the grader is tested against a setup it did not make.
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
+
+import pipeline_run
+from pipeline_run import BUILD, COMMIT
 
 from pipeline_harness import policies
 from pipeline_harness.targets import sessions
 from pipeline_harness.targets.base import Target
-from pipeline_harness.waits.ecr_tags import OCI_INDEX
 
-COMMIT, BUILD = "3f2c9a1", "42"
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_APP = ("sample_app/Dockerfile", "sample_app/index.php", "sample_app/health.php",
+              "sample_app/app_info.php")
 ECS_FULL_ACCESS = "arn:aws:iam::aws:policy/AmazonECS_FullAccess"
 BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
              "RestrictPublicBuckets": True}
@@ -42,6 +51,7 @@ class Lab:
                                   "CONTAINER_NAME")
     log_group: str = "/aws/codebuild/{project}"
     pipeline: str = "dev-php-app-pipeline"
+    github: str = "student/my-ecs-php-app"  # the student's own repository
     branch: str = "main"
     image_definitions_file: str = "imagedefinitions.json"
     deploy_cluster: str | None = None  # the cluster the Deploy stage names; None: the real one
@@ -73,7 +83,7 @@ def build(target: Target, lab: Lab = CORRECT) -> None:
     _project(target, lab, account)
     _prerequisites(target, lab, account)
     _pipeline(target, lab, account)
-    _verify(target, lab)
+    _verify(target, lab, account)
 
 
 def _ecr(target: Target, lab: Lab) -> None:
@@ -130,7 +140,7 @@ def _project(target: Target, lab: Lab, account: str) -> None:
         environment={"type": "LINUX_CONTAINER", "image": lab.image,
                      "computeType": "BUILD_GENERAL1_SMALL", "privilegedMode": lab.privileged,
                      "environmentVariables": [{"name": n, "value": v, "type": "PLAINTEXT"}
-                                              for n, v in zip(lab.env_names, values)]},
+                                              for n, v in zip(lab.env_names, values, strict=True)]},
         serviceRole=f"arn:aws:iam::{account}:role/{lab.codebuild_role}",
         logsConfig={"cloudWatchLogs": {"status": "ENABLED",
                                        "groupName": lab.log_group.format(project=lab.project)}})
@@ -167,11 +177,10 @@ def _prerequisites(target: Target, lab: Lab, account: str) -> None:
             "subnets": subnets, "securityGroups": [group_id], "assignPublicIp": "ENABLED"}})
 
 
-def _connection_arn(target: Target, account: str) -> str:
-    # the emulator has no connections API: its declared stand-in plays the student's connection
-    placeholder = target.quirks.placeholder_connection_arn
-    return placeholder.format(region=target.region, account_id=account) if placeholder else \
-        f"arn:aws:codestar-connections:{target.region}:{account}:connection/student"
+def connection_arn(region: str, account: str) -> str:
+    """The student's own connection, as the console shows its ARN (the emulator has no such API)."""
+    return (f"arn:aws:codestar-connections:{region}:{account}:connection/"
+            f"{uuid.uuid5(uuid.NAMESPACE_URL, account)}")
 
 
 def _action(category: str, provider: str, configuration: dict, inputs=(), outputs=()) -> dict:
@@ -190,8 +199,8 @@ def _pipeline(target: Target, lab: Lab, account: str) -> None:
         "pipelineType": "V2",
         "stages": [
             {"name": "Source", "actions": [_action("Source", "CodeStarSourceConnection", {
-                "ConnectionArn": _connection_arn(target, account),
-                "FullRepositoryId": "larsappel/my-ecs-php-app", "BranchName": lab.branch,
+                "ConnectionArn": connection_arn(target.region, account),
+                "FullRepositoryId": lab.github, "BranchName": lab.branch,
                 "OutputArtifactFormat": "CODE_ZIP"}, outputs=["SourceArtifact"])]},
             {"name": "Build", "actions": [_action("Build", "CodeBuild", {
                 "ProjectName": lab.project}, inputs=["SourceArtifact"], outputs=["BuildArtifact"])]},
@@ -201,18 +210,18 @@ def _pipeline(target: Target, lab: Lab, account: str) -> None:
         ]})
 
 
-def _index(platforms: tuple[str, ...]) -> str:
-    return json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [
-        {"mediaType": "application/vnd.oci.image.manifest.v1+json",
-         "digest": f"sha256:{i}" + "0" * 63, "size": 1000,
-         "platform": {"os": "linux", "architecture": arch}}
-        for i, arch in enumerate(platforms, start=1)]})
+def _source() -> dict[str, str]:
+    return {path: (ROOT / path).read_text() for path in ("buildspec.yml", *SAMPLE_APP)}
 
 
-def _verify(target: Target, lab: Lab) -> None:
-    """What the first pipeline run leaves: an execution, and the image pushed with three tags."""
+def _verify(target: Target, lab: Lab, account: str) -> None:
+    """What the first pipeline run leaves: an execution, its artifacts, the image with three tags."""
     target.client("codepipeline").start_pipeline_execution(name=lab.pipeline)
-    ecr, manifest = target.client("ecr"), _index(lab.platforms)
-    for tag in lab.tags:
-        ecr.put_image(repositoryName=lab.repository, imageManifest=manifest,
-                      imageManifestMediaType=OCI_INDEX, imageTag=tag)
+    bucket = lab.bucket.format(account=account)
+    # the tutorial's policy lets the pipeline write only to dev-pipeline-artifacts-*
+    if fnmatch.fnmatch(bucket, "dev-pipeline-artifacts-*"):
+        image = f"{account}.dkr.ecr.{target.region}.amazonaws.com/{lab.repository}:{COMMIT}"
+        pipeline_run.store_artifact(target, bucket, lab.pipeline, "SourceArtifact", _source())
+        pipeline_run.store_artifact(target, bucket, lab.pipeline, "BuildArtifact", {
+            "imagedefinitions.json": pipeline_run.definitions("php-app-container", image)})
+    pipeline_run.push(target, lab.repository, lab.platforms, lab.tags)

@@ -1,4 +1,5 @@
-"""grader-policy.json lets the grader make every call it makes, and grants nothing but reads."""
+"""grader-policy.json lets the grader make every call it makes, and grants nothing but reads: objects
+only in the tutorial's artifact buckets, the source the student's pipeline built from."""
 
 import dataclasses
 import fnmatch
@@ -38,8 +39,13 @@ BEYOND_THE_EMULATOR = (
     "codepipeline.GetPipelineState", "codebuild.BatchGetBuilds", "logs.GetLogEvents",
     "ecs.ListTasks", "ecs.DescribeTasks", "elbv2.DescribeLoadBalancers",
     "iam.SimulatePrincipalPolicy",  # the IAM checks ask the simulator where it is served (not moto)
+    # the source artifact's location, where the execution's actions are listed (not moto); a
+    # connection ARN with the codeconnections prefix is read through its own service
+    "codepipeline.ListActionExecutions", "codeconnections.GetConnection",
 )
-READ_ACTION = re.compile(r"[a-z0-9-]+:((Describe|Get|List|BatchGet|Head)[A-Za-z0-9*]*|SimulatePrincipalPolicy)")
+ARTIFACT_OBJECTS = "arn:aws:s3:::dev-pipeline-artifacts-*/*"  # the tutorial's own policies' bucket
+READ_ACTION = re.compile(
+    r"[a-z0-9-]+:((Describe|Get|List|BatchGet|Head)[A-Za-z0-9*]*|SimulatePrincipalPolicy)")
 
 
 def iam_action(call: str) -> str | None:
@@ -49,19 +55,32 @@ def iam_action(call: str) -> str | None:
     return IAM_ACTIONS.get(call, f"{IAM_PREFIXES.get(service, service)}:{operation}")
 
 
-def allowed(action: str) -> bool:
-    return any(effect == "Allow" and resource == "*" and fnmatch.fnmatchcase(action.lower(), pattern)
-               for effect, pattern, resource in policies.grants(POLICY))
+def allowed(action: str, resource: str = "*") -> bool:
+    return any(effect == "Allow" and fnmatch.fnmatchcase(action.lower(), pattern)
+               and fnmatch.fnmatchcase(resource, granted)
+               for effect, pattern, granted in policies.grants(POLICY))
+
+
+def _resource(service: str, params: dict) -> str:
+    """The resource IAM authorises an S3 call on (its object, or its bucket); "*" for the others."""
+    if service != "s3" or "Bucket" not in params:
+        return "*"
+    return f"arn:aws:s3:::{params['Bucket']}" + (f"/{params['Key']}" if "Key" in params else "")
 
 
 def _counting_session(target, calls: Counter) -> boto3.Session:
-    """The target's credentials in a session of our own, counting every call its clients make."""
+    """The target's credentials in a session of our own, counting every call its clients make, with
+    the resource it acts on."""
     credentials = target.session.get_credentials().get_frozen_credentials()
     session = boto3.Session(aws_access_key_id=credentials.access_key,
                             aws_secret_access_key=credentials.secret_key,
                             aws_session_token=credentials.token, region_name=target.region)
-    session.events.register(
-        "before-call", lambda model, **_: calls.update([f"{model.service_model.service_name}.{model.name}"]))
+
+    def count(model, params, **_):
+        service = model.service_model.service_name
+        calls.update([(f"{service}.{model.name}", _resource(service, params))])
+
+    session.events.register("before-parameter-build", count)  # the call's own parameters
     return session
 
 
@@ -85,10 +104,14 @@ def graded(target):
     correct, typos = student_account(target, _fresh_account()), student_account(target, _fresh_account())
     student_lab.build(correct)
     student_lab.build(typos, TYPOS)
-    calls = Counter()
+    calls: Counter = Counter()
     report = grade(Settings(), correct.with_session(_counting_session(correct, calls)))
     grade(Settings(), typos.with_session(_counting_session(typos, calls)))
     return report, calls
+
+
+def _names(calls: Counter) -> set[str]:
+    return {call for call, _ in calls}
 
 
 def test_the_graded_lab_exercises_every_read_the_emulator_serves(graded):
@@ -97,15 +120,17 @@ def test_the_graded_lab_exercises_every_read_the_emulator_serves(graded):
     statuses = {c.id: c.status for c in report.checks}
     assert set(statuses.values()) == {"pass", "skip"}, statuses
     assert statuses["pipeline.latest-execution"] == statuses["ecr.pushed-image"] == "pass"
+    assert statuses["source.buildspec"] == statuses["source.image-definitions"] == "pass"
     assert {"ecr.BatchGetImage", "codepipeline.GetPipelineExecution", "iam.GetRolePolicy",
-            "codepipeline.ListPipelines", "iam.ListRoles"} <= set(calls)
+            "codepipeline.ListPipelines", "iam.ListRoles", "s3.ListObjectsV2",
+            "s3.GetObject"} <= _names(calls)
 
 
 def test_every_call_the_grader_makes_is_allowed_by_the_grader_policy(graded):
     _, calls = graded
 
-    refused = sorted(f"{call} → {iam_action(call)}" for call in calls
-                     if iam_action(call) and not allowed(iam_action(call)))
+    refused = sorted(f"{call} on {resource} → {iam_action(call)}" for call, resource in calls
+                     if iam_action(call) and not allowed(iam_action(call), resource))
 
     assert refused == []
 
@@ -116,18 +141,21 @@ def test_reads_the_emulator_cannot_serve_are_allowed_too():
     assert refused == []
 
 
-def test_the_grader_policy_grants_nothing_but_reads_on_any_resource():
+def test_the_grader_policy_grants_nothing_but_reads_and_objects_only_of_the_artifact_buckets():
     statements = POLICY["Statement"]
     actions = [action for statement in statements for action in statement["Action"]]
 
     assert all(set(s) == {"Sid", "Effect", "Action", "Resource"} for s in statements)  # no Not*
-    assert {(s["Effect"], s["Resource"]) for s in statements} == {("Allow", "*")}
+    assert {(s["Effect"], s["Resource"]) for s in statements} == {("Allow", "*"), ("Allow", ARTIFACT_OBJECTS)}
     assert [a for a in actions if not READ_ACTION.fullmatch(a)] == []
+    assert {(action, resource) for _, action, resource in policies.grants(POLICY)
+            if action == "s3:getobject"} == {("s3:getobject", ARTIFACT_OBJECTS)}
+    assert not allowed("s3:GetObject", "arn:aws:s3:::someone-elses-bucket/secret.txt")
 
 
 def test_the_grader_policy_grants_only_what_the_grader_uses(graded):
     _, calls = graded
-    used = {iam_action(call).lower() for call in (*calls, *BEYOND_THE_EMULATOR) if iam_action(call)}
+    used = {iam_action(call).lower() for call in (*_names(calls), *BEYOND_THE_EMULATOR) if iam_action(call)}
 
     unused = sorted(action for _, action, _ in policies.grants(POLICY) if action not in used)
 

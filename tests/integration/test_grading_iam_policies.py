@@ -9,7 +9,7 @@ the way a student would, in accounts of their own on the session's emulator.
 import json
 
 import pytest
-from student_lab import CORRECT, build
+from student_lab import CORRECT, build, connection_arn
 
 from pipeline_harness.grading.grade import grade
 from pipeline_harness.settings import Settings
@@ -29,7 +29,7 @@ def _least_privilege(account: str, region: str) -> dict[str, dict]:
     repository = f"arn:aws:ecr:{region}:{account}:repository/my-ecs-php-app"
     project = f"arn:aws:codebuild:{region}:{account}:project/dev-php-app-build"
     logs = f"arn:aws:logs:{region}:{account}:log-group:/aws/codebuild/dev-php-app-build"
-    connection = f"arn:aws:codestar-connections:{region}:{account}:connection/placeholder-moto"
+    connection = connection_arn(region, account)  # the student's own
     pipeline = [
         _statement(["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], f"{bucket}/*"),
         _statement(["s3:GetBucketLocation", "s3:ListBucket"], bucket),

@@ -7,13 +7,13 @@ import json
 
 import pytest
 from moto.server import ThreadedMotoServer
+from student_lab import CORRECT, build, student_account
 
 from pipeline_harness.cli import main
 from pipeline_harness.grading.grade import grade
 from pipeline_harness.grading.guard import is_read, read_only
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets import moto
-from student_lab import CORRECT, build, student_account
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("whole_lab_served")]
 
@@ -51,32 +51,9 @@ def test_a_correct_lab_scores_full_marks_with_every_skip_explained(student):
                for message in skipped.values())
 
 
+# the configuration mistakes (Steps 1-6) are typed with the AWS CLI in test_grading_aws_cli_lab.py;
+# here: what a pipeline run leaves, and the names a student mistypes
 MUTATIONS = {
-    "scan on push off": (dict(scan_on_push=False), {"ecr.scan-on-push"}, "Scan on push"),
-    "versioning off": (dict(versioning=False), {"artifacts.versioning"}, "Bucket Versioning"),
-    "public access not blocked": (dict(block_public_access=False),
-                                  {"artifacts.public-access-blocked"}, "Block all public access"),
-    # (the pipeline role's trust can't be wrong: CodePipeline refuses a role it can't assume)
-    "wrong trust principal": (dict(codebuild_trust="codepipeline.amazonaws.com"),
-                              {"iam.codebuild_role.trust"}, "\"AWS service\" → \"CodeBuild\""),
-    "missing ECS policy": (dict(attach_ecs_full_access=False),
-                           {"iam.pipeline_role.ecs-full-access"}, "AmazonECS_FullAccess"),
-    "missing inline policy action": (dict(codebuild_policy_drops=("ecr:PutImage",)),
-                                     {"iam.codebuild_role.inline-policy"}, "CodeBuildCustomPolicy"),
-    "privileged mode off": (dict(privileged=False), {"codebuild.privileged"},
-                            "Forgetting to enable Privileged mode"),
-    "wrong env var name": (dict(env_names=("AWS_ACCOUNT_ID", "AWS_REGION", "IMAGE_REPO_NAME",
-                                           "CONTAINER_NAME")),
-                           {"codebuild.environment-variables"}, "Wrong environment variable names"),
-    "wrong build image": (dict(image="aws/codebuild/amazonlinux2-x86_64-standard:5.0"),
-                          {"codebuild.image"}, "Using wrong CodeBuild image"),
-    "wrong log group": (dict(log_group="/aws/codebuild/php-build"), {"codebuild.logs"},
-                        "CloudWatch logs"),
-    "image definitions file name typo": (dict(image_definitions_file="imagedefinition.json"),
-                                         {"pipeline.deploy"}, "exactly `imagedefinitions.json`"),
-    "deploy to the wrong cluster": (dict(deploy_cluster="default"), {"pipeline.deploy"},
-                                    "Wrong cluster or service name"),
-    "pipeline on another branch": (dict(branch="master"), {"pipeline.source"}, "branch `main`"),
     "single-platform image": (dict(platforms=("amd64",)), {"ecr.pushed-image"}, "linux/arm64"),
     "no build-number tag": (dict(tags=("3f2c9a1", "latest")), {"ecr.pushed-image"},
                             "build number tags"),

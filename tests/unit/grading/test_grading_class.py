@@ -11,12 +11,12 @@ from moto.server import ThreadedMotoServer
 
 from pipeline_harness import lab
 from pipeline_harness.cli import main
+from pipeline_harness.context import Context
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.grading import classroom
 from pipeline_harness.grading.classroom import Graded, Student
 from pipeline_harness.report import Report
 from pipeline_harness.settings import Settings
-from pipeline_harness.context import Context
 from pipeline_harness.steps.base import CheckResult
 from pipeline_harness.targets import moto as moto_target
 from pipeline_harness.targets.base import Target
@@ -27,6 +27,7 @@ GOOD_FILE = f"""
 name = "Ada Lovelace"
 role_arn = "arn:aws:iam::{ACCOUNT_A}:role/lab-grader"
 external_id = "course-2026"
+repository = "ada-lovelace/my-ecs-php-app"
 [student.names]
 pipeline = "dev-php-pipeline"
 
@@ -53,7 +54,7 @@ def test_the_accounts_file_gives_each_student_a_profile_or_a_role_and_their_own_
 
     assert students == [
         Student("Ada Lovelace", role_arn=_role(ACCOUNT_A), external_id="course-2026",
-                names={"pipeline": "dev-php-pipeline"}),
+                repository="ada-lovelace/my-ecs-php-app", names={"pipeline": "dev-php-pipeline"}),
         Student("Bob", profile="bob"),
     ]
     assert [s.slug for s in students] == ["Ada-Lovelace", "Bob"]
@@ -76,8 +77,10 @@ def test_the_accounts_file_gives_each_student_a_profile_or_a_role_and_their_own_
     ("[[student]]\nname = 'a'\nprofile = 'p'\n[student.names]\nregion = 'eu-west-1'",
      "names.region is not a name setting"),
     ("[[student]]\nname = 'a'\nprofile = 'p'\n[student.names]\npipeline = 3", "names.pipeline must be text"),
-    ("[[student]]\nname = 'a'\nprofile = 'p'\n[student.names]\ngithub_repository = 'norepo'",
-     "github_repository must be owner/repo"),
+    ("[[student]]\nname = 'a'\nprofile = 'p'\nrepository = 'my-ecs-php-app'",
+     "repository 'my-ecs-php-app' is not a GitHub owner/repo"),
+    ("[[student]]\nname = 'a'\nprofile = 'p'\n[student.names]\ngithub_repository = 'a/b'",
+     "names.github_repository is not a name setting"),
     ("[[student]]\nname = 'a'\nprofile = 'p'\n[[student]]\nname = 'a'\nprofile = 'q'",
      "two students share the name 'a'"),
     ("[[student]]\nname = 'a b'\nprofile = 'p'\n[[student]]\nname = 'a-b'\nprofile = 'q'",
@@ -93,7 +96,7 @@ def test_a_broken_accounts_file_is_one_config_error_saying_what_is_wrong(tmp_pat
 
 
 def test_a_missing_accounts_file_is_a_config_error(tmp_path):
-    with pytest.raises(ConfigError, match="accounts file .*nothing.toml does not exist"):
+    with pytest.raises(ConfigError, match=r"accounts file .*nothing\.toml does not exist"):
         classroom.read_accounts(tmp_path / "nothing.toml", Settings())
 
 
@@ -268,12 +271,22 @@ def test_cli_a_broken_accounts_file_exits_2_before_touching_any_endpoint(tmp_pat
 @pytest.mark.parametrize("options, says", [
     ([], "--accounts needs --output-dir DIR"),
     (["--output-dir", "out", "--jobs", "0"], "--jobs must be at least 1, not 0"),
+    (["--output-dir", "out", "--repository", "ada/app"], "--repository is for one account"),
 ])
 def test_cli_class_options_that_make_no_sense_exit_2(tmp_path, capsys, options, says):
     code = main(["grade", "--accounts", str(_accounts(tmp_path, GOOD_FILE)), *options])
 
     assert code == 2
     assert says in _one_line(capsys.readouterr().err)
+
+
+def test_cli_a_repository_that_is_not_owner_repo_exits_2_before_touching_any_endpoint(capsys):
+    code = main(["grade", "--endpoint-url", f"http://127.0.0.1:{_closed_port()}",
+                 "--repository", "my-ecs-php-app"])
+
+    assert code == 2
+    assert "--repository must be a GitHub owner/repo, not 'my-ecs-php-app'" in _one_line(
+        capsys.readouterr().err)
 
 
 def test_cli_an_unreachable_base_target_exits_3(tmp_path, capsys):
@@ -296,7 +309,7 @@ def moto_server(monkeypatch):
 
 def test_cli_exits_0_when_every_student_passes(tmp_path, moto_server, monkeypatch, capsys):
     # given: a grader that passes everyone — this test is about the CLI's wiring and exit code
-    monkeypatch.setattr(classroom, "grade", lambda settings, target: Report(
+    monkeypatch.setattr(classroom, "grade", lambda settings, target, repository=None: Report(
         target.name, target.account, target.region,
         [CheckResult("ecr.repository", 1, "ECR repository exists", "pass", 1, 1, "found it")]))
     accounts = _accounts(tmp_path, f"[[student]]\nname = 'Ada'\nrole_arn = '{_role(ACCOUNT_A)}'\n")

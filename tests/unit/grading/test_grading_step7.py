@@ -1,15 +1,15 @@
 """Step 7 grading checks on botocore Stubber timelines: one look each, judged by the waits' acceptors."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import responses
 from botocore.stub import Stubber
 
+from pipeline_harness.context import Context
 from pipeline_harness.grading import step7
 from pipeline_harness.settings import Settings
-from pipeline_harness.context import Context
 from pipeline_harness.steps.base import run_check
 from pipeline_harness.targets.base import Capabilities, Quirks
 from pipeline_harness.waits.ecr_tags import ACCEPTED_MEDIA_TYPES, OCI_INDEX
@@ -20,7 +20,7 @@ NEW_IMAGE, OLD_IMAGE = f"{URI}:3f2c9a1", f"{URI}:1a2b3c4"
 DIGEST = "sha256:" + "a" * 64
 TD = f"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/dev-php-app-task"
 BUILD_ID = "dev-php-app-build:0a1b2c3d-0000-1111-2222-333333333333"
-AT = datetime(2026, 11, 2, 12, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 CHECK = {c.id: c for c in step7.CHECKS}
 
 

@@ -6,10 +6,10 @@ import pytest
 from botocore.stub import Stubber
 
 from pipeline_harness import policies
-from pipeline_harness.steps import artifacts, codebuild, codepipeline, ecr, iam
 from pipeline_harness.context import Context
-from pipeline_harness.steps.base import run_check
 from pipeline_harness.settings import Settings
+from pipeline_harness.steps import artifacts, codebuild, codepipeline, ecr, iam
+from pipeline_harness.steps.base import run_check
 from pipeline_harness.targets.base import Capabilities
 
 ACCOUNT = "123456789012"
@@ -200,12 +200,12 @@ def _needs_by_resource() -> list[tuple[str, list[str]]]:
 
 
 def test_a_deploy_stage_with_the_wrong_file_name_fails_and_says_which_value(ctx):
-    ctx.target.capabilities = Capabilities(unserved={})
+    ctx.target.capabilities = Capabilities(services=frozenset({"codepipeline"}))
     pipeline = {"name": "dev-php-app-pipeline",
                 "roleArn": f"arn:aws:iam::{ACCOUNT}:role/dev-codepipeline-service-role",
                 "artifactStore": {"type": "S3", "location": f"dev-pipeline-artifacts-{ACCOUNT}"},
                 "stages": []}
-    ctx.settings = Settings(connection_arn="arn:aws:codestar-connections:us-east-1:1:connection/x")
+    ctx.settings = Settings(connection_arn=f"arn:aws:codestar-connections:us-east-1:{ACCOUNT}:connection/x")
     for stage in codepipeline.stages(ctx):
         pipeline["stages"].append(stage)
     pipeline["stages"][2]["actions"][0]["configuration"]["FileName"] = "imagedefinition.json"

@@ -1,0 +1,352 @@
+"""The student's own source, graded: the files the latest execution built from, read back from the
+artifact bucket, and linted with the lab rules.
+
+Where: the latest execution's action executions name each artifact's S3 location; where the target
+does not serve them, the newest object under the pipeline's prefix in the artifact bucket is read
+(CodePipeline stores an artifact under `<pipeline name, 20 characters>/<artifact name, 10>/`).
+What: the source artifact's buildspec.yml and the Dockerfile it builds, and the imagedefinitions.json
+the build wrote into its output artifact. Nothing the student wrote is ever run.
+
+What costs a point, and what is a hint: a lint finding explains a build that fails or deploys the
+wrong thing, and the tutorial hands students the buildspec and the Dockerfile rather than asking
+them to write one; Step 7 already costs the failed build. So a point is lost only where the tutorial
+asks for the thing itself: buildspec.yml in the repository root (Step 5; "Forgetting to push
+buildspec.yml to repo", Step 6 Common Mistakes) and the image definitions file, "exactly
+imagedefinitions.json", written and delivered, naming the task definition's container (Step 6
+Common Mistakes; Common Issues). Every other finding is a hint under Step 5 in a check worth no
+points: it is listed to fix, and costs nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from pipeline_harness.buildspec import document, shell
+from pipeline_harness.buildspec.findings import Finding, Unparsable, decode
+from pipeline_harness.buildspec.lint import lint_texts
+from pipeline_harness.buildspec.rules import Selection
+from pipeline_harness.context import Context
+from pipeline_harness.errors import Unsupported
+from pipeline_harness.grading import step7
+from pipeline_harness.kinds.base import MISSING
+from pipeline_harness.settings import Settings
+from pipeline_harness.steps import codepipeline
+from pipeline_harness.steps.base import Check, CheckResult, dig
+
+READS = ("codepipeline:ListActionExecutions", "s3:ListBucket", "s3:GetObject")
+MAX_ARTIFACT_BYTES = 50 * 2**20  # a lab's repository zips to a few kilobytes
+MAX_FILE_BYTES = 2**20
+MAX_PAGES = 10  # of the artifact prefix's listing, where no action execution says where
+# the harness's own conventions for building on a local base, not the tutorial's: a student's
+# `FROM php:8.3-apache` is right
+NOT_GRADED = ("base-not-argument", "base-default")
+# what the tutorial asks of the image definitions file (Step 6): its exact name, written and delivered
+COSTING_RULES = frozenset({"artifact-missing", "definitions-not-written"})
+# ... and, in the file the build wrote, the container it names (Common Issues: old image still running)
+COSTING_WRITTEN_RULES = frozenset({"definitions-name"})
+WRITTEN = "imagedefinitions.json (as the build wrote it)"
+
+
+class NotAssessed(Unsupported):
+    """Nothing of the student's source to grade yet: the check is skipped with this reason."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the latest execution built from, and what its build wrote."""
+
+    location: str  # s3://bucket/key of the source artifact
+    paths: tuple[str, ...]  # every file in it
+    texts: dict[str, str]  # the files the grader lints, by path
+    unreadable: list[Finding] = field(default_factory=list)
+    definitions: str | None = None  # imagedefinitions.json from the build's output artifact
+    build_output: str = ""  # where that came from, or why there is none
+
+
+@dataclass(frozen=True)
+class Linted:
+    source: Source
+    buildspec: str | None  # its path in the repository root, if there
+    findings: list[Finding]
+
+    @property
+    def costing(self) -> list[Finding]:
+        return [f for f in self.findings if _costs(f)]
+
+    @property
+    def hints(self) -> list[Finding]:
+        return [f for f in self.findings if not _costs(f) and f.is_error]
+
+
+def _costs(finding: Finding) -> bool:
+    if finding.path == WRITTEN:
+        return finding.rule in COSTING_WRITTEN_RULES
+    return finding.rule in COSTING_RULES
+
+
+# --- where the latest execution's artifacts are ---------------------------------------------------
+
+@dataclass(frozen=True)
+class _Artifacts:
+    """The pipeline's artifact store and the names the Source and Build actions give their output."""
+
+    pipeline: str
+    bucket: str
+    source: str
+    build: str | None
+
+
+def _declared(ctx: Context) -> _Artifacts:
+    found = ctx.read(codepipeline.read)
+    if found is MISSING:
+        raise NotAssessed("there is no pipeline, so no execution and no source to read")
+    source = codepipeline.source_action(found)
+    source_name = dig(source, "outputArtifacts", 0, "name")
+    if source is None or not source_name:
+        raise NotAssessed("the pipeline has no Source action with an output artifact")
+    if dig(source, "configuration", "OutputArtifactFormat") == "CODEBUILD_CLONE_REF":
+        raise NotAssessed("the Source action's output artifact format is Full clone "
+                          "(CODEBUILD_CLONE_REF): its artifact is a reference to clone, not the code")
+    build = next((a for s in dig(found, "pipeline", "stages", default=[]) for a in s["actions"]
+                  if dig(a, "actionTypeId", "category") == "Build"), None)
+    return _Artifacts(found["pipeline"]["name"], dig(found, "pipeline", "artifactStore", "location"),
+                      source_name, dig(build, "outputArtifacts", 0, "name"))
+
+
+def _from_action_executions(ctx: Context, declared: _Artifacts, execution_id: str) -> dict[str, tuple]:
+    """Artifact name -> (bucket, key), as the execution's actions report their output."""
+    pages = ctx.client("codepipeline").get_paginator("list_action_executions").paginate(
+        pipelineName=declared.pipeline, filter={"pipelineExecutionId": execution_id})
+    return {artifact["name"]: (artifact["s3location"]["bucket"], artifact["s3location"]["key"])
+            for page in pages for detail in page.get("actionExecutionDetails", [])
+            for artifact in dig(detail, "output", "outputArtifacts", default=[])
+            if artifact.get("s3location")}
+
+
+def _newest_under_prefix(ctx: Context, declared: _Artifacts, name: str) -> tuple | None:
+    prefix = f"{declared.pipeline[:20]}/{name[:10]}/"
+    pages = ctx.client("s3").get_paginator("list_objects_v2").paginate(
+        Bucket=declared.bucket, Prefix=prefix, PaginationConfig={"MaxItems": 1000 * MAX_PAGES})
+    objects = [o for page in pages for o in page.get("Contents", [])]
+    newest = max(objects, key=lambda o: o["LastModified"], default=None)
+    return None if newest is None else (declared.bucket, newest["Key"])
+
+
+def _locations(ctx: Context, declared: _Artifacts, execution_id: str) -> dict[str, tuple | None]:
+    names = [n for n in (declared.source, declared.build) if n]
+    if not ctx.target.gap("codepipeline", "ListActionExecutions"):
+        reported = _from_action_executions(ctx, declared, execution_id)
+        return {n: reported.get(n) for n in names}
+    return {n: _newest_under_prefix(ctx, declared, n) for n in names}
+
+
+def _zip(ctx: Context, where: tuple) -> zipfile.ZipFile:
+    bucket, key = where
+    s3 = ctx.client("s3")
+    try:
+        got = s3.get_object(Bucket=bucket, Key=key)
+    except s3.exceptions.NoSuchKey:
+        raise NotAssessed(f"the artifact s3://{bucket}/{key} is gone (expired or deleted)") from None
+    if got["ContentLength"] > MAX_ARTIFACT_BYTES:
+        raise NotAssessed(f"the artifact s3://{bucket}/{key} is {got['ContentLength']} bytes; the grader "
+                          f"reads at most {MAX_ARTIFACT_BYTES}")
+    try:
+        return zipfile.ZipFile(io.BytesIO(got["Body"].read()))
+    except zipfile.BadZipFile:
+        raise NotAssessed(f"the artifact s3://{bucket}/{key} is not a zip") from None
+
+
+# --- the source's files ---------------------------------------------------------------------------
+
+def _text(archive: zipfile.ZipFile, path: str, unreadable: list[Finding]) -> str | None:
+    info = archive.getinfo(path)
+    if info.file_size > MAX_FILE_BYTES:
+        unreadable.append(Finding(path, None, "unreadable", f"{path} is {info.file_size} bytes; "
+                                  f"the grader reads at most {MAX_FILE_BYTES}", "keep it small"))
+        return None
+    try:
+        return decode(archive.read(path), path)
+    except Unparsable as err:
+        unreadable.append(err.finding)
+        return None
+
+
+def _built_dockerfiles(buildspec: str) -> list[str]:
+    """The Dockerfiles the buildspec's docker builds name: their -f, or their context's."""
+    try:
+        spec = document.parse(buildspec)
+    except Unparsable:
+        return []
+    builds = [shell.parse_buildx_build(argv[2:] if argv[0] == "buildx" else argv[1:])
+              for command in spec.commands for argv in shell.docker_commands(command.text or "")
+              if argv[:2] == ["buildx", "build"] or argv[:1] == ["build"]]
+    paths = [b.dockerfile or str(PurePosixPath(b.context or ".") / "Dockerfile") for b in builds]
+    return [str(PurePosixPath(p)) for p in paths if "$" not in p]
+
+
+def _dockerfile(buildspec: str | None, paths: tuple[str, ...]) -> str | None:
+    """The Dockerfile the build uses, else the repository root's."""
+    named = _built_dockerfiles(buildspec) if buildspec is not None else []
+    return next((p for p in [*named, "Dockerfile"] if p in paths), None)
+
+
+def _build_definitions(ctx: Context, where: tuple | None,
+                       unreadable: list[Finding]) -> tuple[str | None, str]:
+    """imagedefinitions.json as the build wrote it, and where it came from (or why there is none)."""
+    if where is None:
+        return None, "the build left no output artifact"
+    archive, name = _zip(ctx, where), ctx.settings.image_definitions_file
+    location = f"s3://{where[0]}/{where[1]}"
+    if name not in archive.namelist():
+        return None, f"the build's output artifact {location} holds no {name} at its root"
+    return _text(archive, name, unreadable), location
+
+
+def _files(ctx: Context, archive: zipfile.ZipFile, unreadable: list[Finding]) -> dict[str, str]:
+    """The buildspec and the Dockerfile it builds, by their paths in the repository."""
+    paths = tuple(i.filename for i in archive.infolist() if not i.is_dir())
+    texts: dict[str, str] = {}
+    buildspec = ctx.settings.buildspec
+    if buildspec in paths and (text := _text(archive, buildspec, unreadable)) is not None:
+        texts[buildspec] = text
+    dockerfile = _dockerfile(texts.get(buildspec), paths)
+    if dockerfile and (text := _text(archive, dockerfile, unreadable)) is not None:
+        texts[dockerfile] = text
+    return texts
+
+
+def read_source(ctx: Context) -> Source:
+    """The latest execution's source artifact and build output, read once for the three checks."""
+    declared = _declared(ctx)
+    latest = ctx.read(step7.read_latest)
+    if latest is MISSING:
+        raise NotAssessed("the pipeline has no execution yet, so there is no source to read")
+    where = _locations(ctx, declared, latest["pipelineExecutionId"])
+    source_at = where[declared.source]
+    if source_at is None:
+        raise NotAssessed(f"the latest execution left no {declared.source} artifact (its Source "
+                          "action did not succeed)")
+    archive, unreadable = _zip(ctx, source_at), list[Finding]()
+    texts = _files(ctx, archive, unreadable)
+    definitions, build_output = (_build_definitions(ctx, where[declared.build], unreadable)
+                                 if declared.build else (None, "the pipeline has no Build action"))
+    paths = tuple(i.filename for i in archive.infolist() if not i.is_dir())
+    return Source(f"s3://{source_at[0]}/{source_at[1]}", paths, texts, unreadable, definitions,
+                  build_output)
+
+
+@functools.lru_cache(maxsize=64)
+def _lint(items: tuple[tuple[str, str], ...], settings: Settings) -> tuple[Finding, ...]:
+    """Findings for (text, path) items; a class forks one repository, so the same files under the
+    same names are linted once."""
+    return tuple(f for found in lint_texts(items, settings, Selection("lab", ignore=NOT_GRADED))
+                 for f in found)
+
+
+def read_linted(ctx: Context) -> Linted:
+    """The source's files linted with the lab rules, in one ShellCheck run."""
+    source = ctx.read(read_source)
+    buildspec = ctx.settings.buildspec if ctx.settings.buildspec in source.paths else None
+    items = [(text, path) for path, text in source.texts.items()]
+    if source.definitions is not None:
+        items.append((source.definitions, WRITTEN))
+    findings = list(_lint(tuple(items), ctx.settings))
+    if _dockerfile(source.texts.get(ctx.settings.buildspec), source.paths) is None:
+        findings.append(Finding("Dockerfile", None, "no-dockerfile",
+                                "the repository has no Dockerfile the buildspec builds, so the "
+                                "docker build has nothing to build",
+                                "commit the Dockerfile (tutorial Prerequisites: GitHub repository "
+                                "with Dockerfile and buildspec.yml)"))
+    return Linted(source, buildspec, [*source.unreadable, *findings])
+
+
+# --- the checks -----------------------------------------------------------------------------------
+
+def _said(findings: list[Finding]) -> str:
+    return "; ".join(f"{f.path}{f':{f.line}' if f.line else ''} {f.rule}: {f.message} — fix: {f.fix}"
+                     for f in findings)
+
+
+def _listed(findings: list[Finding]) -> str:
+    return ", ".join(f"{f.path}{f':{f.line}' if f.line else ''} {f.rule}" for f in findings)
+
+
+def _judge_buildspec(linted: Linted, ctx: Context):
+    name, source = ctx.settings.buildspec, linted.source
+    if linted.buildspec:
+        return True, f"`{name}` in the repository root", f"`{name}` in {source.location}"
+    elsewhere = [p for p in source.paths if PurePosixPath(p).name == name]
+    found = (f"`{elsewhere[0]}`, not in the repository root" if elsewhere
+             else f"no {name} among the {len(source.paths)} files of {source.location}")
+    return False, f"`{name}` in the repository root", found
+
+
+def _judge_lint(linted: Linted, ctx: Context):
+    hints = linted.hints
+    files = ", ".join(f"`{p}`" for p in linted.source.texts) or "nothing"
+    if not hints:
+        return True, "no lint findings", f"none in {files} (lab rules)"
+    return False, "no lint findings in the build's files (lab rules)", f"{len(hints)}: {_listed(hints)}"
+
+
+def _judge_definitions(linted: Linted, ctx: Context):
+    name, source = ctx.settings.image_definitions_file, linted.source
+    if not linted.buildspec:
+        raise NotAssessed(f"no {ctx.settings.buildspec} in the repository root to read "
+                          "(see source.buildspec)")
+    if any(f.fatal and f.path == linted.buildspec for f in linted.findings):
+        raise NotAssessed(f"{linted.buildspec} cannot be read as a buildspec (see source.lint)")
+    expected = (f"{ctx.settings.buildspec} writes `{name}` naming container `{ctx.settings.container}` "
+                "and delivers it as an artifact")
+    judged = "the file the build wrote" if source.definitions is not None else \
+        f"{ctx.settings.buildspec} alone: {source.build_output}"
+    costing = _costing(linted, ctx)
+    if costing:
+        return False, expected, f"{len(costing)}: {_listed(costing)} (judged from {judged})"
+    return True, expected, f"as asked (judged from {judged})"
+
+
+def _costing(linted: Linted, ctx: Context) -> list[Finding]:
+    """The findings on what the tutorial asks of the image definitions file, its delivery included."""
+    name, source = ctx.settings.image_definitions_file, linted.source
+    undelivered = source.definitions is None and "holds no" in source.build_output
+    return [*linted.costing, *([Finding(WRITTEN, None, "artifact-missing", source.build_output,
+                                        f"list {name} under artifacts: files: at the root")]
+                               if undelivered else [])]
+
+
+_FINDINGS = {"source.lint": lambda linted, ctx: linted.hints, "source.image-definitions": _costing}
+
+
+def explain(result: CheckResult, ctx: Context) -> CheckResult:
+    """A failed source check's hint: each finding with where it is and its fix, then the tutorial's words."""
+    if result.status != "fail" or result.id not in _FINDINGS:
+        return result
+    findings = _FINDINGS[result.id](ctx.read(read_linted), ctx)
+    return dataclasses.replace(result, hint=f"{_said(findings)}; {result.hint}") if findings else result
+
+
+_NEEDS = (("codepipeline", None), ("s3", None))
+BUILDSPEC_HINT = ("buildspec.yml must exist in your repository root (Step 5); \"Forgetting to push "
+                  "buildspec.yml to repo - build will fail\" (Step 6 Common Mistakes); Ensure "
+                  "buildspec.yml exists in repository root (Common Issues: Build stage fails)")
+LINT_HINT = ("Check buildspec.yml for YAML syntax errors; Avoid colons (`:`) in echo statements - use "
+             "hyphens (`-`) instead; Ensure proper indentation in buildspec.yml (Common Issues: Build "
+             "fails with 'Commands[X] subkeys error')")
+DEFINITIONS_HINT = ("Image definitions file name typo - must be exactly `imagedefinitions.json` "
+                    "(Step 6 Common Mistakes); check imagedefinitions.json container name matches "
+                    "task definition (Common Issues: old image still running)")
+CHECKS = [
+    Check("source.buildspec", 5, "`buildspec.yml` is in the repository root (the latest execution's source)",
+          BUILDSPEC_HINT, read_linted, _judge_buildspec, _NEEDS),
+    Check("source.lint", 5, "`buildspec.yml` and the Dockerfile have no lint findings (lab rules; "
+          "a hint, worth no points)", LINT_HINT, read_linted, _judge_lint, _NEEDS, points=0),
+    Check("source.image-definitions", 6, "The buildspec writes and delivers `imagedefinitions.json` "
+          "naming container `php-app-container`", DEFINITIONS_HINT, read_linted, _judge_definitions,
+          _NEEDS),
+]

@@ -1,0 +1,2 @@
+<?php
+echo "<h1>Hello from " . htmlspecialchars(gethostname()) . "</h1>";

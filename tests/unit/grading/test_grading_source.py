@@ -1,0 +1,186 @@
+"""The student's own source, read from the artifact bucket where the latest execution left it
+(botocore Stubber timelines; the AWS CLI's example outputs and a public repository's files)."""
+
+import io
+import json
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from botocore.response import StreamingBody
+from botocore.stub import Stubber
+
+from pipeline_harness.context import Context
+from pipeline_harness.grading import source
+from pipeline_harness.settings import Settings
+from pipeline_harness.steps.base import run_check
+from pipeline_harness.targets.base import Capabilities
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "grading"
+ACCOUNT, PIPELINE, EXECUTION = "123456789012", "dev-php-app-pipeline", "EXAMPLE0-adfc-488e-bf4c-1111111720d3"
+BUCKET = f"dev-pipeline-artifacts-{ACCOUNT}"
+CHECK = {c.id: c for c in source.CHECKS}
+STUDENT = {name: (DATA / "student_source" / name).read_text() for name in ("buildspec.yml", "Dockerfile")}
+
+
+@pytest.fixture
+def ctx(stubbed_target):
+    return Context(Settings(), stubbed_target(_account=ACCOUNT))
+
+
+@pytest.fixture
+def stubs(ctx):
+    made = {s: Stubber(ctx.client(s)) for s in ("codepipeline", "s3")}
+    for stub in made.values():
+        stub.activate()
+    yield made
+    for stub in made.values():
+        stub.assert_no_pending_responses()
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for path, text in files.items():
+            archive.writestr(path, text)
+    return out.getvalue()
+
+
+def _declared(stubs, output_format="CODE_ZIP"):
+    def action(category, provider, configuration, outputs=()):
+        return {"name": category, "actionTypeId": {"category": category, "owner": "AWS",
+                                                   "provider": provider, "version": "1"},
+                "configuration": configuration, "outputArtifacts": [{"name": n} for n in outputs]}
+    stubs["codepipeline"].add_response("get_pipeline", {"pipeline": {
+        "name": PIPELINE, "roleArn": f"arn:aws:iam::{ACCOUNT}:role/dev-codepipeline-service-role",
+        "artifactStore": {"type": "S3", "location": BUCKET},
+        "stages": [
+            {"name": "Source", "actions": [action("Source", "CodeStarSourceConnection", {
+                "FullRepositoryId": "student/app", "OutputArtifactFormat": output_format},
+                ["SourceArtifact"])]},
+            {"name": "Build", "actions": [action("Build", "CodeBuild", {}, ["BuildArtifact"])]}]}},
+        {"name": PIPELINE})
+
+
+def _latest(stubs):
+    stubs["codepipeline"].add_response("list_pipeline_executions", {"pipelineExecutionSummaries": [
+        {"pipelineExecutionId": EXECUTION, "status": "Succeeded"}]},
+        {"pipelineName": PIPELINE, "maxResults": 1})
+
+
+def _object(stubs, bucket, key, data: bytes):
+    stubs["s3"].add_response("get_object", {"Body": StreamingBody(io.BytesIO(data), len(data)),
+                                            "ContentLength": len(data)}, {"Bucket": bucket, "Key": key})
+
+
+def _graded(ctx):
+    return {i: source.explain(run_check(c, ctx), ctx) for i, c in CHECK.items()}
+
+
+def test_the_source_the_executions_actions_name_is_read_and_its_findings_are_step_5_hints(ctx, stubs):
+    # given: the actions report the Source output where the AWS CLI's example says (no build output)
+    _declared(stubs)
+    _latest(stubs)
+    stubs["codepipeline"].add_response("list_action_executions", json.loads(
+        (DATA / "list-action-executions.json").read_text()),
+        {"pipelineName": PIPELINE, "filter": {"pipelineExecutionId": EXECUTION}})
+    _object(stubs, "my-bucket", "myPipeline/SourceArti/key", _zip({**STUDENT, "src/index.php": "<?php"}))
+
+    # when
+    results = _graded(ctx)
+
+    # then
+    assert results["source.buildspec"].status == "pass"
+    assert "s3://my-bucket/myPipeline/SourceArti/key" in results["source.buildspec"].message
+    lint = results["source.lint"]
+    assert (lint.step, lint.status, lint.points, lint.max_points) == (5, "fail", 0, 0)
+    assert "buildspec.yml:9 ecr-get-login" in lint.message
+    assert "buildspec.yml:17 not-multi-arch" in lint.message
+    assert lint.hint.startswith("buildspec.yml:9 ecr-get-login: 'aws ecr get-login' was removed")
+    assert "buildspec.yml:26 definitions-name" in lint.hint  # a hard-coded name: a hint, no point
+    definitions = results["source.image-definitions"]
+    assert definitions.status == "pass" and "buildspec.yml alone: the build left no output artifact" in \
+        definitions.message
+
+
+def test_the_file_the_build_wrote_naming_another_container_costs_the_step_6_point(ctx, stubs):
+    # given: no action executions to ask, so the newest object under each artifact's prefix
+    ctx.target.capabilities = Capabilities(missing={"codepipeline": {"ListActionExecutions": "not here"}})
+    _declared(stubs)
+    _latest(stubs)
+    at = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+    for prefix, keys in (("SourceArti", ("old", "new")), ("BuildArtif", ("one",))):
+        stubs["s3"].add_response("list_objects_v2", {"Contents": [
+            {"Key": f"{PIPELINE}/{prefix}/{key}", "LastModified": at.replace(hour=10 + n)}
+            for n, key in enumerate(keys)]}, {"Bucket": BUCKET, "Prefix": f"{PIPELINE}/{prefix}/"})
+    _object(stubs, BUCKET, f"{PIPELINE}/SourceArti/new", _zip(STUDENT))
+    image = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/my-ecs-php-app:1a2b3c4"
+    _object(stubs, BUCKET, f"{PIPELINE}/BuildArtif/one", _zip({"imagedefinitions.json": json.dumps(
+        [{"name": "az-phpapp", "imageUri": image}])}))
+
+    # when
+    definitions = _graded(ctx)["source.image-definitions"]
+
+    # then
+    assert (definitions.step, definitions.status, definitions.max_points) == (6, "fail", 1)
+    assert "definitions-name" in definitions.message and "the file the build wrote" in definitions.message
+    assert "'az-phpapp' is not the task definition's container 'php-app-container'" in definitions.hint
+    assert definitions.hint.endswith("(Common Issues: old image still running)")
+
+
+def test_a_pipeline_that_never_ran_skips_the_source_checks_saying_why(ctx, stubs):
+    _declared(stubs)
+    stubs["codepipeline"].add_response("list_pipeline_executions", {"pipelineExecutionSummaries": []},
+                                       {"pipelineName": PIPELINE, "maxResults": 1})
+
+    results = _graded(ctx)
+
+    assert {r.status for r in results.values()} == {"skip"}
+    assert results["source.buildspec"].message == (
+        "skipped: the pipeline has no execution yet, so there is no source to read")
+
+
+def test_a_full_clone_source_is_not_the_code_and_is_skipped(ctx, stubs):
+    _declared(stubs, output_format="CODEBUILD_CLONE_REF")
+
+    result = _graded(ctx)["source.lint"]
+
+    assert result.status == "skip" and "CODEBUILD_CLONE_REF" in result.message
+
+
+def test_an_artifact_gone_from_the_bucket_is_skipped_naming_it(ctx, stubs):
+    ctx.target.capabilities = Capabilities(missing={"codepipeline": {"ListActionExecutions": "not here"}})
+    _declared(stubs)
+    _latest(stubs)
+    key = f"{PIPELINE}/SourceArti/gone"
+    stubs["s3"].add_response("list_objects_v2", {"Contents": [
+        {"Key": key, "LastModified": datetime(2026, 1, 1, tzinfo=UTC)}]},
+        {"Bucket": BUCKET, "Prefix": f"{PIPELINE}/SourceArti/"})
+    stubs["s3"].add_response("list_objects_v2", {}, {"Bucket": BUCKET, "Prefix": f"{PIPELINE}/BuildArtif/"})
+    stubs["s3"].add_client_error("get_object", "NoSuchKey", "The specified key does not exist.",
+                                 expected_params={"Bucket": BUCKET, "Key": key})
+
+    result = _graded(ctx)["source.buildspec"]
+
+    assert result.status == "skip" and f"s3://{BUCKET}/{key} is gone" in result.message
+
+
+def test_a_buildspec_only_in_a_subdirectory_fails_saying_where_it_is(ctx, stubs):
+    ctx.target.capabilities = Capabilities(missing={"codepipeline": {"ListActionExecutions": "not here"}})
+    _declared(stubs)
+    _latest(stubs)
+    for prefix in ("SourceArti", "BuildArtif"):
+        stubs["s3"].add_response("list_objects_v2", {"Contents": [
+            {"Key": f"{PIPELINE}/{prefix}/k", "LastModified": datetime(2026, 1, 1, tzinfo=UTC)}]},
+            {"Bucket": BUCKET, "Prefix": f"{PIPELINE}/{prefix}/"})
+    _object(stubs, BUCKET, f"{PIPELINE}/SourceArti/k", _zip({"app/buildspec.yml": STUDENT["buildspec.yml"],
+                                                            "Dockerfile": STUDENT["Dockerfile"]}))
+    _object(stubs, BUCKET, f"{PIPELINE}/BuildArtif/k", _zip({"other.txt": "x"}))
+
+    results = _graded(ctx)
+
+    assert results["source.buildspec"].status == "fail"
+    assert "`app/buildspec.yml`, not in the repository root" in results["source.buildspec"].message
+    assert "Forgetting to push buildspec.yml to repo" in results["source.buildspec"].hint
+    assert results["source.image-definitions"].status == "skip"
