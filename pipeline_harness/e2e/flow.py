@@ -22,6 +22,7 @@ from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
 from pipeline_harness.waits.policies import Clock, Sleep
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+READS = ("codepipeline:ListActionExecutions", "codebuild:BatchGetBuilds")  # the build number
 
 
 def run_nightly(inputs: Inputs, target: Target, *, report_path: Path, github: GitHub | None = None,

@@ -14,6 +14,9 @@ import dataclasses
 from pipeline_harness.context import Context
 from pipeline_harness.grading import names, source, step7
 from pipeline_harness.grading.guard import read_only
+from pipeline_harness.kinds import codebuild, connections, ecs, iam, s3
+from pipeline_harness.kinds import codepipeline as codepipeline_kinds
+from pipeline_harness.kinds import ecr as ecr_kinds
 from pipeline_harness.report import Report
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import CHECKS, codepipeline, titles
@@ -21,6 +24,9 @@ from pipeline_harness.steps.base import Check, CheckResult, run_check
 from pipeline_harness.targets.base import Target
 
 GRADED = (*CHECKS, *source.CHECKS, *step7.CHECKS)
+# the kinds whose reads and listings the grader makes (the IAM policy file is derived from them)
+KINDS = (ecr_kinds.REPOSITORY, connections.CONNECTION, s3.ARTIFACT_BUCKET, iam.PIPELINE_ROLE,
+         iam.CODEBUILD_ROLE, codebuild.PROJECT, codepipeline_kinds.PIPELINE, ecs.CLUSTER, ecs.SERVICE)
 
 
 def graded(repository: str | None = None) -> tuple[Check, ...]:

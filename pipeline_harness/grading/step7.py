@@ -21,12 +21,18 @@ from pipeline_harness.context import Context
 from pipeline_harness.errors import HarnessError, Unsupported
 from pipeline_harness.grading.guard import GetOnlySession
 from pipeline_harness.steps.base import MISSING, Check, CheckResult
-from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
+from pipeline_harness.waits import deployments, ecr_tags, http, pipeline, rollout
 from pipeline_harness.waits.model import FAILURE, SUCCESS, Wait, decide
 
 STEP = 7
 COMMIT_TAG = re.compile(r"(?=.*[a-f])[0-9a-f]{7,40}")  # the buildspec's 7-character commit hash
 BUILD_TAG = re.compile(r"[0-9]+")  # $CODEBUILD_BUILD_NUMBER
+# the IAM actions of its reads: its own, and those of the waits' probes it runs once each
+READS = ("codepipeline:ListPipelineExecutions", "codepipeline:GetPipelineExecution",
+         "codepipeline:GetPipelineState", "codebuild:BatchGetBuilds", "logs:GetLogEvents",
+         "ecr:DescribeImages", "ecr:BatchGetImage", "ecs:DescribeServices", "ecs:DescribeTaskDefinition",
+         "ecs:ListTasks", "ecs:DescribeTasks", *deployments.READS,
+         "elasticloadbalancing:DescribeLoadBalancers")
 
 
 def _workloads(ctx: Context) -> None:

@@ -52,3 +52,27 @@ def trusted_services(doc: dict) -> set[str]:
         service = st.get("Principal", {}).get("Service", [])
         found.update([service] if isinstance(service, str) else service)
     return found
+
+
+# the API operations whose IAM action is named otherwise than "<service>:<Operation>"
+_ACTIONS = {
+    "s3.GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+    "s3.PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
+    "s3.HeadBucket": "s3:ListBucket",
+    "s3.ListBuckets": "s3:ListAllMyBuckets",
+    "s3.ListObjects": "s3:ListBucket",
+    "s3.ListObjectsV2": "s3:ListBucket",
+    "s3.ListObjectVersions": "s3:ListBucketVersions",
+    "s3.HeadObject": "s3:GetObject",
+    "s3.DeleteObjects": "s3:DeleteObject",  # and s3:DeleteObjectVersion for versions
+}
+_PREFIXES = {"elbv2": "elasticloadbalancing"}
+NEEDS_NO_PERMISSION = frozenset({"sts.GetCallerIdentity"})  # answered whatever the policy says
+
+
+def iam_action(call: str) -> str | None:
+    """The IAM action a botocore call ("service.Operation") needs; None when it needs none."""
+    if call in NEEDS_NO_PERMISSION:
+        return None
+    service, operation = call.split(".")
+    return _ACTIONS.get(call, f"{_PREFIXES.get(service, service)}:{operation}")

@@ -19,6 +19,7 @@ STEP = PREREQUISITES
 CIDR = "10.77.0.0/16"
 SUBNET_CIDRS = ("10.77.1.0/24", "10.77.2.0/24")
 EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+READS = ("ecs:DescribeTaskDefinition",)  # the task definition the service runs
 
 
 def _made(ctx: Context) -> bool:

@@ -22,12 +22,15 @@ _NOT_IN_MOTO = "moto does not implement {op}"
 CAPABILITIES = Capabilities(
     services=frozenset({
         "s3", "iam", "sts", "logs", "ecr", "ec2", "elbv2", "ecs", "codebuild", "codepipeline",
+        "events", "sqs",
     }),
     missing={
         "codepipeline": {op: _NOT_IN_MOTO.format(op=op) for op in (
             "GetPipelineState", "ListActionExecutions", "StopPipelineExecution")},
         "iam": {"SimulatePrincipalPolicy": _NOT_IN_MOTO.format(op="SimulatePrincipalPolicy")},
         "codebuild": {"UpdateProject": _NOT_IN_MOTO.format(op="UpdateProject")},
+        "ecs": {op: _NOT_IN_MOTO.format(op=op) for op in (
+            "ListServiceDeployments", "DescribeServiceRevisions")},
     },
     unserved_reason="moto does not serve {service}",
     unserved={"codestar-connections": _NO_CONNECTIONS, "codeconnections": _NO_CONNECTIONS},

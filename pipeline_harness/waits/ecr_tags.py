@@ -25,6 +25,7 @@ INDEX_TYPES = (MANIFEST_LIST, OCI_INDEX)
 ACCEPTED_MEDIA_TYPES = [*INDEX_TYPES, "application/vnd.docker.distribution.manifest.v2+json",
                         "application/vnd.oci.image.manifest.v1+json"]
 REQUIRED_PLATFORMS = ("linux/amd64", "linux/arm64")
+READS = ("ecr:BatchGetImage", "ecr:DescribeImageScanFindings")  # the IAM actions of its calls
 HINT = ("the Build stage pushes the image with the commit hash, latest and build number tags "
         "via docker buildx for linux/amd64 and linux/arm64 (tutorial Step 7: Check ECR Images)")
 

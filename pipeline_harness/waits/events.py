@@ -28,6 +28,7 @@ ECS_TASK = "ECS Task State Change"
 ECS_SERVICE_ACTIONS = ("SERVICE_STEADY_STATE", "SERVICE_TASK_START_IMPAIRED")
 # how a stage or an action ends; their other states say nothing the execution's events do not
 PART_ENDS = ("SUCCEEDED", "FAILED", "STOPPED", "CANCELED", "ABANDONED")
+READS = ("sqs:ReceiveMessage",)  # the IAM actions of its calls
 
 Event = dict
 Wakes = Callable[[Event], bool]

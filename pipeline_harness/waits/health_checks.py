@@ -16,6 +16,7 @@ import botocore.exceptions
 from pipeline_harness.waits.tally import Tally
 
 _REGISTERED = re.compile(r"\bregistered \d+ targets? in \(target-group")
+READS = ("elasticloadbalancing:DescribeTargetGroups",)  # the IAM actions of its calls
 
 
 class HealthChecks:

@@ -21,6 +21,7 @@ from pipeline_harness import diagnosis
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import events as events_mod
+from pipeline_harness.waits import health_checks
 from pipeline_harness.waits.health_checks import HealthChecks, registered_ago, target_groups
 from pipeline_harness.waits.model import FAILURE, RETRY, SUCCESS, Acceptor, EventSource, Outcome, Wait, run
 from pipeline_harness.waits.policies import AGAIN, NEAR, PIPELINE, STEADY, Clock, Pace, Policy, Sleep
@@ -33,6 +34,11 @@ DEPLOY_STARTING, DEPLOY_TASKS_RUNNING, DEPLOY_SETTLED = "starting", "new tasks r
 # deployment would cost more calls than it saves
 FOLLOW_FROM = 20.0
 LOG_TAIL_LINES = 10
+# the IAM actions of its calls: the execution, its failure's explanation, the Deploy stage's service
+READS = ("codepipeline:ListPipelineExecutions", "codepipeline:GetPipelineExecution",
+         "codepipeline:GetPipelineState", "codepipeline:GetPipeline", "codepipeline:ListActionExecutions",
+         "codebuild:BatchGetBuilds", "logs:GetLogEvents", "ecs:DescribeServices", *health_checks.READS)
+STARTS = ("codepipeline:StartPipelineExecution",)  # `wait pipeline --start` only
 HINT = ("Build stage takes 3-5 minutes, Deploy stage 1-2 minutes; if any stage fails, click "
         "Details to see error messages (tutorial Step 7)")
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from pipeline_harness import diagnosis
 from pipeline_harness.targets.base import Target
+from pipeline_harness.waits import deployments, health_checks
 from pipeline_harness.waits import events as events_mod
 from pipeline_harness.waits.deployments import History, Rollback
 from pipeline_harness.waits.health_checks import HealthChecks, registered_ago, target_groups
@@ -31,6 +32,9 @@ EVENTS_SHOWN = 3
 # service event messages that say a deployment failed or went back: worth a look at the history
 _ROLLBACK_WORDS = ("rolling back", "circuit breaker", "deployment failed")
 TASKS_RUNNING = "the new tasks running"
+# the IAM actions of its calls, the deployment history's and the health checks' included
+READS = ("ecs:DescribeServices", "ecs:DescribeTaskDefinition", "ecs:ListTasks", "ecs:DescribeTasks",
+         *deployments.READS, *health_checks.READS)
 
 
 def split_reference(reference: str) -> tuple[str, str | None, str | None]:

@@ -14,23 +14,13 @@ from student_lab import student_account
 
 from pipeline_harness import policies
 from pipeline_harness.grading.grade import grade
+from pipeline_harness.policies import iam_action
 from pipeline_harness.settings import Settings
 
 pytestmark = pytest.mark.integration
 
 POLICY = policies.document("grader-policy.json")
 # IAM actions named otherwise than "<service>:<Operation>"
-IAM_ACTIONS = {
-    "s3.GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
-    "s3.HeadBucket": "s3:ListBucket",
-    "s3.ListBuckets": "s3:ListAllMyBuckets",
-    "s3.ListObjects": "s3:ListBucket",
-    "s3.ListObjectsV2": "s3:ListBucket",
-    "s3.ListObjectVersions": "s3:ListBucketVersions",
-    "s3.HeadObject": "s3:GetObject",
-}
-IAM_PREFIXES = {"elbv2": "elasticloadbalancing"}
-NEEDS_NO_PERMISSION = {"sts.GetCallerIdentity"}
 # reads the grader makes only where the target serves them: Step 2 (moto has no connections API),
 # a failed execution's diagnosis (stage state, the build, its log tail), and Step 7's rollout and
 # app checks (moto runs no tasks and serves no traffic)
@@ -42,17 +32,12 @@ BEYOND_THE_EMULATOR = (
     # the source artifact's location, where the execution's actions are listed (not moto); a
     # connection ARN with the codeconnections prefix is read through its own service
     "codepipeline.ListActionExecutions", "codeconnections.GetConnection",
+    # a rollback already over is read from the service's deployment history (not moto)
+    "ecs.ListServiceDeployments", "ecs.DescribeServiceRevisions",
 )
 ARTIFACT_OBJECTS = "arn:aws:s3:::dev-pipeline-artifacts-*/*"  # the tutorial's own policies' bucket
 READ_ACTION = re.compile(
     r"[a-z0-9-]+:((Describe|Get|List|BatchGet|Head)[A-Za-z0-9*]*|SimulatePrincipalPolicy)")
-
-
-def iam_action(call: str) -> str | None:
-    if call in NEEDS_NO_PERMISSION:
-        return None
-    service, operation = call.split(".")
-    return IAM_ACTIONS.get(call, f"{IAM_PREFIXES.get(service, service)}:{operation}")
 
 
 def allowed(action: str, resource: str = "*") -> bool:
