@@ -38,6 +38,7 @@ REGISTRY: tuple[Kind, ...] = (
     elbv2.TARGET_GROUP,
     elbv2.LOAD_BALANCER,
     iam.EXECUTION_ROLE,
+    logs.TASK_LOG_GROUP,
     ecs.CLUSTER,
     ecs.TASK_DEFINITION,
     ecs.SERVICE,

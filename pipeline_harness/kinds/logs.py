@@ -1,11 +1,13 @@
-"""CloudWatch Logs: the log group the CodeBuild project's builds write to."""
+"""CloudWatch Logs: the log group the CodeBuild project's builds write to, and the one the ECS
+service's containers write to."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule
+from pipeline_harness.kinds.base import MISSING, PREREQUISITES, Actions, Kind, NameRule
 from pipeline_harness.targets.base import Target
 
 
@@ -48,3 +50,6 @@ LOG_GROUP = Kind(
     delete=lambda ctx, group: ctx.client("logs").delete_log_group(logGroupName=group["logGroupName"]),
     names=_names, inventory=lambda target: set(_names(target)), run_prefix=_after_project,
 )
+# the containers' output, for a deployment that serves the wrong thing (Fargate's awslogs driver)
+TASK_LOG_GROUP = dataclasses.replace(LOG_GROUP, key="task_log_group", section=PREREQUISITES,
+                                     name_of=lambda names: f"/ecs/{names.task_family}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pipeline_harness import policies
 from pipeline_harness.context import Context
 from pipeline_harness.errors import ConfigError
-from pipeline_harness.kinds import ecs, elbv2, iam
+from pipeline_harness.kinds import ecs, elbv2, iam, logs
 from pipeline_harness.kinds.base import MISSING, PREREQUISITES
 from pipeline_harness.kinds.ec2 import NETWORK
 from pipeline_harness.steps.base import Check, Resource, dig, reader
@@ -56,6 +56,9 @@ def task_definition(ctx: Context) -> dict:
             "name": ctx.settings.container, "image": f"{ctx.names.repository_uri}:latest",
             "essential": True,
             "portMappings": [{"containerPort": ctx.settings.container_port, "protocol": "tcp"}],
+            "logConfiguration": {"logDriver": "awslogs", "options": {
+                "awslogs-group": logs.TASK_LOG_GROUP.name(ctx.names), "awslogs-region": ctx.names.region,
+                "awslogs-stream-prefix": "app"}},
         }],
     }
 
@@ -80,6 +83,7 @@ RESOURCES = (
     Resource(elbv2.TARGET_GROUP, _target_group, _made),
     Resource(elbv2.LOAD_BALANCER, _load_balancer, _made),
     Resource(iam.EXECUTION_ROLE, _execution_role, _made),
+    Resource(logs.TASK_LOG_GROUP, lambda ctx: {}, _made),
     Resource(ecs.CLUSTER, lambda ctx: {}, _made),
     Resource(ecs.TASK_DEFINITION, task_definition, _made),
     Resource(ecs.SERVICE, _service, _made),

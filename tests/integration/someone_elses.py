@@ -244,7 +244,7 @@ def _describe_pipeline(target: Target, name: str) -> dict:
 
 MAKERS = {
     "ecr_repository": _repository, "artifact_bucket": _bucket, "pipeline_role": _role,
-    "codebuild_role": _role, "execution_role": _role, "log_group": _log_group,
+    "codebuild_role": _role, "execution_role": _role, "log_group": _log_group, "task_log_group": _log_group,
     "codebuild_project": _project, "network": _network, "target_group": _target_group,
     "load_balancer": _load_balancer, "cluster": _cluster, "task_family": _task_family,
     "pipeline": _pipeline,
@@ -252,7 +252,8 @@ MAKERS = {
 DESCRIBERS = {
     "ecr_repository": _describe_repository, "artifact_bucket": _describe_bucket,
     "pipeline_role": _describe_role, "codebuild_role": _describe_role, "execution_role": _describe_role,
-    "log_group": _describe_log_group, "codebuild_project": _describe_project,
+    "log_group": _describe_log_group, "task_log_group": _describe_log_group,
+    "codebuild_project": _describe_project,
     "network": _describe_network, "target_group": _describe_target_group,
     "load_balancer": _describe_load_balancer, "cluster": _describe_cluster,
     "task_family": _describe_task_family, "pipeline": _describe_pipeline,

@@ -138,6 +138,9 @@ ROLES = {"pipeline": f"{PREFIX}dev-codepipeline-service-role",
 LOG_GROUP = f"/aws/codebuild/{PROJECT}"
 LOG_GROUP_RECORD = {"logGroupName": LOG_GROUP,
                     "arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{LOG_GROUP}:*"}
+TASK_LOG_GROUP = f"/ecs/{PREFIX}dev-php-app-task"
+TASK_LOG_GROUP_RECORD = {"logGroupName": TASK_LOG_GROUP,
+                         "arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{TASK_LOG_GROUP}:*"}
 ECS_TAGS = [{"key": k["Key"], "value": k["Value"]} for k in TAGS]
 NETWORK = f"{PREFIX}dev-php-app"
 VPC = {"VpcId": "vpc-0abc", "Tags": [{"Key": "Name", "Value": f"{NETWORK}-vpc"}, *TAGS]}
@@ -159,6 +162,7 @@ def _absent(t: Timeline):
     t.error("elbv2", "describe_target_groups", "TargetGroupNotFound")
     t.error("elbv2", "describe_load_balancers", "LoadBalancerNotFound")
     t.error("iam", "get_role", "NoSuchEntity", status=404)
+    t.add("logs", "describe_log_groups", {"logGroups": []})
     t.add("ecs", "describe_clusters", {"clusters": [], "failures": [{"arn": CLUSTER, "reason": "MISSING"}]})
     for _ in ("ACTIVE", "INACTIVE"):
         t.add("ecs", "list_task_definitions", {"taskDefinitionArns": []})
@@ -220,6 +224,9 @@ def _provision_prerequisites(t: Timeline):
     t.error("iam", "get_role", "NoSuchEntity", status=404)
     t.add("iam", "create_role", {"Role": _role(ROLES["execution"])})
     t.add("iam", "attach_role_policy")
+    t.add("logs", "describe_log_groups", {"logGroups": []})
+    t.add("logs", "create_log_group")
+    t.add("logs", "describe_log_groups", {"logGroups": [TASK_LOG_GROUP_RECORD]})
     t.add("ecs", "describe_clusters", {"clusters": [], "failures": [{"arn": CLUSTER, "reason": "MISSING"}]})
     t.add("ecs", "create_cluster", {"cluster": {"clusterName": CLUSTER}})
     for _ in ("ACTIVE", "INACTIVE"):
@@ -312,6 +319,9 @@ def _teardown_prerequisites(t: Timeline):
     t.add("ecs", "describe_clusters", {"clusters": [{"clusterName": CLUSTER, "clusterArn": cluster_arn,
                                                      "status": "ACTIVE", "tags": ECS_TAGS}]})
     t.add("ecs", "delete_cluster", {"cluster": {"clusterName": CLUSTER}}, {"cluster": cluster_arn})
+    t.add("logs", "describe_log_groups", {"logGroups": [TASK_LOG_GROUP_RECORD]})
+    t.add("logs", "list_tags_for_resource", {"tags": {k["Key"]: k["Value"] for k in TAGS}})
+    t.add("logs", "delete_log_group", params={"logGroupName": TASK_LOG_GROUP})
     _role_delete(t, ROLES["execution"], [],
                  ["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"])
     t.add("elbv2", "describe_load_balancers", {"LoadBalancers": [{"LoadBalancerArn": LB, "DNSName": DNS}]})
@@ -340,7 +350,7 @@ def _teardown_prerequisites(t: Timeline):
 EXPECTED_DELETES = [
     "codepipeline.DeletePipeline",
     "ecs.DeleteService", "ecs.DeregisterTaskDefinition", "ecs.DeregisterTaskDefinition",
-    "ecs.DeleteTaskDefinitions", "ecs.DeleteCluster",
+    "ecs.DeleteTaskDefinitions", "ecs.DeleteCluster", "logs.DeleteLogGroup",
     "iam.DetachRolePolicy", "iam.DeleteRole",
     "elbv2.DeleteLoadBalancer", "elbv2.DeleteTargetGroup",
     "ec2.DeleteSecurityGroup", "ec2.DeleteSubnet", "ec2.DeleteSubnet", "ec2.DetachInternetGateway",
@@ -354,6 +364,7 @@ EXPECTED_DELETES = [
 # what teardown reports, per kind of the registry (the connection given by ARN is the user's)
 EXPECTED_OUTCOMES = {
     "pipeline": "deleted", "service": "deleted", "task_family": "deleted", "cluster": "deleted",
+    "task_log_group": "deleted",
     "execution_role": "deleted", "load_balancer": "deleted", "target_group": "deleted",
     "network": "deleted", "codebuild_project": "deleted", "log_group": "deleted",
     "codebuild_role": "deleted", "pipeline_role": "deleted", "artifact_bucket": "deleted",
@@ -501,6 +512,7 @@ def teardown_of_nothing(t: Timeline):
     for _ in ("ACTIVE", "INACTIVE"):
         t.add("ecs", "list_task_definitions", {"taskDefinitionArns": []})
     t.add("ecs", "describe_clusters", {"clusters": [], "failures": []})
+    t.add("logs", "describe_log_groups", {"logGroups": []})
     t.error("iam", "get_role", "NoSuchEntity", status=404)
     t.error("elbv2", "describe_load_balancers", "LoadBalancerNotFound")
     t.error("elbv2", "describe_target_groups", "TargetGroupNotFound")
