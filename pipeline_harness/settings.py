@@ -82,6 +82,9 @@ class Settings:
     target_group: str = "dev-php-app-tg"
     task_family: str = "dev-php-app-task"
     execution_role: str = "dev-php-app-task-execution-role"
+    # Step 7's event source (an EventBridge rule and SQS queue of this name), when waits use events
+    events: str = "dev-php-app-events"
+    wait_events: bool = False
     desired_count: int = 1
     provision_prerequisites: bool = False
     # real AWS: provisioning refuses any account not listed here (comma-separated ids)
@@ -196,7 +199,7 @@ _PREFIXED = {
     # inline policy names live inside their role, so they keep the tutorial's names
     "ecr_repository", "connection_name", "pipeline_role", "codebuild_role",
     "codebuild_project", "pipeline", "cluster", "service", "load_balancer",
-    "network", "target_group", "task_family", "execution_role",
+    "network", "target_group", "task_family", "execution_role", "events",
 }
 
 _PREREQUISITES = {"cluster", "service", "load_balancer"}

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from pipeline_harness import lab
 from pipeline_harness.cli.common import output, settings_from
+from pipeline_harness.context import Context
 from pipeline_harness.errors import ConfigError
+from pipeline_harness.settings import Settings
+from pipeline_harness.steps import events as events_step
 from pipeline_harness.targets import open_target
+from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
+from pipeline_harness.waits.events import Inbox
 from pipeline_harness.waits.model import Outcome, WaitError
 from pipeline_harness.waits.policies import POLICIES
 
@@ -38,6 +46,9 @@ def add_parser(subparsers, common) -> argparse.ArgumentParser:
     parser.add_argument("--consecutive", type=int, default=3,
                         help="good answers in a row required (http, default 3)")
     parser.add_argument("--timeout", type=float, help="seconds before giving up (default per wait)")
+    parser.add_argument("--events", action="store_true",
+                        help="also listen to EventBridge: make a rule and an SQS queue for this wait, "
+                             "remove them after (creates resources: real AWS needs the allow-list)")
     return parser
 
 
@@ -52,8 +63,8 @@ def run(args: argparse.Namespace) -> int:
             report = _report(args.kind, http.wait_for_version(
                 args.url, args.expect, consecutive=args.consecutive, policy=policy))
         else:
-            with open_target(settings) as target:
-                report = _aws(args, settings, target, policy)
+            with open_target(settings) as target, _event_source(args, settings, target) as inbox:
+                report = _aws(args, settings, target, policy, inbox)
     except WaitError as err:
         _write(args, {**_report(args.kind, err.outcome), "message": str(err)})
         raise
@@ -71,25 +82,46 @@ def _check(args: argparse.Namespace) -> None:
         raise ConfigError(f"--consecutive must be at least 1, not {args.consecutive}")
 
 
-def _aws(args, settings, target, policy) -> dict:
+def _watched(args: argparse.Namespace, settings: Settings, target: Target) -> Settings:
+    """The names this wait watches, as full names (an option's name is taken as given)."""
     names = settings.names(target.account)
+    return settings.replace(
+        prefix="", pipeline=args.name or names.pipeline,
+        ecr_repository=args.repository or names.ecr_repository, cluster=args.cluster or names.cluster,
+        service=args.service or names.service, events=names.events)
+
+
+@contextmanager
+def _event_source(args: argparse.Namespace, settings: Settings, target: Target) -> Iterator[Inbox | None]:
+    """With --events: the run's rule and queue for the length of the wait, removed after it
+    whatever happens (success, failure, Ctrl-C); without, no event source."""
+    if not args.events:
+        yield None
+        return
+    ctx = Context(_watched(args, settings, target).replace(wait_events=True), target)
+    lab.require_allowed_account(ctx)
+    with lab.provisioned(events_step, ctx) as made:
+        yield Inbox(target.client("sqs"), made["queue_url"])
+
+
+def _aws(args, settings, target, policy, inbox) -> dict:
+    names = _watched(args, settings, target).names(target.account)
     if args.kind == "pipeline":
-        done = pipeline.wait_for_pipeline(target, args.name or names.pipeline, args.commit,
-                                          start=args.start, policy=policy)
+        done = pipeline.wait_for_pipeline(target, names.pipeline, args.commit, start=args.start,
+                                          policy=policy, events=inbox)
         return {**_report("pipeline", done.outcome), "stage_durations": done.stage_durations,
                 **({"note": done.durations_note} if done.durations_note else {})}
     if args.kind == "ecr-tags":
-        repository = args.repository or names.ecr_repository
+        repository = names.ecr_repository
         tags = [t.strip() for t in args.tags.split(",") if t.strip()]
-        outcome = ecr_tags.wait_for_tags(target, repository, tags, policy=policy)
+        outcome = ecr_tags.wait_for_tags(target, repository, tags, policy=policy, events=inbox)
         report = _report("ecr-tags", outcome)
         if args.scan:
             scans = ecr_tags.wait_for_scans(target, repository, outcome.observation)
             report["scans"] = [str(s.observation) for s in scans]
         return report
-    outcome = rollout.wait_for_rollout(target, args.cluster or names.cluster,
-                                       args.service or names.service, args.image,
-                                       container=settings.container, policy=policy)
+    outcome = rollout.wait_for_rollout(target, names.cluster, names.service, args.image,
+                                       container=settings.container, policy=policy, events=inbox)
     return _report("rollout", outcome)
 
 

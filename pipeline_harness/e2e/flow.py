@@ -19,6 +19,7 @@ from pipeline_harness.e2e.run_report import RunReport, stage_verdicts
 from pipeline_harness.errors import ConfigError, HarnessError
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
+from pipeline_harness.waits.events import Inbox
 from pipeline_harness.waits.policies import Clock, Sleep
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +48,9 @@ def run_nightly(inputs: Inputs, target: Target, *, report_path: Path, github: Gi
         report.commit = pushed.commit
         with report.timing("provision"):
             handles = lab.provision(ctx)
-        _verify(ctx, report, pushed, handles["prerequisites"]["url"], clock, sleep, http_session)
+        inbox = Inbox(target.client("sqs"), handles["events"]["queue_url"]) \
+            if handles.get("events", {}).get("queue_url") else None
+        _verify(ctx, report, pushed, handles["prerequisites"]["url"], clock, sleep, http_session, inbox)
         report.outcome = "passed"
     except BaseException as err:
         report.fail(err)
@@ -79,11 +82,12 @@ def _marker(settings) -> str:
 
 
 def _verify(ctx: Context, report: RunReport, pushed: Pushed, url: str, clock: Clock, sleep: Sleep,
-            session: requests.Session | None) -> None:
+            session: requests.Session | None, inbox: Inbox | None) -> None:
     """Step 7: the commit's execution, its multi-arch image and tags, the rollout, the ALB's answer."""
     target, names, settings = ctx.target, ctx.names, ctx.settings
     with report.timing("pipeline", wait=True) as entry:
-        run = pipeline.wait_for_pipeline(target, names.pipeline, pushed.commit, clock=clock, sleep=sleep)
+        run = pipeline.wait_for_pipeline(target, names.pipeline, pushed.commit, clock=clock, sleep=sleep,
+                                         events=inbox)
         report.waited(entry, run.outcome)
     report.execution_id = run.execution_id
     report.stages = stage_verdicts(run.stage_durations)
@@ -91,14 +95,15 @@ def _verify(ctx: Context, report: RunReport, pushed: Pushed, url: str, clock: Cl
     tags = (pushed.short, "latest", report.build_number)
     image = f"{names.repository_uri}:{pushed.short}"
     with report.timing("ecr-tags", wait=True) as entry:
-        tagged = ecr_tags.wait_for_tags(target, names.ecr_repository, tags, clock=clock, sleep=sleep)
+        tagged = ecr_tags.wait_for_tags(target, names.ecr_repository, tags, clock=clock, sleep=sleep,
+                                        events=inbox)
         report.waited(entry, tagged)
     report.image = {"uri": image, "tags": list(tags), "digest": tagged.observation.digest,
                     "platforms": sorted(tagged.observation.platforms)}
     with report.timing("rollout", wait=True) as entry:
         report.waited(entry, rollout.wait_for_rollout(
             target, names.cluster, names.service, image, container=settings.container,
-            clock=clock, sleep=sleep))
+            clock=clock, sleep=sleep, events=inbox))
     with report.timing("http", wait=True) as entry:
         # health.php reports the version the image was built with: the commit's short hash
         report.waited(entry, http.wait_for_version(

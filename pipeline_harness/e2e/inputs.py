@@ -73,7 +73,8 @@ def gather(settings: Settings, environ: Mapping[str, str] | None = None,
         raise ConfigError("the nightly end-to-end run needs: " + "; ".join(lacking))
     token = next(environ[v] for v in TOKEN_VARIABLES if environ.get(v))
     # parallel nightly runs never share a name: the run id goes into every name and the branch
-    settings = settings.replace(branch=run_branch(settings.run_id),
+    # its Step 7 waits listen to the run's events (a rule and a queue of its own, torn down with the lab)
+    settings = settings.replace(branch=run_branch(settings.run_id), wait_events=True,
                                 prefix=settings.prefix or f"n{settings.run_id[:8]}-")
     if not _given(settings, "region", explicit):
         # the AWS SDK's own variables (set by configure-aws-credentials) name the region

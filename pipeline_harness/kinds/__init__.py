@@ -18,9 +18,11 @@ from pipeline_harness.kinds import (
     ecr,
     ecs,
     elbv2,
+    events,
     iam,
     logs,
     s3,
+    sqs,
 )
 from pipeline_harness.kinds.base import Kind
 from pipeline_harness.settings import Settings
@@ -43,6 +45,8 @@ REGISTRY: tuple[Kind, ...] = (
     ecs.TASK_DEFINITION,
     ecs.SERVICE,
     codepipeline.PIPELINE,
+    sqs.EVENT_QUEUE,
+    events.EVENT_RULE,
 )
 BY_KEY = {kind.key: kind for kind in REGISTRY}
 SAMPLE_ACCOUNT = "123456789012"  # names are checked before the account is known: ids are 12 digits

@@ -11,12 +11,13 @@ from pipeline_harness.steps import (
     codepipeline,
     connection,
     ecr,
+    events,
     iam,
     prerequisites,
 )
 
 # provisioning order; teardown walks the registry of kinds backwards
-STEPS = (ecr, connection, artifacts, iam, codebuild, prerequisites, codepipeline)
+STEPS = (ecr, connection, artifacts, iam, codebuild, prerequisites, codepipeline, events)
 
 TITLES = {
     0: "Prerequisites: ECS cluster, service and ALB",

@@ -14,7 +14,7 @@ def make_target(settings: Settings) -> Target:
     from pipeline_harness.targets import aws, moto
 
     if settings.target == "aws":
-        return aws.real(settings.region, settings.profile)
+        return aws.real(settings.region, settings.profile, settings.endpoint_url)
     if settings.target == "localstack":
         from pipeline_harness.targets import localstack
 

@@ -146,6 +146,19 @@ def _pipeline(target: Target, name: str) -> None:
         tags=[{"key": "owner", "value": "someone-else"}])
 
 
+def _queue(target: Target, name: str) -> None:
+    target.client("sqs").create_queue(QueueName=name, tags={"owner": "someone-else"},
+                                      Attributes={"MessageRetentionPeriod": "600"})
+
+
+def _rule(target: Target, name: str) -> None:
+    events = target.client("events")
+    events.put_rule(Name=name, EventPattern=json.dumps({"source": ["aws.s3"]}), Tags=OWNER)
+    queue = target.client("sqs").create_queue(QueueName="their-inbox")["QueueUrl"]
+    arn = target.client("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
+    events.put_targets(Rule=name, Targets=[{"Id": "theirs", "Arn": arn["Attributes"]["QueueArn"]}])
+
+
 # --- describers: everything a person could read back ---------------------------------------------
 
 def _describe_repository(target: Target, name: str) -> dict:
@@ -235,6 +248,21 @@ def _describe_service(target: Target, name: str, cluster: str) -> dict:
     return {"services": services["services"], "cluster": _describe_cluster(target, cluster)}
 
 
+def _describe_queue(target: Target, name: str) -> dict:
+    sqs = target.client("sqs")
+    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    return {"attributes": sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"],
+            "tags": sqs.list_queue_tags(QueueUrl=url).get("Tags")}
+
+
+def _describe_rule(target: Target, name: str) -> dict:
+    events = target.client("events")
+    rule = events.describe_rule(Name=name)
+    rule.pop("ResponseMetadata", None)
+    return {"rule": rule, "targets": events.list_targets_by_rule(Rule=name).get("Targets"),
+            "tags": events.list_tags_for_resource(ResourceARN=rule["Arn"])["Tags"]}
+
+
 def _describe_pipeline(target: Target, name: str) -> dict:
     client = target.client("codepipeline")
     found = client.get_pipeline(name=name)
@@ -247,7 +275,7 @@ MAKERS = {
     "codebuild_role": _role, "execution_role": _role, "log_group": _log_group, "task_log_group": _log_group,
     "codebuild_project": _project, "network": _network, "target_group": _target_group,
     "load_balancer": _load_balancer, "cluster": _cluster, "task_family": _task_family,
-    "pipeline": _pipeline,
+    "pipeline": _pipeline, "event_queue": _queue, "event_rule": _rule,
 }
 DESCRIBERS = {
     "ecr_repository": _describe_repository, "artifact_bucket": _describe_bucket,
@@ -257,6 +285,7 @@ DESCRIBERS = {
     "network": _describe_network, "target_group": _describe_target_group,
     "load_balancer": _describe_load_balancer, "cluster": _describe_cluster,
     "task_family": _describe_task_family, "pipeline": _describe_pipeline,
+    "event_queue": _describe_queue, "event_rule": _describe_rule,
 }
 
 

@@ -29,7 +29,7 @@ def test_every_kind_of_the_registry_has_a_look_alike_to_test_against():
 def test_someone_elses_resource_of_the_labs_name_is_never_touched(kind, new_account):
     # given: an account where someone else made a resource of this kind under the lab's name
     student = new_account()
-    settings = Settings(region=student.region)
+    settings = Settings(region=student.region, wait_events=True)  # every kind made, the event source too
     names = settings.names(student.account)
     make(student, kind.key, names)
     theirs = describe(student, kind.key, names)

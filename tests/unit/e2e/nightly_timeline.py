@@ -11,6 +11,7 @@ from botocore.stub import Stubber
 
 from pipeline_harness.settings import TAG_CREATED_AT, TAG_RUN_ID
 from pipeline_harness.targets.base import Target
+from pipeline_harness.waits import events
 
 ACCOUNT, REGION, RUN_ID = "123456789012", "us-east-1", "1a2b3c4d5e6f"
 PREFIX = "n1a2b3c4d-"
@@ -41,7 +42,7 @@ T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 TAGS = [{"Key": TAG_RUN_ID, "Value": RUN_ID}, {"Key": TAG_CREATED_AT, "Value": "2026-11-26T02:00:00Z"}]
 API = f"https://api.github.com/repos/{REPO}"
 SERVICES = ("sts", "ecr", "codestar-connections", "s3", "iam", "logs", "codebuild", "ec2", "elbv2",
-            "ecs", "codepipeline")
+            "ecs", "codepipeline", "events", "sqs")
 
 
 class Timeline:
@@ -132,6 +133,14 @@ REPOSITORY_RECORD = {"repositoryArn": f"arn:aws:ecr:{REGION}:{ACCOUNT}:repositor
                      "imageScanningConfiguration": {"scanOnPush": True}, "imageTagMutability": "MUTABLE"}
 
 
+EVENTS = f"{PREFIX}dev-php-app-events"
+NO_QUEUE = "AWS.SimpleQueueService.NonExistentQueue"
+QUEUE_URL = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{EVENTS}"
+QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{EVENTS}"
+RULE_ARN = f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{EVENTS}"
+RULE_RECORD = {"Name": EVENTS, "Arn": RULE_ARN, "State": "ENABLED", "EventPattern": json.dumps(
+    events.run_pattern(pipeline=PIPELINE, repository=REPOSITORY, cluster=CLUSTER, service=SERVICE,
+                       region=REGION, account=ACCOUNT))}
 ROLES = {"pipeline": f"{PREFIX}dev-codepipeline-service-role",
          "codebuild": f"{PREFIX}dev-codebuild-service-role",
          "execution": f"{PREFIX}dev-php-app-task-execution-role"}
@@ -168,6 +177,8 @@ def _absent(t: Timeline):
         t.add("ecs", "list_task_definitions", {"taskDefinitionArns": []})
     t.error("ecs", "describe_services", "ClusterNotFoundException")
     t.error("codepipeline", "get_pipeline", "PipelineNotFoundException")
+    t.error("sqs", "get_queue_url", NO_QUEUE)
+    t.error("events", "describe_rule", "ResourceNotFoundException")
 
 
 def provision(t: Timeline):
@@ -198,6 +209,23 @@ def provision(t: Timeline):
     _provision_prerequisites(t)
     t.error("codepipeline", "get_pipeline", "PipelineNotFoundException")
     t.add("codepipeline", "create_pipeline", {"pipeline": DECLARATION})
+    _provision_events(t)
+
+
+def _provision_events(t: Timeline):
+    """The run's queue, and its rule delivering the pipeline's, image's and service's events to it."""
+    t.error("sqs", "get_queue_url", NO_QUEUE)
+    t.add("sqs", "create_queue", {"QueueUrl": QUEUE_URL})
+    t.add("sqs", "get_queue_url", {"QueueUrl": QUEUE_URL})
+    t.add("sqs", "get_queue_attributes", {"Attributes": {"QueueArn": QUEUE_ARN}})
+    t.error("events", "describe_rule", "ResourceNotFoundException")
+    t.add("events", "put_rule", {"RuleArn": RULE_ARN})
+    t.add("events", "describe_rule", RULE_RECORD)
+    t.add("events", "list_targets_by_rule", {})  # none yet: AWS leaves the list out
+    t.add("events", "put_targets", {"FailedEntryCount": 0}, {"Rule": EVENTS, "Targets": [
+        {"Id": "run-queue", "Arn": QUEUE_ARN}]})
+    t.add("events", "describe_rule", RULE_RECORD)
+    t.add("events", "list_targets_by_rule", {"Targets": [{"Id": "run-queue", "Arn": QUEUE_ARN}]})
 
 
 def _provision_prerequisites(t: Timeline):
@@ -260,6 +288,15 @@ def _role_delete(t: Timeline, role: str, inline: list[str], attached: list[str])
 
 
 def teardown(t: Timeline):
+    t.add("events", "describe_rule", RULE_RECORD)
+    t.add("events", "list_targets_by_rule", {"Targets": [{"Id": "run-queue", "Arn": QUEUE_ARN}]})
+    t.add("events", "list_tags_for_resource", {"Tags": TAGS})
+    t.add("events", "remove_targets", {"FailedEntryCount": 0}, {"Rule": EVENTS, "Ids": ["run-queue"]})
+    t.add("events", "delete_rule", params={"Name": EVENTS})
+    t.add("sqs", "get_queue_url", {"QueueUrl": QUEUE_URL})
+    t.add("sqs", "get_queue_attributes", {"Attributes": {"QueueArn": QUEUE_ARN}})
+    t.add("sqs", "list_queue_tags", {"Tags": {k["Key"]: k["Value"] for k in TAGS}})
+    t.add("sqs", "delete_queue", params={"QueueUrl": QUEUE_URL})
     t.add("codepipeline", "get_pipeline", {"pipeline": DECLARATION, "metadata": {
         "pipelineArn": f"arn:aws:codepipeline:{REGION}:{ACCOUNT}:{PIPELINE}"}})
     t.add("codepipeline", "list_tags_for_resource",
@@ -348,6 +385,7 @@ def _teardown_prerequisites(t: Timeline):
 
 
 EXPECTED_DELETES = [
+    "events.DeleteRule", "sqs.DeleteQueue",
     "codepipeline.DeletePipeline",
     "ecs.DeleteService", "ecs.DeregisterTaskDefinition", "ecs.DeregisterTaskDefinition",
     "ecs.DeleteTaskDefinitions", "ecs.DeleteCluster", "logs.DeleteLogGroup",
@@ -363,6 +401,7 @@ EXPECTED_DELETES = [
 ]
 # what teardown reports, per kind of the registry (the connection given by ARN is the user's)
 EXPECTED_OUTCOMES = {
+    "event_rule": "deleted", "event_queue": "deleted",
     "pipeline": "deleted", "service": "deleted", "task_family": "deleted", "cluster": "deleted",
     "task_log_group": "deleted",
     "execution_role": "deleted", "load_balancer": "deleted", "target_group": "deleted",
@@ -388,7 +427,10 @@ def _execution(status, summary=None):
 
 
 def pipeline_runs(t: Timeline, end: str = "Succeeded"):
-    """First look: only the CreatePipeline run of another commit; then ours, running, then `end`."""
+    """First look: only the CreatePipeline run of another commit; then ours, running, then `end`.
+
+    Between the looks the wait listens to the run's queue; here it cannot be read, so the waits poll."""
+    t.error("sqs", "receive_message", NO_QUEUE)
     t.add("codepipeline", "list_pipeline_executions", _summary("9" * 40))
     t.add("codepipeline", "list_pipeline_executions", _summary(COMMIT))
     t.add("codepipeline", "get_pipeline_execution", _execution("InProgress"))
@@ -507,6 +549,8 @@ def alb_serves(mock, version=SHORT):
 
 def teardown_of_nothing(t: Timeline):
     """Teardown after a run that made nothing: each kind is looked for, found absent, left."""
+    t.error("events", "describe_rule", "ResourceNotFoundException")
+    t.error("sqs", "get_queue_url", NO_QUEUE)
     t.error("codepipeline", "get_pipeline", "PipelineNotFoundException")
     t.error("ecs", "describe_services", "ClusterNotFoundException")
     for _ in ("ACTIVE", "INACTIVE"):
