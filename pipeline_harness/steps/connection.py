@@ -76,7 +76,10 @@ def ensure(ctx: Context) -> dict:
 # --- checks: the connection the pipeline actually uses -----------------------------------------
 
 def pipeline_arn(ctx: Context) -> str | None:
-    """The ConnectionArn of the pipeline's Source action, as the pipeline names it."""
+    """The ConnectionArn of the pipeline's Source action, as the pipeline names it (None: no
+    pipeline, or a target without CodePipeline)."""
+    if ctx.target.gap(PIPELINE.service):
+        return None
     pipeline = ctx.read(reader(PIPELINE))
     if pipeline is MISSING:
         return None

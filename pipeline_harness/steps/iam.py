@@ -7,7 +7,6 @@ from typing import Any
 
 from pipeline_harness import policies
 from pipeline_harness.context import Context
-from pipeline_harness.errors import HarnessError
 from pipeline_harness.kinds import iam as iam_kinds
 from pipeline_harness.kinds.base import MISSING, Kind
 from pipeline_harness.policies import evaluation, needs
@@ -95,15 +94,15 @@ def read_permissions(spec: RoleSpec):
 
 
 def _connection_arn(ctx: Context) -> str:
-    """The connection the pipeline actually uses; else the one the lab names."""
-    used = connection.pipeline_arn(ctx)
+    """The connection the pipeline actually uses; else the one the settings or the lab's name give."""
+    used = connection.pipeline_arn(ctx) or ctx.settings.connection_arn
     if used:
         return used
-    try:
-        return connection.arn(ctx)
-    except HarnessError:
-        return (f"arn:aws:codestar-connections:{ctx.names.region}:{ctx.names.account_id}:"
-                f"connection/{ctx.names.connection_name}")
+    found = MISSING if ctx.target.gap(connection.SERVICE) else ctx.read(connection.read)
+    if found is not MISSING:
+        return str(found["ConnectionArn"])
+    return (f"arn:aws:codestar-connections:{ctx.names.region}:{ctx.names.account_id}:"
+            f"connection/{ctx.names.connection_name}")
 
 
 def lab_resources(ctx: Context, document: dict) -> needs.LabResources:
