@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import socket
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +78,7 @@ class EmbeddedMoto(Target):
         from moto.server import ThreadedMotoServer
 
         os.environ.update(_SERVER_ENV)
-        _parse_managed_policies_once()
+        _tune_once()
         port = _free_port()
         self._quiet(port)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
@@ -108,27 +110,77 @@ class EmbeddedMoto(Target):
                 self.log_path.unlink()
 
 
-_PARSED: list[bool] = []  # once per process
+_TUNED: list[bool] = []  # once per process: moto's state and code are the process's
 
 
-def _parse_managed_policies_once() -> None:
-    """moto parses the JSON of its 1,582 AWS managed policies again for every account it meets
-    (0.5 s of a new account's 0.8 s); the embedded server parses it once and builds from that."""
+def _tune_once() -> None:
+    """Three of moto's per-call and per-account costs, paid once instead (what the API answers is
+    unchanged): a suite that works in a fresh account per test otherwise spends most of its time here."""
+    if _TUNED:
+        return
+    _TUNED.append(True)
+    _managed_policies_from_one_parse()
+    _account_lookup_in_partitions_made()
+    _dispatch_lookups_cached()
+
+
+def _managed_policies_from_one_parse() -> None:
+    """moto parses the JSON of its 1,582 AWS managed policies, and serialises each document again,
+    for every IAM backend it makes (50 ms of a backend's 60); here both are done once per process."""
     from moto.iam import models
 
-    if _PARSED or not hasattr(models, "aws_managed_policies_data"):
+    if not hasattr(models, "aws_managed_policies_data"):
         return
-    parsed = json.loads(models.aws_managed_policies_data)
-    _PARSED.append(True)
+    made = [(name, data.get("DefaultVersionId"), data.get("Path"), json.dumps(data.get("Document")),
+             datetime.fromisoformat(data["CreateDate"]), datetime.fromisoformat(data["UpdateDate"]))
+            for name, data in json.loads(models.aws_managed_policies_data).items()]
+
+    policy: Any = models.AWSManagedPolicy  # its from_data, minus the parsing
 
     def aws_policies(backend: Any) -> list:
         if not load_iam_aws_managed_policies():
             return []
-        return [models.AWSManagedPolicy.from_data(name, backend.account_id, backend.region_name, data)
-                for name, data in parsed.items()]
+        return [policy(name, account_id=backend.account_id, region=backend.region_name,
+                       default_version_id=version, path=path, document=document,
+                       create_date=created, update_date=updated)
+                for name, version, path, document, created, updated in made]
 
     # replacing a method of moto's backend class is the point: it is moto's own per-account hook
     models.IAMBackend._init_aws_policies = aws_policies  # type: ignore[method-assign,assignment]
+
+
+def _account_lookup_in_partitions_made() -> None:
+    """Every request looks its access key up in each account's IAM backend of every partition, and
+    moto makes a backend (managed policies and all) for each partition it is asked about: six per
+    account, of which a run uses one. A key can only be in a backend that exists, so the lookup
+    reads only those."""
+    from moto.iam import models
+
+    def account_of(access_key: str) -> str:
+        for account_id, account in list(models.iam_backends.items()):
+            if any(access_key in backend.access_keys for backend in list(dict.values(account))):
+                return account_id
+        return models.DEFAULT_ACCOUNT_ID
+
+    models.get_account_id_from = account_of  # moto imports it at each call, from here
+
+
+def _dispatch_lookups_cached() -> None:
+    """Per request, moto finds the service by matching the host against every backend's URL
+    patterns, and the handler by listing its response class's members: both depend only on their
+    argument."""
+    from moto.core import responses
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    names_of = responses.method_names_from_class
+
+    @functools.cache
+    def method_names(clazz: object) -> frozenset[str]:
+        return frozenset(names_of(clazz))
+
+    responses.method_names_from_class = method_names  # type: ignore[assignment]
+    DomainDispatcherApplication.get_backend_for_host = functools.cache(  # type: ignore[method-assign]
+        DomainDispatcherApplication.get_backend_for_host)
 
 
 def _session(region: str) -> boto3.Session:

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pipeline_run
 from awscli.clidriver import CLIDriver, create_clidriver
@@ -92,8 +93,30 @@ def _driver() -> CLIDriver:
         logging.getLogger(logger_name).setLevel(log_level)
 
     driver.session.set_stream_logger = errors_only
+    _keep_clients(driver.session)
     return driver
 
+
+def _keep_clients(session: Any) -> None:
+    """The CLI makes a new client for every command, as a shell's `aws` process would and then drop
+    it. In one process each is 15 ms and a garbage cycle, so the client a command asks for is made
+    once per service, region and endpoint for the student typing, and kept while they type: the same
+    client, the same calls."""
+    create, kept = session.create_client, {}
+
+    def create_client(service_name: str, **options: Any) -> Any:
+        student = session.get_credentials().get_frozen_credentials()
+        key = (student, service_name, tuple(sorted(options.items())))
+        if key not in kept:
+            if any(typed_by != student for typed_by, *_ in kept):
+                kept.clear()  # another student's clients: their lab is typed
+            kept[key] = create(service_name, **options)
+        return kept[key]
+
+    session.create_client = create_client
+
+
+# --- the AWS CLI, as one student -------------------------------------------------------------------
 
 class AwsCli:
     """`aws ...` command lines run by the AWS CLI's driver, as one student at one endpoint."""

@@ -104,7 +104,8 @@ def _put(aws, *samples):
 
 
 def _drain(inbox):
-    while inbox.receive(1):
+    """What the queue holds: moto's PutEvents delivers to its targets before it answers."""
+    while inbox.receive(0):
         pass
     return inbox.events
 
@@ -162,7 +163,7 @@ def _index():
         for i, arch in enumerate(("amd64", "arm64"), start=1)]})
 
 
-def _build_pushes(aws, repository, announce=True, delay=1.0):
+def _build_pushes(aws, repository, announce=True, delay=0.3):
     """In the background, as the Build stage would: push the tags, and (unless lost) their events."""
     def push():
         time.sleep(delay)
@@ -178,7 +179,7 @@ def _build_pushes(aws, repository, announce=True, delay=1.0):
 
 
 def test_the_ecr_tags_wait_wakes_on_the_push_event_and_confirms_in_ecr(aws, repository, queue):
-    # given: nothing pushed yet; the push and its events come a second into the wait
+    # given: nothing pushed yet; the push and its events come a moment into the wait
     pusher = _build_pushes(aws, repository)
 
     # when
@@ -194,15 +195,15 @@ def test_the_ecr_tags_wait_wakes_on_the_push_event_and_confirms_in_ecr(aws, repo
 
 
 def test_a_lost_push_event_only_delays_the_ecr_tags_wait_to_its_safety_look(aws, repository, queue):
-    # given: the tags pushed half a second into the wait, their events lost
-    pusher = _build_pushes(aws, repository, announce=False, delay=0.5)
+    # given: the tags pushed a moment into the wait, their events lost
+    pusher = _build_pushes(aws, repository, announce=False, delay=0.2)
 
     # when
-    outcome = ecr_tags.wait_for_tags(aws, repository, TAGS, policy=LISTENING.replace(safety=2, every=2),
+    outcome = ecr_tags.wait_for_tags(aws, repository, TAGS, policy=LISTENING.replace(safety=1, every=1),
                                      events=Inbox(aws.client("sqs"), queue))
     pusher.join(timeout=10)
 
-    # then: the safety look, 2 s after the first, found them
+    # then: the safety look, 1 s after the first, found them
     assert outcome.state == "success" and outcome.attempts == 2
 
 
@@ -224,15 +225,15 @@ def service(aws, names):
 
 def test_the_rollout_wait_reads_the_service_once_for_an_event_about_it_and_not_for_others(
         aws, names, service, queue):
-    # given: the documented deployment-completed event, for another service a second in, for this
-    # one two seconds later
+    # given: the documented deployment-completed event, for another service a moment in, for this
+    # one later, in a long poll of its own
     cluster, name = service
     service_arn = f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/{cluster}/{name}"
 
     def announce():
-        time.sleep(1)
+        time.sleep(0.3)
         _put(aws, _sample("ecs-deployment-completed"))
-        time.sleep(2)
+        time.sleep(0.7)
         _put(aws, _sample("ecs-deployment-completed", [service_arn]))
 
     threading.Thread(target=announce, daemon=True).start()
@@ -240,7 +241,7 @@ def test_the_rollout_wait_reads_the_service_once_for_an_event_about_it_and_not_f
     # when: the wait for a new image that moto will never roll out
     with pytest.raises(WaitTimeout) as raised:
         rollout.wait_for_rollout(aws, cluster, name, f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/app:3f2c9a1",
-                                 policy=LISTENING.replace(deadline=8),
+                                 policy=LISTENING.replace(deadline=3),
                                  events=Inbox(aws.client("sqs"), queue))
 
     # then: the first look, the one this service's event caused, the last at the deadline

@@ -45,7 +45,7 @@ def repository(target, settings):
     ecr.delete_repository(repositoryName=name, force=True)
 
 
-def _push_later(target, repository, manifest, tags, delay=0.5):
+def _push_later(target, repository, manifest, tags, delay=0.2):
     """Push the tags one by one from a background thread, as the Build stage would."""
     def push():
         for tag in tags:
@@ -134,8 +134,8 @@ class _VersionedApp:
 
 def test_http_wait_follows_a_version_change_mid_wait():
     with _VersionedApp("1a2b3c4") as app:
-        # given: the new version goes live after a second
-        flip = threading.Timer(1.0, lambda: setattr(app, "version", "3f2c9a1"))
+        # given: the new version goes live a moment into the wait
+        flip = threading.Timer(0.3, lambda: setattr(app, "version", "3f2c9a1"))
         flip.start()
 
         # when
