@@ -35,7 +35,7 @@ from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixe
 from pipeline_harness.grading import classroom
 from pipeline_harness.grading.classroom import Student
 from pipeline_harness.settings import Settings
-from pipeline_harness.targets import moto
+from pipeline_harness.targets import moto, sessions
 from pipeline_harness.targets.base import Target
 
 # the test tier's lab, typed with the AWS CLI
@@ -90,9 +90,9 @@ def role(account: int) -> str:
 def session_in(base: Target, account: int) -> boto3.Session:
     credentials = base.client("sts").assume_role(RoleArn=role(account),
                                                  RoleSessionName="benchmark")["Credentials"]
-    return boto3.Session(aws_access_key_id=credentials["AccessKeyId"],
-                         aws_secret_access_key=credentials["SecretAccessKey"],
-                         aws_session_token=credentials["SessionToken"], region_name=base.region)
+    return sessions.session(base.region, aws_access_key_id=credentials["AccessKeyId"],
+                            aws_secret_access_key=credentials["SecretAccessKey"],
+                            aws_session_token=credentials["SessionToken"])
 
 
 def build_lab(base: Target, account: int) -> float:

@@ -44,12 +44,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import boto3
 import botocore.session
 import botocore.waiter
 import responses
 from botocore.stub import Stubber
 
+from pipeline_harness.targets import sessions
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
 from pipeline_harness.waits.events import Inbox
@@ -394,7 +394,7 @@ class Stubbed:
     SERVICES = ("codepipeline", "ecr", "ecs", "elbv2", "sqs")
 
     def __init__(self):
-        session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name=REGION)
+        session = sessions.session(REGION, aws_access_key_id="x", aws_secret_access_key="x")
         self.target = Target(name="simulated", region=REGION, session=session)
         self.stubbers = {}
         for service in self.SERVICES:

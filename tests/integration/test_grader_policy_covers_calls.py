@@ -16,6 +16,7 @@ from pipeline_harness import policies
 from pipeline_harness.grading.grade import grade
 from pipeline_harness.policies import iam_action
 from pipeline_harness.settings import Settings
+from pipeline_harness.targets import sessions
 
 pytestmark = pytest.mark.integration
 
@@ -57,9 +58,9 @@ def _counting_session(target, calls: Counter) -> boto3.Session:
     """The target's credentials in a session of our own, counting every call its clients make, with
     the resource it acts on."""
     credentials = target.session.get_credentials().get_frozen_credentials()
-    session = boto3.Session(aws_access_key_id=credentials.access_key,
-                            aws_secret_access_key=credentials.secret_key,
-                            aws_session_token=credentials.token, region_name=target.region)
+    session = sessions.session(target.region, aws_access_key_id=credentials.access_key,
+                               aws_secret_access_key=credentials.secret_key,
+                               aws_session_token=credentials.token)
 
     def count(model, params, **_):
         service = model.service_model.service_name

@@ -9,7 +9,8 @@ import tenacity
 from pipeline_harness import docker_images
 from pipeline_harness.settings import Settings
 
-pytestmark = pytest.mark.docker
+# one worker builds and serves them all: the base image is built once per engine
+pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("docker")]
 
 
 def test_image_serves_the_commit_it_was_built_from(sample_app_image, sample_app_container):

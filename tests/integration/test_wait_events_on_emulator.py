@@ -16,11 +16,11 @@ import time
 import uuid
 from pathlib import Path
 
-import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
 from pipeline_harness.targets import moto as moto_target
+from pipeline_harness.targets import sessions
 from pipeline_harness.targets.base import Capabilities, Target
 from pipeline_harness.waits import deployments, ecr_tags, rollout
 from pipeline_harness.waits.events import Inbox, run_pattern
@@ -54,7 +54,7 @@ def endpoint():
 
 @pytest.fixture(scope="module")
 def aws(endpoint):
-    session = boto3.Session(region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+    session = sessions.session(REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
     # moto's declared gaps, and the deployment history it does not serve (a 500 on moto 5.2.5)
     missing = {**moto_target.CAPABILITIES.missing,
                "ecs": {op: f"moto does not implement {op}" for op in deployments.OPERATIONS}}

@@ -11,7 +11,6 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-import boto3
 import botocore.client
 import pytest
 from botocore.stub import Stubber
@@ -21,7 +20,7 @@ from pipeline_harness.cli import main
 from pipeline_harness.context import Context
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.settings import Settings
-from pipeline_harness.targets import aws
+from pipeline_harness.targets import aws, sessions
 
 HTML = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 44\r\nConnection: close\r\n\r\n"
         b"<html><body><h1>Welcome</h1></body></html>\r\n")
@@ -261,8 +260,7 @@ def test_an_unknown_profile_exits_3(no_aws_credentials, capsys):
 def test_provisioning_on_aws_refuses_an_account_not_allowed_before_any_create():
     # given
     target = aws.real("eu-west-1")
-    target.session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x",
-                                   region_name="eu-west-1")
+    target.session = sessions.session("eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
     ctx = Context(Settings(target="aws", allowed_accounts="111111111111"), target)
     with Stubber(target.client("sts")) as stub:
         stub.add_response("get_caller_identity", {

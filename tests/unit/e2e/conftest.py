@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import boto3
 import pytest
 import responses
 from nightly_timeline import ACCOUNT, CONNECTION, REGION, REPO, RUN_ID, TOKEN, Timeline
 
 from pipeline_harness.e2e import inputs as inputs_mod
 from pipeline_harness.settings import Settings
-from pipeline_harness.targets import aws
+from pipeline_harness.targets import aws, sessions
 from pipeline_harness.targets.base import Target
 
 
@@ -27,8 +26,7 @@ def run_inputs(nightly_settings):
 
 @pytest.fixture
 def aws_target() -> Target:
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                            region_name=REGION)
+    session = sessions.session(REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
     return Target(name="aws", region=REGION, session=session, quirks=aws.QUIRKS)
 
 

@@ -4,7 +4,6 @@ import csv
 import io
 import socket
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 from moto.server import ThreadedMotoServer
@@ -19,6 +18,7 @@ from pipeline_harness.report import Report
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps.base import CheckResult
 from pipeline_harness.targets import moto as moto_target
+from pipeline_harness.targets import sessions
 from pipeline_harness.targets.base import Target
 
 ACCOUNT_A, ACCOUNT_B = "111122223333", "444455556666"
@@ -105,7 +105,7 @@ def test_a_missing_accounts_file_is_a_config_error(tmp_path):
 def test_a_role_the_base_credentials_may_not_assume_is_an_error_row_with_the_reason():
     # given
     base = Target(name="aws", region="us-east-1",
-                  session=boto3.Session(aws_access_key_id="a", aws_secret_access_key="b"))
+                  session=sessions.session("us-east-1", aws_access_key_id="a", aws_secret_access_key="b"))
     sts = base.client("sts")
     student = Student("Ada", role_arn=_role(ACCOUNT_A), external_id="course-2026")
     with Stubber(sts) as stub:
@@ -134,9 +134,9 @@ def aws_profiles(tmp_path, monkeypatch):
 def _assumed(target: Target, account: str) -> Target:
     credentials = target.client("sts").assume_role(RoleArn=_role(account, "setup"),
                                                    RoleSessionName="setup")["Credentials"]
-    return target.with_session(boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"], region_name=target.region))
+    return target.with_session(sessions.session(
+        target.region, aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"], aws_session_token=credentials["SessionToken"]))
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,13 @@
 import re
 import socket
 
-import boto3
 import pytest
 import requests
 import responses
 from botocore.stub import Stubber
 
 from pipeline_harness.grading.guard import GetOnlySession, MutationRefused, is_read, read_only
+from pipeline_harness.targets import sessions
 
 
 def _closed_port() -> str:
@@ -95,8 +95,7 @@ def test_the_original_target_is_left_unguarded(stubbed_target):
 
 def test_other_credentials_stay_read_only(stubbed_target):
     # given a read-only target switched to a student's credentials
-    student = boto3.Session(aws_access_key_id="student", aws_secret_access_key="student",
-                            region_name="us-east-1")
+    student = sessions.session("us-east-1", aws_access_key_id="student", aws_secret_access_key="student")
     switched = read_only(stubbed_target(endpoint_url=_closed_port())).with_session(student)
 
     with pytest.raises(MutationRefused, match=r"refused iam\.DeleteRole"):

@@ -3,11 +3,11 @@
 moto does not implement SimulatePrincipalPolicy, so every answer here is a Stubber response.
 """
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
 from pipeline_harness.policies.evaluation import ACTIONS_PER_CALL, Decision, simulate
+from pipeline_harness.targets import sessions
 
 ROLE = "arn:aws:iam::123456789012:role/dev-codebuild-service-role"
 REPOSITORY = "arn:aws:ecr:eu-north-1:123456789012:repository/my-ecs-php-app"
@@ -16,8 +16,7 @@ POSITION = {"Line": 1, "Column": 1}
 
 @pytest.fixture
 def iam():
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                            region_name="us-east-1")
+    session = sessions.session("us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
     client = session.client("iam")
     with Stubber(client) as stubber:
         yield client, stubber
