@@ -65,8 +65,10 @@ _ADOPTING_CREATES = {
 }
 
 
-def _mutating_calls(target, fresh_context) -> list[str]:
-    ctx = fresh_context("probe")
+@pytest.fixture(scope="module")
+def provisioning_calls(settings, target) -> list[str]:
+    """Every mutating call a provisioning makes, in order: seen once, on a lab of its own."""
+    ctx = Context(settings.replace(prefix=f"{settings.prefix}probe-"), target)
     target.calls.clear()
     lab.provision(ctx)
     calls = [op for op in target.calls if op.split(".")[1].startswith(MUTATING)]
@@ -74,14 +76,18 @@ def _mutating_calls(target, fresh_context) -> list[str]:
     return calls
 
 
+PARTS = 4  # the calls are shared out among this many tests, so xdist's workers take them in parallel
+
+
+@pytest.mark.parametrize("part", range(PARTS))
 def test_a_failure_at_any_provisioning_call_leaves_nothing_behind(whole_lab_served, target,
-                                                                   fresh_context):
-    # given
+                                                                   fresh_context, provisioning_calls, part):
+    # given: every mutating call provisioning makes; this test takes every PARTS-th one
     before = inventory(target)
-    operations = _mutating_calls(target, fresh_context)
+    operations = provisioning_calls
     assert len(operations) >= 20
 
-    for n, operation in enumerate(operations):
+    for n, operation in list(enumerate(operations))[part::PARTS]:
         ctx = fresh_context(f"f{n}")
         service, name = operation.split(".")
 
