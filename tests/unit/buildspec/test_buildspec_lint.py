@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline_harness.buildspec.lint import lint_path, lint_texts, lint_with_definitions
+from pipeline_harness.buildspec.lint import lint_path, lint_paths, lint_texts, lint_with_definitions
 from pipeline_harness.buildspec.lint import lint_text as lint_in_memory
 from pipeline_harness.buildspec.rules import Selection
 from pipeline_harness.settings import Settings
@@ -270,7 +270,8 @@ def test_aws_cli_v1_login_is_reported(tmp_path):
     (b"version: 0.2\n---\nversion: 0.2\n", "yaml-invalid", "expected a single document"),
     (b"a: [" * 5000, "yaml-invalid", "invalid YAML"),
     (b"version: 0.2\nphases: \x07\n", "yaml-invalid", "invalid YAML"),
-])
+], ids=["empty", "blank", "binary", "latin-1", "list", "scalar", "two-documents", "deep-nesting",
+        "control-character"])
 def test_unparsable_bytes_give_one_fatal_finding_not_a_traceback(tmp_path, content, rule, message):
     path = tmp_path / "buildspec.yml"
     path.write_bytes(content)
@@ -294,7 +295,7 @@ def test_missing_file_and_directory_are_fatal_findings(tmp_path):
     ("buildspec.yml", BUILDSPEC),
     ("Dockerfile", (REPO / "sample_app" / "Dockerfile").read_text()),
     ("imagedefinitions.json", '[{"name": "php-app-container", "imageUri": "1.dkr.ecr.r.amazonaws.com/a:b"}]'),
-])
+], ids=["buildspec", "dockerfile", "imagedefinitions"])
 def test_random_bytes_and_mangled_files_never_raise(tmp_path, name, original):
     # given seeded random files and copies of a good file with bytes cut out or swapped
     rng = random.Random(3)
@@ -303,13 +304,15 @@ def test_random_bytes_and_mangled_files_never_raise(tmp_path, name, original):
     for _ in range(200):
         at = rng.randrange(len(original))
         samples.append(original[:at] + bytes([rng.randrange(256)]) + original[at + rng.randrange(1, 4):])
-    path = tmp_path / name
-    for sample in samples:
-        path.write_bytes(sample)
-        # when
-        findings = lint_path(path, Settings())
-        # then every finding names a line or none, a rule, and a fix
-        assert all(f.rule and f.message and f.fix for f in findings)
+    paths = []
+    for number, sample in enumerate(samples):
+        (tmp_path / str(number)).mkdir()
+        paths.append(tmp_path / str(number) / name)
+        paths[-1].write_bytes(sample)
+    # when all of them are linted in one run (one ShellCheck process, as `lint` runs a folder)
+    findings = lint_paths(paths, Settings())
+    # then every finding names a line or none, a rule, and a fix
+    assert findings and all(f.rule and f.message and f.fix for f in findings)
 
 
 BUILDX_PUSH = """      - >-
