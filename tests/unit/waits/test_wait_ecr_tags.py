@@ -12,6 +12,7 @@ from pipeline_harness.waits.ecr_tags import (
     Tagged,
     ecr_tags_wait,
     platforms,
+    wait_for_scans,
     wait_for_tags,
 )
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout
@@ -162,3 +163,36 @@ def test_the_push_is_near_once_a_tag_appears_or_moves_and_not_before(target):
     # then: nothing says when before it starts; once it has, the rest is seconds away
     assert paces(before, before, appeared) == [STEADY, STEADY, NEAR]
     assert paces(before, moved) == [STEADY, NEAR]
+
+
+def test_scan_wait_reads_each_platform_image_until_complete(target, ecr):
+    # given a tagged multi-arch image whose scans start late
+    ecr.add_response("batch_get_image", _images(dict.fromkeys(TAGS, NEW)))
+    tagged = _wait(target).observation
+    ecr.add_client_error("describe_image_scan_findings", "ScanNotFoundException", "no scan", 400,
+                         expected_params={"repositoryName": REPOSITORY, "imageId": {"imageDigest": AMD64}})
+    for digest in (AMD64, ARM64):
+        ecr.add_response("describe_image_scan_findings", {
+            "repositoryName": REPOSITORY, "imageId": {"imageDigest": digest},
+            "imageScanStatus": {"status": "COMPLETE", "description": "The scan was completed successfully."}},
+            {"repositoryName": REPOSITORY, "imageId": {"imageDigest": digest}})
+    clock = SimulatedClock()
+
+    # when
+    outcomes = wait_for_scans(target, REPOSITORY, tagged, clock=clock, sleep=clock.sleep)
+
+    # then
+    assert [o.observation.status for o in outcomes] == ["COMPLETE", "COMPLETE"]
+    assert outcomes[0].attempts == 2
+
+
+def test_failed_scan_fails_the_wait(target, ecr):
+    ecr.add_response("batch_get_image", _images(dict.fromkeys(TAGS, NEW)))
+    tagged = _wait(target).observation
+    ecr.add_response("describe_image_scan_findings", {
+        "imageScanStatus": {"status": "FAILED", "description": "UnsupportedImageError"}})
+
+    with pytest.raises(WaitFailed, match="the scan did not complete; last saw scan of sha256:1111111111"
+                                         "11 FAILED UnsupportedImageError"):
+        clock = SimulatedClock()
+        wait_for_scans(target, REPOSITORY, tagged, clock=clock, sleep=clock.sleep)
