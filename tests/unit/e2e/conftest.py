@@ -8,7 +8,7 @@ from nightly_timeline import ACCOUNT, CONNECTION, REGION, REPO, RUN_ID, TOKEN, T
 
 from pipeline_harness.e2e import inputs as inputs_mod
 from pipeline_harness.settings import Settings
-from pipeline_harness.targets import aws, sessions
+from pipeline_harness.targets import aws
 from pipeline_harness.targets.base import Target
 
 
@@ -25,9 +25,8 @@ def run_inputs(nightly_settings):
 
 
 @pytest.fixture
-def aws_target() -> Target:
-    session = sessions.session(REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
-    return Target(name="aws", region=REGION, session=session, quirks=aws.QUIRKS)
+def aws_target(stubbed_target) -> Target:
+    return stubbed_target(name="aws", region=REGION, quirks=aws.QUIRKS)
 
 
 @pytest.fixture

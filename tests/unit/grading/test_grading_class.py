@@ -102,10 +102,9 @@ def test_a_missing_accounts_file_is_a_config_error(tmp_path):
 
 # --- one student's trouble is one row -------------------------------------------------------------
 
-def test_a_role_the_base_credentials_may_not_assume_is_an_error_row_with_the_reason():
+def test_a_role_the_base_credentials_may_not_assume_is_an_error_row_with_the_reason(stubbed_target):
     # given
-    base = Target(name="aws", region="us-east-1",
-                  session=sessions.session("us-east-1", aws_access_key_id="a", aws_secret_access_key="b"))
+    base = stubbed_target(name="aws")
     sts = base.client("sts")
     student = Student("Ada", role_arn=_role(ACCOUNT_A), external_id="course-2026")
     with Stubber(sts) as stub:
