@@ -29,6 +29,7 @@ def pytest_sessionfinish(session):
 
 
 def pytest_xdist_auto_num_workers(config):
-    """One worker more than there are cores: about half of a test's wall time is spent waiting (a
-    wait's sleep, the Docker engine, a subprocess), and a spare worker runs meanwhile."""
-    return (os.cpu_count() or 1) + 1
+    """Two workers a core: about 30 % of the tier's serial wall time is spent waiting (a wait's sleep,
+    the Docker engine, a subprocess), and another worker runs meanwhile. On 2 cores, 3 runs each:
+    median 43.9 s with 3 workers, 41.9 s with 4, 43.3 s with 5 (`benchmarks/test_tier.py -- -n N`)."""
+    return 2 * (os.cpu_count() or 1)

@@ -50,7 +50,7 @@ QUIRKS = Quirks(
     runs_no_workloads="moto's ECS services never start tasks and its load balancers serve no traffic",
 )
 
-# moto reads these when its backends are first built, so they must be set before the server starts
+# moto reads these whenever it makes an account's backends, so they are set before the server starts
 _SERVER_ENV = {"MOTO_IAM_LOAD_MANAGED_POLICIES": "true", "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
 # werkzeug logs every request and each handler's traceback; moto and flask warn on their own
 _SERVER_LOGGERS = ("werkzeug", "moto", "flask.app")
@@ -77,8 +77,7 @@ class EmbeddedMoto(Target):
     def start(self) -> EmbeddedMoto:
         from moto.server import ThreadedMotoServer
 
-        os.environ.update(_SERVER_ENV)
-        _tune_once()
+        prepare_process()
         port = _free_port()
         self._quiet(port)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
@@ -108,6 +107,15 @@ class EmbeddedMoto(Target):
             self._log = None
             if self.log_path and self.log_path.exists() and not self.log_path.stat().st_size:
                 self.log_path.unlink()
+
+
+def prepare_process() -> None:
+    """What any moto server in this process needs before its first request. moto's backends are
+    the process's, shared by every server in it, and it reads these settings each time it makes an
+    account's backends: a server started without them makes accounts without the AWS managed
+    policies, for every other server of the process too. So they are set for good, never restored."""
+    os.environ.update(_SERVER_ENV)
+    _tune_once()
 
 
 _TUNED: list[bool] = []  # once per process: moto's state and code are the process's

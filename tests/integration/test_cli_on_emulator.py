@@ -35,8 +35,8 @@ def test_verify_on_the_embedded_emulator_passes_every_check_and_explains_the_ski
 
 
 @pytest.fixture
-def someone_elses_moto(monkeypatch):
-    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+def someone_elses_moto():
+    moto_target.prepare_process()
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

@@ -18,7 +18,8 @@ from pipeline_harness.policies import iam_action
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets import sessions
 
-pytestmark = pytest.mark.integration
+# one worker runs this module, so its module-scoped graded lab is made once, not once per worker
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("grader-policy")]
 
 POLICY = policies.document("grader-policy.json")
 # IAM actions named otherwise than "<service>:<Operation>"

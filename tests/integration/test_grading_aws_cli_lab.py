@@ -34,6 +34,10 @@ def _line(text: str, needle: str) -> int:
     return next(n for n, line in enumerate(text.splitlines(), start=1) if needle in line)
 
 
+# the tests of the correct lab run on one worker, so it is typed and graded once, not once per worker
+on_the_correct_lab = pytest.mark.xdist_group("aws-cli-lab-correct")
+
+
 @pytest.fixture(scope="module")
 def correct(target, tmp_path_factory):
     """The correct CLI-typed lab (built once for this module's tests) and its grade."""
@@ -44,6 +48,7 @@ def correct(target, tmp_path_factory):
     return student, grade(SETTINGS, student)
 
 
+@on_the_correct_lab
 def test_a_lab_typed_with_the_aws_cli_scores_full_marks_with_every_skip_explained(correct):
     _, report = correct
 
@@ -54,6 +59,7 @@ def test_a_lab_typed_with_the_aws_cli_scores_full_marks_with_every_skip_explaine
     assert all(m.startswith("skipped: moto") for m in skipped.values())
 
 
+@on_the_correct_lab
 def test_the_students_own_connection_and_repository_pass_the_source_check(correct):
     _, report = correct
 
@@ -64,6 +70,7 @@ def test_the_students_own_connection_and_repository_pass_the_source_check(correc
     assert "not looked up: moto has no CodeStar Connections" in source.message
 
 
+@on_the_correct_lab
 def test_the_students_own_source_is_read_from_the_artifact_bucket_and_linted(correct):
     _, report = correct
 
@@ -75,6 +82,7 @@ def test_the_students_own_source_is_read_from_the_artifact_bucket_and_linted(cor
     assert "the file the build wrote" in by_id["source.image-definitions"].message
 
 
+@on_the_correct_lab
 def test_the_json_contract_is_the_old_one_plus_the_section(correct):
     _, report = correct
 
@@ -89,6 +97,7 @@ def test_the_json_contract_is_the_old_one_plus_the_section(correct):
     assert sections["source.lint"] == "Step 5: Create CodeBuild Project"
 
 
+@on_the_correct_lab
 def test_markdown_and_junit_keep_the_prerequisites_apart_from_step_6(correct):
     _, report = correct
 
@@ -102,6 +111,7 @@ def test_markdown_and_junit_keep_the_prerequisites_apart_from_step_6(correct):
     assert classes["pipeline.source"] == "Step 6: Create CodePipeline"
 
 
+@on_the_correct_lab
 def test_a_roster_repository_fails_only_the_source_check_of_a_student_who_wired_another(correct, target):
     # given: the class roster pins each student's repository; both rows grade the same lab
     student, _ = correct

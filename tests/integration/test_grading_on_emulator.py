@@ -124,6 +124,7 @@ def test_every_call_grading_makes_is_a_read(student):
 @pytest.fixture
 def external_endpoint():
     """A moto server this test starts, reached only through its URL (--endpoint-url semantics)."""
+    moto.prepare_process()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -21,7 +21,8 @@ from pipeline_harness.kinds import difference, inventory
 from pipeline_harness.kinds.journal import STATE_DIR_VARIABLE
 from pipeline_harness.targets import moto
 
-pytestmark = pytest.mark.integration
+# one worker runs this module, so its module-scoped server is made once, not once per worker
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("killed-provisioning")]
 
 
 def operation_of(environ: dict, body: bytes) -> str:
@@ -60,7 +61,7 @@ class KillAfter:
 def killing_server():
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    os.environ.update(moto._SERVER_ENV)
+    moto.prepare_process()
     middleware = KillAfter(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", 0, middleware, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

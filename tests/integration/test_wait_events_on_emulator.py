@@ -27,7 +27,8 @@ from pipeline_harness.waits.events import Inbox, run_pattern
 from pipeline_harness.waits.model import WaitTimeout
 from pipeline_harness.waits.policies import Policy
 
-pytestmark = pytest.mark.integration
+# one worker runs this module, so its module-scoped server is made once, not once per worker
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("wait-events")]
 
 REGION, ACCOUNT = "us-east-1", "123456789012"  # moto's default account
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "events"
@@ -45,6 +46,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def endpoint():
     """An embedded moto server of this module's own, on a free 127.0.0.1 port."""
+    moto_target.prepare_process()
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

@@ -14,6 +14,9 @@ from pipeline_harness.settings import Settings
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "buildspecs"
 SOURCES = tomllib.loads((CORPUS / "SOURCES.toml").read_text())["file"]
 
+# one worker runs this module, so its module-scoped lint of the corpus is made once, not once per worker
+pytestmark = pytest.mark.xdist_group("buildspec-corpus")
+
 
 @pytest.fixture(scope="module")
 def generic_findings() -> dict[str, list]:

@@ -21,6 +21,9 @@ from pipeline_harness.targets import moto as moto_target
 from pipeline_harness.targets import sessions
 from pipeline_harness.targets.base import Target
 
+# one worker runs this module, so its module-scoped lab is made once, not once per worker
+pytestmark = pytest.mark.xdist_group("grading-class")
+
 ACCOUNT_A, ACCOUNT_B = "111122223333", "444455556666"
 GOOD_FILE = f"""
 [[student]]
@@ -297,8 +300,8 @@ def test_cli_an_unreachable_base_target_exits_3(tmp_path, capsys):
 
 
 @pytest.fixture
-def moto_server(monkeypatch):
-    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+def moto_server():
+    moto_target.prepare_process()
     port = moto_target._free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
