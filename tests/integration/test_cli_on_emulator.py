@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from pipeline_harness import lab
 from pipeline_harness.cli import main
@@ -11,7 +10,6 @@ from pipeline_harness.context import Context
 from pipeline_harness.kinds import inventory
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets import moto as moto_target
-from pipeline_harness.targets.moto import _free_port
 
 pytestmark = pytest.mark.integration
 
@@ -36,12 +34,9 @@ def test_verify_on_the_embedded_emulator_passes_every_check_and_explains_the_ski
 
 @pytest.fixture
 def someone_elses_moto():
-    moto_target.prepare_process()
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+    server = moto_target.embedded("us-east-1")  # another server of this process, reached by its URL
+    yield server.endpoint_url
+    server.close()
 
 
 def test_provision_twice_then_teardown_on_an_external_server_leaves_nothing(someone_elses_moto):

@@ -6,7 +6,6 @@ import itertools
 import json
 
 import pytest
-from moto.server import ThreadedMotoServer
 from student_lab import CORRECT, build, student_account
 
 from pipeline_harness.cli import main
@@ -124,12 +123,9 @@ def test_every_call_grading_makes_is_a_read(student):
 @pytest.fixture
 def external_endpoint():
     """A moto server this test starts, reached only through its URL (--endpoint-url semantics)."""
-    moto.prepare_process()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    server = moto.embedded("us-east-1")  # another server of this process, reached by its URL
+    yield server.endpoint_url
+    server.close()
 
 
 def test_grade_through_an_endpoint_url_scores_a_correct_lab_and_a_typo(external_endpoint):

@@ -10,14 +10,12 @@ for those the tests check what moto can show: the routing, and one confirming re
 
 import copy
 import json
-import socket
 import threading
 import time
 import uuid
 from pathlib import Path
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from pipeline_harness.targets import moto as moto_target
 from pipeline_harness.targets import sessions
@@ -37,21 +35,12 @@ TAGS = ("3f2c9a1", "latest", "42")
 LISTENING = Policy("listening", deadline=40, every=60, safety=30, safety_near=30, dense=1, jitter=0)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def endpoint():
     """An embedded moto server of this module's own, on a free 127.0.0.1 port."""
-    moto_target.prepare_process()
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+    server = moto_target.embedded(REGION)  # another server of this process, reached by its URL
+    yield server.endpoint_url
+    server.close()
 
 
 @pytest.fixture(scope="module")

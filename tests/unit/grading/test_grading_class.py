@@ -6,7 +6,6 @@ import socket
 
 import pytest
 from botocore.stub import Stubber
-from moto.server import ThreadedMotoServer
 
 from pipeline_harness import lab
 from pipeline_harness.cli import main
@@ -301,12 +300,9 @@ def test_cli_an_unreachable_base_target_exits_3(tmp_path, capsys):
 
 @pytest.fixture
 def moto_server():
-    moto_target.prepare_process()
-    port = moto_target._free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+    server = moto_target.embedded("us-east-1")  # another server of this process, reached by its URL
+    yield server.endpoint_url
+    server.close()
 
 
 def test_cli_exits_0_when_every_student_passes(tmp_path, moto_server, monkeypatch, capsys):
