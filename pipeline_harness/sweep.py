@@ -22,6 +22,8 @@ from pipeline_harness.settings import TAG_CREATED_AT, TAG_RUN_ID, Settings
 from pipeline_harness.targets.base import Target
 
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+# older than this is a typo: the cutoff must stay a date
+_LONGEST = timedelta(days=100 * 365)
 
 
 def parse_duration(text: str) -> timedelta:
@@ -30,7 +32,14 @@ def parse_duration(text: str) -> timedelta:
     if not parts:
         raise ConfigError(f"--older-than must look like 90m, 6h, 2d or 1w, not {text!r}")
     parts_found = re.findall(r"(\d+)([mhdw])", text.lower())
-    return sum((timedelta(**{_UNITS[unit]: int(n)}) for n, unit in parts_found), timedelta())
+    try:
+        duration = sum((timedelta(**{_UNITS[unit]: int(n)}) for n, unit in parts_found), timedelta())
+    except OverflowError:
+        duration = _LONGEST + _LONGEST
+    if duration > _LONGEST:
+        raise ConfigError(f"--older-than {text.strip()} is more than {_LONGEST.days // 365} years; "
+                          "nothing the harness made is that old")
+    return duration
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,7 @@ class RolloutView:
     target_groups: tuple[str, ...] = ()
     rollback: Rollback | None = None  # from the deployment history: the new image rolled back
     registered_ago: float | None = None  # seconds since the PRIMARY's tasks joined the target group
+    controller: str = "ECS"  # the service's deployment controller: ECS, CODE_DEPLOY or EXTERNAL
 
     @property
     def primary(self) -> Deployment | None:
@@ -103,7 +104,9 @@ class RolloutView:
     def __str__(self) -> str:
         if self.service_status is None:
             return "no such service"
-        text = f"service {self.service_status}; deployments: " + "; ".join(map(str, self.deployments))
+        controller = "" if self.controller == "ECS" else f" ({self.controller} deployment controller)"
+        text = (f"service {self.service_status}{controller}; deployments: "
+                + "; ".join(map(str, self.deployments)))
         if self.tasks is not None:
             text += f"; running tasks on {', '.join(i for i, _ in self.tasks) or 'nothing'}"
         if self.rollback is not None:
@@ -138,7 +141,8 @@ class _Probe:
             tuple(e["message"] for e in service.get("events", [])[:EVENTS_SHOWN]),
             container_found=primary is None or primary.image is not None,
             new_was_primary=self.new_was_primary, target_groups=target_groups(service),
-            registered_ago=registered_ago(answer, service))
+            registered_ago=registered_ago(answer, service),
+            controller=service.get("deploymentController", {}).get("type", "ECS"))
         if self._history_may_tell(view, service.get("events", [])):
             view = dataclasses.replace(view, rollback=self.history.rollback_of(self._carries))
         if _service_done(view):
@@ -152,7 +156,7 @@ class _Probe:
         fresh = [e for e in events if str(e.get("id")) not in seen]
         self.events_seen = seen | {str(e.get("id")) for e in events}
         news = any(w in e.get("message", "").lower() for e in fresh for w in _ROLLBACK_WORDS)
-        return (first or news) and not any(d.new for d in view.deployments)
+        return (first or news) and view.controller == "ECS" and not any(d.new for d in view.deployments)
 
     def _carries(self, container_image: dict) -> bool:
         return (container_image.get("containerName") == self.container
@@ -228,6 +232,12 @@ def _pace(health: HealthChecks):
     return pace
 
 
+def _nothing_runs_it(view: RolloutView) -> bool:
+    """The new image's deployment is done with no task to run: vacuously "every task on it"."""
+    primary = view.primary
+    return _service_done(view) and primary is not None and primary.desired == 0
+
+
 def _verdict(expected: str):
     def every_task_new(view: RolloutView) -> bool:
         primary = view.primary
@@ -242,11 +252,19 @@ def _acceptors(expected: str, container: str) -> tuple[Acceptor, ...]:
         Acceptor(FAILURE, lambda v: v.service_status in (None, "INACTIVE", "DRAINING"),
                  "the service is missing or inactive — "
                  + diagnosis.DEPLOY_PERMISSION.describe()),
+        Acceptor(FAILURE, lambda v: v.controller != "ECS",
+                 "the service's deployments are not ECS rolling updates, so the pipeline's Amazon ECS "
+                 "Deploy action cannot update it (ECS refuses a new task definition on a CODE_DEPLOY or "
+                 "EXTERNAL service) — recreate the service with the rolling update (ECS) deployment "
+                 "controller, the default, which the tutorial's Amazon ECS Deploy action needs"),
         Acceptor(FAILURE, rolled_back,
                  "the deployment circuit breaker rolled back the new image"),
         Acceptor(FAILURE, lambda v: not v.container_found,
                  f"the service's task definition has no container {container!r} — "
                  + diagnosis.OLD_IMAGE_RUNNING.describe()),
+        Acceptor(FAILURE, _nothing_runs_it,
+                 "the new image's deployment completed with a desired count of 0: no task runs it and "
+                 "the ALB has nothing to serve — set the service's desired tasks to at least 1"),
         Acceptor(SUCCESS, _verdict(expected),
                  "PRIMARY deployment COMPLETED on the new image with every task on it"),
     )

@@ -101,6 +101,41 @@ def test_cli_wait_ecr_tags_times_out_with_exit_1_and_the_missing_tags(target, re
     assert "wait ecr-tags timed out after 1s" in capsys.readouterr().err
 
 
+@pytest.fixture
+def blue_green_service(target, settings):
+    """A service someone made for CodeDeploy blue/green, as `aws ecs create-service
+    --deployment-controller type=CODE_DEPLOY` makes it: the Amazon ECS Deploy action can't update it."""
+    if target.gap("ecs"):
+        pytest.skip(f"{target.name}: {target.gap('ecs')}")
+    ecs, cluster = target.client("ecs"), f"{settings.prefix}bluegreen-{uuid.uuid4().hex[:8]}"
+    ecs.create_cluster(clusterName=cluster)
+    task_definition = ecs.register_task_definition(family=cluster, containerDefinitions=[
+        {"name": "php-app-container", "image": "public.ecr.aws/docker/library/php:8.3-apache",
+         "memory": 512}])["taskDefinition"]["taskDefinitionArn"]
+    ecs.create_service(cluster=cluster, serviceName="app", taskDefinition=task_definition, desiredCount=1,
+                       deploymentController={"type": "CODE_DEPLOY"})
+    yield cluster
+    ecs.delete_service(cluster=cluster, service="app", force=True)
+    ecs.deregister_task_definition(taskDefinition=task_definition)
+    ecs.delete_cluster(cluster=cluster)
+
+
+def test_cli_wait_rollout_on_a_blue_green_service_fails_at_once_naming_its_controller(target,
+                                                                                     blue_green_service,
+                                                                                     capsys):
+    if target.endpoint_url is None:
+        pytest.skip("the CLI test needs an endpoint URL; this target is real AWS")
+
+    code = main(["wait", "rollout", "--endpoint-url", target.endpoint_url, "--region", target.region,
+                 "--cluster", blue_green_service, "--service", "app", "--image", "my-ecs-php-app:3f2c9a1",
+                 "--timeout", "30"])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "wait rollout failed after 0s: the service's deployments are not ECS rolling updates" in err
+    assert "(CODE_DEPLOY deployment controller)" in err
+
+
 class _VersionedApp:
     """A local stand-in for the app behind the ALB whose version can change mid-wait."""
 

@@ -103,6 +103,8 @@ REFUSED_BEFORE_ANY_CALL = {
     "unknown format": (["grade", "--format", "yaml"], {}, {}, 2, "invalid choice: 'yaml'"),
     "sweep without --older-than": (["sweep"], {}, {}, 2, "--older-than"),
     "unreadable duration": (["sweep", "--older-than", "three days"], {}, {}, 2, "90m, 6h, 2d or 1w"),
+    "duration past any date": (["sweep", "--older-than", "99999999999d"], {}, {}, 2, "more than 100 years"),
+    "duration of centuries": (["sweep", "--older-than", "999999d"], {}, {}, 2, "more than 100 years"),
     "wait without a kind": (["wait"], {}, {}, 2, "kind"),
     "wait pipeline without commit": (["wait", "pipeline"], {}, {}, 2, "needs --commit"),
     "negative timeout": (["wait", "http", "--url", "http://x/", "--expect", "v", "--timeout", "-1"],

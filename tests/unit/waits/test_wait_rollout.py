@@ -195,6 +195,41 @@ def test_boto3_services_stable_calls_that_rolled_back_service_a_success():
     assert state == "success"
 
 
+@pytest.mark.parametrize("controller", ["CODE_DEPLOY", "EXTERNAL"])
+def test_a_service_not_on_ecs_rolling_updates_fails_at_the_first_look_naming_its_controller(target, ecs,
+                                                                                            controller):
+    # given a blue/green (or externally deployed) service, made by someone else: its task sets hold
+    # the old image and the pipeline's ECS Deploy action cannot give it a new task definition
+    answer = _service()
+    answer["services"][0].update(deploymentController={"type": controller}, taskSets=[{
+        "id": "ecs-svc/1", "taskSetArn": f"{ARN}:task-set/{CLUSTER}/{SERVICE}/ecs-svc/1",
+        "status": "PRIMARY", "taskDefinition": OLD_TD, "runningCount": 2}])
+    ecs.add_response("describe_services", answer, {"cluster": CLUSTER, "services": [SERVICE]})
+
+    with pytest.raises(WaitFailed) as raised:
+        _wait(target)
+
+    message = str(raised.value)
+    assert raised.value.outcome.attempts == 1
+    assert message.startswith("wait rollout failed after 0s: the service's deployments are not ECS rolling "
+                              "updates")
+    assert f"last saw service ACTIVE ({controller} deployment controller)" in message
+
+
+def test_a_new_deployment_with_no_task_to_run_is_a_failure_not_a_vacuous_success(target, ecs):
+    # given the new image's deployment COMPLETED on a service scaled to zero
+    _look(ecs, _deployment("PRIMARY", NEW_TD, "COMPLETED", running=0, desired=0))
+    _td(ecs, NEW_TD, NEW_IMAGE)
+    ecs.add_response("list_tasks", {"taskArns": []},
+                     {"cluster": CLUSTER, "serviceName": SERVICE, "desiredStatus": "RUNNING"})
+
+    with pytest.raises(WaitFailed) as raised:
+        _wait(target)
+
+    assert str(raised.value).startswith("wait rollout failed after 0s: the new image's deployment completed "
+                                        "with a desired count of 0: no task runs it")
+
+
 def test_missing_service_fails_with_the_deploy_common_issue(target, ecs):
     ecs.add_response("describe_services", {"services": [], "failures": [
         {"arn": f"arn:aws:ecs:us-east-1:123456789012:service/{CLUSTER}/{SERVICE}", "reason": "MISSING"}]})
