@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -76,7 +77,9 @@ def _check(args: argparse.Namespace) -> None:
     missing = [f"--{name}" for name in NEEDS[args.kind] if not getattr(args, name)]
     if missing:
         raise ConfigError(f"wait {args.kind} needs {' and '.join(missing)}")
-    if args.timeout is not None and args.timeout <= 0:
+    if args.kind == "pipeline":
+        pipeline.check_commit(args.commit)
+    if args.timeout is not None and not 0 < args.timeout < math.inf:  # nan is neither
         raise ConfigError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
     if args.consecutive < 1:
         raise ConfigError(f"--consecutive must be at least 1, not {args.consecutive}")

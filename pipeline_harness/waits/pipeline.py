@@ -11,6 +11,7 @@ through its state (which stage runs).
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +28,7 @@ from pipeline_harness.waits.model import FAILURE, RETRY, SUCCESS, Acceptor, Even
 from pipeline_harness.waits.policies import AGAIN, NEAR, PIPELINE, STEADY, Clock, Pace, Policy, Sleep
 from pipeline_harness.waits.tally import Tally
 
+NO_PIPELINE = "NoSuchPipeline"  # the look's status when the pipeline is not there
 ENDED_BADLY = frozenset({"Failed", "Stopped", "Stopping", "Superseded", "Cancelled"})
 # how far the last stage's ECS deployment got
 DEPLOY_STARTING, DEPLOY_TASKS_RUNNING, DEPLOY_SETTLED = "starting", "new tasks running", "settled"
@@ -56,6 +58,8 @@ class Execution:
     registered_ago: float | None = None  # and since when its new tasks are in the target group
 
     def __str__(self) -> str:
+        if self.status == NO_PIPELINE:
+            return "no such pipeline"
         if self.execution_id is None:
             return "no execution for the commit yet"
         text = f"execution {self.execution_id} {self.status}"
@@ -72,6 +76,14 @@ class PipelineRun:
     execution_id: str
     stage_durations: dict[str, float] = field(default_factory=dict)
     durations_note: str = ""
+
+
+def check_commit(commit: str) -> str:
+    """The commit as given, if it is a commit hash: a shorter string would match others' revisions."""
+    if not re.fullmatch(r"[0-9a-fA-F]{4,64}", commit):
+        raise ConfigError(f"--commit must be a commit hash, 4 to 64 hexadecimal digits (git's short "
+                          f"hash is 7), not {commit!r}")
+    return commit
 
 
 def _revision_matches(revision: str, commit: str) -> bool:
@@ -125,6 +137,14 @@ class Probe:
         """An event about the execution woke the wait: the next look reads its status."""
 
     def __call__(self) -> Execution:
+        try:
+            return self._look()
+        except botocore.exceptions.ClientError as err:
+            if err.response.get("Error", {}).get("Code") != "PipelineNotFoundException":
+                raise
+            return Execution(self.execution_id, NO_PIPELINE)
+
+    def _look(self) -> Execution:
         if self.execution_id is None:
             summary = find_summary(self.tally, self.pipeline, self.commit)
             if summary is None:
@@ -300,6 +320,9 @@ def _pace(deploy: DeployService):
 
 
 ACCEPTORS = (
+    Acceptor(FAILURE, lambda e: e.status == NO_PIPELINE,
+             "there is no pipeline of that name in this account and region — check the name "
+             "(--name, or the config's prefix) and --region"),
     Acceptor(SUCCESS, lambda e: e.status == "Succeeded", "every stage Succeeded"),
     Acceptor(FAILURE, lambda e: e.status in ENDED_BADLY, "the execution did not succeed"),
     Acceptor(RETRY, lambda e: True, "still running"),
@@ -311,6 +334,7 @@ def pipeline_wait(target: Target, pipeline: str, commit: str, *, start: bool = F
                   events: EventSource | None = None) -> Wait:
     """The wait for the commit's execution; `clock` is accepted for callers of the former API
     (the schedule reads the clock `run` is given)."""
+    check_commit(commit)
     execution_id = start_execution(target, pipeline, commit) if start else None
     # only a paced schedule uses where the execution is; a windowed one just reads its status
     if policy.every is None or target.gap("codepipeline", "GetPipelineState"):
@@ -364,6 +388,8 @@ def explain_failure(target: Target, pipeline: str, execution: Execution) -> str:
     """The failed stage and action, its error, the build's failed phase and log tail, the Common Issue."""
     if execution.status == "Superseded":
         return "a newer execution superseded it before it finished"
+    if execution.status == NO_PIPELINE:
+        return ""
     gap = target.gap("codepipeline", "GetPipelineState")
     if gap:
         return f"stage details unavailable: {gap}"

@@ -251,6 +251,29 @@ def test_superseded_execution_fails_at_once_and_says_a_newer_one_took_over(targe
     assert message.endswith("a newer execution superseded it before it finished")
 
 
+def test_a_pipeline_that_is_not_there_fails_at_the_first_look_saying_so_once(target, stubs):
+    stubs["codepipeline"].add_client_error(
+        "list_pipeline_executions", "PipelineNotFoundException",
+        f"Account '123456789012' does not have a pipeline with name '{PIPELINE}'")
+
+    message = _wait_and_fail(target)
+
+    assert message.startswith("wait pipeline failed after 0s: there is no pipeline of that name in this "
+                              "account and region")
+    assert "last saw no such pipeline;" in message and "does not have a pipeline" not in message
+
+
+def test_a_pipeline_deleted_during_the_wait_fails_at_the_look_that_finds_it_gone(target, stubs):
+    cp = stubs["codepipeline"]
+    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
+    cp.add_response("get_pipeline_execution", _status("InProgress"))
+    cp.add_client_error("get_pipeline_execution", "PipelineNotFoundException", "gone")
+
+    message = _wait_and_fail(target)
+
+    assert "there is no pipeline of that name" in message and "last saw no such pipeline" in message
+
+
 def test_stopped_execution_fails_and_reports_the_stage_state(target, stubs):
     cp = stubs["codepipeline"]
     cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
