@@ -62,8 +62,9 @@ def as_table(report: Report) -> str:
         lines.append(section(step))
         for c in (c for c in report.checks if c.step == step):
             lines.append(f"  {MARKS[c.status]:<5} {c.id:<{width}}  {c.title} — {c.message}")
-            if c.hint and c.status in ("fail", "error"):
-                lines.append(f"  {'':<5} {'':<{width}}  hint: {c.hint}")
+            if c.hint and c.status != "skip":
+                label = "tip" if c.status == "pass" else "hint"
+                lines.append(f"  {'':<5} {'':<{width}}  {label}: {c.hint}")
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
 

@@ -66,6 +66,27 @@ def test_tag_immutability_is_a_bonus_when_optional_and_required_when_configured(
     assert (required.status, required.max_points) == ("fail", 1)
 
 
+@pytest.mark.parametrize(("mutability", "filters", "warned"), [
+    ("IMMUTABLE", None, True),
+    ("IMMUTABLE_WITH_EXCLUSION", [{"filterType": "WILDCARD", "filter": "latest"}], False),
+    ("IMMUTABLE_WITH_EXCLUSION", [{"filterType": "WILDCARD", "filter": "lat*"}], False),
+    ("IMMUTABLE_WITH_EXCLUSION", [{"filterType": "WILDCARD", "filter": "dev-*"}], True),
+])
+def test_immutable_tags_earn_the_bonus_with_a_tip_unless_latest_stays_mutable(ctx, mutability, filters,
+                                                                              warned):
+    # given a repository someone made immutable, maybe with exclusions: the tutorial's buildspec
+    # pushes `latest` on every build, which an immutable `latest` refuses from the second build on
+    repository = _repository(mutability=mutability)
+    if filters:
+        repository["imageTagMutabilityExclusionFilters"] = filters
+    with Stubber(ctx.client("ecr")) as stub:
+        stub.add_response("describe_repositories", {"repositories": [repository]})
+        result = run_check(_check(ecr, "ecr.tag-immutability"), ctx)
+
+    assert result.status == "pass" and result.message == f"found `{mutability}`"
+    assert ("cannot be overwritten because the repository is immutable" in result.hint) is warned
+
+
 def test_an_api_error_is_an_error_not_a_fail_of_the_lab(ctx):
     with Stubber(ctx.client("ecr")) as stub:
         stub.add_client_error("describe_repositories", "AccessDeniedException", "not allowed")
