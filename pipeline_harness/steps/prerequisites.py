@@ -126,8 +126,14 @@ def read_task_definition(ctx: Context):
 
 def _service_judge(service: dict, ctx: Context):
     lbs = [lb.get("containerName") for lb in service.get("loadBalancers", [])]
-    return bool(lbs), "an ACTIVE service behind the ALB's target group", (
-        f"`{service['serviceName']}` {service['status']}, load balancers {lbs or 'none'}")
+    # the pipeline's Amazon ECS Deploy action can't give a CODE_DEPLOY or EXTERNAL service a new
+    # task definition: only rolling updates (ECS, the default) take it
+    controller = service.get("deploymentController", {}).get("type", "ECS")
+    return bool(lbs) and controller == "ECS", (
+        "an ACTIVE service behind the ALB's target group, on rolling updates (deployment controller "
+        "ECS, which the Deploy stage's Amazon ECS action needs)"), (
+        f"`{service['serviceName']}` {service['status']}, load balancers {lbs or 'none'}, "
+        f"deployment controller {controller}")
 
 
 def _container_judge(definition: dict, ctx: Context):

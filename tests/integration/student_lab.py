@@ -57,6 +57,7 @@ class Lab:
     deploy_cluster: str | None = None  # the cluster the Deploy stage names; None: the real one
     cluster: str = "dev-cluster"
     service: str = "dev-php-app-alb-service"
+    deployment_controller: str = "ECS"  # CODE_DEPLOY: a blue/green service the ECS action can't update
     platforms: tuple[str, ...] = ("amd64", "arm64")
     tags: tuple[str, ...] = (COMMIT, "latest", BUILD)
 
@@ -174,7 +175,8 @@ def _prerequisites(target: Target, lab: Lab, account: str) -> None:
         loadBalancers=[{"targetGroupArn": group, "containerName": "php-app-container",
                         "containerPort": 80}],
         networkConfiguration={"awsvpcConfiguration": {
-            "subnets": subnets, "securityGroups": [group_id], "assignPublicIp": "ENABLED"}})
+            "subnets": subnets, "securityGroups": [group_id], "assignPublicIp": "ENABLED"}},
+        deploymentController={"type": lab.deployment_controller})
 
 
 def connection_arn(region: str, account: str) -> str:

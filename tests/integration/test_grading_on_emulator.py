@@ -74,6 +74,8 @@ MUTATIONS = {
     "pipeline under another name": (dict(pipeline="my-first-pipeline"), {"pipeline.exists"},
                                     "the pipeline with Source CodeStarSourceConnection"),
     "cluster name typo": (dict(cluster="dev-clustr"), {"ecs.service"}, "found `dev-clustr`"),
+    "blue/green service": (dict(deployment_controller="CODE_DEPLOY"), {"ecs.service"},
+                           "deployment controller CODE_DEPLOY"),
 }
 
 
