@@ -11,6 +11,7 @@ nothing can succeed (a quiet span) it listens only once a minute, for the failur
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -184,8 +185,9 @@ def run(wait: Wait, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep)
         result = retrying(attempt)
     except _READ_ERRORS as err:
         outcome = _outcome(wait, seen, FAILURE, clock() - start)
-        raise WaitFailed(f"wait {wait.name}: could not read ({err}); {_tail(wait, outcome)}",
-                         outcome) from None
+        # the error is the message's subject: its tail need not say it again
+        tail = _tail(wait, dataclasses.replace(outcome, error=None))
+        raise WaitFailed(f"wait {wait.name}: could not read ({err}); {tail}", outcome) from None
     state = TIMEOUT if result is TIMED_OUT else result.state
     outcome = _outcome(wait, seen, state, clock() - start)
     if state == SUCCESS:

@@ -103,7 +103,7 @@ class RolloutView:
 
     def __str__(self) -> str:
         if self.service_status is None:
-            return "no such service"
+            return "no such service in that cluster (or no such cluster)"
         controller = "" if self.controller == "ECS" else f" ({self.controller} deployment controller)"
         text = (f"service {self.service_status}{controller}; deployments: "
                 + "; ".join(map(str, self.deployments)))
@@ -128,7 +128,10 @@ class _Probe:
 
     def __call__(self) -> RolloutView:
         ecs = self.tally.client("ecs")
-        answer = ecs.describe_services(cluster=self.cluster, services=[self.service])
+        try:
+            answer = ecs.describe_services(cluster=self.cluster, services=[self.service])
+        except ecs.exceptions.ClusterNotFoundException:
+            return RolloutView(None)
         found = [s for s in answer.get("services", []) if s.get("status") != "MISSING"]
         if not found:
             return RolloutView(None)

@@ -134,8 +134,12 @@ def test_missing_repository_fails_with_the_ecr_message(target, ecr):
     ecr.add_client_error("batch_get_image", "RepositoryNotFoundException",
                          "The repository with name 'my-ecs-php-app' does not exist", 400)
 
-    with pytest.raises(WaitFailed, match=r"could not read .*RepositoryNotFoundException.*does not exist"):
+    unreadable = r"could not read .*RepositoryNotFoundException.*does not exist"
+    with pytest.raises(WaitFailed, match=unreadable) as raised:
         _wait(target)
+
+    # said once: what it last saw does not repeat the error
+    assert str(raised.value).count("RepositoryNotFoundException") == 1
 
 
 def test_timeout_names_the_missing_tags(target, ecr):

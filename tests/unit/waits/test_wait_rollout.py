@@ -239,6 +239,18 @@ def test_missing_service_fails_with_the_deploy_common_issue(target, ecs):
         _wait(target)
 
 
+def test_a_missing_cluster_fails_like_a_missing_service_not_as_an_unreadable_answer(target, ecs):
+    ecs.add_client_error("describe_services", "ClusterNotFoundException", "Cluster not found.")
+
+    with pytest.raises(WaitFailed) as raised:
+        _wait(target)
+
+    message = str(raised.value)
+    assert message.startswith("wait rollout failed after 0s: the service is missing or inactive")
+    assert "last saw no such service in that cluster (or no such cluster)" in message
+    assert "ClusterNotFoundException" not in message
+
+
 def test_task_definition_without_the_lab_container_fails_with_the_old_image_issue(target, ecs):
     _look(ecs, OLD_ONLY)
     _td(ecs, OLD_TD, OLD_IMAGE, container="php-app")
