@@ -1,4 +1,17 @@
-"""Errors a person can act on, each with the exit code DESIGN.md documents."""
+"""Errors a person can act on, each with the exit code the README documents."""
+
+import botocore.exceptions
+import botocore.parsers
+
+# what an AWS call may raise: refused, not sent (a parameter botocore rejects, no connection), or
+# answered with something botocore cannot parse
+AWS_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError,
+              botocore.parsers.ResponseParserError)
+
+
+def first_line(err: BaseException) -> str:
+    """An error's first line (botocore may append a whole HTML error page), at most 400 characters."""
+    return (str(err).strip().splitlines() or [type(err).__name__])[0][:400]
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -9,11 +9,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
 
-import botocore.exceptions
-
 from pipeline_harness import kinds
 from pipeline_harness.context import Context
-from pipeline_harness.errors import ConfigError, HarnessError, ProvisionError, Unsupported
+from pipeline_harness.errors import (
+    AWS_ERRORS,
+    ConfigError,
+    HarnessError,
+    ProvisionError,
+    Unsupported,
+    first_line,
+)
 from pipeline_harness.kinds import ownership
 from pipeline_harness.kinds.base import Kind
 from pipeline_harness.settings import Settings
@@ -57,9 +62,9 @@ def provision_step(step: ModuleType, ctx: Context) -> dict:
             if resource.made(ctx):
                 ownership.ensure(ctx, resource.kind, resource.desired(ctx))
         return dict(step.handle(ctx))
-    except botocore.exceptions.ClientError as err:
+    except AWS_ERRORS as err:  # refused, or a request botocore would not send (a bad setting)
         title = ("the prerequisites" if step.STEP == 0 else f"Step {step.STEP}")
-        raise ProvisionError(f"provisioning {step_name(step)} ({title}) failed: {err}") from err
+        raise ProvisionError(f"provisioning {step_name(step)} ({title}) failed: {first_line(err)}") from err
 
 
 def require_allowed_account(ctx: Context) -> None:
@@ -81,7 +86,7 @@ def provision(ctx: Context) -> dict[str, dict]:
     """
     check_plan(ctx.settings, ctx.target)
     require_allowed_account(ctx)
-    ownership.refuse_foreign(ctx, [r.kind for r in planned(ctx)])
+    _refuse_foreign(ctx, [r.kind for r in planned(ctx)])
     handles = {}
     for step in STEPS:
         try:
@@ -90,6 +95,16 @@ def provision(ctx: Context) -> dict[str, dict]:
             handles[step_name(step)] = {"skipped": str(err)}
     ctx.forget()
     return handles
+
+
+def _refuse_foreign(ctx: Context, planned_kinds: list[Kind]) -> None:
+    """NotOurs for what someone else made under the run's names; a read refused (no permission to
+    look) stops the run too, before anything is made."""
+    try:
+        ownership.refuse_foreign(ctx, planned_kinds)
+    except AWS_ERRORS as err:
+        raise ProvisionError(f"reading what already holds the lab's names failed, so nothing was "
+                             f"created: {first_line(err)}") from err
 
 
 @dataclass
@@ -127,9 +142,8 @@ def teardown(ctx: Context, only: Iterable[Kind] = kinds.REGISTRY) -> Teardown:
                 continue
             try:
                 result.outcomes[kind.key] = ownership.delete(ctx, kind)
-            except (HarnessError, botocore.exceptions.BotoCoreError,
-                    botocore.exceptions.ClientError) as err:
-                result.errors.append(f"{kind.title} {kind.name(ctx.names)}: {err}")
+            except (HarnessError, *AWS_ERRORS) as err:
+                result.errors.append(f"{kind.title} {kind.name(ctx.names)}: {first_line(err)}")
     ctx.forget()
     return result
 
@@ -148,7 +162,7 @@ def provisioned(step: ModuleType, ctx: Context, keep: bool = False) -> Iterator[
     step_kinds = [r.kind for r in step.RESOURCES]
     try:
         kinds.check_names(ctx.settings, [r.kind for r in planned(ctx, (step,))])
-        ownership.refuse_foreign(ctx, [r.kind for r in planned(ctx, (step,))])
+        _refuse_foreign(ctx, [r.kind for r in planned(ctx, (step,))])
         handle = provision_step(step, ctx)
     except BaseException:
         teardown(ctx, step_kinds)

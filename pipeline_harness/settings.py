@@ -7,9 +7,12 @@ command-line / pytest options.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
+import string
 import tomllib
+import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -18,12 +21,24 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import botocore.loaders
+
 from pipeline_harness.errors import ConfigError
 
 ENV_PREFIX = "PIPELINE_HARNESS_"
 TAG_RUN_ID = "pipeline-harness:run-id"
 TAG_CREATED_AT = "pipeline-harness:created-at"
 TUTORIAL_ENV_VARS = ("AWS_ACCOUNT_ID", "AWS_DEFAULT_REGION", "IMAGE_REPO_NAME", "CONTAINER_NAME")
+# the settings `Names` fills in with str.format, and the only placeholders each may use
+TEMPLATES = {"artifact_bucket": ("account_id",), "log_group": ("codebuild_project",)}
+# whole-number settings and the values they may take (inclusive)
+PORTS = (1, 65535)
+# ECS allows 5000 tasks per service, but the lab's service runs one demo container: a count in the
+# thousands is a typo, each task is billed, and most accounts' Fargate quota would only queue them
+MAX_DESIRED_COUNT = 1000
+INT_RANGES = {"container_port": PORTS, "desired_count": (0, MAX_DESIRED_COUNT)}
+# the run id is the value of the TAG_RUN_ID tag: AWS tag values are at most 256 characters
+MAX_TAG_VALUE = 256
 
 
 def _new_run_id() -> str:
@@ -97,6 +112,7 @@ class Settings:
     def __post_init__(self):
         if not REGION.fullmatch(self.region):
             raise ConfigError(f"region must look like us-east-1 or eu-north-1, not {self.region!r}")
+        _check_partition(self.region)
         if self.endpoint_url is not None:
             _check_endpoint(self.endpoint_url)
         if self.target not in ("moto", "localstack", "aws"):
@@ -105,6 +121,15 @@ class Settings:
             raise ConfigError(f"pipeline_type must be V1 or V2, not {self.pipeline_type!r}")
         if self.prefix and not all(c.isalnum() or c == "-" for c in self.prefix):
             raise ConfigError(f"prefix may hold only letters, digits and '-', not {self.prefix!r}")
+        for name, (low, high) in INT_RANGES.items():
+            value = getattr(self, name)
+            if type(value) is not int:
+                raise ConfigError(f"{name} must be a whole number, not {value!r}")
+            if not low <= value <= high:
+                raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
+        for name, placeholders in TEMPLATES.items():
+            _check_template(name, getattr(self, name), placeholders)
+        _check_run_id(self.run_id)
         if self.github_repository.count("/") != 1:
             raise ConfigError(
                 f"github_repository must be owner/repo, not {self.github_repository!r} "
@@ -130,6 +155,25 @@ class Settings:
 REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]+")
 
 
+@functools.cache
+def _partitions() -> tuple[tuple[str, re.Pattern], ...]:
+    """botocore's partitions and the region names each holds (its endpoint data, no call)."""
+    data = botocore.loaders.create_loader().load_data("endpoints")
+    return tuple((p["partition"], re.compile(p["regionRegex"])) for p in data["partitions"])
+
+
+def _check_partition(region: str) -> None:
+    """The commercial partition's regions only: the lab's policy ARNs are arn:aws:…"""
+    found = [name for name, pattern in _partitions() if pattern.match(region)]
+    if "aws" in found:
+        return
+    if found:
+        raise ConfigError(f"region {region} is in the {found[0]} partition; the harness works in the "
+                          "aws partition only (the tutorial's policy ARNs are arn:aws:…)")
+    raise ConfigError(f"region {region} is in no AWS partition botocore knows (e.g. us-east-1, "
+                      "eu-north-1)")
+
+
 def _check_endpoint(url: str) -> None:
     """An endpoint is an http(s) URL with a host: botocore's own complaint would be a traceback."""
     try:
@@ -139,6 +183,38 @@ def _check_endpoint(url: str) -> None:
         parts, port_ok = None, False
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
         raise ConfigError(f"endpoint URL must be http(s)://host[:port], not {url!r}")
+
+
+def _check_template(name: str, template: str, placeholders: tuple[str, ...]) -> None:
+    """A name template str.format can fill: only `placeholders`, bare (no spec, conversion, index)."""
+    allowed = " or ".join(f"{{{p}}}" for p in placeholders)
+    problem = (f"{name} may use only the placeholder {allowed} (no format spec, conversion or "
+               f"attribute/index), not {template!r}")
+    try:
+        fields_ = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(template)
+                   if f is not None]
+    except ValueError:  # a lone { or }
+        raise ConfigError(problem + " (write a literal brace as {{ or }})") from None
+    for field_name, spec, conversion in fields_:
+        if field_name not in placeholders or spec or conversion:
+            raise ConfigError(problem)
+
+
+def _tag_character(c: str) -> bool:
+    """What an AWS tag value may hold: letters, digits, spaces and _ . : / = + - @."""
+    return unicodedata.category(c)[0] in "LNZ" or c in "_.:/=+-@"
+
+
+def _check_run_id(run_id: str) -> None:
+    """The run id is the value of every resource's TAG_RUN_ID tag; sweep and teardown find it."""
+    if not isinstance(run_id, str) or not run_id.strip():
+        raise ConfigError(f"run_id must be non-empty text, not {run_id!r}")
+    if len(run_id) > MAX_TAG_VALUE:
+        raise ConfigError(f"run_id is the {TAG_RUN_ID} tag's value: at most {MAX_TAG_VALUE} "
+                          f"characters, not {len(run_id)}")
+    if not all(_tag_character(c) for c in run_id):
+        raise ConfigError(f"run_id is the {TAG_RUN_ID} tag's value: letters, digits, spaces and "
+                          f"_ . : / = + - @ only, not {run_id!r}")
 
 
 @dataclass(frozen=True)
@@ -207,6 +283,9 @@ _PREREQUISITES = {"cluster", "service", "load_balancer"}
 _FIELDS = {f.name: f for f in fields(Settings)}
 
 
+_WHOLE = re.compile(r"[+-]?[0-9]{1,18}")  # ASCII digits: int() would take "٨٠" and "8_0" too
+
+
 def _coerce(name: str, value: Any) -> Any:
     kind = _FIELDS[name].type
     if kind == "bool":
@@ -219,10 +298,12 @@ def _coerce(name: str, value: Any) -> Any:
             return False
         raise ConfigError(f"{name} must be true or false, not {value!r}")
     if kind == "int":
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+        # a TOML integer, or the digits of one from the environment; never a bool, float or list
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+            return int(value.strip())
+        raise ConfigError(f"{name} must be a whole number, not {value!r}")
     if value is None:
         return None
     if not isinstance(value, str):
@@ -250,7 +331,10 @@ def read_toml(path: str | os.PathLike) -> dict[str, Any]:
     """Settings from a TOML file: top-level keys, or the same keys under [lab]."""
     data = load_toml(path)
     top = {k: v for k, v in data.items() if k != "lab" and k not in OTHER_TABLES}
-    return {**top, **data.get("lab", {})}
+    lab = data.get("lab", {})
+    if not isinstance(lab, dict):
+        raise ConfigError(f"config file {path}: [lab] must be a table of settings, not {lab!r}")
+    return {**top, **lab}
 
 
 def from_env(environ: Mapping[str, str]) -> dict[str, str]:

@@ -7,8 +7,17 @@ import importlib
 import sys
 from typing import NoReturn
 
+import botocore.exceptions
+
 from pipeline_harness.cli.common import check_output, common_options
-from pipeline_harness.errors import EXIT_USAGE, HarnessError
+from pipeline_harness.errors import (
+    AWS_ERRORS,
+    EXIT_FAILED,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+    HarnessError,
+    first_line,
+)
 
 VERBS = ("verify", "grade", "provision", "teardown", "lint", "wait", "sweep")
 
@@ -46,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     except HarnessError as err:
         print(f"pipeline-harness: {err}", file=sys.stderr)
         return err.exit_code
+    except AWS_ERRORS as err:  # one the verbs don't expect: still one line, never a traceback
+        print(f"pipeline-harness: AWS call failed unexpectedly: {first_line(err)}", file=sys.stderr)
+        dropped = isinstance(err, botocore.exceptions.ConnectionError)
+        return EXIT_UNREACHABLE if dropped else EXIT_FAILED
     except KeyboardInterrupt:
         print("pipeline-harness: interrupted", file=sys.stderr)
         return 130

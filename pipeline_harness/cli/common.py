@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 from contextlib import contextmanager
-from pathlib import Path
 
 from pipeline_harness import settings as settings_mod
 from pipeline_harness.errors import ConfigError
@@ -36,13 +35,20 @@ def settings_from(args: argparse.Namespace, **extra) -> settings_mod.Settings:
 
 
 def check_output(args: argparse.Namespace) -> None:
-    """--output must be writable before any work is done, not found out after the lab was made."""
+    """--output must be writable before any work is done, not found out after the lab was made:
+    the file is opened for appending (and removed again if that made it)."""
     given = getattr(args, "output", None)
     if not given:
         return
-    folder = Path(given).expanduser().resolve().parent
-    if Path(given).is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
-        raise ConfigError(f"--output {given}: cannot write a file there")
+    try:
+        path = os.path.expanduser(given)  # a str: Path would drop a trailing slash
+        existed = os.path.lexists(path)
+        with open(path, "a", encoding="utf-8"):
+            pass
+        if not existed:
+            os.unlink(path)
+    except (OSError, RuntimeError) as err:  # RuntimeError: a symlink loop, an unknown ~user
+        raise ConfigError(f"--output {given}: cannot write a file there ({_why(err)})") from None
 
 
 @contextmanager
@@ -51,5 +57,12 @@ def output(args: argparse.Namespace):
     if not getattr(args, "output", None):
         yield sys.stdout
         return
-    with open(args.output, "w", encoding="utf-8") as fh:
-        yield fh
+    try:
+        with open(os.path.expanduser(args.output), "w", encoding="utf-8") as fh:
+            yield fh
+    except OSError as err:  # a full disk, a device that takes no writes
+        raise ConfigError(f"--output {args.output}: the report could not be written ({_why(err)})") from None
+
+
+def _why(err: BaseException) -> str:
+    return getattr(err, "strerror", None) or str(err)

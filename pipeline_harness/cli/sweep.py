@@ -12,6 +12,7 @@ from pipeline_harness.cli.common import output, settings_from
 from pipeline_harness.e2e.github import GitHub
 from pipeline_harness.e2e.inputs import TOKEN_VARIABLES
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, ConfigError
+from pipeline_harness.steps import codepipeline
 from pipeline_harness.targets import open_target
 
 
@@ -51,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
 def _github(repository: str | None) -> GitHub | None:
     if not repository:
         return None
+    if not codepipeline.REPOSITORY_ID.fullmatch(repository):
+        raise ConfigError(f"--github-repository must be a GitHub owner/repo, not {repository!r}")
     token = next((os.environ[v] for v in TOKEN_VARIABLES if os.environ.get(v)), None)
     if token is None:
         raise ConfigError(f"--github-repository {repository} needs a token in "

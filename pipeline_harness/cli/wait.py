@@ -22,6 +22,8 @@ from pipeline_harness.waits.model import Outcome, WaitError
 from pipeline_harness.waits.policies import POLICIES
 
 KINDS = ("pipeline", "ecr-tags", "rollout", "http")
+FORMATS = ("table", "json")  # what _write writes; junit and markdown are for verify, grade, lint
+MAX_TAGS, MAX_TAG_LENGTH = 100, 300  # what ECR's BatchGetImage takes
 NEEDS = {"pipeline": ("commit",), "ecr-tags": ("tags",), "rollout": ("image",),
          "http": ("url", "expect")}
 
@@ -45,7 +47,8 @@ def add_parser(subparsers, common) -> argparse.ArgumentParser:
     parser.add_argument("--url", help="URL to poll (http)")
     parser.add_argument("--expect", help="text the body must contain, e.g. the version (http)")
     parser.add_argument("--consecutive", type=int, default=3,
-                        help="good answers in a row required (http, default 3)")
+                        help=f"good answers in a row required (http, 1 to {http.MAX_CONSECUTIVE}, "
+                             "default 3)")
     parser.add_argument("--timeout", type=float, help="seconds before giving up (default per wait)")
     parser.add_argument("--events", action="store_true",
                         help="also listen to EventBridge: make a rule and an SQS queue for this wait, "
@@ -74,15 +77,40 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> None:
-    missing = [f"--{name}" for name in NEEDS[args.kind] if not getattr(args, name)]
+    """Everything the command line alone shows wrong, refused before any call."""
+    if args.format not in FORMATS:
+        raise ConfigError(f"--format {args.format}: wait writes {' or '.join(FORMATS)}")
+    # a --tags of only commas and blanks names no tag: as good as none
+    missing = [f"--{name}" for name in NEEDS[args.kind]
+               if not (_tags(args.tags) if name == "tags" else getattr(args, name))]
     if missing:
         raise ConfigError(f"wait {args.kind} needs {' and '.join(missing)}")
     if args.kind == "pipeline":
         pipeline.check_commit(args.commit)
+    if args.kind == "ecr-tags":
+        _check_tags(_tags(args.tags))
+    if args.kind == "http":
+        http.check_url(args.url)
     if args.timeout is not None and not 0 < args.timeout < math.inf:  # nan is neither
         raise ConfigError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
     if args.consecutive < 1:
         raise ConfigError(f"--consecutive must be at least 1, not {args.consecutive}")
+    http.check_consecutive(args.consecutive)
+
+
+def _tags(text: str | None) -> list[str]:
+    """The tags of a comma-separated --tags, blanks around them stripped, each once."""
+    tags = (t.strip() for t in (text or "").split(","))
+    return list(dict.fromkeys(t for t in tags if t))
+
+
+def _check_tags(tags: list[str]) -> None:
+    if len(tags) > MAX_TAGS:
+        raise ConfigError(f"--tags names {len(tags)} tags: at most {MAX_TAGS}")
+    long = next((t for t in tags if len(t) > MAX_TAG_LENGTH), None)
+    if long is not None:
+        raise ConfigError(f"--tags: an ECR tag has at most {MAX_TAG_LENGTH} characters, not "
+                          f"{len(long)} ({long[:20]}…)")
 
 
 def _watched(args: argparse.Namespace, settings: Settings, target: Target) -> Settings:
@@ -116,7 +144,7 @@ def _aws(args, settings, target, policy, inbox) -> dict:
                 **({"note": done.durations_note} if done.durations_note else {})}
     if args.kind == "ecr-tags":
         repository = names.ecr_repository
-        tags = [t.strip() for t in args.tags.split(",") if t.strip()]
+        tags = _tags(args.tags)
         outcome = ecr_tags.wait_for_tags(target, repository, tags, policy=policy, events=inbox)
         report = _report("ecr-tags", outcome)
         if args.scan:

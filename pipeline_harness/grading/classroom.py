@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -42,7 +43,12 @@ EXTENSIONS = {"table": "txt", "json": "json", "junit": "xml", "markdown": "md"}
 SUMMARY = "class-summary"
 REASON_IDS = 5  # failed checks named in a summary row; the student's report has them all
 _STUDENT_KEYS = {"name", "profile", "role_arn", "external_id", "repository", "names"}
-_ROLE_ARN = re.compile(r"arn:aws[\w-]*:iam::\d{12}:role/\S+")
+# IAM's role ARN, in ASCII: the partitions IAM has, 12 digits, an optional /path/ and a name of
+# IAM's characters (at most 64); `\d` and `\w` alone would take any script's digits and letters
+_IAM_CHARS = r"[A-Za-z0-9+=,.@_-]"
+_ROLE_ARN = re.compile(rf"arn:(?:aws|aws-cn|aws-us-gov):iam::[0-9]{{12}}:role/"
+                       rf"(?P<path>(?:{_IAM_CHARS}+/)*)(?P<name>{_IAM_CHARS}{{1,64}})")
+MAX_ROLE_PATH = 512  # IAM's limit on a role's path, its slashes included
 # where and how the grader runs stays the instructor's; a student only used other names
 # a student's GitHub repository is the `repository` column: it pins pipeline.source
 _NOT_NAMES = {"target", "endpoint_url", "region", "profile", "prefix", "allowed_accounts", "run_id",
@@ -100,6 +106,10 @@ def read_accounts(path: str | Path, settings: Settings) -> list[Student]:
     tables = data.get("student")
     if not isinstance(tables, list) or not tables or set(data) != {"student"}:
         raise ConfigError(f"accounts file {path} must hold [[student]] tables and nothing else")
+    for number, table in enumerate(tables, 1):
+        if not isinstance(table, dict):
+            raise ConfigError(f"accounts file {path}: student #{number} must be a [[student]] table, "
+                              f"not {table!r}")
     students = [_student(table, number, path, settings) for number, table in enumerate(tables, 1)]
     for seen, kind in (([s.name for s in students], "name"), ([s.slug for s in students], "file name")):
         twice = sorted({x for x in seen if seen.count(x) > 1})
@@ -123,7 +133,8 @@ def _student(table: dict, number: int, path, settings: Settings) -> Student:
         raise bad("needs a name")
     if ("profile" in table) == ("role_arn" in table):
         raise bad("needs exactly one of profile or role_arn")
-    if "role_arn" in table and not _ROLE_ARN.fullmatch(table["role_arn"]):
+    arn = _ROLE_ARN.fullmatch(table["role_arn"]) if "role_arn" in table else None
+    if "role_arn" in table and (arn is None or len(arn["path"]) + 1 > MAX_ROLE_PATH):
         raise bad(f"role_arn {table['role_arn']!r} is not an IAM role ARN "
                   "(arn:aws:iam::<12-digit account>:role/<name>)")
     if "external_id" in table and "role_arn" not in table:
@@ -139,6 +150,8 @@ def _student(table: dict, number: int, path, settings: Settings) -> Student:
             raise bad(f"names.{key} is not a name setting; known: {', '.join(NAME_SETTINGS)}")
         if not isinstance(value, str):
             raise bad(f"names.{key} must be text, not {value!r}")
+        if not value.strip():
+            raise bad(f"names.{key} must be a non-empty name (leave it out for the lab's {key})")
     try:
         settings.replace(**names)
     except ConfigError as err:
@@ -257,6 +270,37 @@ def write_reports(graded: list[Graded], fmt: str, directory: str | Path) -> list
     return list(files)
 
 
+def prepare_output_dir(directory: str | Path, students: list[Student], fmt: str) -> list[Path]:
+    """Make sure the reports can be written into `directory` before anyone is graded.
+
+    Creates the folder (and missing parents) and writes a probe file; returns the folders it
+    created, so a run that stops before writing can remove them. ConfigError if it cannot."""
+    directory = Path(directory)
+    made = [p for p in (directory, *directory.parents) if not p.exists() and not p.is_symlink()]
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory, prefix=".pipeline-harness-probe-") as probe:
+            probe.write(b"probe")
+            probe.flush()
+    except OSError as err:
+        remove_made(made)
+        raise ConfigError(f"--output-dir {directory}: cannot write the reports there: {err}") from None
+    names = [f"{s.slug}.{EXTENSIONS[fmt]}" for s in students] + [f"{SUMMARY}.csv", f"{SUMMARY}.md"]
+    taken = [n for n in names if (directory / n).exists() and not (directory / n).is_file()]
+    if taken:
+        raise ConfigError(f"--output-dir {directory}: {taken[0]} is there and is not a file")
+    return made
+
+
+def remove_made(made: list[Path]) -> None:
+    """The folders prepare_output_dir created, removed while they are still empty (deepest first)."""
+    for folder in made:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
 def run_class(settings: Settings, accounts: str | Path, *, jobs: int, fmt: str,
               output_dir: str | Path | None) -> list[Graded]:
     """Read the accounts file, grade everyone from the base target, write the reports."""
@@ -265,7 +309,12 @@ def run_class(settings: Settings, accounts: str | Path, *, jobs: int, fmt: str,
     if jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, not {jobs}")
     students = read_accounts(accounts, settings)  # a broken file stops us before any AWS call
-    with open_target(settings) as base:
-        graded = grade_class(students, settings, base, jobs=jobs)
+    made = prepare_output_dir(output_dir, students, fmt)  # and so does a folder we cannot write
+    try:
+        with open_target(settings) as base:
+            graded = grade_class(students, settings, base, jobs=jobs)
+    except BaseException:
+        remove_made(made)
+        raise
     write_reports(graded, fmt, output_dir)
     return graded

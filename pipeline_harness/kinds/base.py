@@ -91,8 +91,9 @@ class Kind:
 
 def tag_map(tags: Iterable[Mapping[str, str]] | None, key: str = "Key",
             value: str = "Value") -> dict[str, str]:
-    """A service's tag list ([{Key, Value}], or [{key, value}]) as a mapping."""
-    return {t[key]: t[value] for t in tags or ()}
+    """A service's tag list ([{Key, Value}], or [{key, value}]) as a mapping; a tag whose value is
+    empty may come without one (moto leaves it out)."""
+    return {t[key]: t.get(value, "") for t in tags or ()}
 
 
 def drifted(want: Any, found: Any) -> bool:

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 import boto3
 import botocore.config
 import botocore.exceptions
+import botocore.parsers
 
-from pipeline_harness.errors import TargetUnreachable, Unsupported
+from pipeline_harness.errors import ConfigError, TargetUnreachable, Unsupported, first_line
 from pipeline_harness.targets import sessions
 
 
@@ -53,10 +54,6 @@ class Quirks:
     tagged_after_create: frozenset[str] = frozenset()
     # real money and real users: provisioning needs an explicitly allowed account
     needs_allowed_account: bool = False
-
-
-def _first_line(err: BaseException) -> str:
-    return (str(err).strip().splitlines() or [""])[0][:200]
 
 
 @dataclass
@@ -126,11 +123,16 @@ class Target:
             raise TargetUnreachable(f"target {self.name} does not answer at {where}: {err}") from err
         except botocore.exceptions.ClientError as err:
             raise TargetUnreachable(f"target {self.name} refused the credentials: {err}") from err
-        except (botocore.exceptions.BotoCoreError, KeyError, TypeError) as err:
+        except ValueError as err:
+            # botocore refusing the endpoint URL or a setting (AWS_MAX_ATTEMPTS=abc), or a
+            # credential_process that prints no JSON: the configuration, not the endpoint
+            raise ConfigError(f"target {self.name}: {first_line(err)}") from err
+        except (botocore.exceptions.BotoCoreError, botocore.parsers.ResponseParserError, KeyError,
+                TypeError) as err:
             # a dropped or timed-out connection, TLS trouble, or an answer that is not AWS's
             raise TargetUnreachable(
                 f"target {self.name} at {where} does not answer as AWS does "
-                f"({type(err).__name__}: {_first_line(err)})") from err
+                f"({type(err).__name__}: {first_line(err)})") from err
 
     def with_session(self, session: boto3.Session) -> Target:
         """The same target reached with other credentials (e.g. a student's role)."""

@@ -19,7 +19,7 @@ from datetime import datetime
 import botocore.exceptions
 
 from pipeline_harness import diagnosis
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.errors import ConfigError, HarnessError
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import events as events_mod
 from pipeline_harness.waits import health_checks
@@ -109,18 +109,31 @@ def find_summary(target: Target | Tally, pipeline: str, commit: str) -> dict | N
 
 
 def start_execution(target: Target, pipeline: str, commit: str) -> str:
-    """Start the pipeline on this commit; only V2 pipelines take a source revision override."""
+    """Start the pipeline on this commit; only V2 pipelines take a source revision override.
+
+    A pipeline that is not there is a configuration error (the name or region is wrong); any
+    other refusal, one line that names the pipeline and AWS's answer."""
     client = target.client("codepipeline")
-    declaration = client.get_pipeline(name=pipeline)["pipeline"]
-    if declaration.get("pipelineType", "V1") != "V2":
-        raise ConfigError(f"pipeline {pipeline} is {declaration.get('pipelineType', 'V1')}: only "
-                          "V2 pipelines can be started on a given commit; push the commit instead")
-    source = next((a["name"] for s in declaration["stages"] for a in s["actions"]
-                   if a["actionTypeId"]["category"] == "Source"), None)
-    if source is None:
-        raise ConfigError(f"pipeline {pipeline} has no Source action to start on commit {commit}")
-    started = client.start_pipeline_execution(name=pipeline, sourceRevisions=[
-        {"actionName": source, "revisionType": "COMMIT_ID", "revisionValue": commit}])
+    try:
+        declaration = client.get_pipeline(name=pipeline)["pipeline"]
+        if declaration.get("pipelineType", "V1") != "V2":
+            raise ConfigError(f"pipeline {pipeline} is {declaration.get('pipelineType', 'V1')}: only "
+                              "V2 pipelines can be started on a given commit; push the commit instead")
+        source = next((a["name"] for s in declaration["stages"] for a in s["actions"]
+                       if a["actionTypeId"]["category"] == "Source"), None)
+        if source is None:
+            raise ConfigError(f"pipeline {pipeline} has no Source action to start on commit {commit}")
+        started = client.start_pipeline_execution(name=pipeline, sourceRevisions=[
+            {"actionName": source, "revisionType": "COMMIT_ID", "revisionValue": commit}])
+    except botocore.exceptions.ClientError as err:
+        if err.response.get("Error", {}).get("Code") == "PipelineNotFoundException":
+            raise ConfigError(f"no pipeline named {pipeline} in this account and region — check the "
+                              "name (--name, or the config's prefix) and --region") from None
+        raise HarnessError(f"wait pipeline: could not start {pipeline} on commit {commit} "
+                           f"({' '.join(str(err).split())})") from None
+    except botocore.exceptions.BotoCoreError as err:
+        raise HarnessError(f"wait pipeline: could not start {pipeline} on commit {commit} "
+                           f"({' '.join(str(err).split())})") from None
     return started["pipelineExecutionId"]
 
 

@@ -13,7 +13,8 @@ from pipeline_harness.kinds import BY_KEY
 from pipeline_harness.settings import Names
 from pipeline_harness.targets.base import Target
 
-OWNER = [{"Key": "owner", "Value": "someone-else"}]
+# a tag with an empty value too: AWS allows it, and moto then answers the tag without a Value
+OWNER = [{"Key": "owner", "Value": "someone-else"}, {"Key": "team", "Value": ""}]
 _TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 _INLINE = json.dumps({"Version": "2012-10-17", "Statement": [{

@@ -4,7 +4,7 @@ target, events shaped like the AWS documentation's samples (tests/data/events), 
 long-polling the queue.
 
 moto can flip a verdict only for ECR (images can be pushed mid-wait). Its pipeline executions keep
-no source revision and succeed at once, and its ECS services never roll out (DESIGN.md, Facts), so
+no source revision and succeed at once, and its ECS services never roll out (measured on moto 5.2), so
 for those the tests check what moto can show: the routing, and one confirming read per event.
 """
 

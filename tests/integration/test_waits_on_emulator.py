@@ -3,7 +3,7 @@
 Only the waits an emulator can play are here. Stage state and rollout are not: moto has no
 GetPipelineState or ListActionExecutions and a started execution is Succeeded at once (nothing
 runs), and moto's ECS services never start tasks and never change a deployment's rolloutState
-(DESIGN.md, Facts). Those waits are covered by botocore Stubber timelines in tests/unit/waits.
+(measured on moto 5.2). Those waits are covered by botocore Stubber timelines in tests/unit/waits.
 """
 
 import http.server

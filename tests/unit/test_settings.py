@@ -98,3 +98,116 @@ def test_allowed_accounts_are_read_from_a_comma_separated_list():
     settings = load(environ={"PIPELINE_HARNESS_ALLOWED_ACCOUNTS": " 111111111111, 222222222222 "})
 
     assert settings.allowed_account_ids == {"111111111111", "222222222222"}
+
+
+# --- bad values that used to be tracebacks or silently changed ------------------------------------
+
+@pytest.mark.parametrize("content", ['lab = "x"\n', "lab = 5\n", 'lab = ["a"]\n'])
+def test_a_lab_key_that_is_not_a_table_is_a_config_error(tmp_path, content):
+    config = tmp_path / "lab.toml"
+    config.write_text(content)
+
+    with pytest.raises(ConfigError, match=r"\[lab\] must be a table"):
+        load(config=config, environ={})
+
+
+@pytest.mark.parametrize("content, message", [
+    ("container_port = inf\n", "container_port must be a whole number"),
+    ("desired_count = inf\n", "desired_count must be a whole number"),
+    ("container_port = nan\n", "container_port must be a whole number"),
+    ("container_port = 80.9\n", "container_port must be a whole number"),
+    ("container_port = 80.0\n", "container_port must be a whole number"),
+    ("container_port = true\n", "container_port must be a whole number"),
+    ("desired_count = false\n", "desired_count must be a whole number"),
+    ("desired_count = [1]\n", "desired_count must be a whole number"),
+    ("container_port = 0\n", "container_port must be between 1 and 65535"),
+    ("container_port = 65536\n", "container_port must be between 1 and 65535"),
+    ("container_port = -80\n", "container_port must be between 1 and 65535"),
+    ("desired_count = -1\n", "desired_count must be between 0 and 1000"),
+    ("desired_count = 5001\n", "desired_count must be between 0 and 1000"),
+    ("desired_count = 9223372036854775807\n", "desired_count must be between 0 and 1000"),
+])
+def test_integer_settings_must_be_toml_integers_in_range(tmp_path, content, message):
+    config = tmp_path / "lab.toml"
+    config.write_text(content)
+
+    with pytest.raises(ConfigError, match=message):
+        load(config=config, environ={})
+
+
+@pytest.mark.parametrize("value", ["inf", "80.9", "true", "٨٠", "8_0", "9" * 5000, ""])
+def test_integer_settings_from_the_environment_must_be_ascii_digits(value):
+    with pytest.raises(ConfigError, match="container_port must be"):
+        load(environ={"PIPELINE_HARNESS_CONTAINER_PORT": value})
+
+
+def test_integer_settings_in_range_are_kept():
+    settings = load(environ={"PIPELINE_HARNESS_CONTAINER_PORT": " 8080 ",
+                             "PIPELINE_HARNESS_DESIRED_COUNT": "0"})
+
+    assert (settings.container_port, settings.desired_count) == (8080, 0)
+    assert Settings(container_port=65535, desired_count=1000).container_port == 65535
+
+
+@pytest.mark.parametrize("setting, template", [
+    ("artifact_bucket", "bucket-{foo}"),
+    ("artifact_bucket", "bucket-x{"),
+    ("artifact_bucket", "bucket-x}"),
+    ("artifact_bucket", "bucket-{0}"),
+    ("artifact_bucket", "bucket-{}"),
+    ("artifact_bucket", "bucket-{account_id:>99999999999}"),
+    ("artifact_bucket", "bucket-{account_id!r}"),
+    ("artifact_bucket", "bucket-{account_id.__class__}"),
+    ("artifact_bucket", "bucket-{account_id[0]}"),
+    ("artifact_bucket", "bucket-{codebuild_project}"),
+    ("log_group", "/aws/codebuild/{foo}"),
+    ("log_group", "/aws/codebuild/{codebuild_project:>99999999999}"),
+    ("log_group", "/aws/codebuild/{codebuild_project.__class__}"),
+    ("log_group", "/aws/codebuild/{codebuild_project:{codebuild_project}}"),
+    ("log_group", "/aws/codebuild/{account_id}"),
+])
+def test_a_name_template_with_anything_but_its_placeholder_is_a_config_error(tmp_path, setting, template):
+    config = tmp_path / "lab.toml"
+    config.write_text(f"{setting} = {template!r}\n")
+    allowed = "{account_id}" if setting == "artifact_bucket" else "{codebuild_project}"
+
+    for source in ({"config": config, "environ": {}},
+                   {"environ": {f"PIPELINE_HARNESS_{setting.upper()}": template}}):
+        with pytest.raises(ConfigError) as raised:
+            load(**source)
+        assert setting in str(raised.value) and allowed in str(raised.value)
+
+
+def test_name_templates_with_their_placeholder_or_none_are_accepted():
+    names = Settings(artifact_bucket="art-{account_id}-x", log_group="/lab/{codebuild_project}/b"
+                     ).names("123456789012")
+    plain = Settings(artifact_bucket="my-artifacts", log_group="/lab/logs").names("123456789012")
+
+    assert (names.artifact_bucket, names.log_group) == ("art-123456789012-x", "/lab/dev-php-app-build/b")
+    assert (plain.artifact_bucket, plain.log_group) == ("my-artifacts", "/lab/logs")
+
+
+@pytest.mark.parametrize("source", [
+    {"environ": {"PIPELINE_HARNESS_RUN_ID": ""}},
+    {"environ": {"PIPELINE_HARNESS_RUN_ID": "   "}},
+    {"environ": {"PIPELINE_HARNESS_RUN_ID": "r" * 257}},
+    {"environ": {"PIPELINE_HARNESS_RUN_ID": "run;rm"}},
+    {"environ": {}, "run_id": ""},
+])
+def test_a_run_id_that_cannot_be_a_tag_value_is_a_config_error(source):
+    with pytest.raises(ConfigError, match="run_id"):
+        load(**source)
+
+
+def test_an_empty_run_id_in_the_config_file_is_a_config_error(tmp_path):
+    config = tmp_path / "lab.toml"
+    config.write_text('run_id = ""\n')
+
+    with pytest.raises(ConfigError, match="run_id must be non-empty"):
+        load(config=config, environ={})
+
+
+def test_a_run_id_of_256_tag_characters_is_kept():
+    run_id = "r" * 250 + "_.:/=+"
+
+    assert load(environ={"PIPELINE_HARNESS_RUN_ID": run_id}).tags[TAG_RUN_ID] == run_id

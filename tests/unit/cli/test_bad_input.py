@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import botocore.client
+import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
 
@@ -24,6 +25,9 @@ from pipeline_harness.targets import aws, sessions
 
 HTML = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 44\r\nConnection: close\r\n\r\n"
         b"<html><body><h1>Welcome</h1></body></html>\r\n")
+JSON = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n"
+        b"\r\n{}")
+MOVED = b"HTTP/1.1 301 Moved Permanently\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
 @contextmanager
@@ -60,11 +64,13 @@ def serving(answer: Callable[[socket.socket], None]) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def endpoints():
     with serving(lambda c: None) as closing, serving(lambda c: c.sendall(HTML)) as html, \
+            serving(lambda c: c.sendall(JSON)) as json_, serving(lambda c: c.sendall(MOVED)) as moved, \
             serving(lambda c: c.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")) as garbage:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             closed = f"127.0.0.1:{probe.getsockname()[1]}"
-        yield {"closing": closing, "html": html, "garbage": garbage, "closed": closed}
+        yield {"closing": closing, "html": html, "garbage": garbage, "closed": closed, "json": json_,
+               "moved": moved}
 
 
 @pytest.fixture
@@ -103,6 +109,8 @@ REFUSED_BEFORE_ANY_CALL = {
     "unknown format": (["grade", "--format", "yaml"], {}, {}, 2, "invalid choice: 'yaml'"),
     "sweep without --older-than": (["sweep"], {}, {}, 2, "--older-than"),
     "unreadable duration": (["sweep", "--older-than", "three days"], {}, {}, 2, "90m, 6h, 2d or 1w"),
+    "github repository without an owner": (["sweep", "--older-than", "1h", "--github-repository", "noslash"],
+                                           {"GITHUB_TOKEN": "x"}, {}, 2, "must be a GitHub owner/repo"),
     "duration past any date": (["sweep", "--older-than", "99999999999d"], {}, {}, 2, "more than 100 years"),
     "duration of centuries": (["sweep", "--older-than", "999999d"], {}, {}, 2, "more than 100 years"),
     "wait without a kind": (["wait"], {}, {}, 2, "kind"),
@@ -127,6 +135,22 @@ REFUSED_BEFORE_ANY_CALL = {
                                      "cannot write a file there"),
     "output onto a folder": (["verify", "--output", "{dir}"], {}, {}, 2, "cannot write a file there"),
     "lint a missing file": (["lint", "{dir}/nothing.yml"], {}, {}, 2, "nothing.yml"),
+    "output onto a path ending in a slash": (["verify", "--output", "{dir}/report/"], {}, {}, 2,
+                                             "cannot write a file there (Is a directory)"),
+    "output through a symlink loop": (["verify", "--output", "{dir}/loop"], {}, {"loop": None}, 2,
+                                      "cannot write a file there"),
+    "output to a device that takes no writes": (["lint", "{dir}/buildspec.yml", "--output", "/dev/full"],
+                                                {}, {"buildspec.yml": "version: 0.2\nphases: {}\n"}, 2,
+                                                "the report could not be written (No space left"),
+    "endpoint URL botocore refuses": (["verify", "--endpoint-url", "http://127.0.0.1 :9/"], {}, {}, 2,
+                                      "Invalid endpoint"),
+    "region in no partition": (["verify", "--region", "zz-fake-9"], {}, {}, 2, "in no AWS partition"),
+    "region of another partition": (["verify", "--region", "cn-north-1"], {}, {}, 2,
+                                    "in the aws-cn partition; the harness works in the aws partition only"),
+    "AWS config file botocore cannot parse": (
+        ["teardown", "--target", "aws", "--profile", "x"], {"AWS_CONFIG_FILE": "{dir}/config"},
+        {"config": "[default\nfoo\n"}, 2, "the AWS config files cannot be read"),
+    "attempts not a number": (["verify"], {"AWS_MAX_ATTEMPTS": "abc"}, {}, 2, "target moto"),
     # the config file
     "broken TOML": (["verify", "--config", "{dir}/lab.toml"], {}, {"lab.toml": "cluster = [unclosed\n"}, 2,
                     "is not valid TOML"),
@@ -184,6 +208,8 @@ UNREACHABLE = {
     "an HTML page": ("http://{html}", "does not answer as AWS does"),
     "not HTTP at all": ("http://{garbage}", "does not answer"),
     "https to a plain server": ("https://{html}", "does not answer"),
+    "a JSON answer": ("http://{json}", "does not answer as AWS does (ResponseParserError"),
+    "an empty redirect": ("http://{moved}", "does not answer as AWS does"),
 }
 
 
@@ -205,7 +231,10 @@ def test_bad_input_is_refused_with_one_line_and_exit_2_before_any_call(case, tmp
     # given
     argv, environment, files, code, words = REFUSED_BEFORE_ANY_CALL[case]
     for name, text in files.items():
-        (tmp_path / name).write_bytes(text if isinstance(text, bytes) else text.encode())
+        if text is None:  # a symlink to itself
+            (tmp_path / name).symlink_to(tmp_path / name)
+        else:
+            (tmp_path / name).write_bytes(text if isinstance(text, bytes) else text.encode())
     for name, value in environment.items():
         monkeypatch.setenv(name, _fill(value, dir=str(tmp_path)))
 
@@ -281,3 +310,28 @@ def test_provisioning_on_aws_refuses_an_account_not_allowed_before_any_create():
         with pytest.raises(ConfigError, match="999999999999 is not in the allow-list; nothing was"):
             lab.provision(ctx)
     assert set(target._clients) == {"sts"}, "no client but STS was even made"
+
+
+def test_credentials_that_may_not_read_the_lab_stop_provisioning_with_one_line_and_nothing_made(
+        monkeypatch, capsys, api_calls):
+    # given credentials that may only say who they are: every other read is AccessDenied
+    recording = botocore.client.BaseClient._make_api_call
+
+    def denied(self, operation, params):
+        if operation == "GetCallerIdentity":
+            return recording(self, operation, params)
+        api_calls.append(operation)
+        raise botocore.exceptions.ClientError(
+            {"Error": {"Code": "AccessDenied", "Message": f"not authorized to perform {operation}"}},
+            operation)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", denied)
+
+    # when
+    code = main(["provision"])
+
+    # then: the first ownership read stops it, before any create
+    assert code == 1
+    assert "reading what already holds the lab's names failed, so nothing was created" in _one_line(
+        capsys.readouterr().err)
+    assert not [c for c in api_calls if c.startswith(("Create", "Put", "Register"))]

@@ -5,7 +5,8 @@ import requests
 import responses
 from responses.registries import OrderedRegistry
 
-from pipeline_harness.waits.http import wait_for_version
+from pipeline_harness.errors import ConfigError
+from pipeline_harness.waits.http import BURST_GAP, check_consecutive, check_url, wait_for_version
 from pipeline_harness.waits.model import WaitTimeout
 from pipeline_harness.waits.policies import HTTP, SimulatedClock
 
@@ -23,10 +24,15 @@ def _answers(*bodies):
             responses.add(responses.GET, URL, body=body)
 
 
-def _wait(policy=HTTP, consecutive=3):
-    clock = SimulatedClock()
+def _wait(policy=HTTP, consecutive=3, clock=None):
+    clock = clock or SimulatedClock()
     return wait_for_version(URL, "3f2c9a1", consecutive=consecutive, policy=policy, clock=clock,
                             sleep=clock.sleep)
+
+
+def _always(body):
+    """Every request answers `body`, however many come."""
+    responses.add_callback(responses.GET, URL, callback=lambda request: (200, {}, body))
 
 
 @responses.activate(registry=OrderedRegistry)
@@ -78,3 +84,59 @@ def test_timeout_on_a_gateway_error_shows_the_status():
 
     with pytest.raises(WaitTimeout, match=r"last saw HTTP 502 '<html>502 Bad Gateway</html>'"):
         _wait(HTTP.replace(deadline=15))
+
+
+@responses.activate
+def test_a_burst_longer_than_the_deadline_stops_at_the_deadline():
+    # given: every answer is good, but 1000 in a row take 200 s at BURST_GAP apart
+    _always(NEW)
+    clock = SimulatedClock()
+
+    # when
+    with pytest.raises(WaitTimeout) as raised:
+        _wait(HTTP.replace(deadline=5), consecutive=1000, clock=clock)
+
+    # then: no request after the 5 s deadline, and the timeout says how far the streak got
+    assert clock.now <= 5 + 1e-9
+    assert len(responses.calls) <= 5 / BURST_GAP + 2
+    assert "good in a row)" in str(raised.value) and "(1000 good in a row)" not in str(raised.value)
+
+
+@responses.activate
+def test_a_burst_that_fits_in_the_deadline_still_succeeds():
+    _always(NEW)
+
+    outcome = _wait(HTTP.replace(deadline=5), consecutive=10)
+
+    assert outcome.state == "success" and outcome.observation.streak == 10 and len(responses.calls) == 10
+
+
+@responses.activate
+def test_no_request_waits_longer_than_the_wait_has_left():
+    _always(OLD)
+
+    with pytest.raises(WaitTimeout):
+        _wait(HTTP.replace(deadline=2))
+
+    assert responses.calls[0].request.req_kwargs["timeout"] == 2
+
+
+@pytest.mark.parametrize("url", [
+    "http://[::1", "ftp://x", "file:///etc/passwd", "127.0.0.1:18009", "localhost:18009",
+    "http://127.0.0.1:99999/", "http://127.0.0.1:0/", "http://127.0.0.1:port/", "http:///path", "",
+])
+def test_a_url_requests_cannot_poll_as_meant_is_a_configuration_error(url):
+    with pytest.raises(ConfigError, match=r"--url must be http\(s\)://host\[:port\]"):
+        check_url(url)
+
+
+@pytest.mark.parametrize("url", [URL, "https://127.0.0.1:18009/health?x=1", "http://[::1]:8080/",
+                                 "HTTP://localhost:65535"])
+def test_an_http_or_https_url_with_a_host_is_taken_as_given(url):
+    assert check_url(url) == url
+
+
+@pytest.mark.parametrize("consecutive", [0, -1, 101, 1000])
+def test_a_burst_that_cannot_end_soon_is_a_configuration_error(consecutive):
+    with pytest.raises(ConfigError, match="--consecutive must be from 1 to 100"):
+        check_consecutive(consecutive)

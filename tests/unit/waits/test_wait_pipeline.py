@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from botocore.stub import ANY, Stubber
 
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.errors import ConfigError, HarnessError
 from pipeline_harness.targets.base import Capabilities
 from pipeline_harness.waits.events import Inbox
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout
@@ -343,6 +343,32 @@ def test_start_on_a_v1_pipeline_is_a_configuration_error(target, stubs):
     with pytest.raises(ConfigError, match=f"pipeline {PIPELINE} is V1: only V2 pipelines can be "
                                           "started on a given commit; push the commit instead"):
         wait_for_pipeline(target, PIPELINE, COMMIT, start=True)
+
+
+def test_start_on_a_pipeline_that_is_not_there_is_a_configuration_error_in_one_line(target, stubs):
+    stubs["codepipeline"].add_client_error(
+        "get_pipeline", "PipelineNotFoundException",
+        f"Account '123456789012' does not have a pipeline with name '{PIPELINE}'")
+
+    with pytest.raises(ConfigError) as raised:
+        wait_for_pipeline(target, PIPELINE, COMMIT, start=True)
+
+    assert str(raised.value) == (f"no pipeline named {PIPELINE} in this account and region — check the "
+                                 "name (--name, or the config's prefix) and --region")
+
+
+def test_start_refused_by_aws_is_one_line_naming_the_pipeline(target, stubs):
+    cp = stubs["codepipeline"]
+    cp.add_response("get_pipeline", _declaration("V2"))
+    cp.add_client_error("start_pipeline_execution", "ConflictException",
+                        "an execution with the same source revisions is already in progress")
+
+    with pytest.raises(HarnessError) as raised:
+        wait_for_pipeline(target, PIPELINE, COMMIT, start=True)
+
+    assert type(raised.value) is HarnessError and raised.value.exit_code == 1
+    assert str(raised.value).startswith(f"wait pipeline: could not start {PIPELINE} on commit {COMMIT} (")
+    assert "ConflictException" in str(raised.value) and "\n" not in str(raised.value)
 
 
 def test_on_a_target_without_stage_state_the_failure_says_what_is_missing(stubbed_target):
