@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -43,14 +45,49 @@ def fatal(path: str, line: int | None, rule: str, message: str, fix: str) -> Unp
     return Unparsable(Finding(str(path), line, rule, message, fix, fatal=True))
 
 
+# a buildspec, Dockerfile or imagedefinitions.json is a few KB; what is larger is no such file
+MAX_BYTES = 1024 * 1024
+_READABLE = "pass the path of an existing, readable file"
+
+
 def read_text(path: str | Path) -> str:
-    """The file as text, or Unparsable saying why it isn't readable text."""
+    """The file as text, or Unparsable saying why it isn't readable text.
+
+    Only a regular file is opened (a FIFO would block, /dev/zero never ends), and at most
+    MAX_BYTES + 1 bytes of it are read."""
+    name = str(path)
     try:
-        data = Path(path).read_bytes()
+        _regular(name, os.stat(path).st_mode)
+        # O_NONBLOCK: should the path turn into a FIFO after the stat, open still returns
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as file:
+            _regular(name, os.fstat(file.fileno()).st_mode)
+            data = file.read(MAX_BYTES + 1)
     except OSError as err:
-        raise fatal(str(path), None, "unreadable", f"cannot read the file: {err.strerror or err}",
-                    "pass the path of an existing, readable file") from None
-    return decode(data, str(path))
+        raise fatal(name, None, "unreadable", f"cannot read the file: {err.strerror or err}",
+                    _READABLE) from None
+    if len(data) > MAX_BYTES:
+        raise _too_large(name)
+    return decode(data, name)
+
+
+def _regular(path: str, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise fatal(path, None, "unreadable", "cannot read the file: Is a directory", _READABLE)
+    what = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else "no regular file")
+    raise fatal(path, None, "unreadable", f"cannot read the file: it is {what}, not a regular file",
+                "pass the path of the file itself, not of a pipe or device")
+
+
+def _too_large(path: str) -> Unparsable:
+    return fatal(path, None, "too-large",
+                 f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB, far more than a "
+                 "buildspec, Dockerfile or imagedefinitions.json holds",
+                 "pass the buildspec itself; split a generated one, or move long scripts into "
+                 "files the buildspec runs")
 
 
 def decode(data: bytes, path: str) -> str:
@@ -69,6 +106,8 @@ def decode(data: bytes, path: str) -> str:
 
 def checked(text: str, path: str) -> str:
     """Text that holds something to lint, or Unparsable saying why not."""
+    if len(text) > MAX_BYTES:
+        raise _too_large(path)
     if "\x00" in text:
         raise _binary(path, text[: text.index("\x00")].count("\n") + 1)
     if not text.strip():

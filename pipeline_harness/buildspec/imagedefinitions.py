@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import yaml
 from yaml.nodes import Node, SequenceNode
@@ -28,6 +29,10 @@ def lint_text(text: str, path: str, settings: Settings) -> list[Finding]:
     except RecursionError:
         raise fatal(path, None, "json-invalid", "invalid JSON: nested too deeply",
                     f"write it as {EXAMPLE}") from None
+    except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        raise fatal(path, None, "json-invalid",
+                    f"invalid JSON: a number has more than {_max_digits()} digits",
+                    f"write it as {EXAMPLE}") from None
     lines = _entry_lines(text)
     if not isinstance(data, list) or not data:
         return [Finding(path, 1, "definitions-shape",
@@ -35,6 +40,10 @@ def lint_text(text: str, path: str, settings: Settings) -> list[Finding]:
                         f"write it as {EXAMPLE}")]
     return [finding for index, entry in enumerate(data)
             for finding in _entry(path, lines.get(index, 1), entry, settings)]
+
+
+def _max_digits() -> int:
+    return sys.get_int_max_str_digits() or 4300
 
 
 def _entry_lines(text: str) -> dict[int, int]:

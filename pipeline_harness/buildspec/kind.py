@@ -27,7 +27,7 @@ def of(text: str, path: str = "") -> str:
         return DOCKERFILE
     try:
         data = json.loads(text)
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError):  # not JSON, or an integer over Python's 4300 digits
         data = None
     if data is not None:
         return BUILDSPEC if isinstance(data, dict) and _BUILDSPEC_KEYS & set(data) else DEFINITIONS

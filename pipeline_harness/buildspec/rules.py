@@ -21,7 +21,8 @@ GENERIC, LAB = "generic", "lab"
 RULE_SETS = (GENERIC, LAB)
 DEFAULT_RULES = LAB
 SHELLCHECK = "SC"
-_SHELLCHECK_CODE = re.compile(r"SC\d{4}")
+# ASCII digits only: \d would take 'SC２０８６', which no finding ever has
+_SHELLCHECK_CODE = re.compile(r"SC[0-9]{4}")
 
 RULES: dict[str, tuple[str, str]] = {
     # the file itself (always reported: nothing else could be checked)
@@ -29,6 +30,7 @@ RULES: dict[str, tuple[str, str]] = {
     "not-text": (GENERIC, "the file is binary"),
     "not-utf8": (GENERIC, "the file is not UTF-8"),
     "empty": (GENERIC, "the file is empty"),
+    "too-large": (GENERIC, "the file is larger than 1 MiB"),
     "yaml-invalid": (GENERIC, "the buildspec is not valid YAML"),
     "not-a-buildspec": (GENERIC, "the YAML is no mapping of buildspec sections"),
     "json-invalid": (GENERIC, "imagedefinitions.json is not valid JSON"),
@@ -149,7 +151,7 @@ def _lint_table(data: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError(f"unknown [lint] setting {sorted(unknown)[0]!r}; known: rules, select, ignore")
     for key in ("select", "ignore"):
         value = table.get(key, [])
-        if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"[lint] {key} must be a list of rule ids, e.g. {key} = [\"SC2086\"]")
     if not isinstance(table.get("rules", DEFAULT_RULES), str):
         raise ConfigError(f"[lint] rules must be one of {', '.join(RULE_SETS)}")

@@ -37,9 +37,26 @@ def data(spec: Buildspec) -> Any:
     """The document as Python data (YAML 1.1 types), or Unparsable when PyYAML cannot build it."""
     try:
         return yaml.SafeLoader("").construct_document(spec.root)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        problem = err.problem or err.context or "a value PyYAML cannot build"
+        if err.context and err.problem:
+            problem = f"{problem} ({err.context})"
+        raise fatal(spec.path, mark.line + 1 if mark else None, "yaml-invalid",
+                    f"invalid YAML value: {problem}", _value_fix(problem)) from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as err:
-        raise fatal(spec.path, None, "yaml-invalid", f"invalid YAML value: {err}",
+        message = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise fatal(spec.path, None, "yaml-invalid", f"invalid YAML value: {message}",
                     "fix the value on that line (a date, a key that is a list, ...)") from None
+
+
+def _value_fix(problem: str) -> str:
+    if "constructor for the tag" in problem:
+        return ("remove the tag or quote the value: CodeBuild reads plain YAML, without "
+                "CloudFormation's !Ref/!Sub or Python tags")
+    if "unhashable key" in problem:
+        return "make the key plain text; a list or mapping cannot be a key"
+    return "fix the value on that line (a date, a key that is a list, ...)"
 
 
 def check(spec: Buildspec) -> list[Finding]:

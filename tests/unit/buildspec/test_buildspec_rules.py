@@ -46,6 +46,16 @@ def test_unknown_rule_or_set_is_a_configuration_error():
         Selection("strict")
 
 
+@pytest.mark.parametrize("selector", ["SC\uff12\uff10\uff18\uff16", "SC\u0662\u0660\u0668\u0666"],
+                         ids=["fullwidth-digits", "arabic-indic-digits"])
+def test_a_shellcheck_code_with_non_ascii_digits_is_an_unknown_rule(selector):
+    # given 'SC2086' written with Unicode digits, which no finding's rule ever matches
+    with pytest.raises(ConfigError, match="unknown lint rule"):
+        Selection(select=(selector,))
+    with pytest.raises(ConfigError, match="unknown lint rule"):
+        Selection(ignore=(selector,))
+
+
 def test_the_lint_table_of_the_config_file_chooses_rules_under_the_command_line(tmp_path):
     # given a config file naming a set and rules to ignore
     config = tmp_path / "harness.toml"
@@ -63,7 +73,11 @@ def test_the_lint_table_of_the_config_file_chooses_rules_under_the_command_line(
     ('[lint]\nselect = "SC2086"\n', "select must be a list of rule ids"),
     ('[lint]\nstrict = true\n', "unknown [lint] setting 'strict'"),
     ('lint = 3\n', "[lint] in the config file must be a table"),
-])
+    ('[lint]\nselect = 5\n', "select must be a list of rule ids"),
+    ('[lint]\nignore = [1, 2]\n', "ignore must be a list of rule ids"),
+    ('[lint]\nselect = {SC2086 = true}\n', "select must be a list of rule ids"),
+], ids=["select-text", "unknown-setting", "lint-not-table", "select-number", "ignore-numbers",
+        "select-table"])
 def test_a_bad_lint_table_is_one_configuration_error(tmp_path, table, message):
     config = tmp_path / "harness.toml"
     config.write_text(table)
