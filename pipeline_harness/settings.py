@@ -130,6 +130,7 @@ class Settings:
         for name, placeholders in TEMPLATES.items():
             _check_template(name, getattr(self, name), placeholders)
         _check_run_id(self.run_id)
+        _check_values(self)
         if self.github_repository.count("/") != 1:
             raise ConfigError(
                 f"github_repository must be owner/repo, not {self.github_repository!r} "
@@ -203,6 +204,39 @@ def _check_template(name: str, template: str, placeholders: tuple[str, ...]) -> 
 def _tag_character(c: str) -> bool:
     """What an AWS tag value may hold: letters, digits, spaces and _ . : / = + - @."""
     return unicodedata.category(c)[0] in "LNZ" or c in "_.:/=+-@"
+
+
+# settings AWS receives as values, not as the names of resources (those are the kinds' name rules):
+# the rule each must meet, in words for the message
+VALUE_RULES = {
+    # a connection's ARN, as GetConnection's model pattern narrows it to connections
+    "connection_arn": (r"arn:aws(?:-[a-z]+)*:(?:codestar-connections|codeconnections):[a-z0-9-]+:"
+                       r"[0-9]{12}:connection/[A-Za-z0-9-]+",
+                       "a connection ARN, arn:aws:codeconnections:REGION:ACCOUNT:connection/ID "
+                       "(or codestar-connections)"),
+    # ECS: "Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens"
+    "container": (r"[A-Za-z0-9_-]{1,255}", "up to 255 letters, digits, '_' and '-' (ECS container names)"),
+    # ELB: the ping path of HTTP health checks, "a valid URI (for example, /path?query)", 1024 at most
+    "health_check_path": (r"/\S{0,1023}", "a path starting with '/', without spaces, e.g. /health.php"),
+    "codebuild_image": (r"\S+", "an image without spaces, e.g. aws/codebuild/standard:7.0"),
+}
+
+
+def _check_values(settings: Settings) -> None:
+    for name, (pattern, rule) in VALUE_RULES.items():
+        value = getattr(settings, name)
+        if value is not None and not re.fullmatch(pattern, value):
+            raise ConfigError(f"{name} must be {rule}, not {value!r}")
+    if settings.codebuild_compute_type not in _compute_types():
+        raise ConfigError(f"codebuild_compute_type must be one of CodeBuild's compute types "
+                          f"({', '.join(_compute_types())}), not {settings.codebuild_compute_type!r}")
+
+
+@functools.cache
+def _compute_types() -> tuple[str, ...]:
+    """CreateProject's environment.computeType values, from botocore's model of CodeBuild."""
+    model = botocore.loaders.create_loader().load_service_model("codebuild", "service-2")
+    return tuple(model["shapes"]["ComputeType"]["enum"])
 
 
 def _check_run_id(run_id: str) -> None:

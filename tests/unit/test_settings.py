@@ -1,3 +1,7 @@
+import re
+import tomllib
+from pathlib import Path
+
 import pytest
 
 from pipeline_harness.errors import ConfigError
@@ -211,3 +215,41 @@ def test_a_run_id_of_256_tag_characters_is_kept():
     run_id = "r" * 250 + "_.:/=+"
 
     assert load(environ={"PIPELINE_HARNESS_RUN_ID": run_id}).tags[TAG_RUN_ID] == run_id
+
+
+REAL_VALUES = tomllib.loads(
+    (Path(__file__).parents[1] / "data" / "settings" / "real_values.toml").read_text())
+
+
+@pytest.mark.parametrize(("setting", "value"), [
+    (setting, entry["value"]) for setting, entries in REAL_VALUES.items() for entry in entries])
+def test_values_real_projects_give_aws_are_accepted(setting, value):
+    assert getattr(Settings(**{setting: value}), setting) == value
+
+
+@pytest.mark.parametrize(("setting", "value", "message"), [
+    ("connection_arn", "not-an-arn", "connection_arn must be a connection ARN"),
+    # a connection's ARN, but of another service's resource
+    ("connection_arn", "arn:aws:iam::123456789012:role/github-connection", "connection_arn must be"),
+    ("connection_arn", "arn:aws:codestar-connections:us-east-1:1234:connection/x", "connection_arn must be"),
+    ("container", "bad name!", "container must be up to 255 letters, digits, '_' and '-'"),
+    ("container", "php.app", "container must be"),
+    ("container", "c" * 256, "container must be"),
+    ("health_check_path", "health.php", "health_check_path must be a path starting with '/'"),
+    ("health_check_path", "/health check", "health_check_path must be"),
+    ("health_check_path", "/" + "h" * 1024, "health_check_path must be"),
+    ("codebuild_image", "", "codebuild_image must be an image without spaces"),
+    ("codebuild_image", "aws/codebuild/standard: 7.0", "codebuild_image must be"),
+    ("codebuild_compute_type", "SMALL", "codebuild_compute_type must be one of CodeBuild's compute types"),
+], ids=lambda v: v if len(str(v)) < 40 else str(v)[:40])
+def test_a_value_aws_would_refuse_is_a_config_error_naming_the_setting(setting, value, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        Settings(**{setting: value})
+
+
+def test_a_bad_value_from_the_config_file_is_refused_on_load(tmp_path):
+    config = tmp_path / "lab.toml"
+    config.write_text('[lab]\nhealth_check_path = "health.php"\n')
+
+    with pytest.raises(ConfigError, match="health_check_path must be a path starting with '/'"):
+        load(config)

@@ -171,6 +171,12 @@ REFUSED_BEFORE_ANY_CALL = {
                                  {"lab.toml": "github_repository = 'my-ecs-php-app'\n"}, 2, "owner/repo"),
     "pipeline type V3": (["verify", "--config", "{dir}/lab.toml"], {}, {"lab.toml": "pipeline_type = 'V3'\n"},
                          2, "pipeline_type must be V1 or V2"),
+    "a connection ARN that is none": (["verify", "--config", "{dir}/lab.toml"], {},
+                                      {"lab.toml": "connection_arn = 'github-connection'\n"}, 2,
+                                      "connection_arn must be a connection ARN"),
+    "a health check path without its slash": (
+        ["verify"], {"PIPELINE_HARNESS_HEALTH_CHECK_PATH": "health.php"}, {}, 2,
+        "health_check_path must be a path starting with '/'"),
     "a name AWS refuses": (["provision", "--config", "{dir}/lab.toml"], {},
                            {"lab.toml": "ecr_repository = 'My Repo'\n"}, 2, "ECR repository name 'My Repo'"),
     "a name too long": (["provision", "--config", "{dir}/lab.toml"], {},

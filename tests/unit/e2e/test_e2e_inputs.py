@@ -26,7 +26,8 @@ def test_nothing_given_names_every_missing_input_in_one_message():
 
 def test_existing_prerequisites_and_an_explicit_default_region_are_enough():
     # given: the tutorial's region, given on the command line; the user's own ECS service
-    settings = Settings(target="aws", connection_arn="arn:aws:codestar-connections:us-east-1:1:connection/x",
+    settings = Settings(target="aws",
+                        connection_arn="arn:aws:codestar-connections:us-east-1:123456789012:connection/x",
                         github_repository="me/app", cluster="prod-like", service="svc",
                         load_balancer="alb")
 
@@ -40,7 +41,7 @@ def test_existing_prerequisites_and_an_explicit_default_region_are_enough():
 def test_region_comes_from_the_sdk_variables_and_names_get_a_run_prefix_and_branch():
     # given
     settings = Settings(target="aws", run_id="abcdef012345", provision_prerequisites=True,
-                        connection_arn="arn:aws:codestar-connections:eu-north-1:1:connection/x",
+                        connection_arn="arn:aws:codestar-connections:eu-north-1:123456789012:connection/x",
                         github_repository="me/app")
 
     # when
