@@ -24,6 +24,7 @@ import docker.errors
 import requests
 import tenacity
 
+from pipeline_harness.buildspec.dockerfile import BASE_ARGUMENT
 from pipeline_harness.errors import HarnessError, Unsupported
 
 BASE_REPOSITORY = "pipeline-harness/php-apache-base"
@@ -146,7 +147,7 @@ def build_app_image(client: docker.DockerClient, base: str, version: str,
     try:
         image, _ = client.images.build(
             path=str(context), tag=f"{APP_REPOSITORY}:{version}", pull=False, rm=True,
-            forcerm=True, buildargs={"BASE_IMAGE": base, "APP_VERSION": version},
+            forcerm=True, buildargs={BASE_ARGUMENT: base, "APP_VERSION": version},
             labels={LABEL: "sample-app"})
     except docker.errors.BuildError as err:
         log = "".join(chunk.get("stream", "") for chunk in err.build_log)

@@ -34,6 +34,8 @@ class Buildspec:
     text: str
     root: MappingNode
     commands: list[Command] = field(default_factory=list)
+    # keys written twice, as written: the checks read each one's last copy, as PyYAML does
+    duplicates: list[yamlnodes.Duplicate] = field(default_factory=list)
 
     def get(self, *keys: str) -> tuple[Node, Node] | None:
         """(key node, value node) at a path of mapping keys, or None."""
@@ -83,7 +85,9 @@ def parse(text: str, path: str = "buildspec.yml") -> Buildspec:
                     f"the top level is a {yamlnodes.kind(root)}, not a mapping of "
                     "version, phases, artifacts",
                     "start the file with 'version: 0.2' and a 'phases:' mapping")
-    spec = Buildspec(path=path, text=text, root=root)
+    duplicates = yamlnodes.duplicates(root)
+    yamlnodes.merge_keys(root, path)
+    spec = Buildspec(path=path, text=text, root=root, duplicates=duplicates)
     spec.commands = list(_commands(spec))
     return spec
 

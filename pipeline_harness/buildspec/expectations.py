@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline_harness.buildspec import shell
 from pipeline_harness.buildspec.dryrun import ECR_PASSWORD, DryRun
 
 PLATFORMS = ("linux/amd64", "linux/arm64")
@@ -63,8 +64,10 @@ def _build(run: DryRun, expected: Expected) -> list[str]:
     if len(builds) != 1:
         return [f"expected one docker buildx build --push, found {len(builds)}"]
     build = builds[0]
+    # as buildx reads them: linux/arm64/v8 and arm64 are linux/arm64
+    built = {shell.normal_platform(p) for p in build.platforms}
     found = [f"platform {p} is not built (platforms: {', '.join(build.platforms) or 'none'})"
-             for p in PLATFORMS if p not in build.platforms]
+             for p in PLATFORMS if p not in built]
     found += [f"tag {tag} is not pushed (tags: {', '.join(build.tags) or 'none'})"
               for tag in expected.tags if tag not in build.tags]
     return found

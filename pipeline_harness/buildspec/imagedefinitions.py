@@ -13,8 +13,11 @@ from pipeline_harness.buildspec import yamlnodes
 from pipeline_harness.buildspec.findings import Finding, fatal
 from pipeline_harness.settings import Settings
 
-_URI = re.compile(r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?"
-                  r"/(?P<repository>[a-z0-9][a-z0-9._/-]*)"
+# an ECR registry's hosts, as the AWS General Reference's "Amazon ECR endpoints and quotas" lists
+# them: IPv4 (also in China, amazonaws.com.cn), FIPS, and dual-stack (IPv6) with or without FIPS
+_REGISTRY = (r"\d{12}\.(?:dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?"
+             r"|dkr\.ecr-fips\.[a-z0-9-]+\.amazonaws\.com|dkr-ecr(?:-fips)?\.[a-z0-9-]+\.on\.aws)")
+_URI = re.compile(_REGISTRY + r"/(?P<repository>[a-z0-9][a-z0-9._/-]*)"
                   r"(?::(?P<tag>[\w][\w.-]{0,127})|@sha256:[0-9a-f]{64})?")
 EXAMPLE = ('[{"name": "php-app-container", '
            '"imageUri": "<account>.dkr.ecr.<region>.amazonaws.com/my-ecs-php-app:<commit>"}]')

@@ -17,6 +17,8 @@ from pipeline_harness.buildspec.script import ordered
 
 PRODUCE, PUSH, LOGIN, UNKNOWN = "produce", "push", "login", "unknown"
 ANY_REGISTRY = "*"
+# docker login's flags that take a value, so that value is not mistaken for the server
+_LOGIN_VALUE_FLAGS = {"-u", "--username", "-p", "--password"}
 _SIMPLE = re.compile(r"[^$`]*(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?[^$`]*)*")
 
 
@@ -46,7 +48,7 @@ def _docker(argv: list[str]) -> list[tuple[str, str]]:
     if argv[:1] == ["image"] and argv[1:2] in (["build"], ["tag"], ["push"], ["pull"]):
         argv = argv[1:]
     verb = argv[:1]
-    args = [a for a in argv[1:] if not a.startswith("-")]
+    read, args = shell.flags(argv[1:], _LOGIN_VALUE_FLAGS if verb == ["login"] else set())
     if verb == ["build"] or argv[:2] in (["buildx", "build"], ["builder", "build"]):
         build = shell.parse_buildx_build(argv[1:] if verb == ["build"] else argv[2:])
         return [(PRODUCE, t) for t in build.tags] + [(PUSH, t) for t in build.tags if build.push]
@@ -54,30 +56,17 @@ def _docker(argv: list[str]) -> list[tuple[str, str]]:
         tags = shell.parse_buildx_build(argv[3:]).tags
         return [(PRODUCE, t) for t in tags] + [(PUSH, t) for t in tags]
     if argv[:2] in (["manifest", "create"], ["manifest", "push"]):
-        names = _positionals(argv[2:], set())
+        names = args[1:]  # after the subcommand, create or push: the image list first
         return [(PRODUCE if argv[1] == "create" else PUSH, names[0])] if names else []
     if verb == ["tag"] and len(args) >= 2:
         return [(PRODUCE, args[1])]
     if verb in (["pull"], ["commit"], ["import"]) and args:
         return [(PRODUCE, args[-1])]
-    if verb == ["push"] and args and "--all-tags" not in argv and "-a" not in argv:
+    if verb == ["push"] and args and not {"--all-tags", "-a"} & {name for name, _ in read}:
         return [(PUSH, args[0])]
     if verb == ["login"]:
-        servers = _positionals(argv[1:], {"-u", "--username", "-p", "--password"})
-        return [(LOGIN, servers[-1] if servers else "docker.io")]
+        return [(LOGIN, args[-1] if args else "docker.io")]
     return []
-
-
-def _positionals(args: list[str], with_value: set[str]) -> list[str]:
-    found, skip = [], False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg in with_value:
-            skip = True
-        elif not arg.startswith("-"):
-            found.append(arg)
-    return found
 
 
 def normal(ref: str) -> str:

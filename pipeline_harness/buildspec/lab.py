@@ -114,13 +114,28 @@ def _multi_arch(spec: Buildspec) -> Iterator[Finding]:
         return
     sources = variables.sources(spec)
     for command, build in builds:
-        platforms = {p for raw in build.platforms for p in _expand(raw, sources).split(",")}
-        missing = [p for p in PLATFORMS if p not in platforms]
+        written = [p for raw in build.platforms for p in _expand(raw, sources).split(",")]
+        built = {_platform(p) for p in written}
+        missing = [p for p in PLATFORMS if p not in built]
         if missing:
             yield _finding(spec, command.line, "not-multi-arch",
                            f"docker buildx build does not build {' and '.join(missing)} "
-                           f"(platforms: {', '.join(sorted(platforms)) or 'none given'})",
+                           f"(platforms: {', '.join(sorted(p for p in built if p)) or 'none given'})"
+                           + _rejected([p for p in written if _platform(p) is None]),
                            "add --platform linux/amd64,linux/arm64")
+
+
+def _platform(written: str) -> str | None:
+    """The platform buildx builds for a --platform entry; one still holding a variable is the
+    project's to decide, so it is kept as written."""
+    return written if "$" in written else shell.normal_platform(written)
+
+
+def _rejected(platforms: list[str]) -> str:
+    if not platforms:
+        return ""
+    return (f"; buildx rejects {', '.join(map(repr, platforms))} and fails the build "
+            "(a platform is os/arch[/variant], with no spaces)")
 
 
 def _expand(text: str, sources: dict[str, str]) -> str:

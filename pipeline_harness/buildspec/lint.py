@@ -53,11 +53,21 @@ def lint_path(path: str | Path, settings: Settings, selection: Selection | None 
     return lint_paths([path], settings, selection)
 
 
+def distinct_paths(paths: Iterable[str | Path]) -> list[str | Path]:
+    """Each file once, however it is spelt (`a.yml`, `./a.yml`, its absolute path or a symlink
+    to it), under its first spelling, so no finding is reported twice."""
+    first: dict[Path, str | Path] = {}
+    for path in paths:
+        first.setdefault(Path(path).resolve(), path)
+    return list(first.values())
+
+
 def lint_paths(paths: Sequence[str | Path], settings: Settings,
                selection: Selection | None = None) -> list[Finding]:
+    """Findings for each distinct file of paths (see distinct_paths), in the order given."""
     items: list[tuple[str | None, str]] = []
     unreadable: dict[int, Finding] = {}
-    for number, path in enumerate(paths):
+    for number, path in enumerate(distinct_paths(paths)):
         try:
             items.append((read_text(path), str(path)))
         except Unparsable as err:

@@ -33,8 +33,9 @@ RULES: dict[str, tuple[str, str]] = {
     "too-large": (GENERIC, "the file is larger than 1 MiB"),
     "yaml-invalid": (GENERIC, "the buildspec is not valid YAML"),
     "not-a-buildspec": (GENERIC, "the YAML is no mapping of buildspec sections"),
+    "duplicate-key": (GENERIC, "a key written twice in one mapping: only its last copy counts"),
     "json-invalid": (GENERIC, "imagedefinitions.json is not valid JSON"),
-    "not-a-dockerfile": (GENERIC, "a Dockerfile without FROM"),
+    "not-a-dockerfile": (GENERIC, "a Dockerfile without FROM, or one BuildKit cannot read"),
     # the buildspec reference, checked by the JSON schema
     "version": (GENERIC, "version is missing or not 0.1 / 0.2"),
     "phases": (GENERIC, "neither phases nor batch: the build runs nothing"),

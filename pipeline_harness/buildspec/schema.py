@@ -7,6 +7,7 @@ the document; the error's path leads back to the YAML node, which keeps its line
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
@@ -38,25 +39,11 @@ def data(spec: Buildspec) -> Any:
     try:
         return yaml.SafeLoader("").construct_document(spec.root)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        problem = err.problem or err.context or "a value PyYAML cannot build"
-        if err.context and err.problem:
-            problem = f"{problem} ({err.context})"
-        raise fatal(spec.path, mark.line + 1 if mark else None, "yaml-invalid",
-                    f"invalid YAML value: {problem}", _value_fix(problem)) from None
+        raise yamlnodes.value_error(spec.path, err) from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as err:
         message = (str(err).strip().splitlines() or [type(err).__name__])[0]
         raise fatal(spec.path, None, "yaml-invalid", f"invalid YAML value: {message}",
                     "fix the value on that line (a date, a key that is a list, ...)") from None
-
-
-def _value_fix(problem: str) -> str:
-    if "constructor for the tag" in problem:
-        return ("remove the tag or quote the value: CodeBuild reads plain YAML, without "
-                "CloudFormation's !Ref/!Sub or Python tags")
-    if "unhashable key" in problem:
-        return "make the key plain text; a list or mapping cannot be a key"
-    return "fix the value on that line (a date, a key that is a list, ...)"
 
 
 def check(spec: Buildspec) -> list[Finding]:
@@ -66,7 +53,20 @@ def check(spec: Buildspec) -> list[Finding]:
     except RecursionError:
         raise fatal(spec.path, None, "yaml-invalid", "invalid YAML: nested too deeply to check",
                     "flatten the document") from None
-    return [finding for error in errors for finding in _findings(spec, error)]
+    return _duplicate_keys(spec) + [finding for error in errors for finding in _findings(spec, error)]
+
+
+def _duplicate_keys(spec: Buildspec) -> list[Finding]:
+    # YAML 1.2 allows a key once per mapping; what CodeBuild's reader does with a second copy is
+    # not documented, PyYAML (and lint) keep the last, so whatever the first copy holds is lost
+    return [_finding(spec, yamlnodes.line(d.again), "duplicate-key",
+                     f"'{d.name}' is written twice in {_where(d.where) or 'the top level'} "
+                     f"(first on line {yamlnodes.line(d.first)}): YAML allows each key once; "
+                     "PyYAML, like most YAML readers, keeps only the last copy, which lint checks, "
+                     "so the earlier one is ignored, and a strict reader rejects the buildspec",
+                     "merge both in one key: '<<: [*first, *second]'" if d.is_merge
+                     else f"merge the two '{d.name}:' entries into one")
+            for d in spec.duplicates]
 
 
 def _findings(spec: Buildspec, error: ValidationError) -> Iterator[Finding]:
@@ -208,8 +208,8 @@ def _node_at(root: Node, path: list) -> Node | None:
     node: Node | None = root
     for part in path:
         if isinstance(node, MappingNode):
-            values = [value for name, _, value in yamlnodes.items(node) if name == str(part)]
-            node = values[-1] if values else None
+            found = yamlnodes.get(node, str(part))
+            node = found[1] if found else None
         elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
         else:
@@ -222,10 +222,14 @@ def _line(node: Node | None) -> int:
 
 
 def _key_line(node: Node | None, name: object) -> int:
-    for key_name, key, _ in yamlnodes.items(node) if node is not None else []:
-        if key_name == str(name):
-            return yamlnodes.line(key)
-    return _line(node)
+    line = _key_lines(node).get(str(name)) if node is not None else None
+    return line if line is not None else _line(node)
+
+
+@functools.lru_cache(maxsize=16)
+def _key_lines(node: Node) -> dict[str, int]:
+    """Each key's line, read once per mapping: one error per key would otherwise rescan it."""
+    return {key_name: yamlnodes.line(key) for key_name, key, _ in yamlnodes.items(node)}
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str:

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from pipeline_harness.buildspec.document import COMMAND_SECTIONS, PHASES, Buildspec, Command
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# syntax only Windows shells understand (CodeBuild's Windows images run PowerShell by default)
+# syntax only Windows shells understand (CodeBuild's Windows images run PowerShell by default).
+# An `if (` is PowerShell's only when a `{` block follows the condition: bash's `if (( ))` and
+# `if ( )` need `;`, a newline or `then` before their body, and `{` never follows them directly.
 _WINDOWS = re.compile(
-    r"^\s*(?:\$env:\w|\$\w+\s*=|if\s*\(|(?:Write-Host|Write-Output|Get-ChildItem|Set-Location|"
+    r"^\s*(?:\$env:\w|\$\w+\s*=|if\s*\([^;\n]*\)\s*\{|(?:Write-Host|Write-Output|Get-ChildItem|Set-Location|"
     r"New-Item|Copy-Item|Invoke-\w+|ForEach-Object|Where-Object)\b|\.\\|(?:powershell|cmd)(?:\.exe)?\s|"
     r"\S+\.(?:exe|bat|cmd)(?:\s|$))|(?:^|[\s\"'])[A-Za-z]:\\", re.IGNORECASE | re.MULTILINE)
 BASH, DASH, SH = "bash", "dash", "sh"

@@ -5,6 +5,7 @@ Static reading on purpose: lint never runs a command (the dry-run does, with sta
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass, field
 
@@ -164,42 +165,151 @@ _VALUE_FLAGS = {
     "--iidfile", "--label", "--metadata-file", "--network", "--output", "-o", "--platform",
     "--progress", "--secret", "--shm-size", "--ssh", "--tag", "-t", "--target", "--ulimit",
 }
+# what Go's strconv.ParseBool reads as true, as pflag does for a bool flag (--push=1) and buildkit
+# for an exporter's push=; anything else is false or an error that fails the build
+_GO_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
+
+
+def flags(args: list[str], with_value: set[str],
+          interspersed: bool = True) -> tuple[list[tuple[str, str]], list[str]]:
+    """args as docker's flag parser (spf13/pflag) reads them: each flag with its value, in order,
+    and the positional arguments.
+
+    with_value names the flags that take a value: long ones as `--tag=v` or `--tag v`, short ones as
+    `-tv`, `-t=v` or `-t v`. Any other flag is a bool, "true" unless written `--push=false`, and
+    short bools run together (`-qt name`). After `--` all is positional; so is all from the first
+    positional when not interspersed (docker's own options, which come before its command).
+    """
+    found: list[tuple[str, str]] = []
+    positional: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if arg == "--":
+            return found, positional + args[i:]
+        if arg == "-" or not arg.startswith("-"):
+            positional.append(arg)
+            if not interspersed:
+                return found, positional + args[i:]
+        elif arg.startswith("--"):
+            i = _long_flag(arg, args, i, with_value, found)
+        else:
+            i = _short_flags(arg[1:], args, i, with_value, found)
+    return found, positional
+
+
+def _long_flag(arg: str, args: list[str], i: int, with_value: set[str],
+               found: list[tuple[str, str]]) -> int:
+    name, has_value, value = arg.partition("=")
+    if not has_value and name not in with_value:
+        value = "true"
+    elif not has_value and i < len(args):
+        value, i = args[i], i + 1
+    found.append((name, value))
+    return i
+
+
+def _short_flags(shorts: str, args: list[str], i: int, with_value: set[str],
+                 found: list[tuple[str, str]]) -> int:
+    while shorts:
+        name, rest = "-" + shorts[0], shorts[1:]
+        if len(rest) > 1 and rest.startswith("="):
+            found.append((name, rest[1:]))
+        elif name not in with_value:
+            found.append((name, "true"))
+            shorts = rest
+            continue
+        elif rest:
+            found.append((name, rest))
+        else:
+            found.append((name, args[i] if i < len(args) else ""))
+            i += 1
+        break
+    return i
 
 
 def parse_buildx_build(args: list[str]) -> BuildxBuild:
     """Read the arguments after `docker buildx build`."""
-    build = BuildxBuild()
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        name, has_value, value = arg.partition("=") if arg.startswith("--") else (arg, False, "")
-        if name in _VALUE_FLAGS and not has_value:
-            value = args[i + 1] if i + 1 < len(args) else ""
-            i += 1
-        _apply(build, name, value, arg)
-        i += 1
-    return build
+    read, positional = flags(args, _VALUE_FLAGS)
+
+    def given(*names: str) -> list[str]:
+        return [value for name, value in read if name in names]
+
+    return BuildxBuild(
+        # as written: buildx splits on commas, and rejects a platform with a space (normal_platform)
+        platforms=[p for value in given("--platform") for p in value.split(",")],
+        tags=given("--tag", "-t"),
+        build_args=dict(value.partition("=")[::2] for value in given("--build-arg")),
+        push=_pushes(given("--push"), given("--output", "-o")),
+        dockerfile=next(reversed(given("--file", "-f")), None),
+        context=positional[-1] if positional else None)
 
 
-def _apply(build: BuildxBuild, name: str, value: str, arg: str) -> None:
-    if name == "--platform":
-        build.platforms += [p.strip() for p in value.split(",") if p.strip()]
-    elif name in ("--tag", "-t"):
-        build.tags.append(value)
-    elif name == "--build-arg":
-        key, _, val = value.partition("=")
-        build.build_args[key] = val
-    elif name == "--push" or (name in ("--output", "-o") and _pushes(value)):
-        build.push = True
-    elif name in ("--file", "-f"):
-        build.dockerfile = value
-    elif not arg.startswith("-"):
-        build.context = arg
+def _pushes(push: list[str], outputs: list[str]) -> bool:
+    """Whether buildx pushes: --push is a bool flag, the last one given counts (--push=false does
+    not push); or an output does, as buildx reads --output (one CSV record)."""
+    return (bool(push) and push[-1] in _GO_TRUE) or any(map(_output_pushes, outputs))
 
 
-def _pushes(output: str) -> bool:
-    options = dict(part.partition("=")[::2] for part in output.split(","))
-    return options.get("type") == "registry" or options.get("push") == "true"
+def _output_pushes(output: str) -> bool:
+    fields = next(csv.reader([output]), [])
+    options = {key.strip().lower(): value for key, _, value in (f.partition("=") for f in fields)}
+    # type=registry is the image exporter with push=true, unless it says push (buildx ParseExports)
+    default = "true" if options.get("type") == "registry" else "false"
+    return options.get("type") in ("image", "registry") and options.get("push", default) in _GO_TRUE
+
+
+# the OSes and architectures containerd knows (platforms/database.go, from Go's syslist)
+_KNOWN_OS = {"aix", "android", "darwin", "dragonfly", "freebsd", "hurd", "illumos", "ios", "js",
+             "linux", "nacl", "netbsd", "openbsd", "plan9", "solaris", "windows", "zos"}
+_KNOWN_ARCH = {"386", "amd64", "amd64p32", "arm", "armbe", "arm64", "arm64be", "ppc64", "ppc64le",
+               "loong64", "mips", "mipsle", "mips64", "mips64le", "mips64p32", "mips64p32le", "ppc",
+               "riscv", "riscv64", "s390", "s390x", "sparc", "sparc64", "wasm"}
+_OS_AND_VERSION = re.compile(r"([A-Za-z0-9_-]+)(?:\([A-Za-z0-9_.+-]*\))?")
+_COMPONENT = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def normal_platform(specifier: str) -> str | None:
+    """The platform a --platform entry names, as buildx normalises it (containerd's platforms.Parse,
+    then Normalize, then Format): linux/aarch64, linux/arm64/v8 and arm64 are all linux/arm64.
+
+    An architecture alone takes the OS of the host buildx runs on: Linux, on CodeBuild. An OS
+    alone (`linux`) or `local` takes the host's architecture, which lint cannot know, so it is
+    kept as written. None for what buildx rejects, failing the build: ' linux/arm64' (a space).
+    """
+    parts = specifier.split("/", 3)
+    head = _OS_AND_VERSION.fullmatch(parts[0])
+    if "*" in specifier or len(parts) > 3 or not head or not all(map(_COMPONENT.fullmatch, parts[1:])):
+        return None
+    system = "darwin" if head.group(1).lower() == "macos" else head.group(1).lower()
+    if len(parts) == 1 and (system in _KNOWN_OS or system == "local"):
+        return specifier
+    if len(parts) == 1:
+        arch, variant = _normal_arch(parts[0], "")
+        return "/".join(p for p in ("linux", arch, variant) if p) if arch in _KNOWN_ARCH else None
+    arch, variant = _normal_arch(parts[1], parts[2] if len(parts) == 3 else "")
+    return "/".join(p for p in (system, arch, variant) if p)
+
+
+def _normal_arch(arch: str, variant: str) -> tuple[str, str]:
+    """containerd's normalizeArch: the common variant of arm64 (v8) and amd64 (v1) is left out,
+    32-bit arm's (v7) is written."""
+    arch, variant = arch.lower(), variant.lower()
+    if arch == "i386":
+        return "386", ""
+    if arch in ("x86_64", "x86-64", "amd64"):
+        return "amd64", "" if variant == "v1" else variant
+    if arch in ("aarch64", "arm64"):
+        return "arm64", {"8": "", "v8": "", "v8.0": "", "9": "v9", "9.0": "v9", "v9.0": "v9"}.get(
+            variant, variant)
+    if arch == "armhf":
+        return "arm", "v7"
+    if arch == "armel":
+        return "arm", "v6"
+    if arch == "arm":
+        return arch, {"": "v7", "7": "v7", "5": "v5", "6": "v6", "8": "v8"}.get(variant, variant)
+    return arch, variant
 
 
 # words before a command that only say how or when it runs
@@ -207,13 +317,28 @@ _LEADING = {"then", "do", "else", "elif", "if", "while", "until", "!", "{", "tim
             "nohup", "command"}
 
 
+# docker's own options that take a value (docker --help), and buildx's (docker buildx --help):
+# they come before the command, `docker --config DIR login ...`, `docker buildx --builder B build`
+_DOCKER_VALUE_OPTIONS = {"--config", "--context", "-c", "--host", "-H", "--log-level", "-l",
+                         "--tlscacert", "--tlscert", "--tlskey"}
+_BUILDX_VALUE_OPTIONS = {"--builder"}
+
+
 def docker_commands(command: str) -> list[list[str]]:
-    """Each `docker ...` simple command in a command line, as argv without `docker`."""
+    """Each `docker ...` simple command in a command line, as argv without `docker`, nor docker's
+    or buildx's own options before the command (so `buildx build ...` or `login ...`)."""
     found = []
     for argv in words(command):
         argv = without_assignments(argv)
         while argv and argv[0] in _LEADING:
             argv = argv[1:]
         if argv and argv[0] == "docker":
-            found.append(argv[1:])
+            found.append(_docker_command(argv[1:]))
     return found
+
+
+def _docker_command(args: list[str]) -> list[str]:
+    args = flags(args, _DOCKER_VALUE_OPTIONS, interspersed=False)[1]
+    if args[:1] == ["buildx"]:
+        return ["buildx", *flags(args[1:], _BUILDX_VALUE_OPTIONS, interspersed=False)[1]]
+    return args

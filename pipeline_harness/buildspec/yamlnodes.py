@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from pipeline_harness.buildspec.findings import fatal
+from pipeline_harness.buildspec.findings import Unparsable, fatal
 
+MERGE_TAG = "tag:yaml.org,2002:merge"
 KINDS = {MappingNode: "mapping", SequenceNode: "list", ScalarNode: "value"}
 # deeper nesting crashes libyaml's (recursive) composer; a buildspec nests a few levels
 MAX_DEPTH = 1000
@@ -35,10 +38,15 @@ def is_null(node: Node) -> bool:
 
 
 def items(node: Node) -> list[tuple[str, Node, Node]]:
-    """A mapping's (key, key node, value node), keys as text."""
+    """A mapping's (key, key node, value node), keys as text. A key written twice is given once,
+    with its last copy, as PyYAML's dict holds it: every check reads what the schema check reads."""
     if not isinstance(node, MappingNode):
         return []
-    return [(str(key.value), key, value) for key, value in node.value if isinstance(key, ScalarNode)]
+    latest: dict[tuple[str, str], tuple[str, Node, Node]] = {}
+    for key, value in node.value:
+        if isinstance(key, ScalarNode):
+            latest[_identity(key)] = (str(key.value), key, value)
+    return list(latest.values())
 
 
 def get(node: Node, key: str) -> tuple[Node, Node] | None:
@@ -46,6 +54,124 @@ def get(node: Node, key: str) -> tuple[Node, Node] | None:
         if name == key:
             return key_node, value
     return None
+
+
+def _identity(key: ScalarNode) -> tuple[str, str]:
+    # the resolved tag tells `1:` (an int) from `"1":` (a str), as PyYAML's dict does
+    return key.tag, str(key.value)
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A key written again in the same mapping: where (the keys leading to it), and both copies."""
+
+    name: str
+    where: tuple[str | int, ...]
+    first: ScalarNode
+    again: ScalarNode
+
+    @property
+    def is_merge(self) -> bool:
+        return self.again.tag == MERGE_TAG
+
+
+# the keys and indexes leading to a node, innermost first, shared with its parent's trail: a
+# tuple of the whole path per node would cost nodes x depth on a deep, wide document
+_Trail = tuple[str | int, "_Trail"] | None
+
+
+def duplicates(root: Node) -> list[Duplicate]:
+    """Every key written twice in a mapping, as written (before merge keys bring theirs in, which
+    may be overridden). Each node is visited once, however many aliases repeat it."""
+    found: list[Duplicate] = []
+    seen: set[int] = set()
+    stack: list[tuple[Node, _Trail]] = [(root, None)]
+    while stack:
+        node, trail = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            found += _duplicates_in(node, trail)
+            stack.extend((value, (str(key.value), trail)) for key, value in node.value
+                         if isinstance(key, ScalarNode))
+        elif isinstance(node, SequenceNode):
+            stack.extend((item, (number, trail)) for number, item in enumerate(node.value))
+    return sorted(found, key=lambda d: d.again.start_mark.index)
+
+
+def _duplicates_in(node: MappingNode, trail: _Trail) -> list[Duplicate]:
+    first: dict[tuple[str, str], ScalarNode] = {}
+    found = []
+    for key, _ in node.value:
+        if not isinstance(key, ScalarNode):
+            continue
+        earlier = first.setdefault(_identity(key), key)
+        if earlier is not key:
+            found.append(Duplicate(str(key.value), _path(trail), earlier, key))
+    return found
+
+
+def _path(trail: _Trail) -> tuple[str | int, ...]:
+    parts: list[str | int] = []
+    while trail is not None:
+        part, trail = trail
+        parts.append(part)
+    return tuple(reversed(parts))
+
+
+def merge_keys(root: Node, path: str) -> None:
+    """Bring each merge key's (`<<: *anchor`) keys into its mapping, in place and as PyYAML's
+    constructor does, so the node-based checks see the keys the schema check sees; a key written
+    beside the merge overrides the merged one. Unparsable when a merge is no mapping."""
+    flattener = yaml.SafeLoader("")
+    try:
+        # in document order an anchor is merged before the mappings that merge it, so each
+        # flatten finds its anchors already flat and never recurses deeply
+        for node in _mappings(root):
+            flattener.flatten_mapping(node)
+    except yaml.MarkedYAMLError as err:
+        raise value_error(path, err) from None
+    except RecursionError:
+        raise fatal(path, None, "yaml-invalid", "invalid YAML: merge keys nested too deeply to read",
+                    "flatten the document") from None
+
+
+def _mappings(root: Node) -> list[MappingNode]:
+    """Every distinct mapping node, in document order."""
+    found: list[MappingNode] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            found.append(node)
+        stack.extend(reversed(_children(node)))
+    return found
+
+
+def value_error(path: str, err: yaml.MarkedYAMLError) -> Unparsable:
+    """A value PyYAML cannot build (a tag, a key that is a list, a merge of no mapping), on its line."""
+    mark = err.problem_mark or err.context_mark
+    problem = err.problem or err.context or "a value PyYAML cannot build"
+    if err.context and err.problem:
+        problem = f"{problem} ({err.context})"
+    return fatal(path, mark.line + 1 if mark else None, "yaml-invalid",
+                 f"invalid YAML value: {problem}", _value_fix(problem))
+
+
+def _value_fix(problem: str) -> str:
+    if "constructor for the tag" in problem:
+        return ("remove the tag or quote the value: CodeBuild reads plain YAML, without "
+                "CloudFormation's !Ref/!Sub or Python tags")
+    if "unhashable key" in problem:
+        return "make the key plain text; a list or mapping cannot be a key"
+    if "for merging" in problem:
+        return "merge a mapping: '<<: *anchor' where the anchor is on a mapping, or a list of them"
+    return "fix the value on that line (a date, a key that is a list, ...)"
 
 
 def compose(text: str, path: str) -> Node:

@@ -14,7 +14,7 @@ import argparse
 from pathlib import Path
 
 from pipeline_harness.buildspec import report, rules
-from pipeline_harness.buildspec.lint import lint_paths
+from pipeline_harness.buildspec.lint import distinct_paths, lint_paths
 from pipeline_harness.cli.common import output, settings_from
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ConfigError
 
@@ -41,7 +41,8 @@ def add_parser(subparsers, common) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     selection = rules.from_config(args.config, rules=args.rules, select=args.select, ignore=args.ignore)
-    paths = args.paths or _default_paths()
+    # a file given twice (or as ./a.yml and a.yml) is linted and reported once
+    paths = distinct_paths(args.paths or _default_paths())
     missing = [str(p) for p in paths if not Path(p).exists()]
     if missing:
         raise ConfigError(f"no such file: {', '.join(missing)}")

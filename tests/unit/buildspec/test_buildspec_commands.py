@@ -116,3 +116,27 @@ def test_folded_command_whose_option_line_is_indented_deeper_is_reported_as_spli
 
     assert [f.rule for f in found if f.rule == "command-split"] == ["command-split"]
     assert found[0].line == 6
+
+
+@pytest.mark.parametrize(("build", "login"), [
+    # buildx's own option before build, as public scripts write it (`docker buildx --builder builder build`)
+    (f"docker buildx --builder multiarch build --push -t {REGISTRY}/app:v1 .",
+     f"aws ecr get-login-password | docker login -u AWS --password-stdin {REGISTRY}"),
+    # docker's own option before login (a public script: `docker --config "$temp" login ghcr.io ...`)
+    (f"docker buildx build --push -t {REGISTRY}/app:v1 .",
+     f'aws ecr get-login-password | docker --config "$HOME/.d" login -u AWS --password-stdin {REGISTRY}'),
+])
+def test_push_before_the_login_is_reported_past_docker_and_buildx_options(build, login):
+    # given the push in build and the login only in post_build
+    text = spec(build) + f"  post_build:\n    commands:\n      - {login}\n"
+    # when
+    [finding] = lint(text)
+    # then
+    assert (finding.rule, finding.line) == ("push-before-login", 5)
+
+
+def test_a_tag_given_with_an_attached_short_flag_counts_as_built():
+    # given the second tag written as a public script writes it (`docker build -t$SPARK_TAG ...`)
+    text = spec("docker build -t repo/app:latest -trepo/app:v1 .", "docker push repo/app:v1")
+
+    assert rules(text) == []

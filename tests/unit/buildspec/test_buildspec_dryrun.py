@@ -143,6 +143,15 @@ def test_single_platform_build_is_a_problem(tmp_path):
         "platform linux/arm64 is not built (platforms: linux/amd64)"]
 
 
+def test_platforms_spelled_as_buildx_also_reads_them_meet_the_expectation(tmp_path):
+    # linux/arm64/v8 is linux/arm64 (containerd's normal form), as a real project writes it:
+    # `--platform linux/arm/v7,linux/arm64/v8,linux/amd64`
+    run = dry_run(tmp_path, broken("--platform linux/amd64,linux/arm64",
+                                   "--platform linux/arm/v7,linux/arm64/v8,linux/amd64"))
+
+    assert problems(run, Expected.from_environment(run.environment)) == []
+
+
 def test_missing_build_number_tag_is_a_problem(tmp_path):
     run = dry_run(tmp_path, broken("        --tag $REPOSITORY_URI:$CODEBUILD_BUILD_NUMBER\n", ""))
 

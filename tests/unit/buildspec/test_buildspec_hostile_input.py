@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 
@@ -121,12 +120,11 @@ def test_nesting_deeper_than_1000_levels_is_refused_on_its_line(tmp_path):
 
 @pytest.mark.parametrize("levels", [6, 9])
 def test_an_alias_bomb_is_refused_before_anything_expands_it(levels):
-    # given a few hundred bytes whose aliases expand to 9**levels strings
-    started = time.monotonic()
+    # given a few hundred bytes whose aliases expand to 9**levels strings (benchmarks/lint_hostile.py
+    # times it)
     # when
     finding = only_fatal(lint_in_memory(laughs(levels), "buildspec.yml", Settings()), "yaml-invalid")
     # then
-    assert time.monotonic() - started < 10
     assert "aliases expand to" in finding.message
     assert finding.fix.startswith("don't nest aliases; YAML anchors expand each time they are used")
 
@@ -152,11 +150,9 @@ def test_an_alias_inside_its_own_anchor_is_refused():
 def test_alias_expansion_is_counted_once_per_node():
     # given 40 levels of 2-way aliases: 2**41 - 1 nodes expanded, 80-odd distinct ones
     rows = ["a0: &a0 x"] + [f"a{n}: &a{n} [*a{n - 1}, *a{n - 1}]" for n in range(1, 41)]
-    started = time.monotonic()
-    # when / then
+    # when / then: counted, not expanded (expanding 2**41 nodes would never end)
     with pytest.raises(Unparsable, match="aliases expand to 4,398,046,511,103 nodes"):
         yamlnodes.compose("\n".join(rows) + "\n", "deep.yml")
-    assert time.monotonic() - started < 1
 
 
 @pytest.mark.parametrize("name", ["imagedefinitions.json", "buildspec.json"])
@@ -189,16 +185,14 @@ def test_a_value_yaml_cannot_build_is_one_line_on_its_line(value, line, message,
     assert finding.fix.startswith(fix)
 
 
-def test_a_script_of_many_lines_is_assembled_in_linear_time():
-    # given 50 000 lines (+= on the text copies it each time: seconds; a list: milliseconds)
+def test_a_script_of_many_lines_keeps_every_line_in_order():
+    # given 50 000 lines (benchmarks/lint_hostile.py times their assembly)
     script = Script()
-    started = time.monotonic()
     # when
     for number in range(50_000):
         script.add(f"echo line number {number:08d} of the script", None, number)
     text = script.text
     # then
-    assert time.monotonic() - started < 1
     assert text.count("\n") == 50_000 and text.endswith("echo line number 00049999 of the script\n")
     assert script.line_text(2) == "echo line number 00000001 of the script"
     assert script.line_text(50_001) == ""
@@ -213,3 +207,14 @@ def test_a_script_text_follows_lines_added_after_it_was_read():
 
     assert (script.text, script.line_text(2)) == ("a\nb\n", "b")
 
+
+
+def test_each_of_thousands_of_invalid_variable_names_is_reported_on_its_own_line():
+    # given 3000 env variables named with '-', each on its own line from line 4 on
+    names = "".join(f"    bad-{n}: x\n" for n in range(3000))
+    text = "version: 0.2\nenv:\n  variables:\n" + names + SPEC.split("\n", 1)[1]
+    # when
+    findings = lint_in_memory(text, "buildspec.yml", Settings(), rules="generic")
+    # then
+    assert [(f.rule, f.line) for f in findings] == [("invalid-value", 4 + n) for n in range(3000)]
+    assert "'bad-2999' in env.variables is no environment variable name" in findings[-1].message

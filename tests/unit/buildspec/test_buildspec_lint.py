@@ -201,6 +201,37 @@ def test_buildx_build_without_push_is_reported(tmp_path):
     assert finding.fix == "add --push"
 
 
+@pytest.mark.parametrize("push", ["--push=false", "--push=0", "--output type=registry,push=false"])
+def test_buildx_build_whose_push_is_false_is_reported_as_not_pushed(tmp_path, push):
+    # given a push flag set to false, as a public script does (`--push=false ... --load .`)
+    text = broken("--push sample_app", f"{push} sample_app")
+    # when
+    finding = only(lint_text(tmp_path, text), "not-pushed")
+    # then
+    assert finding.line == line_of(text, "docker buildx build --platform")
+
+
+@pytest.mark.parametrize("platform", ["linux/arm", "linux/arm64/v7", "linux/arm/v8"])
+def test_a_platform_that_is_not_arm64_is_reported_as_missing_arm64(tmp_path, platform):
+    text = broken("--platform linux/amd64,linux/arm64", f"--platform linux/amd64,{platform}")
+
+    finding = only(lint_text(tmp_path, text), "not-multi-arch")
+
+    assert finding.message.startswith("docker buildx build does not build linux/arm64 (platforms: ")
+
+
+def test_a_space_after_a_comma_of_the_platforms_is_reported_because_buildx_rejects_it(tmp_path):
+    # given the platform list LemmyNet/lemmy#6101 passed, which failed its build with
+    # '" linux" is an invalid OS component of " linux/arm64"'
+    text = broken("--platform linux/amd64,linux/arm64", '--platform "linux/amd64, linux/arm64"')
+    # when
+    finding = only(lint_text(tmp_path, text), "not-multi-arch")
+    # then
+    assert finding.message.startswith("docker buildx build does not build linux/arm64 "
+                                      "(platforms: linux/amd64); buildx rejects ' linux/arm64'")
+    assert finding.fix == "add --platform linux/amd64,linux/arm64"
+
+
 @pytest.mark.parametrize(("tag_line", "kind", "fix"), [
     ("        --tag $REPOSITORY_URI:$COMMIT_HASH\n", "short commit hash", "$REPOSITORY_URI:$COMMIT_HASH"),
     ("        --tag $REPOSITORY_URI:latest\n", "latest", "$REPOSITORY_URI:latest"),
@@ -351,8 +382,23 @@ ARTIFACTS = "artifacts:\n  files:\n    - imagedefinitions.json\n"
     ("      - echo Logging in to Amazon ECR\n",
      "      - for step in login build; do echo \"$step\"; done\n      - STAGE=ci && echo $STAGE\n"
      "      - |\n        export NOTE=ecr\n        echo $NOTE\n"),
+    # platforms spelt as buildx normalises them: a public Makefile (found by the code index, no
+    # repository named) builds `--platform linux/arm/v7,linux/arm64/v8,linux/amd64`
+    ("--platform linux/amd64,linux/arm64", "--platform linux/arm64/v8,linux/amd64"),
+    ("--platform linux/amd64,linux/arm64", "--platform linux/x86_64,linux/aarch64"),
+    ("--platform linux/amd64,linux/arm64", "--platform amd64,arm64"),
+    ("--platform linux/amd64,linux/arm64", "--platform linux/amd64 --platform=linux/arm64"),
+    # buildx's own option before build (public scripts: `docker buildx --builder builder build ...`)
+    ("docker buildx build --platform", "docker buildx --builder multiarch build --platform"),
+    # pushed by the registry exporter, tagged with attached short flags (`docker build -t$SPARK_TAG`)
+    ("--push sample_app", "--output type=registry sample_app"),
+    ("--tag $REPOSITORY_URI:latest", "-t$REPOSITORY_URI:latest"),
+    # the FIPS registry (the AWS General Reference's ECR endpoints: dkr.ecr-fips.<region>.amazonaws.com)
+    ("dkr.ecr.$AWS_DEFAULT_REGION", "dkr.ecr-fips.$AWS_DEFAULT_REGION"),
 ], ids=["secondary-artifact", "glob-with-base-directory", "login-in-two-steps", "docker-manifest",
-        "buildx-imagetools", "variables-in-one-command"])
+        "buildx-imagetools", "variables-in-one-command", "arm64-variant-v8", "architecture-aliases",
+        "architectures-alone", "platform-flag-repeated", "buildx-builder-option", "registry-output",
+        "attached-short-tag", "fips-registry"])
 def test_every_valid_way_to_meet_the_tutorial_passes_the_lab_rules(tmp_path, old, new):
     assert lint_text(tmp_path, broken(old, new)) == []
 

@@ -1,13 +1,19 @@
 """Commands checked by ShellCheck as CodeBuild runs them: one shell for the whole build, variables
 the project and CodeBuild define declared, findings on the buildspec line they concern."""
 
+from pathlib import Path
+
 import pytest
 
 from pipeline_harness.buildspec import shellcheck
-from pipeline_harness.buildspec.document import parse
+from pipeline_harness.buildspec.document import load, parse
 from pipeline_harness.buildspec.lint import lint_text
-from pipeline_harness.buildspec.script import assemble
+from pipeline_harness.buildspec.script import assemble, is_windows
 from pipeline_harness.settings import Settings
+
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "buildspecs"
+WINDOWS = {"aws-lc_windows-msvc2017.yml", "catesta_powershell_windows.yml",
+           "aws-c-common_visualcpp2017.yml", "aws-toolkit-jetbrains_windowsTestsForCore.yml"}
 
 
 def lint(text: str, rules: str = "generic") -> list:
@@ -82,6 +88,46 @@ def test_a_windows_buildspec_is_not_shell_checked_but_its_structure_is():
     found = lint(text)
 
     assert [(f.rule, f.severity) for f in found] == [("shell-skipped", "note"), ("unknown-key", "error")]
+
+
+@pytest.mark.parametrize("command", [
+    "- if (( $RETRIES > 3 )); then echo \"$retried\"; fi",
+    "- if ( test -f Makefile ); then echo \"$retried\"; fi",
+    "- if (cd app && make) then echo \"$retried\"; fi",
+    "- |\n        if (( $# > 0 ))\n        then\n          echo \"$retried\"\n        fi",
+], ids=["arithmetic", "subshell", "subshell-then-without-semicolon", "block-then-on-its-own-line"])
+def test_a_bash_if_with_parentheses_is_shell_checked_not_taken_for_powershell(command):
+    # given bash's (( )) or ( ) condition, which ends in 'then' where PowerShell's opens a { block
+    text = f"version: 0.2\nphases:\n  build:\n    commands:\n      {command}\n"
+    # when
+    found = [f.rule for f in lint(text)]
+    # then
+    assert not is_windows(parse(text))
+    assert found == ["SC2154"]  # $retried is checked: the commands were not skipped
+
+
+@pytest.mark.parametrize("command", [
+    "- if ($env:CODEBUILD_BUILD_SUCCEEDING -eq 1) { Write-Output ok }",
+    "- if (Test-Path build) { exit 0 }",
+    "- if( (Get-ChildItem out).Count -ne 0) { exit 1 }",
+    "- |\n        if ($LastExitCode -ne 0)\n        {\n          exit 1\n        }",
+], ids=["env-condition", "cmdlet-condition", "nested-parentheses", "brace-on-the-next-line"])
+def test_a_powershell_if_with_a_brace_block_marks_the_buildspec_windows(command):
+    text = f"version: 0.2\nphases:\n  build:\n    commands:\n      {command}\n"
+
+    assert is_windows(parse(text))
+    assert [f.rule for f in lint(text)] == ["shell-skipped"]
+
+
+@pytest.mark.parametrize("name", sorted(WINDOWS))
+def test_the_corpus_windows_buildspecs_are_detected_as_windows(name):
+    assert is_windows(load(CORPUS / name))
+
+
+def test_the_corpus_linux_buildspecs_are_not_taken_for_windows():
+    linux = [p for p in CORPUS.iterdir() if p.suffix in (".yml", ".yaml") and p.name not in WINDOWS]
+
+    assert [p.name for p in linux if is_windows(load(p))] == []
 
 
 def test_commands_are_assembled_in_codebuild_order_each_guarded_like_a_phase_step():

@@ -55,6 +55,30 @@ def test_image_uri_mistakes_are_reported(tmp_path, uri, rule, message):
     assert message in finding.message
 
 
+@pytest.mark.parametrize("registry", [
+    # the registry hosts the AWS General Reference lists for ECR (FIPS; dual-stack, and its FIPS),
+    # in the forms kubernetes/cloud-provider-aws tests (cmd/ecr-credential-provider/main_test.go)
+    # and awslabs/amazon-ecr-credential-helper (ecr-login/api/client_test.go) reads
+    "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com",
+    "123456789123.dkr-ecr.us-west-2.on.aws",
+    "123456789123.dkr-ecr-fips.us-west-2.on.aws",
+])
+def test_fips_and_dual_stack_registries_are_ecr_image_uris(tmp_path, registry):
+    uri = f"{registry}/my-ecs-php-app:a1b2c3d"
+
+    assert lint_json(tmp_path, json.dumps([{"name": "php-app-container", "imageUri": uri}])) == []
+
+
+@pytest.mark.parametrize("registry", ["123456789012.dkr-ecr.us-east-1.amazonaws.com",
+                                      "123456789012.dkr.ecr.us-east-1.on.aws"])
+def test_a_registry_mixing_the_ipv4_and_dual_stack_names_is_no_ecr_image_uri(tmp_path, registry):
+    uri = f"{registry}/my-ecs-php-app:a1b2c3d"
+
+    [finding] = lint_json(tmp_path, json.dumps([{"name": "php-app-container", "imageUri": uri}]))
+
+    assert (finding.rule, finding.message) == ("image-uri", f"imageUri {uri!r} is not an ECR image URI")
+
+
 @pytest.mark.parametrize("text", ['{"name": "php-app-container"}', "[]", '[{"name": "x"}]'])
 def test_wrong_shape_is_reported(tmp_path, text):
     [finding] = lint_json(tmp_path, text)

@@ -155,3 +155,32 @@ def test_a_buildspec_named_like_a_dockerfile_is_linted_as_a_buildspec(tmp_path, 
     path.write_text("version: 0.2\nphases:\n  build:\n    commands:\n      - docker build -t app .\n")
 
     assert main(["lint", "--rules", "generic", str(path)]) == 0
+
+
+def _report(capsys, fmt: str, *paths: str) -> str:
+    main(["lint", "--rules", "generic", "--format", fmt, *paths])
+    return capsys.readouterr().out
+
+
+def test_a_file_given_twice_is_linted_and_reported_once_in_every_format(monkeypatch, capsys):
+    # given the same buildspec as a relative path, the same spelled with ./, and as an absolute path
+    monkeypatch.chdir(CORPUS)
+    name = V1_LOGIN.name
+    spellings = [name, f"./{name}", str(V1_LOGIN)]
+    once = {fmt: _report(capsys, fmt, name) for fmt in ("table", "json", "junit", "markdown")}
+    # when
+    repeated = {fmt: _report(capsys, fmt, *spellings) for fmt in once}
+    # then the report is the one of the file given once, under its first spelling
+    assert repeated == once
+    assert once["table"].count("[ecr-get-login]") == 1
+    assert json.loads(once["json"])["paths"] == [name]
+    assert once["junit"].count("<failure") == 1
+    assert once["markdown"].count(f"## `{name}`") == 1
+
+
+def test_two_files_given_twice_keep_the_order_of_their_first_mention(capsys):
+    cdk = str(CORPUS / "aws-cdk_buildspec.yaml")
+
+    out = _report(capsys, "json", cdk, str(V1_LOGIN), cdk, str(V1_LOGIN))
+
+    assert json.loads(out)["paths"] == [cdk, str(V1_LOGIN)]

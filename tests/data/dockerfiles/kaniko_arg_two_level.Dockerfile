@@ -1,0 +1,3 @@
+ARG A=3.9
+ARG B=alpine:${A}
+FROM ${B}
