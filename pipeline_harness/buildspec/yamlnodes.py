@@ -212,14 +212,21 @@ def _check_depth(text: str, path: str) -> None:
             if isinstance(event, _OPEN):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    raise fatal(path, mark.line + 1 if mark else None, "yaml-invalid",
-                                f"invalid YAML: nested more than {MAX_DEPTH} levels deep",
-                                "flatten the document; a buildspec nests a few levels") from None
+                    raise _too_deep(path, event.start_mark)
             elif isinstance(event, _CLOSE):
                 depth -= 1
+    except yaml.MarkedYAMLError as err:
+        # PyYAML 6.0.4's libyaml stops at its own flow nesting limit (1000), scanning ahead
+        if "maximum nesting depth" in str(err.problem):
+            raise _too_deep(path, err.problem_mark) from None
     except (yaml.YAMLError, ValueError, RecursionError):
         return
+
+
+def _too_deep(path: str, mark) -> Unparsable:
+    return fatal(path, mark.line + 1 if mark else None, "yaml-invalid",
+                 f"invalid YAML: nested more than {MAX_DEPTH} levels deep",
+                 "flatten the document; a buildspec nests a few levels")
 
 
 def _check_aliases(root: Node, text: str, path: str) -> None:
