@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import botocore.loaders
-
+from pipeline_harness import aws_models
 from pipeline_harness.errors import ConfigError
 
 ENV_PREFIX = "PIPELINE_HARNESS_"
@@ -159,7 +158,7 @@ REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]+")
 @functools.cache
 def _partitions() -> tuple[tuple[str, re.Pattern], ...]:
     """botocore's partitions and the region names each holds (its endpoint data, no call)."""
-    data = botocore.loaders.create_loader().load_data("endpoints")
+    data = aws_models.LOADER.load_data("endpoints")
     return tuple((p["partition"], re.compile(p["regionRegex"])) for p in data["partitions"])
 
 
@@ -235,7 +234,7 @@ def _check_values(settings: Settings) -> None:
 @functools.cache
 def _compute_types() -> tuple[str, ...]:
     """CreateProject's environment.computeType values, from botocore's model of CodeBuild."""
-    model = botocore.loaders.create_loader().load_service_model("codebuild", "service-2")
+    model = aws_models.LOADER.load_service_model("codebuild", "service-2")
     return tuple(model["shapes"]["ComputeType"]["enum"])
 
 

@@ -31,16 +31,15 @@ class Script:
 
     owners: list[Command | None] = field(default_factory=list)
     source_lines: list[int] = field(default_factory=list)
-    # the lines, joined once when the text is asked for (+= on a str is quadratic)
+    # the lines (each without its newline), joined once when the text is asked for: += on a
+    # str is quadratic
     _lines: list[str] = field(default_factory=list, repr=False)
     _text: str | None = field(default=None, repr=False)
-    _split: list[str] | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
         if self._text is None:
             self._text = "".join(line + "\n" for line in self._lines)
-            self._split = None
         return self._text
 
     def add(self, line: str, owner: Command | None, source_line: int) -> None:
@@ -50,10 +49,7 @@ class Script:
         self.source_lines.append(source_line)
 
     def line_text(self, script_line: int) -> str:
-        if self._split is None or self._text is None:
-            self._split = self.text.split("\n")
-        lines = self._split
-        return lines[script_line - 1] if 0 < script_line <= len(lines) else ""
+        return self._lines[script_line - 1] if 0 < script_line <= len(self._lines) else ""
 
     def origin(self, script_line: int) -> tuple[Command | None, int]:
         """(command, buildspec line) of a 1-based script line."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import yaml
@@ -83,7 +84,14 @@ _Trail = tuple[str | int, "_Trail"] | None
 def duplicates(root: Node) -> list[Duplicate]:
     """Every key written twice in a mapping, as written (before merge keys bring theirs in, which
     may be overridden). Each node is visited once, however many aliases repeat it."""
-    found: list[Duplicate] = []
+    found = [d for node, trail in _distinct(root) if isinstance(node, MappingNode)
+             for d in _duplicates_in(node, trail)]
+    return sorted(found, key=lambda d: d.again.start_mark.index)
+
+
+def _distinct(root: Node) -> Iterator[tuple[Node, _Trail]]:
+    """Every distinct node (an alias repeats one) with the keys and indexes leading to it, in
+    document order, without recursion."""
     seen: set[int] = set()
     stack: list[tuple[Node, _Trail]] = [(root, None)]
     while stack:
@@ -91,13 +99,14 @@ def duplicates(root: Node) -> list[Duplicate]:
         if id(node) in seen:
             continue
         seen.add(id(node))
+        yield node, trail
+        children: list[tuple[Node, _Trail]]
         if isinstance(node, MappingNode):
-            found += _duplicates_in(node, trail)
-            stack.extend((value, (str(key.value), trail)) for key, value in node.value
-                         if isinstance(key, ScalarNode))
-        elif isinstance(node, SequenceNode):
-            stack.extend((item, (number, trail)) for number, item in enumerate(node.value))
-    return sorted(found, key=lambda d: d.again.start_mark.index)
+            children = [(part, (str(key.value), trail)) for key, value in node.value
+                        for part in (key, value)]
+        else:
+            children = [(item, (number, trail)) for number, item in enumerate(_children(node))]
+        stack.extend(reversed(children))
 
 
 def _duplicates_in(node: MappingNode, trail: _Trail) -> list[Duplicate]:
@@ -127,30 +136,16 @@ def merge_keys(root: Node, path: str) -> None:
     flattener = yaml.SafeLoader("")
     try:
         # in document order an anchor is merged before the mappings that merge it, so each
-        # flatten finds its anchors already flat and never recurses deeply
-        for node in _mappings(root):
-            flattener.flatten_mapping(node)
+        # flatten finds its anchors already flat and never recurses deeply; listed first, as
+        # flattening changes what the mappings hold
+        for node, _ in list(_distinct(root)):
+            if isinstance(node, MappingNode):
+                flattener.flatten_mapping(node)
     except yaml.MarkedYAMLError as err:
         raise value_error(path, err) from None
     except RecursionError:
         raise fatal(path, None, "yaml-invalid", "invalid YAML: merge keys nested too deeply to read",
                     "flatten the document") from None
-
-
-def _mappings(root: Node) -> list[MappingNode]:
-    """Every distinct mapping node, in document order."""
-    found: list[MappingNode] = []
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, MappingNode):
-            found.append(node)
-        stack.extend(reversed(_children(node)))
-    return found
 
 
 def value_error(path: str, err: yaml.MarkedYAMLError) -> Unparsable:

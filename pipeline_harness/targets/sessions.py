@@ -8,16 +8,15 @@ makes a client of a new session cost milliseconds.
 from __future__ import annotations
 
 import boto3
-import botocore.loaders
 import botocore.session
 
-_LOADER = botocore.loaders.create_loader()
+from pipeline_harness import aws_models
 
 
 def session(region: str, profile: str | None = None, **credentials: str | None) -> boto3.Session:
     """A boto3 Session for `region` (and `profile`, or explicit credentials) on the shared models."""
     core = botocore.session.Session(profile=profile)
-    core.register_component("data_loader", _LOADER)
+    core.register_component("data_loader", aws_models.LOADER)
     return boto3.Session(botocore_session=core, region_name=region, **credentials)
 
 
