@@ -16,9 +16,12 @@ The timeline (seconds after the push) — the model's assumptions, none of them 
   spread's target group health checks; ECS settles (old tasks stopped — an ALB without in-flight
   requests deregisters at once — and COMPLETED) 2-10 s later, CodePipeline's ECS action notices
   1-10 s after that. A rollback: the circuit breaker fails the deployment some time after its tasks
-  run, and the old one is back alone 30-90 s later. The waits see only what the AWS APIs show:
+  run, at its third failed task (the documented threshold for 2 desired tasks: 3, the minimum) —
+  the deployment's failedTasks counts 1, 2, 3 at even steps from the tasks first running — and the
+  old one is back alone 30-90 s later. The waits see only what the AWS APIs show:
   statuses, the target group's settings, the service's events with their times, the Date header.
-  Events: every state change above publishes the AWS documentation's sample event for it
+  Events: every state change above (failed and drained tasks STOPPED too) publishes the AWS
+  documentation's sample event for it
   (tests/data/events, with this run's names) to the run's queue, delivered 0.5-5 s later, 20 % of
   them lost.
 
@@ -77,6 +80,7 @@ URL = "http://dev-php-app-alb.example/health.php"
 QUEUE_URL = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/pht-run-events"
 AT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 DELAY, LOST = (0.5, 5.0), 0.2
+FAILED_TASKS = 3  # the circuit breaker's threshold for 2 desired tasks (at least 3, else half)
 
 
 @dataclass(frozen=True)
@@ -214,22 +218,29 @@ class World:
 
     # --- ECS -----------------------------------------------------------------------------------
     def _deployments(self, now):
-        def deployment(did, status, td, state, running, created):
+        def deployment(did, status, td, state, running, created, failed=0):
             return {"id": did, "status": status, "taskDefinition": td, "desiredCount": 2,
                     "runningCount": running, "pendingCount": 2 - running, "rolloutState": state,
-                    "createdAt": AT + timedelta(seconds=created)}
+                    "createdAt": AT + timedelta(seconds=created), "failedTasks": failed}
         old = deployment("ecs-svc/7", "PRIMARY", OLD_TD, "COMPLETED", 2, -3600)
         if self.fails is not None and now >= self.fails:
             if now >= self.restored:
                 return [deployment("ecs-svc/back", "PRIMARY", OLD_TD, "COMPLETED", 2, self.fails)]
             return [deployment("ecs-svc/back", "PRIMARY", OLD_TD, "IN_PROGRESS", 2, self.fails),
-                    deployment("ecs-svc/8", "ACTIVE", NEW_TD, "FAILED", 0, self.created)]
+                    deployment("ecs-svc/8", "ACTIVE", NEW_TD, "FAILED", 0, self.created, FAILED_TASKS)]
         if now < self.created:
             return [old]
         if now >= self.settled:
             return [deployment("ecs-svc/8", "PRIMARY", NEW_TD, "COMPLETED", 2, self.created)]
         return [deployment("ecs-svc/8", "PRIMARY", NEW_TD, "IN_PROGRESS", 2 if now >= self.running else 0,
-                           self.created), {**old, "status": "ACTIVE"}]
+                           self.created, self.failed_tasks(now)), {**old, "status": "ACTIVE"}]
+
+    def failed_tasks(self, now: float) -> int:
+        """Before the circuit breaker trips, its failed tasks so far: evenly from the tasks running."""
+        if self.fails is None or now < self.running:
+            return 0
+        step = (self.fails - self.running) / FAILED_TASKS
+        return min(FAILED_TASKS - 1, int((now - self.running) / step))
 
     def _service_events(self, now):
         said = [(-600, "has reached a steady state."),
@@ -346,7 +357,13 @@ def world_events(world: World) -> list[tuple[float, dict]]:
         said.append((world.running, _event(
             "ecs-task-state-change", world.running, clusterArn=CLUSTER_ARN, group=f"service:{SERVICE}",
             taskArn=f"arn:aws:ecs:{REGION}:{ACCOUNT}:task/{CLUSTER}/{task}", lastStatus="RUNNING")))
+    def stopped(at: float, task: str) -> tuple[float, dict]:
+        return (at, _event("ecs-task-state-change", at, clusterArn=CLUSTER_ARN, group=f"service:{SERVICE}",
+                           taskArn=f"arn:aws:ecs:{REGION}:{ACCOUNT}:task/{CLUSTER}/{task}",
+                           lastStatus="STOPPED", desiredStatus="STOPPED"))
     if world.fails is not None and world.restored is not None:
+        step = (world.fails - world.running) / FAILED_TASKS
+        said += [stopped(world.running + k * step, f"failed{k}") for k in range(1, FAILED_TASKS + 1)]
         said.append((world.fails, _event("ecs-deployment-failed", world.fails, deploymentId="ecs-svc/8")))
         said.append((world.fails, _event("ecs-deployment-rollback-in-progress", world.fails,
                                          deploymentId="ecs-svc/back")))
@@ -357,6 +374,7 @@ def world_events(world: World) -> list[tuple[float, dict]]:
                                            deploymentId="ecs-svc/8")))
         said.append((world.settled, _event("ecs-service-steady-state", world.settled,
                                            clusterArn=CLUSTER_ARN)))
+        said += [stopped(world.settled, f"old-{task}") for task in "ab"]  # the old deployment's
     return said
 
 

@@ -26,6 +26,9 @@ ECS_SERVICE_ACTION = "ECS Service Action"
 ECS_TASK = "ECS Task State Change"
 # service actions that say a deployment settled or cannot start tasks
 ECS_SERVICE_ACTIONS = ("SERVICE_STEADY_STATE", "SERVICE_TASK_START_IMPAIRED")
+# a service's tasks: RUNNING starts the health checks' clock; STOPPED, a failed task (the circuit
+# breaker counts them) or an old one drained
+TASK_CHANGES = ("RUNNING", "STOPPED")
 # how a stage or an action ends; their other states say nothing the execution's events do not
 PART_ENDS = ("SUCCEEDED", "FAILED", "STOPPED", "CANCELED", "ABANDONED")
 READS = ("sqs:ReceiveMessage",)  # the IAM actions of its calls
@@ -54,7 +57,7 @@ def ecr_patterns(repository: str) -> list[dict]:
 
 def ecs_patterns(cluster: str, service: str, *, region: str, account: str) -> list[dict]:
     """One service's deployment state changes, its steady state or impaired starts, and its tasks
-    turning RUNNING."""
+    turning RUNNING or STOPPED."""
     cluster_arn = f"arn:aws:ecs:{region}:{account}:cluster/{cluster}"
     service_arn = f"arn:aws:ecs:{region}:{account}:service/{cluster}/{service}"
     return [
@@ -62,7 +65,8 @@ def ecs_patterns(cluster: str, service: str, *, region: str, account: str) -> li
         {"source": ["aws.ecs"], "detail-type": [ECS_SERVICE_ACTION], "resources": [service_arn],
          "detail": {"eventName": list(ECS_SERVICE_ACTIONS)}},
         {"source": ["aws.ecs"], "detail-type": [ECS_TASK],
-         "detail": {"clusterArn": [cluster_arn], "group": [f"service:{service}"], "lastStatus": ["RUNNING"]}},
+         "detail": {"clusterArn": [cluster_arn], "group": [f"service:{service}"],
+                    "lastStatus": list(TASK_CHANGES)}},
     ]
 
 
@@ -94,6 +98,20 @@ def wakes_pipeline(pipeline: str, execution: Callable[[], str | None]) -> Wakes:
     return wakes
 
 
+def may_fail_pipeline(event: Event) -> bool:
+    """Worth a look inside a quiet span, where only a failure can come: all but a stage or an
+    action that succeeded."""
+    part = event.get("detail-type") in PIPELINE_PARTS
+    return not part or event.get("detail", {}).get("state") != "SUCCEEDED"
+
+
+def may_fail_rollout(event: Event) -> bool:
+    """Worth a look inside a quiet span: all but a task turning RUNNING (a rollback's deployment
+    is IN_PROGRESS too, so deployment changes all count; a task STOPPED may be a failed one)."""
+    task = event.get("detail-type") == ECS_TASK
+    return not task or event.get("detail", {}).get("lastStatus") != "RUNNING"
+
+
 def wakes_ecr(repository: str, tags) -> Wakes:
     """A successful push of one of the tags to the repository."""
     tags = set(tags)
@@ -108,7 +126,8 @@ def wakes_ecr(repository: str, tags) -> Wakes:
 
 def wakes_rollout(cluster: str, service: str) -> Wakes:
     """The service's deployment state changes, steady state or impaired starts, and its tasks
-    turning RUNNING (the health checks' clock starts)."""
+    turning RUNNING (the health checks' clock starts) or STOPPED (failed tasks trip the circuit
+    breaker)."""
     arn_ends = (f":service/{cluster}/{service}", f":service/{service}")
 
     def names_service(event: Event) -> bool:
@@ -122,7 +141,7 @@ def wakes_rollout(cluster: str, service: str) -> Wakes:
             return names_service(event) and detail.get("eventName") in ECS_SERVICE_ACTIONS
         return (_of(event, "aws.ecs", ECS_TASK) and detail.get("group") == f"service:{service}"
                 and str(detail.get("clusterArn", "")).endswith(f"/{cluster}")
-                and detail.get("lastStatus") == "RUNNING")
+                and detail.get("lastStatus") in TASK_CHANGES)
     return wakes
 
 

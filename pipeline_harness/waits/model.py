@@ -79,6 +79,8 @@ class Wait:
     events: EventSource | None = None
     wakes: Callable[[dict], bool] = lambda event: False
     woken: Callable[[dict], None] = lambda event: None
+    # of those, the ones worth a look inside a quiet span, where only a failure can come
+    may_fail: Callable[[dict], bool] = lambda event: True
     # the API calls the probe (and pace) made so far: the policy's budget is in calls
     spent: Callable[[], int] | None = None
 
@@ -142,6 +144,9 @@ def run(wait: Wait, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep)
         wait.woken(event)
         return True
 
+    def alarms(event: dict) -> bool:
+        return wait.may_fail(event) and wakes(event)
+
     def attempt():
         seen.attempts += 1
         try:
@@ -167,7 +172,7 @@ def run(wait: Wait, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep)
         cap = wait.policy.quiet_cap
         while quiet > cap:
             sleep(cap - LONG_POLL)
-            heard[0], woken = events.listen(LONG_POLL, wakes, heard[0], clock, sleep)
+            heard[0], woken = events.listen(LONG_POLL, alarms, heard[0], clock, sleep)
             if woken:
                 return True
             quiet -= cap

@@ -56,6 +56,7 @@ class Execution:
     final_stage: bool = False  # that stage is the pipeline's last (the tutorial's Deploy)
     deploy: str | None = None  # in the last stage: how far its ECS deployment got (DEPLOY_*)
     registered_ago: float | None = None  # and since when its new tasks are in the target group
+    failing: bool = False  # and its tasks have begun to fail: the circuit breaker may trip
 
     def __str__(self) -> str:
         if self.status == NO_PIPELINE:
@@ -66,7 +67,7 @@ class Execution:
         if self.stage:
             text += f" in stage {self.stage}"
         if self.deploy:
-            text += f", ECS deployment {self.deploy}"
+            text += f", ECS deployment {self.deploy}" + (", its tasks failing" if self.failing else "")
         return f"{text} ({self.summary})" if self.summary else text
 
 
@@ -174,6 +175,7 @@ class Progress:
 
     state: str  # DEPLOY_*
     registered_ago: float | None = None
+    failing: bool = False  # its tasks have begun to fail (failedTasks)
 
 
 class DeployService:
@@ -213,9 +215,10 @@ class DeployService:
             return Progress(DEPLOY_STARTING)
         if len(deployments) == 1 or primary.get("rolloutState") == "FAILED":
             return Progress(DEPLOY_SETTLED)
+        failing = primary.get("failedTasks", 0) > 0
         if 0 < primary.get("desiredCount", 0) <= primary.get("runningCount", 0):
-            return Progress(DEPLOY_TASKS_RUNNING, registered_ago(answer, service))
-        return Progress(DEPLOY_STARTING)
+            return Progress(DEPLOY_TASKS_RUNNING, registered_ago(answer, service), failing)
+        return Progress(DEPLOY_STARTING, failing=failing)
 
     def _since(self, deployment: dict, started: datetime | None) -> bool:
         if started is not None and deployment.get("createdAt") is not None:
@@ -290,17 +293,19 @@ class Following(Probe):
             # the new tasks ran, and still do; `registered_ago` held for the look that read it
             return dataclasses.replace(self.last, summary=execution.summary, registered_ago=None)
         # a deployment seen starting may be further by now: the status is all this look knows,
-        # unless it is the first look at the deployment, or a scheduled one with an event source
-        self.last = execution
+        # unless it is the first look at the deployment, or a scheduled one with an event source;
+        # tasks seen failing may still fail
+        self.last = dataclasses.replace(execution, failing=self.last.failing)
         if not self.deploy.pointless and (not self.deploy.read or (self.listening and not woken)):
             return self._progress()
-        return execution
+        return self.last
 
     def _progress(self) -> Execution:
         progress = self.deploy.progress(self.started)
         if progress is None:
             return self._running_stage() or self.last
-        return dataclasses.replace(self.last, deploy=progress.state, registered_ago=progress.registered_ago)
+        return dataclasses.replace(self.last, deploy=progress.state, registered_ago=progress.registered_ago,
+                                   failing=progress.failing)
 
     def _running_stage(self) -> Execution | None:
         states = self.tally.client("codepipeline").get_pipeline_state(
@@ -317,17 +322,18 @@ class Following(Probe):
 def _pace(deploy: DeployService):
     """Until the last stage's new tasks run, success is a soonest-healthy span away at least; once
     they run, that span from when they joined the target group; once its deployment settled (or,
-    with no ECS service to follow, once the last stage runs), near."""
+    with no ECS service to follow, once the last stage runs), near. While its tasks fail, the
+    execution may fail within any span."""
     def pace(execution: Execution) -> Pace:
         if execution.execution_id is not None and not deploy.read:
             return AGAIN  # just found: the next look reads the deployment too
         if execution.deploy is None:
-            return NEAR if execution.final_stage else STEADY
+            return NEAR if execution.final_stage else Pace(failing=execution.failing)
         if execution.deploy == DEPLOY_STARTING:
-            return Pace(quiet=deploy.soonest_healthy())
+            return Pace(quiet=deploy.soonest_healthy(), failing=execution.failing)
         if execution.deploy == DEPLOY_TASKS_RUNNING:
             return Pace(quiet=deploy.soonest_healthy(), since=DEPLOY_TASKS_RUNNING, near=True,
-                        ago=execution.registered_ago)
+                        ago=execution.registered_ago, failing=execution.failing)
         return NEAR
     return pace
 
@@ -359,6 +365,7 @@ def pipeline_wait(target: Target, pipeline: str, commit: str, *, start: bool = F
     return Wait(
         name="pipeline", probe=probe, acceptors=ACCEPTORS, policy=policy, show=str, hint=HINT,
         pace=pace, events=events, wakes=events_mod.wakes_pipeline(pipeline, lambda: probe.execution_id),
+        may_fail=events_mod.may_fail_pipeline,
         woken=probe.woken, spent=lambda: probe.tally.calls,
         expected=f"every stage of {pipeline} Succeeded for commit {commit}",
         explain=lambda execution: explain_failure(target, pipeline, execution),

@@ -66,6 +66,9 @@ class Pace:
     when that milestone happened: `ago` seconds before the look that first showed it, when the look
     could tell, else right after the last look that did not show it. `near`: once the quiet span is
     over, success may come at any moment. `again`: the probe has more to read than this look did.
+    `failing`: a failure may come at any moment (say, the new tasks keep failing): a quiet span
+    still holds for success, but is slept in `dense` steps as the budget allows, or listened
+    through.
     """
 
     quiet: float = 0.0
@@ -73,6 +76,7 @@ class Pace:
     near: bool = False
     ago: float | None = None
     again: bool = False
+    failing: bool = False
 
 
 STEADY = Pace()
@@ -200,12 +204,14 @@ class _Paced(Schedule):
         if pace.again:
             pause = policy.dense + self.jitter(retry_state)
         elif self.listening:
-            # the quiet part needs no listening; the rest listens, for less long once success is
-            # near, lest its event be lost
-            self.quiet_part = min(quiet, policy.safety)
-            pause = self.quiet_part + policy.safety_near if pace.near else policy.safety
+            # the quiet part needs no listening (unless a failure is due); the rest listens, for
+            # less long once success is near, lest its event be lost
+            quiet = min(quiet, policy.safety)
+            self.quiet_part = 0.0 if pace.failing else quiet
+            pause = quiet + policy.safety_near if pace.near else policy.safety
         elif quiet:
-            pause = self.quiet_part = min(quiet, policy.quiet_cap)
+            pause = min(quiet, policy.dense if pace.failing else policy.quiet_cap)
+            self.quiet_part = pause
         elif pace.near:
             pause = policy.dense + self.jitter(retry_state)
         else:

@@ -75,11 +75,13 @@ class Deployment:
     desired: int
     image: str | None = None  # of the lab's container; None when not looked up or absent
     new: bool = False  # its task definition runs the expected image
+    failed: int = 0  # its consecutively failed tasks: the circuit breaker trips at a threshold
 
     def __str__(self) -> str:
         td = self.task_definition.rsplit("/", 1)[-1]
-        return (f"{self.status} {td} ({self.image or 'image not read'}) "
+        text = (f"{self.status} {td} ({self.image or 'image not read'}) "
                 f"{self.rollout_state or 'no rolloutState'} {self.running}/{self.desired} running")
+        return text + (f", {self.failed} failed" if self.failed else "")
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,8 @@ class _Probe:
         image = self.images.get(arn)
         return Deployment(raw["id"], raw["status"], arn, raw.get("rolloutState"),
                           raw.get("runningCount", 0), raw.get("desiredCount", 0), image,
-                          new=image_matches(self.image, image) or _digest_pending(self.image, image))
+                          new=image_matches(self.image, image) or _digest_pending(self.image, image),
+                          failed=raw.get("failedTasks", 0))
 
     def _image_of(self, task_definition: str) -> str | None:
         described = self.tally.client("ecs").describe_task_definition(taskDefinition=task_definition)
@@ -220,9 +223,15 @@ def tasks_running(view: RolloutView) -> bool:
     return primary is not None and primary.new and 0 < primary.desired <= primary.running
 
 
+def failing(view: RolloutView) -> bool:
+    """The new image's tasks have begun to fail: the circuit breaker may trip at any moment."""
+    return any(d.new and d.failed > 0 for d in view.deployments)
+
+
 def _pace(health: HealthChecks):
     """Until the new tasks run, success is at least one soonest-healthy span away; once they run,
-    that span from when they joined the target group; once the service is done, near."""
+    that span from when they joined the target group; once the service is done, near. While the
+    new tasks fail, a failure may come within any span."""
     def pace(view: RolloutView) -> Pace:
         if view.service_status is None:
             return Pace()
@@ -230,8 +239,9 @@ def _pace(health: HealthChecks):
             return NEAR
         soonest = health.soonest_healthy(view.target_groups)
         if tasks_running(view):
-            return Pace(quiet=soonest, since=TASKS_RUNNING, near=True, ago=view.registered_ago)
-        return Pace(quiet=soonest)
+            return Pace(quiet=soonest, since=TASKS_RUNNING, near=True, ago=view.registered_ago,
+                        failing=failing(view))
+        return Pace(quiet=soonest, failing=failing(view))
     return pace
 
 
@@ -284,6 +294,7 @@ def rollout_wait(target: Target, cluster: str, service: str, image: str, *,
                   f"running == desired, container {container} on {image} in every running task"),
         hint=diagnosis.OLD_IMAGE_RUNNING.describe(), pace=_pace(HealthChecks(tally)),
         explain=_explain, events=events, wakes=events_mod.wakes_rollout(cluster, service),
+        may_fail=events_mod.may_fail_rollout,
         spent=lambda: tally.calls,
     )
 

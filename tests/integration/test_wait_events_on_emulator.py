@@ -115,6 +115,8 @@ def test_the_runs_rule_brings_its_pipelines_repositorys_and_services_events_and_
         _sample("ecs-deployment-failed", [service_arn]),
         _sample("ecs-service-steady-state", [service_arn], clusterArn=cluster_arn),
         _sample("ecs-task-state-change", clusterArn=cluster_arn, group=f"service:{names['service']}"),
+        _sample("ecs-task-state-change", clusterArn=cluster_arn, group=f"service:{names['service']}",
+                lastStatus="STOPPED", desiredStatus="STOPPED"),  # a failed task, or an old one drained
     ]
     others = [
         _sample("codepipeline-pipeline-succeeded"),  # the sample's own myPipeline
@@ -124,6 +126,8 @@ def test_the_runs_rule_brings_its_pipelines_repositorys_and_services_events_and_
         _sample("ecs-deployment-completed"),  # servicetest
         _sample("ecs-service-steady-state", [service_arn], eventName="SERVICE_DESIRED_COUNT_UPDATED"),
         _sample("ecs-task-state-change", clusterArn=cluster_arn, group="family:sample-fargate"),
+        _sample("ecs-task-state-change", clusterArn=cluster_arn, group=f"service:{names['service']}",
+                lastStatus="PROVISIONING"),
     ]
 
     # when

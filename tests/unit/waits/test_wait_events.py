@@ -95,14 +95,42 @@ def test_a_deleted_tag_does_not_wake_the_ecr_tags_wait():
      True),
     ("ecs-task-state-change", None, {"group": f"service:{SERVICE}", "lastStatus": "STOPPED",
                                      "clusterArn": f"arn:aws:ecs:us-east-1:123456789012:cluster/{CLUSTER}"},
+     True),  # a failed task, which the circuit breaker counts
+    ("ecs-task-state-change", None, {"group": f"service:{SERVICE}", "lastStatus": "PROVISIONING",
+                                     "clusterArn": f"arn:aws:ecs:us-east-1:123456789012:cluster/{CLUSTER}"},
      False),
     ("ecs-task-state-change", None, {}, False),  # the sample's own family:sample-fargate task
 ])
-def test_the_rollout_wait_wakes_on_its_services_deployments_steady_state_and_running_tasks(
+def test_the_rollout_wait_wakes_on_its_services_deployments_steady_state_and_running_or_stopped_tasks(
         name, resources, detail, wakes):
     filter_ = events.wakes_rollout(CLUSTER, SERVICE)
 
     assert filter_(sample(name, resources, **detail)) is wakes
+
+
+@pytest.mark.parametrize("name, detail, may_fail", [
+    ("codepipeline-pipeline-succeeded", {}, True),  # the execution's own changes always count
+    ("codepipeline-pipeline-failed", {}, True),
+    ("codepipeline-stage-stopped", {}, True),
+    ("codepipeline-stage-stopped", {"state": "SUCCEEDED"}, False),
+    ("codepipeline-action-failed", {}, True),
+    ("codepipeline-action-succeeded", {}, False),
+])
+def test_inside_a_quiet_span_only_the_pipelines_events_that_may_be_a_failure_count(name, detail, may_fail):
+    assert events.may_fail_pipeline(_pipeline_event(name, **detail)) is may_fail
+
+
+@pytest.mark.parametrize("name, detail, may_fail", [
+    ("ecs-deployment-failed", {}, True),
+    ("ecs-deployment-rollback-in-progress", {}, True),  # IN_PROGRESS, like any new deployment's
+    ("ecs-deployment-in-progress", {}, True),
+    ("ecs-deployment-completed", {}, True),  # a rollback's deployment completes too
+    ("ecs-service-steady-state", {}, True),
+    ("ecs-task-state-change", {}, False),  # the sample: a task turning RUNNING
+    ("ecs-task-state-change", {"lastStatus": "STOPPED"}, True),
+])
+def test_inside_a_quiet_span_a_task_turning_running_is_no_failure_of_the_rollout(name, detail, may_fail):
+    assert events.may_fail_rollout(sample(name, **detail)) is may_fail
 
 
 def test_the_run_pattern_joins_each_waits_patterns_under_their_sources():

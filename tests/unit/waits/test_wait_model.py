@@ -2,6 +2,8 @@
 deadlines hold; the paced schedule sleeps through what a look proves quiet, spends its call budget
 where success is near, and with an event source sleeps by listening."""
 
+import math
+
 import botocore.exceptions
 import pytest
 import requests
@@ -398,6 +400,57 @@ def test_with_an_event_source_a_quiet_span_is_slept_but_for_one_long_poll_a_minu
     # listening anyway), listening after it to the safety look at 120 s; near, 30 s at most
     assert clock.sleeps == [40, 30] and clock.now == 150
     assert source.listened == [(40, 20), (90, 30), (120, 30)]
+
+
+@pytest.mark.parametrize("failing, heard_at", [(False, 40), (True, 20)])
+def test_with_an_event_source_a_quiet_span_in_which_a_failure_is_due_is_listened_through(failing, heard_at):
+    # given: nothing can succeed for 300 s; the deployment fails at 20 s
+    clock = SimulatedClock()
+    source = _Source(clock, (20, _event("2026-11-02T12:00:20Z")))
+    wait = _wait(_on_clock(clock, ("building", 0), ("broken", 20)), PACED, events=source,
+                 wakes=lambda e: True, pace=lambda o: Pace(quiet=300, failing=failing))
+
+    # when
+    with pytest.raises(WaitFailed):
+        run(wait, clock=clock, sleep=clock.sleep)
+
+    # then: asleep, it hears the failure at the minute's long poll; failing, when it comes
+    assert clock.now == heard_at
+
+
+def test_a_quiet_span_in_which_a_failure_is_due_is_slept_in_dense_steps():
+    clock = SimulatedClock()
+    # given: a budget that allows it (a call a second)
+    wait = _wait(_on_clock(clock, ("building", 0), ("broken", 10)), PACED.replace(every=1),
+                 pace=lambda o: Pace(quiet=300, failing=True))
+
+    with pytest.raises(WaitFailed):
+        run(wait, clock=clock, sleep=clock.sleep)
+
+    assert clock.sleeps == [PACED.dense] * math.ceil(10 / PACED.dense)
+
+
+def test_inside_a_quiet_span_an_event_that_cannot_be_a_failure_wakes_no_look():
+    # given: nothing can succeed for 300 s; at 50 s an event of progress, at 170 s one of failure
+    clock = SimulatedClock()
+    source = _Source(clock, (50, _event("2026-11-02T12:00:50Z", "progress")),
+                     (170, _event("2026-11-02T12:02:50Z", "failed")))
+    probe, looked = _on_clock(clock, ("building", 0), ("broken", 170)), []
+
+    def look():
+        looked.append(clock.now)
+        return probe()
+
+    wait = _wait(look, PACED, events=source, wakes=lambda e: True,
+                 may_fail=lambda e: e["detail-type"] == "failed", pace=lambda o: Pace(quiet=300))
+
+    # when
+    with pytest.raises(WaitFailed):
+        run(wait, clock=clock, sleep=clock.sleep)
+
+    # then: the first minute's long poll heard the progress and slept on; the safety look at
+    # 120 s, and the failure woke one
+    assert looked == [0, 120, 170]
 
 
 def test_with_an_event_source_a_failure_in_a_quiet_span_wakes_the_wait_within_a_minute():

@@ -426,13 +426,14 @@ TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/dev-php-ap
 TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/dev-php-app"
 
 
-def _service(ecs, now, *, new=None, running=0, registered=None):
+def _service(ecs, now, *, new=None, running=0, registered=None, failed=0):
     """describe_services `now` seconds after T0: the old deployment, and the new one (created at
-    `new` s) with `running` tasks, registered in the target group at `registered` s."""
+    `new` s) with `running` tasks (`failed` of its tasks failed), registered in the target group at
+    `registered` s."""
     def deployment(number, status, created, running_count, state):
         return {"id": f"ecs-svc/{number}", "status": status, "taskDefinition": f"{TD}:{number}",
                 "desiredCount": 2, "runningCount": running_count, "rolloutState": state,
-                "createdAt": created}
+                "createdAt": created, "failedTasks": failed if number == 8 else 0}
     deployments = [deployment(7, "PRIMARY" if new is None else "ACTIVE", T0 - timedelta(days=1), 2,
                               "COMPLETED")]
     if new is not None:
@@ -455,10 +456,9 @@ def _health_checks(elbv2, interval, threshold):
         {"TargetGroupArns": [TG]})
 
 
-def test_the_wait_follows_the_deploy_stages_service_and_sleeps_through_its_health_checks(target, stubs):
-    # given: the Deploy action deploys dev-php-app-alb-service, whose target group has the defaults
-    # (30 s × 5: no task healthy sooner than 120 s after it registers); the new deployment appears
-    # at 80 s, its tasks register at 200 s, the execution succeeds at 328 s
+def _deploying_to_the_default_target_group(stubs):
+    """The first looks of a wait whose Deploy action deploys dev-php-app-alb-service, whose target
+    group has the defaults (30 s × 5: no task healthy sooner than 120 s after it registers)."""
     cp, ecs = stubs["codepipeline"], stubs["ecs"]
     cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
     _look(cp, "InProgress")                                    # 0 s: found
@@ -466,6 +466,13 @@ def test_the_wait_follows_the_deploy_stages_service_and_sleeps_through_its_healt
     cp.add_response("get_pipeline", _declaration(deploys=(CLUSTER, SERVICE)), {"name": PIPELINE})
     _service(ecs, 15)
     _health_checks(stubs["elbv2"], 30, 5)
+    return cp, ecs
+
+
+def test_the_wait_follows_the_deploy_stages_service_and_sleeps_through_its_health_checks(target, stubs):
+    # given: the default target group; the new deployment appears at 80 s, its tasks register at
+    # 200 s, the execution succeeds at 328 s
+    cp, ecs = _deploying_to_the_default_target_group(stubs)
     _service(ecs, 75)                                          # then ECS and the status in turn
     _look(cp, "InProgress")                                    # 135 s
     _service(ecs, 195, new=80)
@@ -485,6 +492,26 @@ def test_the_wait_follows_the_deploy_stages_service_and_sleeps_through_its_healt
     # every 4 s; 14 calls where polling every 15 s would have made 23
     assert clock.sleeps == [15, 60, 60, 60, 60, 60, 5, 4, 4] and run.outcome.state == "success"
     assert run.outcome.attempts == 10 and clock.now == 328
+
+
+def test_once_the_deployments_tasks_fail_the_wait_no_longer_sleeps_through_the_health_checks(target, stubs):
+    # given: as above, but at 195 s the new deployment's tasks have failed to start once
+    cp, ecs = _deploying_to_the_default_target_group(stubs)
+    _service(ecs, 75)
+    _look(cp, "InProgress")                                    # 135 s
+    _service(ecs, 195, new=80, failed=1)                       # 195 s: a task failed
+    _look(cp, "InProgress")                                    # 199 s
+    _service(ecs, 203, new=80, failed=2)
+    _look(cp, "InProgress")                                    # 207 s
+    clock = SimulatedClock()
+
+    # when
+    with pytest.raises(WaitTimeout):
+        wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0, deadline=207),
+                          clock=clock, sleep=clock.sleep)
+
+    # then: a minute's sleeps while nothing could end; 4 s ones once the tasks fail
+    assert clock.sleeps == [15, 60, 60, 60, 4, 4, 4]
 
 
 def test_health_checks_too_short_to_sleep_through_leave_the_wait_reading_only_the_status(target, stubs):

@@ -2,6 +2,7 @@
 services_stable reports as success — seen live, or in the service's deployment history when the
 wait starts after it."""
 
+import contextlib
 import email.utils
 from datetime import UTC, datetime, timedelta
 
@@ -313,15 +314,23 @@ def test_image_matches_a_tag_a_reference_or_a_digest(expected, image, digest, ma
 REGISTERED = f"(service {SERVICE}) registered 2 targets in (target-group {TG})"
 
 
+@contextlib.contextmanager
+def _default_target_group(target):
+    """The target group's defaults, read once: 30 s × 5, no task healthy within 120 s of registering."""
+    with Stubber(target.client("elbv2")) as elbv2:
+        elbv2.add_response("describe_target_groups", {"TargetGroups": [
+            {"TargetGroupArn": TG, "HealthCheckIntervalSeconds": 30, "HealthyThresholdCount": 5}]},
+            {"TargetGroupArns": [TG]})
+        yield
+        elbv2.assert_no_pending_responses()
+
+
 def test_the_wait_sleeps_through_the_target_groups_health_checks_from_when_the_tasks_registered(target, ecs):
     # given: the target group's defaults (30 s × 5: healthy 120 s after registering at the soonest);
     # tasks starting at 0 s, registered at 40 s (seen at 60 s by the service's event), done at 164 s
     _look(ecs, NEW_STARTING, OLD_DRAINING, now=0)
     _td(ecs, NEW_TD, NEW_IMAGE)
-    with Stubber(target.client("elbv2")) as elbv2:
-        elbv2.add_response("describe_target_groups", {"TargetGroups": [
-            {"TargetGroupArn": TG, "HealthCheckIntervalSeconds": 30, "HealthyThresholdCount": 5}]},
-            {"TargetGroupArns": [TG]})
+    with _default_target_group(target):
         for now in (60, 120, 160):
             _look(ecs, NEW_RUNNING, OLD_DRAINING, events=[(40, REGISTERED)], now=now)
         _look(ecs, NEW_DONE, events=[(40, REGISTERED)], now=164)
@@ -335,6 +344,31 @@ def test_the_wait_sleeps_through_the_target_groups_health_checks_from_when_the_t
     # then: nothing can end within 120 s of a look before the tasks run (sleeps capped at 60 s);
     # then 40 + 120 s; then every 4 s; the target group read once
     assert clock.sleeps == [60, 60, 40, 4] and outcome.state == "success"
+
+
+def test_once_the_new_tasks_fail_the_wait_no_longer_sleeps_through_the_health_checks(target, ecs):
+    # given: the target group's defaults (no success within 120 s of the tasks registering at 40 s),
+    # but at 60 s a new task has failed; the circuit breaker trips at its third, by 68 s
+    _look(ecs, NEW_STARTING, OLD_DRAINING, now=0)
+    _td(ecs, NEW_TD, NEW_IMAGE)
+    with _default_target_group(target):
+        for now, failed in ((60, 1), (64, 2)):
+            _look(ecs, {**NEW_RUNNING, "failedTasks": failed}, OLD_DRAINING, events=[(40, REGISTERED)],
+                  now=now)
+        _look(ecs, OLD_BACK, {**NEW_FAILED, "failedTasks": 3}, events=[(40, REGISTERED), *ROLLBACK_EVENTS],
+              now=68)
+        _td(ecs, OLD_TD, OLD_IMAGE)
+        clock = SimulatedClock()
+
+        # when
+        with pytest.raises(WaitFailed) as raised:
+            wait_for_rollout(target, CLUSTER, SERVICE, NEW_IMAGE, policy=ROLLOUT.replace(jitter=0),
+                             clock=clock, sleep=clock.sleep)
+
+    # then: a minute's sleep before the failures, 4 s once they began; the failures are shown
+    assert clock.sleeps == [60, 4, 4]
+    assert "circuit breaker rolled back the new image" in str(raised.value)
+    assert "FAILED 0/2 running, 3 failed" in str(raised.value)
 
 
 def test_a_wait_started_after_the_rollback_completed_fails_on_its_first_look_naming_it(target, ecs):
