@@ -18,12 +18,11 @@ The timeline (seconds after the push) — the model's assumptions, none of them 
   1-10 s after that. A rollback: the circuit breaker fails the deployment some time after its tasks
   run, at its third failed task (the documented threshold for 2 desired tasks: 3, the minimum) —
   the deployment's failedTasks counts 1, 2, 3 at even steps from the tasks first running — and the
-  old one is back alone 30-90 s later. The waits see only what the AWS APIs show:
-  statuses, the target group's settings, the service's events with their times, the Date header.
-  Events: every state change above (failed and drained tasks STOPPED too) publishes the AWS
-  documentation's sample event for it
-  (tests/data/events, with this run's names) to the run's queue, delivered 0.5-5 s later, 20 % of
-  them lost.
+  old one is back alone 30-90 s later; the pipeline's Deploy action fails 5 s after that. The
+  waits see only what the AWS APIs show: statuses, the target group's settings, the service's
+  events with their times, the Date header. Events: every state change above (failed and drained
+  tasks STOPPED too) publishes the AWS documentation's sample event for it (tests/data/events,
+  with this run's names) to the run's queue, delivered 0.5-5 s later, 20 % of them lost.
 
 Lag is measured from the moment the condition became true to the verdict; calls are AWS API calls
 (SQS receives included); "right" is the share of correct verdicts, in time (a rollback is a
@@ -316,6 +315,7 @@ def _sample(name: str) -> dict:
 
 SAMPLES = {name: _sample(name) for name in (
     "codepipeline-pipeline-succeeded", "codepipeline-stage-stopped", "codepipeline-action-succeeded",
+    "codepipeline-pipeline-failed", "codepipeline-action-failed",
     "ecr-image-push", "ecs-deployment-in-progress", "ecs-deployment-completed", "ecs-deployment-failed",
     "ecs-deployment-rollback-in-progress",
     "ecs-service-steady-state", "ecs-task-state-change")}
@@ -347,6 +347,13 @@ def world_events(world: World) -> list[tuple[float, dict]]:
         said.append((end, _event("codepipeline-stage-stopped", end, stage=name, state="SUCCEEDED")))
     if world.done != float("inf"):
         said.append((world.done, _event("codepipeline-pipeline-succeeded", world.done, state="SUCCEEDED")))
+    if world.restored is not None:  # the Deploy action fails once the old deployment is back
+        failed = world.restored + 5
+        said += [(failed, _event("codepipeline-action-failed", failed, stage="Deploy", action="Deploy",
+                                 type={"owner": "AWS", "provider": "ECS", "category": "Deploy",
+                                       "version": "1"})),
+                 (failed, _event("codepipeline-stage-stopped", failed, stage="Deploy", state="FAILED")),
+                 (failed, _event("codepipeline-pipeline-failed", failed))]
     for i, tag in enumerate(TAGS):
         at = world.tag_pushed(i)
         said.append((at, _event("ecr-image-push", at, **{"repository-name": REPOSITORY, "image-tag": tag,
@@ -553,6 +560,9 @@ def rows(spread: Spread, rng: random.Random, runs: int):
         ("rollout", "success", False, {"ours": ours(_rollout), "fixed 15 s": ours(_rollout, FIXED_15),
                                        "boto3 services_stable": stable(),
                                        "ours + events": ours(_rollout, events=True)}),
+        ("pipeline rolled back", "failure", True, {
+            "ours": ours(_pipeline), "fixed 15 s": ours(_pipeline, FIXED_15),
+            "ours + events": ours(_pipeline, events=True)}),
         ("rollback", "failure", True, {"ours": ours(_rollout), "fixed 15 s": ours(_rollout, FIXED_15),
                                        "boto3 services_stable": stable(),
                                        "ours + events": ours(_rollout, events=True)}),
@@ -567,6 +577,8 @@ def rows(spread: Spread, rng: random.Random, runs: int):
 
 
 def _truth_at(world: World, make) -> float:
+    if world.restored is not None and make is _pipeline:
+        return world.restored + 5  # the execution fails once the Deploy action does
     if world.fails is not None:
         return world.fails
     return {_pipeline: world.done, _ecr: world.pushed, _rollout: world.settled}[make]

@@ -210,12 +210,15 @@ class DeployService:
             return None
         answer, service = described
         deployments = service.get("deployments", [])
+        # the execution's deployment failing, or failed and rolling back: the action will fail
+        failing = any(self._since(d, started) and (d.get("failedTasks", 0) > 0
+                                                   or d.get("rolloutState") == "FAILED")
+                      for d in deployments)
         primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
         if primary is None or not self._since(primary, started):
-            return Progress(DEPLOY_STARTING)
+            return Progress(DEPLOY_STARTING, failing=failing)
         if len(deployments) == 1 or primary.get("rolloutState") == "FAILED":
             return Progress(DEPLOY_SETTLED)
-        failing = primary.get("failedTasks", 0) > 0
         if 0 < primary.get("desiredCount", 0) <= primary.get("runningCount", 0):
             return Progress(DEPLOY_TASKS_RUNNING, registered_ago(answer, service), failing)
         return Progress(DEPLOY_STARTING, failing=failing)

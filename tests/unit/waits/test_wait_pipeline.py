@@ -426,10 +426,10 @@ TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/dev-php-ap
 TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/dev-php-app"
 
 
-def _service(ecs, now, *, new=None, running=0, registered=None, failed=0):
+def _service(ecs, now, *, new=None, running=0, registered=None, failed=0, rolled_back=None):
     """describe_services `now` seconds after T0: the old deployment, and the new one (created at
     `new` s) with `running` tasks (`failed` of its tasks failed), registered in the target group at
-    `registered` s."""
+    `registered` s; or, from `rolled_back` s, the new one FAILED and the old one's again PRIMARY."""
     def deployment(number, status, created, running_count, state):
         return {"id": f"ecs-svc/{number}", "status": status, "taskDefinition": f"{TD}:{number}",
                 "desiredCount": 2, "runningCount": running_count, "rolloutState": state,
@@ -438,6 +438,10 @@ def _service(ecs, now, *, new=None, running=0, registered=None, failed=0):
                               "COMPLETED")]
     if new is not None:
         deployments.insert(0, deployment(8, "PRIMARY", T0 + timedelta(seconds=new), running, "IN_PROGRESS"))
+    if rolled_back is not None:
+        deployments = [{**deployment(7, "PRIMARY", T0 + timedelta(seconds=rolled_back), 2, "IN_PROGRESS"),
+                        "id": "ecs-svc/back"},
+                       deployment(8, "ACTIVE", T0 + timedelta(seconds=new), 0, "FAILED")]
     events = [] if registered is None else [{
         "id": "e1", "createdAt": T0 + timedelta(seconds=registered),
         "message": f"(service {SERVICE}) registered 2 targets in (target-group {TG})"}]
@@ -512,6 +516,27 @@ def test_once_the_deployments_tasks_fail_the_wait_no_longer_sleeps_through_the_h
 
     # then: a minute's sleeps while nothing could end; 4 s ones once the tasks fail
     assert clock.sleeps == [15, 60, 60, 60, 4, 4, 4]
+
+
+def test_a_deployment_seen_rolled_back_leaves_the_wait_looking_densely_for_the_failure(target, stubs):
+    # given: the default target group; at 195 s the new deployment has FAILED and the old task
+    # definition is PRIMARY again (the circuit breaker rolls back): the Deploy action will fail
+    cp, ecs = _deploying_to_the_default_target_group(stubs)
+    _service(ecs, 75)
+    _look(cp, "InProgress")                                    # 135 s
+    _service(ecs, 195, new=80, failed=3, rolled_back=190, registered=192)
+    for _ in range(3):                                         # 199, 203, 207 s: the status
+        _look(cp, "InProgress")
+    clock = SimulatedClock()
+
+    # when
+    with pytest.raises(WaitTimeout) as raised:
+        wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0, deadline=207),
+                          clock=clock, sleep=clock.sleep)
+
+    # then: no more minute-long sleeps once the rollback shows; the last look says so
+    assert clock.sleeps == [15, 60, 60, 60, 4, 4, 4]
+    assert "its tasks failing" in str(raised.value)
 
 
 def test_health_checks_too_short_to_sleep_through_leave_the_wait_reading_only_the_status(target, stubs):
