@@ -139,7 +139,8 @@ def start_execution(target: Target, pipeline: str, commit: str) -> str:
 
 
 class Probe:
-    """Finds the commit's execution once, then reads its status: one call per look."""
+    """Finds the commit's execution once (the listing's summary is that look's status), then reads
+    its status: one call per look."""
 
     def __init__(self, target: Target, pipeline: str, commit: str, execution_id: str | None):
         self.target, self.pipeline, self.commit = target, pipeline, commit
@@ -164,6 +165,8 @@ class Probe:
             if summary is None:
                 return Execution(None, "NotStarted")
             self.execution_id, self.started = summary["pipelineExecutionId"], summary.get("startTime")
+            if summary.get("status"):  # the listing says what GetPipelineExecution would
+                return Execution(self.execution_id, summary["status"], summary.get("statusSummary", ""))
         execution = self.tally.client("codepipeline").get_pipeline_execution(
             pipelineName=self.pipeline, pipelineExecutionId=self.execution_id)["pipelineExecution"]
         return Execution(self.execution_id, execution["status"], execution.get("statusSummary", ""))

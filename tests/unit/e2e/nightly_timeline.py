@@ -432,8 +432,7 @@ def pipeline_runs(t: Timeline, end: str = "Succeeded"):
     Between the looks the wait listens to the run's queue; here it cannot be read, so the waits poll."""
     t.error("sqs", "receive_message", NO_QUEUE)
     t.add("codepipeline", "list_pipeline_executions", _summary("9" * 40))
-    t.add("codepipeline", "list_pipeline_executions", _summary(COMMIT))
-    t.add("codepipeline", "get_pipeline_execution", _execution("InProgress"))
+    t.add("codepipeline", "list_pipeline_executions", _summary(COMMIT))  # ours, InProgress
     t.add("codepipeline", "get_pipeline_execution", _execution(end))
 
 

@@ -41,11 +41,16 @@ def stubs(target):
         stub.assert_no_pending_responses()
 
 
-def _listed(*revisions):
-    return {"pipelineExecutionSummaries": [
-        {"pipelineExecutionId": f"exec-{i}" if rev != FULL_SHA else EXECUTION, "startTime": T0,
-         "status": "InProgress", "sourceRevisions": [{"actionName": "Source", "revisionId": rev}]}
-        for i, rev in enumerate(revisions)]}
+def _listed(*revisions, status="InProgress", summary=None):
+    """The listing; the commit's execution (FULL_SHA) has `status` (and `summary`): the look that
+    finds it reads no more."""
+    def listed(i, rev):
+        found = rev == FULL_SHA
+        item = {"pipelineExecutionId": EXECUTION if found else f"exec-{i}", "startTime": T0,
+                "status": status if found else "InProgress",
+                "sourceRevisions": [{"actionName": "Source", "revisionId": rev}]}
+        return {**item, "statusSummary": summary} if found and summary else item
+    return {"pipelineExecutionSummaries": [listed(i, rev) for i, rev in enumerate(revisions)]}
 
 
 def _status(status, summary=None):
@@ -139,7 +144,6 @@ def test_succeeds_after_the_commit_appears_and_every_stage_succeeds_with_stage_d
     cp.add_response("list_pipeline_executions", _listed("0000000aaaa"), {"pipelineName": PIPELINE})
     cp.add_response("list_pipeline_executions", _listed(FULL_SHA, "0000000aaaa"), {"pipelineName": PIPELINE})
     _look(cp, "InProgress")
-    _look(cp, "InProgress")
     cp.add_response("get_pipeline", _declaration(), {"name": PIPELINE})
     _stages(cp, "Build")
     _stages(cp, "Deploy")
@@ -159,8 +163,7 @@ def test_succeeds_after_the_commit_appears_and_every_stage_succeeds_with_stage_d
 
 def test_build_failure_names_stage_action_phase_log_tail_and_the_docker_common_issue(target, stubs):
     cp = stubs["codepipeline"]
-    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-    cp.add_response("get_pipeline_execution", _status("Failed", "Build failed"))
+    cp.add_response("list_pipeline_executions", _listed(FULL_SHA, status="Failed", summary="Build failed"))
     cp.add_response("get_pipeline", _declaration(), {"name": PIPELINE})
     cp.add_response("get_pipeline_state", _state("Build", "JobFailed", "Build terminated with state: FAILED",
                                                  BUILD_ID), {"name": PIPELINE})
@@ -188,8 +191,7 @@ def test_build_failure_names_stage_action_phase_log_tail_and_the_docker_common_i
 
 def test_build_failure_from_a_colon_in_a_buildspec_command_points_at_the_subkeys_issue(target, stubs):
     cp = stubs["codepipeline"]
-    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-    cp.add_response("get_pipeline_execution", _status("Failed"))
+    cp.add_response("list_pipeline_executions", _listed(FULL_SHA, status="Failed"))
     cp.add_response("get_pipeline", _declaration())
     cp.add_response("get_pipeline_state", _state("Build", "JobFailed", "Build terminated", BUILD_ID))
     stubs["codebuild"].add_response("batch_get_builds", _failed_build(
@@ -207,8 +209,7 @@ def test_build_failure_from_a_colon_in_a_buildspec_command_points_at_the_subkeys
 
 def test_source_failure_on_a_pending_connection_points_at_the_connection_issue(target, stubs):
     cp = stubs["codepipeline"]
-    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-    cp.add_response("get_pipeline_execution", _status("Failed"))
+    cp.add_response("list_pipeline_executions", _listed(FULL_SHA, status="Failed"))
     cp.add_response("get_pipeline", _declaration())
     cp.add_response("get_pipeline_state", _state(
         "Source", "ConnectionError", "Connection arn:aws:codestar-connections:us-east-1:123456789012:"
@@ -224,8 +225,7 @@ def test_source_failure_on_a_pending_connection_points_at_the_connection_issue(t
 
 def test_deploy_failure_without_ecs_permissions_points_at_the_deploy_issue(target, stubs):
     cp = stubs["codepipeline"]
-    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-    cp.add_response("get_pipeline_execution", _status("Failed"))
+    cp.add_response("list_pipeline_executions", _listed(FULL_SHA, status="Failed"))
     cp.add_response("get_pipeline", _declaration())
     cp.add_response("get_pipeline_state", _state(
         "Deploy", "JobFailed", "User: arn:aws:sts::123456789012:assumed-role/dev-codepipeline-service-role"
@@ -241,14 +241,25 @@ def test_deploy_failure_without_ecs_permissions_points_at_the_deploy_issue(targe
 
 def test_superseded_execution_fails_at_once_and_says_a_newer_one_took_over(target, stubs):
     cp = stubs["codepipeline"]
-    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-    cp.add_response("get_pipeline_execution", _status("InProgress"))
-    cp.add_response("get_pipeline_execution", _status("Superseded"))
+    cp.add_response("list_pipeline_executions", _listed(FULL_SHA, status="Superseded"))
 
     message = _wait_and_fail(target)
 
+    assert message.startswith("wait pipeline failed after 0s:")
     assert f"last saw execution {EXECUTION} Superseded" in message
     assert message.endswith("a newer execution superseded it before it finished")
+
+
+def test_the_look_that_finds_the_execution_takes_its_status_from_the_listing(target, stubs):
+    # given: the commit's execution already Succeeded when the wait began
+    stubs["codepipeline"].add_response("list_pipeline_executions", _listed(FULL_SHA, status="Succeeded"))
+    stubs["codepipeline"].add_response("list_action_executions", _action_executions())
+    clock = SimulatedClock()
+
+    run = wait_for_pipeline(target, PIPELINE, COMMIT, clock=clock, sleep=clock.sleep)
+
+    # then: one call, and no GetPipelineExecution to repeat what the listing said
+    assert run.outcome.state == "success" and run.outcome.attempts == 1 and clock.now == 0
 
 
 def test_a_pipeline_that_is_not_there_fails_at_the_first_look_saying_so_once(target, stubs):
@@ -266,7 +277,6 @@ def test_a_pipeline_that_is_not_there_fails_at_the_first_look_saying_so_once(tar
 def test_a_pipeline_deleted_during_the_wait_fails_at_the_look_that_finds_it_gone(target, stubs):
     cp = stubs["codepipeline"]
     cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-    cp.add_response("get_pipeline_execution", _status("InProgress"))
     cp.add_client_error("get_pipeline_execution", "PipelineNotFoundException", "gone")
 
     message = _wait_and_fail(target)
@@ -276,8 +286,8 @@ def test_a_pipeline_deleted_during_the_wait_fails_at_the_look_that_finds_it_gone
 
 def test_stopped_execution_fails_and_reports_the_stage_state(target, stubs):
     cp = stubs["codepipeline"]
-    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-    cp.add_response("get_pipeline_execution", _status("Stopped", "Stopped by a person"))
+    cp.add_response("list_pipeline_executions",
+                    _listed(FULL_SHA, status="Stopped", summary="Stopped by a person"))
     cp.add_response("get_pipeline", _declaration())
     cp.add_response("get_pipeline_state", {"pipelineName": PIPELINE, "stageStates": []})
 
@@ -290,7 +300,6 @@ def test_stopped_execution_fails_and_reports_the_stage_state(target, stubs):
 def test_throttling_and_a_5xx_in_the_middle_do_not_end_the_wait(target, stubs):
     cp = stubs["codepipeline"]
     cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-    cp.add_response("get_pipeline_execution", _status("InProgress"))
     cp.add_client_error("get_pipeline_execution", "ThrottlingException", "Rate exceeded", 400)
     cp.add_client_error("get_pipeline_execution", "InternalFailure", "oops", 500)
     cp.add_response("get_pipeline_execution", _status("Succeeded"))
@@ -304,8 +313,7 @@ def test_throttling_and_a_5xx_in_the_middle_do_not_end_the_wait(target, stubs):
 
 def test_timeout_reports_the_last_status_seen(target, stubs):
     cp = stubs["codepipeline"]
-    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-    cp.add_response("get_pipeline_execution", _status("InProgress", "Build running"))
+    cp.add_response("list_pipeline_executions", _listed(FULL_SHA, summary="Build running"))
     # at the 15 s deadline, the look after the one that found it: its status, then which stage runs
     cp.add_response("get_pipeline_execution", _status("InProgress", "Build running"))
     cp.add_response("get_pipeline", _declaration())
@@ -377,8 +385,7 @@ def test_on_a_target_without_stage_state_the_failure_says_what_is_missing(stubbe
         "GetPipelineState": "moto does not implement GetPipelineState",
         "ListActionExecutions": "moto does not implement ListActionExecutions"}}))
     with Stubber(target.client("codepipeline")) as cp:
-        cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-        cp.add_response("get_pipeline_execution", _status("Failed"))
+        cp.add_response("list_pipeline_executions", _listed(FULL_SHA, status="Failed"))
 
         message = _wait_and_fail(target)
 
@@ -407,7 +414,7 @@ def test_on_a_target_without_stage_state_the_wait_reads_only_the_execution_at_it
         "ListActionExecutions": "moto does not implement ListActionExecutions"}}))
     with Stubber(target.client("codepipeline")) as cp:
         cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-        for _ in range(3):
+        for _ in range(2):
             _look(cp, "InProgress")
         _look(cp, "Succeeded")
         clock = SimulatedClock()
@@ -415,7 +422,7 @@ def test_on_a_target_without_stage_state_the_wait_reads_only_the_execution_at_it
         run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0),
                                 clock=clock, sleep=clock.sleep)
 
-    # then: one status read per 15 s
+    # then: one read per 15 s, the listing's included
     assert clock.sleeps == [15, 15, 15] and run.stage_durations == {}
 
 
@@ -464,8 +471,7 @@ def _deploying_to_the_default_target_group(stubs):
     """The first looks of a wait whose Deploy action deploys dev-php-app-alb-service, whose target
     group has the defaults (30 s × 5: no task healthy sooner than 120 s after it registers)."""
     cp, ecs = stubs["codepipeline"], stubs["ecs"]
-    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-    _look(cp, "InProgress")                                    # 0 s: found
+    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))  # 0 s: found
     _look(cp, "InProgress")                                    # 15 s: and the first look at ECS
     cp.add_response("get_pipeline", _declaration(deploys=(CLUSTER, SERVICE)), {"name": PIPELINE})
     _service(ecs, 15)
@@ -544,7 +550,6 @@ def test_health_checks_too_short_to_sleep_through_leave_the_wait_reading_only_th
     cp = stubs["codepipeline"]
     cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
     _look(cp, "InProgress")
-    _look(cp, "InProgress")
     cp.add_response("get_pipeline", _declaration(deploys=(CLUSTER, SERVICE)))
     _service(stubs["ecs"], 30)
     _health_checks(stubs["elbv2"], 5, 2)
@@ -604,8 +609,7 @@ def test_with_events_the_look_an_event_wakes_reads_the_status_not_the_deployment
     inbox, sqs = _queue(target, clock, None, None,
                         (100, _event("codepipeline-stage-stopped", 99, stage="Build", state="SUCCEEDED")),
                         None, (130, _event("codepipeline-pipeline-succeeded", 129)))
-    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-    _look(cp, "InProgress")                                    # 0 s: found
+    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))  # 0 s: found
     _look(cp, "InProgress")                                    # 15 s: a scheduled look reads both
     cp.add_response("get_pipeline", _declaration(deploys=(CLUSTER, SERVICE)))
     _service(ecs, 15)
