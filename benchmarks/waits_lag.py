@@ -80,6 +80,7 @@ QUEUE_URL = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/pht-run-events"
 AT = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 DELAY, LOST = (0.5, 5.0), 0.2
 FAILED_TASKS = 3  # the circuit breaker's threshold for 2 desired tasks (at least 3, else half)
+BREAKER = "ECS deployment circuit breaker"
 
 
 @dataclass(frozen=True)
@@ -225,8 +226,11 @@ class World:
         if self.fails is not None and now >= self.fails:
             if now >= self.restored:
                 return [deployment("ecs-svc/back", "PRIMARY", OLD_TD, "COMPLETED", 2, self.fails)]
-            return [deployment("ecs-svc/back", "PRIMARY", OLD_TD, "IN_PROGRESS", 2, self.fails),
-                    deployment("ecs-svc/8", "ACTIVE", NEW_TD, "FAILED", 0, self.created, FAILED_TASKS)]
+            # the reasons as `aws ecs describe-services` shows them (tests/data/ecs)
+            back = deployment("ecs-svc/back", "PRIMARY", OLD_TD, "IN_PROGRESS", 2, self.fails)
+            failed = deployment("ecs-svc/8", "ACTIVE", NEW_TD, "FAILED", 0, self.created, FAILED_TASKS)
+            return [{**back, "rolloutStateReason": f"{BREAKER}: rolling back to deploymentId ecs-svc/7."},
+                    {**failed, "rolloutStateReason": f"{BREAKER}: tasks failed to start."}]
         if now < self.created:
             return [old]
         if now >= self.settled:
@@ -234,12 +238,16 @@ class World:
         return [deployment("ecs-svc/8", "PRIMARY", NEW_TD, "IN_PROGRESS", 2 if now >= self.running else 0,
                            self.created, self.failed_tasks(now)), {**old, "status": "ACTIVE"}]
 
-    def failed_tasks(self, now: float) -> int:
-        """Before the circuit breaker trips, its failed tasks so far: evenly from the tasks running."""
-        if self.fails is None or now < self.running:
-            return 0
+    def task_failures(self) -> list[float]:
+        """When the new tasks fail, evenly from their running; the last one trips the breaker."""
+        if self.fails is None:
+            return []
         step = (self.fails - self.running) / FAILED_TASKS
-        return min(FAILED_TASKS - 1, int((now - self.running) / step))
+        return [self.running + k * step for k in range(1, FAILED_TASKS + 1)]
+
+    def failed_tasks(self, now: float) -> int:
+        """Before the circuit breaker trips, its failed tasks so far."""
+        return sum(at <= now for at in self.task_failures())
 
     def _service_events(self, now):
         said = [(-600, "has reached a steady state."),
@@ -369,8 +377,7 @@ def world_events(world: World) -> list[tuple[float, dict]]:
                            taskArn=f"arn:aws:ecs:{REGION}:{ACCOUNT}:task/{CLUSTER}/{task}",
                            lastStatus="STOPPED", desiredStatus="STOPPED"))
     if world.fails is not None and world.restored is not None:
-        step = (world.fails - world.running) / FAILED_TASKS
-        said += [stopped(world.running + k * step, f"failed{k}") for k in range(1, FAILED_TASKS + 1)]
+        said += [stopped(at, f"failed{k}") for k, at in enumerate(world.task_failures(), start=1)]
         said.append((world.fails, _event("ecs-deployment-failed", world.fails, deploymentId="ecs-svc/8")))
         said.append((world.fails, _event("ecs-deployment-rollback-in-progress", world.fails,
                                          deploymentId="ecs-svc/back")))

@@ -39,6 +39,19 @@ class Rollback:
         return f"service deployment {self.deployment} {self.status}{when}: {self.reason or 'no reason given'}"
 
 
+def failing(deployment: dict) -> bool:
+    """A describe_services deployment whose tasks keep failing (the circuit breaker counts them,
+    `failedTasks`) or that the breaker failed."""
+    return deployment.get("failedTasks", 0) > 0 or deployment.get("rolloutState") == "FAILED"
+
+
+def rolled_back_to(deployment: dict) -> bool:
+    """The circuit breaker is rolling the service back to this deployment: its rolloutStateReason
+    says so while it is IN_PROGRESS (as `aws ecs describe-services` shows in tests/data/ecs)."""
+    reason = str(deployment.get("rolloutStateReason", "")).lower()
+    return deployment.get("rolloutState") == "IN_PROGRESS" and "circuit breaker" in reason
+
+
 class History:
     """Reads a service's rolled-back deployments; stops asking a target that does not serve them."""
 

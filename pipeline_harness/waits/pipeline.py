@@ -21,6 +21,7 @@ import botocore.exceptions
 from pipeline_harness import diagnosis
 from pipeline_harness.errors import ConfigError, HarnessError
 from pipeline_harness.targets.base import Target
+from pipeline_harness.waits import deployments as deployments_mod
 from pipeline_harness.waits import events as events_mod
 from pipeline_harness.waits import health_checks
 from pipeline_harness.waits.health_checks import HealthChecks, registered_ago, target_groups
@@ -213,10 +214,9 @@ class DeployService:
             return None
         answer, service = described
         deployments = service.get("deployments", [])
-        # the execution's deployment failing, or failed and rolling back: the action will fail
-        failing = any(self._since(d, started) and (d.get("failedTasks", 0) > 0
-                                                   or d.get("rolloutState") == "FAILED")
-                      for d in deployments)
+        # the execution's deployment failing or failed, or a rollback under way: the action will fail
+        failing = any((deployments_mod.failing(d) and self._since(d, started))
+                      or deployments_mod.rolled_back_to(d) for d in deployments)
         primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
         if primary is None or not self._since(primary, started):
             return Progress(DEPLOY_STARTING, failing=failing)

@@ -76,12 +76,14 @@ class Deployment:
     image: str | None = None  # of the lab's container; None when not looked up or absent
     new: bool = False  # its task definition runs the expected image
     failed: int = 0  # its consecutively failed tasks: the circuit breaker trips at a threshold
+    rolled_back_to: bool = False  # the circuit breaker is rolling the service back to it
 
     def __str__(self) -> str:
         td = self.task_definition.rsplit("/", 1)[-1]
         text = (f"{self.status} {td} ({self.image or 'image not read'}) "
                 f"{self.rollout_state or 'no rolloutState'} {self.running}/{self.desired} running")
-        return text + (f", {self.failed} failed" if self.failed else "")
+        text += f", {self.failed} failed" if self.failed else ""
+        return text + (", the circuit breaker rolling back to it" if self.rolled_back_to else "")
 
 
 @dataclass(frozen=True)
@@ -138,11 +140,13 @@ class _Probe:
         if not found:
             return RolloutView(None)
         service = found[0]
-        deployments = tuple(self._deployment(d) for d in service.get("deployments", []))
-        primary = next((d for d in deployments if d.status == "PRIMARY"), None)
+        raw = service.get("deployments", [])
+        rolling_back = any(deployments.rolled_back_to(d) for d in raw)
+        shown = tuple(self._deployment(d, rolling_back) for d in raw)
+        primary = next((d for d in shown if d.status == "PRIMARY"), None)
         self.new_was_primary |= bool(primary and primary.new)
         view = RolloutView(
-            service["status"], deployments,
+            service["status"], shown,
             tuple(e["message"] for e in service.get("events", [])[:EVENTS_SHOWN]),
             container_found=primary is None or primary.image is not None,
             new_was_primary=self.new_was_primary, target_groups=target_groups(service),
@@ -168,17 +172,18 @@ class _Probe:
                 and image_matches(self.image, container_image.get("image"),
                                   container_image.get("imageDigest")))
 
-    def _deployment(self, raw: dict) -> Deployment:
+    def _deployment(self, raw: dict, rolling_back: bool) -> Deployment:
         arn = raw["taskDefinition"]
-        # the old deployment's image only matters if it is PRIMARY again or has FAILED
-        matters = raw["status"] == "PRIMARY" or raw.get("rolloutState") == "FAILED"
+        # the old deployment's image only matters if it is PRIMARY again or has FAILED; while the
+        # circuit breaker rolls back, any deployment's may be the new image given up on
+        matters = raw["status"] == "PRIMARY" or raw.get("rolloutState") == "FAILED" or rolling_back
         if matters and arn not in self.images:
             self.images[arn] = self._image_of(arn)
         image = self.images.get(arn)
         return Deployment(raw["id"], raw["status"], arn, raw.get("rolloutState"),
                           raw.get("runningCount", 0), raw.get("desiredCount", 0), image,
                           new=image_matches(self.image, image) or _digest_pending(self.image, image),
-                          failed=raw.get("failedTasks", 0))
+                          failed=raw.get("failedTasks", 0), rolled_back_to=deployments.rolled_back_to(raw))
 
     def _image_of(self, task_definition: str) -> str | None:
         described = self.tally.client("ecs").describe_task_definition(taskDefinition=task_definition)
@@ -209,12 +214,15 @@ def _service_done(view: RolloutView) -> bool:
 
 
 def rolled_back(view: RolloutView) -> bool:
-    """The circuit breaker gave up on the new image: its deployment FAILED, PRIMARY went back, or
-    the history shows its deployment rolled back."""
+    """The circuit breaker gave up on the new image: its deployment FAILED, PRIMARY went back, the
+    breaker is rolling back to another deployment while the new image's is only ACTIVE, or the
+    history shows its deployment rolled back."""
     if view.rollback is not None or any(d.new and d.rollout_state == "FAILED" for d in view.deployments):
         return True
     primary = view.primary
-    return view.new_was_primary and primary is not None and not primary.new
+    if primary is None or primary.new:
+        return False
+    return view.new_was_primary or (primary.rolled_back_to and any(d.new for d in view.deployments))
 
 
 def tasks_running(view: RolloutView) -> bool:

@@ -90,6 +90,11 @@ def test_a_windows_buildspec_is_not_shell_checked_but_its_structure_is():
     assert [(f.rule, f.severity) for f in found] == [("shell-skipped", "note"), ("unknown-key", "error")]
 
 
+def _build_commands(command: str) -> str:
+    """A buildspec whose build phase runs `command` (a YAML list item, maybe a block)."""
+    return f"version: 0.2\nphases:\n  build:\n    commands:\n      {command}\n"
+
+
 @pytest.mark.parametrize("command", [
     "- if (( $RETRIES > 3 )); then echo \"$retried\"; fi",
     "- if ( test -f Makefile ); then echo \"$retried\"; fi",
@@ -98,7 +103,7 @@ def test_a_windows_buildspec_is_not_shell_checked_but_its_structure_is():
 ], ids=["arithmetic", "subshell", "subshell-then-without-semicolon", "block-then-on-its-own-line"])
 def test_a_bash_if_with_parentheses_is_shell_checked_not_taken_for_powershell(command):
     # given bash's (( )) or ( ) condition, which ends in 'then' where PowerShell's opens a { block
-    text = f"version: 0.2\nphases:\n  build:\n    commands:\n      {command}\n"
+    text = _build_commands(command)
     # when
     found = [f.rule for f in lint(text)]
     # then
@@ -113,7 +118,7 @@ def test_a_bash_if_with_parentheses_is_shell_checked_not_taken_for_powershell(co
     "- |\n        if ($LastExitCode -ne 0)\n        {\n          exit 1\n        }",
 ], ids=["env-condition", "cmdlet-condition", "nested-parentheses", "brace-on-the-next-line"])
 def test_a_powershell_if_with_a_brace_block_marks_the_buildspec_windows(command):
-    text = f"version: 0.2\nphases:\n  build:\n    commands:\n      {command}\n"
+    text = _build_commands(command)
 
     assert is_windows(parse(text))
     assert [f.rule for f in lint(text)] == ["shell-skipped"]

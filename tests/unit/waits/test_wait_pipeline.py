@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import captured
 import pytest
 from botocore.stub import ANY, Stubber
 
@@ -626,3 +627,35 @@ def test_with_events_the_look_an_event_wakes_reads_the_status_not_the_deployment
     # could end in were slept through
     assert run.outcome.attempts == 4 and clock.now == 130 and clock.sleeps == [60]
     sqs.assert_no_pending_responses()
+
+
+def test_a_rollback_under_way_as_describe_services_showed_it_stops_the_health_check_sleeps(target, stubs):
+    # given: the Deploy action's service is the captured one (tests/data/ecs), its circuit breaker
+    # rolling back with no task counted failed; the execution began before its new deployment
+    real, service = captured.rollback_in_progress()
+    cluster = service["clusterArn"].rsplit("/", 1)[1]
+    cp, ecs = stubs["codepipeline"], stubs["ecs"]
+    listed = _listed(FULL_SHA)
+    listed["pipelineExecutionSummaries"][0]["startTime"] = datetime.fromisoformat(
+        "2021-04-23T12:50:00+08:00")
+    cp.add_response("list_pipeline_executions", listed)                  # 0 s: found
+    _look(cp, "InProgress")                                              # 4 s: and the service
+    names = {"cluster": cluster, "services": [service["serviceName"]]}
+    cp.add_response("get_pipeline", _declaration(deploys=(cluster, service["serviceName"])),
+                    {"name": PIPELINE})
+    ecs.add_response("describe_services", real, names)
+    group = service["loadBalancers"][0]["targetGroupArn"]
+    stubs["elbv2"].add_response("describe_target_groups", {"TargetGroups": [{
+        "TargetGroupArn": group, "HealthCheckIntervalSeconds": 30, "HealthyThresholdCount": 5}]},
+        {"TargetGroupArns": [group]})
+    ecs.add_response("describe_services", real, names)                  # 8 s: the service again
+    _look(cp, "InProgress")                                              # 12 s: and the status
+    clock = SimulatedClock()
+
+    # when: a budget that does not bind, and a deadline three looks on
+    with pytest.raises(WaitTimeout) as raised:
+        wait_for_pipeline(target, PIPELINE, COMMIT, clock=clock, sleep=clock.sleep,
+                          policy=PIPELINE_POLICY.replace(jitter=0, every=1, deadline=12))
+
+    # then: no success within 120 s, yet the wait looks again in 4 s, for the failure
+    assert clock.sleeps == [4, 4, 4] and clock.now == 12 and raised.value.outcome.attempts == 4

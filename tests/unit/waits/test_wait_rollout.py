@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import botocore.session
 import botocore.waiter
+import captured
 import pytest
 from botocore.stub import Stubber
 
@@ -432,3 +433,48 @@ def _view(*deployments):
 ])
 def test_tasks_running_is_every_task_of_the_new_primary_running(deployment, running):
     assert tasks_running(_view(deployment)) is running
+
+
+# --- a rollback in progress, as `aws ecs describe-services` showed it (tests/data/ecs) -------------
+
+def _captured_rollback(ecs):
+    """The captured answer for its one look, revision 2 on OLD_IMAGE and revision 5 on NEW_IMAGE:
+    its cluster, service and container names."""
+    answer, service = captured.rollback_in_progress()
+    cluster = service["clusterArn"].rsplit("/", 1)[1]
+    ecs.add_response("describe_services", answer, {"cluster": cluster, "services": [service["serviceName"]]})
+    container = service["loadBalancers"][0]["containerName"]
+    for revision, image in ((2, OLD_IMAGE), (5, NEW_IMAGE)):
+        arn = service["taskDefinition"].rsplit(":", 1)[0] + f":{revision}"
+        ecs.add_response("describe_task_definition", _task_definition(arn, image, container),
+                         {"taskDefinition": arn})
+    return cluster, service["serviceName"], container
+
+
+def test_a_rollback_under_way_to_the_old_deployment_fails_the_rollout_of_the_new_image(target, ecs):
+    # given: the captured service, PRIMARY back on revision 2 with the circuit breaker rolling
+    # back to it, revision 5 (the image waited for) only ACTIVE, and no task failed any more
+    cluster, service, container = _captured_rollback(ecs)
+    clock = SimulatedClock()
+
+    # when
+    with pytest.raises(WaitFailed) as raised:
+        wait_for_rollout(target, cluster, service, NEW_IMAGE, container=container,
+                         clock=clock, sleep=clock.sleep)
+
+    # then: at the first look, saying which deployment the breaker went back to
+    message = str(raised.value)
+    assert message.startswith("wait rollout failed after 0s: the deployment circuit breaker rolled back")
+    assert f"PRIMARY news-thewest-pr713-web-app-task-definition:2 ({OLD_IMAGE}) IN_PROGRESS 1/2 running, " \
+           "the circuit breaker rolling back to it" in message
+
+
+def test_a_rollout_of_the_image_the_breaker_rolls_back_to_is_not_failed_for_it(target, ecs):
+    # given the same service, waited on for revision 2's image: that is the deployment coming back
+    cluster, service, container = _captured_rollback(ecs)
+    clock = SimulatedClock()
+
+    # when: a deadline at the first look
+    with pytest.raises(WaitTimeout):
+        wait_for_rollout(target, cluster, service, OLD_IMAGE, container=container,
+                         policy=ROLLOUT.replace(deadline=0), clock=clock, sleep=clock.sleep)
