@@ -1,14 +1,17 @@
-"""The two IAM policy files, derived: from the registry of kinds (what each kind's create, read,
-update, delete and listing need) and from the reads the waits, the grader and the nightly flow
-declare next to the calls they make (their `READS`).
+"""The IAM policy files, derived: from the registry of kinds (what each kind's create, read,
+update, delete and listing need) and from the reads the waits, the grader, the nightly flow and the
+preflight declare next to the calls they make (their `READS`).
 
     python -m pipeline_harness.policy_files          # exit 1 and say which file differs
-    python -m pipeline_harness.policy_files --write  # write both files anew
+    python -m pipeline_harness.policy_files --write  # write every file anew
 
-`policies/nightly-role-policy.json` is the role the nightly end-to-end run assumes: it may make and
-remove the lab's kinds of resources, pass only the lab's roles and only to their services, and
-read what Step 7 waits on. `policies/grader-policy.json` grants only the reads the grader makes.
-Tests prove the files equal what this module derives, and that the calls really made are covered.
+`policies/nightly-role-policy-<n>.json` are the parts of the policy of the role the nightly
+end-to-end run assumes: it may make and remove the lab's kinds of resources, pass only the lab's
+roles and only to their services, and read what Step 7 waits on and what the preflight checks. The
+whole policy is larger than IAM lets one managed policy be (`policies.quotas`), so its statements are
+packed, in order, into as few parts as fit; the role gets every part attached. `policies/grader-policy.json`
+grants only the reads the grader makes. Tests prove the files equal what this module derives, that
+each fits IAM's quotas, and that the calls really made are covered.
 """
 
 from __future__ import annotations
@@ -23,14 +26,29 @@ from pipeline_harness.e2e import flow
 from pipeline_harness.grading import grade, source, step7
 from pipeline_harness.kinds import iam as iam_kinds
 from pipeline_harness.kinds.base import Kind
+from pipeline_harness.policies import quotas
+from pipeline_harness.preflight import probes
 from pipeline_harness.steps import connection, iam, prerequisites
 from pipeline_harness.waits import ecr_tags, events, pipeline, rollout
 
-FILES = {"nightly-role-policy.json": "nightly", "grader-policy.json": "grader"}
+NIGHTLY_PART = "nightly-role-policy-{number}.json"
+NIGHTLY_PARTS = "nightly-role-policy-*.json"  # what the setup attaches, and what --write replaces
+GRADER = "grader-policy.json"
 POLICIES_DIR = Path(__file__).parent / "policies"
 SECTION = {0: "Prerequisites", 1: "Step1", 2: "Step2", 3: "Step3", 4: "Step4", 5: "Step5", 6: "Step6",
            7: "Step7"}
-ROLES = (iam_kinds.PIPELINE_ROLE, iam_kinds.CODEBUILD_ROLE, iam_kinds.EXECUTION_ROLE)
+# the lab's roles the nightly role may pass, each only to the service that assumes it
+PASSED_TO = {iam_kinds.PIPELINE_ROLE: "codepipeline.amazonaws.com",
+             iam_kinds.CODEBUILD_ROLE: "codebuild.amazonaws.com",
+             iam_kinds.EXECUTION_ROLE: "ecs-tasks.amazonaws.com"}
+ROLES = tuple(PASSED_TO)
+# the service-linked roles a first use of ECS and of ELB in an account makes, by their service
+SERVICE_LINKED = {"ecs.amazonaws.com": "AWSServiceRoleForECS",
+                  "elasticloadbalancing.amazonaws.com": "AWSServiceRoleForElasticLoadBalancing"}
+# CreatePipeline passes the connection by its ARN's service: either prefix, as the console makes both
+PASS_CONNECTION = {"codestar-connections": "codestar-connections:PassConnection",
+                   "codeconnections": "codeconnections:PassConnection"}
+WAIT_READS = (*pipeline.READS, *ecr_tags.READS, *rollout.READS, *events.READS, *flow.READS)
 ARTIFACT_OBJECTS = "arn:aws:s3:::dev-pipeline-artifacts-*/*"
 # reads that can be scoped: the grader opens the student's source artifact only
 SCOPED_READS = {"s3:GetObject": (ARTIFACT_OBJECTS,)}
@@ -75,17 +93,35 @@ def nightly_role_policy() -> dict:
     roles = tuple(resource for role in ROLES for resource in role.policy_resources)
     statements += [
         _statement("PassOnlyTheLabRolesToTheirServices", ["iam:PassRole"], roles, {"StringEquals": {
-            "iam:PassedToService": ["codebuild.amazonaws.com", "codepipeline.amazonaws.com",
-                                    "ecs-tasks.amazonaws.com"]}}),
+            "iam:PassedToService": sorted(PASSED_TO.values())}}),
         _statement("FirstUseOfEcsAndElbInTheAccount", ["iam:CreateServiceLinkedRole"], ("*",),
-                   {"StringEquals": {"iam:AWSServiceName": ["ecs.amazonaws.com",
-                                                           "elasticloadbalancing.amazonaws.com"]}}),
-        _statement("UseTheGivenConnectionInThePipeline",
-                   ["codestar-connections:PassConnection", "codeconnections:PassConnection"]),
-        _statement("Step7Waits", [*pipeline.READS, *ecr_tags.READS, *rollout.READS, *events.READS,
-                                  *flow.READS]),
+                   {"StringEquals": {"iam:AWSServiceName": sorted(SERVICE_LINKED)}}),
+        _statement("UseTheGivenConnectionInThePipeline", PASS_CONNECTION.values()),
+        _statement("Step7Waits", WAIT_READS),
     ]
+    # what the preflight reads beyond what the run already may (the nightly role runs both)
+    granted = {action for statement in statements for action in statement["Action"]}
+    statements.append(_statement("Preflight", [a for a in probes.READS if a not in granted]))
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def nightly_role_policy_parts(budget: int = quotas.MANAGED_POLICY) -> list[dict]:
+    """The nightly policy's statements, in order, packed into as few documents as fit `budget`
+    non-white-space characters each (IAM's managed policy quota); a statement is never split."""
+    parts: list[dict] = []
+    for statement in nightly_role_policy()["Statement"]:
+        if parts and quotas.size(_with(parts[-1], statement)) <= budget:
+            parts[-1] = _with(parts[-1], statement)
+            continue
+        alone = {"Version": "2012-10-17", "Statement": [statement]}
+        if quotas.size(alone) > budget:
+            raise ValueError(f"statement {statement['Sid']} alone is over {budget} characters")
+        parts.append(alone)
+    return parts
+
+
+def _with(document: dict, statement: dict) -> dict:
+    return {**document, "Statement": [*document["Statement"], statement]}
 
 
 def grader_policy() -> dict:
@@ -97,8 +133,11 @@ def grader_policy() -> dict:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def derived(filename: str) -> dict:
-    return {"nightly": nightly_role_policy, "grader": grader_policy}[FILES[filename]]()
+def derived_files() -> dict[str, dict]:
+    """Every derived policy file by its name: the nightly policy's parts, then the grader's."""
+    parts = {NIGHTLY_PART.format(number=n): part
+             for n, part in enumerate(nightly_role_policy_parts(), start=1)}
+    return {**parts, GRADER: grader_policy()}
 
 
 def _text(document: dict) -> str:
@@ -107,14 +146,21 @@ def _text(document: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     write = "--write" in (sys.argv[1:] if argv is None else argv)
-    stale = []
-    for filename in FILES:
+    files = derived_files()
+    # a part the policy no longer needs is stale too: the setup attaches every part it finds
+    leftovers = [p.name for p in sorted(POLICIES_DIR.glob(NIGHTLY_PARTS)) if p.name not in files]
+    stale = list(leftovers)
+    for filename, document in files.items():
         path = POLICIES_DIR / filename
-        text = _text(derived(filename))
+        text = _text(document)
         if write:
             path.write_text(text, encoding="utf-8")
-        elif path.read_text(encoding="utf-8") != text:
+        elif not path.exists() or path.read_text(encoding="utf-8") != text:
             stale.append(filename)
+    if write:
+        for filename in leftovers:
+            (POLICIES_DIR / filename).unlink()
+        return 0
     for filename in stale:
         print(f"{POLICIES_DIR / filename} differs from what the registry derives; run "
               "`python -m pipeline_harness.policy_files --write`", file=sys.stderr)

@@ -19,7 +19,7 @@ from pipeline_harness.errors import (
     first_line,
 )
 
-VERBS = ("verify", "grade", "provision", "teardown", "lint", "wait", "sweep")
+VERBS = ("verify", "grade", "provision", "teardown", "lint", "wait", "sweep", "preflight")
 
 EPILOG = ("exit codes: 0 all passed; 1 a check or wait failed; 2 usage or configuration error; "
           "3 target unreachable or credentials missing")

@@ -67,8 +67,9 @@ class GitHub:
     """One repository through the REST API, with a token; retries follow tenacity's backoff."""
 
     def __init__(self, repository: str, token: str, *, api_url: str = API_URL,
-                 session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep):
-        self.repository, self.api_url = repository, api_url.rstrip("/")
+                 session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep,
+                 attempts: int = ATTEMPTS):
+        self.repository, self.api_url, self.attempts = repository, api_url.rstrip("/"), attempts
         self.session = session or requests.Session()
         self.session.headers.update({"Authorization": f"Bearer {token}",
                                      "Accept": "application/vnd.github+json",
@@ -77,14 +78,14 @@ class GitHub:
             retry=tenacity.retry_if_exception_type((_Retryable, requests.ConnectionError,
                                                     requests.Timeout)),
             wait=tenacity.wait_exponential(multiplier=2, max=60) + tenacity.wait_random(0, 1),
-            stop=tenacity.stop_after_attempt(ATTEMPTS), sleep=sleep, reraise=True)
+            stop=tenacity.stop_after_attempt(attempts), sleep=sleep, reraise=True)
 
     def _call(self, method: str, path: str, expect: tuple[int, ...], **kwargs) -> requests.Response:
         url = f"{self.api_url}/repos/{self.repository}{path}"
         try:
             return self._retrying(self._once, method, url, expect, **kwargs)
         except _Retryable as err:
-            raise GitHubError(f"GitHub kept failing after {ATTEMPTS} attempts: {err}") from None
+            raise GitHubError(f"GitHub kept failing after {self.attempts} attempts: {err}") from None
         except requests.RequestException as err:
             raise TargetUnreachable(f"GitHub does not answer at {self.api_url}: {err}") from None
 
@@ -96,8 +97,12 @@ class GitHub:
             raise _Retryable(response)
         raise _refusal(response, method, self.repository)
 
+    def repository_record(self) -> dict:
+        """GET /repos/{owner}/{repo}: the repository as the token sees it, `permissions` included."""
+        return dict(self._call("GET", "", (200,)).json())
+
     def default_branch(self) -> str:
-        return self._call("GET", "", (200,)).json()["default_branch"]
+        return str(self.repository_record()["default_branch"])
 
     def push(self, branch: str, files: dict[str, bytes], message: str) -> Pushed:
         """One commit holding `files` (path → content) on top of the default branch, as `branch`."""

@@ -66,7 +66,7 @@ _ACTIONS = {
     "s3.HeadObject": "s3:GetObject",
     "s3.DeleteObjects": "s3:DeleteObject",  # and s3:DeleteObjectVersion for versions
 }
-_PREFIXES = {"elbv2": "elasticloadbalancing"}
+_PREFIXES = {"elbv2": "elasticloadbalancing", "service-quotas": "servicequotas"}
 NEEDS_NO_PERMISSION = frozenset({"sts.GetCallerIdentity"})  # answered whatever the policy says
 
 

@@ -81,8 +81,13 @@ def too_broad(policies: Mapping[str, dict]) -> list[str]:
     return hints
 
 
-def simulate(iam: Any, role_arn: str, needs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Decision]:
-    """IAM's policy simulator's decision on each (action, resource) the role needs (reads only)."""
+def simulate(iam: Any, role_arn: str, needs: Iterable[tuple[str, str]],
+             context: Mapping[str, dict[str, str]] | None = None) -> dict[tuple[str, str], Decision]:
+    """IAM's policy simulator's decision on each (action, resource) the role needs (reads only).
+
+    `context` gives, per resource, the request's condition keys and their (string) values, e.g. the
+    service a role is passed to (iam:PassedToService): without them a statement under a Condition
+    is judged as not applying."""
     wanted = list(dict.fromkeys(needs))
     by_resource: dict[str, list[str]] = {}
     for action, resource in wanted:
@@ -90,10 +95,14 @@ def simulate(iam: Any, role_arn: str, needs: Iterable[tuple[str, str]]) -> dict[
     answers: dict[tuple[str, str], Decision] = {}
     pages = iam.get_paginator("simulate_principal_policy")
     for resource, actions in by_resource.items():
+        entries = [{"ContextKeyName": key, "ContextKeyValues": [value], "ContextKeyType": "string"}
+                   for key, value in (context or {}).get(resource, {}).items()]
+        extra = {"ContextEntries": entries} if entries else {}
         # one resource per call: the simulator crosses every ActionName with every ResourceArn
         for start in range(0, len(actions), ACTIONS_PER_CALL):
             chunk = actions[start:start + ACTIONS_PER_CALL]
-            for page in pages.paginate(PolicySourceArn=role_arn, ActionNames=chunk, ResourceArns=[resource]):
+            for page in pages.paginate(PolicySourceArn=role_arn, ActionNames=chunk, ResourceArns=[resource],
+                                       **extra):
                 for result in page["EvaluationResults"]:
                     answers.update(_simulated(result))
     unanswered = Decision(False, "the policy simulator gave no result for it")

@@ -20,6 +20,8 @@ CIDR = "10.77.0.0/16"
 SUBNET_CIDRS = ("10.77.1.0/24", "10.77.2.0/24")
 EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 READS = ("ecs:DescribeTaskDefinition",)  # the task definition the service runs
+# the Fargate task's size (CPU units, MiB): the smallest Fargate runs; the run's cost follows from it
+TASK_CPU, TASK_MEMORY = "256", "512"
 
 
 def _made(ctx: Context) -> bool:
@@ -50,7 +52,8 @@ def _execution_role(ctx: Context) -> dict:
 
 def task_definition(ctx: Context) -> dict:
     return {
-        "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256", "memory": "512",
+        "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc",
+        "cpu": TASK_CPU, "memory": TASK_MEMORY,
         "executionRoleArn": ctx.found[iam.EXECUTION_ROLE.key]["Role"]["Arn"],
         "containerDefinitions": [{
             "name": ctx.settings.container, "image": f"{ctx.names.repository_uri}:latest",

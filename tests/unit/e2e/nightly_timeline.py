@@ -42,7 +42,9 @@ T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 TAGS = [{"Key": TAG_RUN_ID, "Value": RUN_ID}, {"Key": TAG_CREATED_AT, "Value": "2026-11-26T02:00:00Z"}]
 API = f"https://api.github.com/repos/{REPO}"
 SERVICES = ("sts", "ecr", "codestar-connections", "s3", "iam", "logs", "codebuild", "ec2", "elbv2",
-            "ecs", "codepipeline", "events", "sqs")
+            "ecs", "codepipeline", "events", "sqs", "service-quotas")
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/pipeline-harness-nightly"
+CALLER = f"arn:aws:sts::{ACCOUNT}:assumed-role/pipeline-harness-nightly/pipeline-harness-nightly-42"
 
 
 class Timeline:
@@ -567,3 +569,86 @@ def teardown_of_nothing(t: Timeline):
     t.error("s3", "get_bucket_location", "NoSuchBucket", status=404)
     _connection_is_the_users(t)
     t.error("ecr", "describe_repositories", "RepositoryNotFoundException")
+
+
+# --- the preflight: what a well set-up sandbox answers ----------------------------------------------
+
+def preflight_region(t: Timeline, *, codebuild: bool = True):
+    """One short read per service; a region without CodeBuild has no endpoint for it at all."""
+    if codebuild:
+        t.add("codebuild", "list_projects", {})  # no projects: AWS leaves the list out
+    t.add("codepipeline", "list_pipelines", {"pipelines": []})
+    t.add("codestar-connections", "list_connections", {"Connections": []})
+    t.add("ec2", "describe_availability_zones",
+          {"AvailabilityZones": [{"ZoneName": "us-east-1a"}, {"ZoneName": "us-east-1b"}]})
+    t.add("ecr", "describe_repositories", {"repositories": []})
+    t.add("ecs", "list_clusters", {"clusterArns": []})
+    t.add("elbv2", "describe_load_balancers", {"LoadBalancers": []})
+    t.add("events", "list_rules", {"Rules": []})
+    t.add("iam", "list_roles", {"Roles": [], "IsTruncated": False})
+    t.add("logs", "describe_log_groups", {"logGroups": []})
+    t.add("s3", "list_buckets", {"Buckets": []})
+    t.add("sqs", "list_queues", {})
+    t.add("sts", "get_caller_identity", {"Account": ACCOUNT, "Arn": CALLER, "UserId": "AROA1:s"})
+
+
+def preflight_simulator(t: Timeline, needs, denied=frozenset(), chunk=20):
+    """IAM's policy simulator, one call per resource and chunk of actions: each allowed by the
+    nightly policy's statement, except the (action, resource) pairs in `denied`."""
+    t.add("sts", "get_caller_identity", {"Account": ACCOUNT, "Arn": CALLER, "UserId": "AROA1:s"})
+    by_resource, context = {}, {}
+    for need in needs:  # a request several steps make is asked once
+        if need.action not in by_resource.get(need.resource, []):
+            by_resource.setdefault(need.resource, []).append(need.action)
+        context.update({need.resource: need.context} if need.context else {})
+    for resource, actions in by_resource.items():
+        entries = [{"ContextKeyName": k, "ContextKeyValues": [v], "ContextKeyType": "string"}
+                   for k, v in context.get(resource, ())]
+        for start in range(0, len(actions), chunk):
+            asked = actions[start:start + chunk]
+            results = [{"EvalActionName": a, "EvalResourceName": resource,
+                        "EvalDecision": "implicitDeny" if (a, resource) in denied else "allowed",
+                        "MatchedStatements": [] if (a, resource) in denied else [{
+                            "SourcePolicyId": "pipeline-harness-nightly-1",
+                            "SourcePolicyType": "IAM Policy"}]}
+                       for a in asked]
+            params = {"PolicySourceArn": ROLE_ARN, "ActionNames": asked, "ResourceArns": [resource],
+                      **({"ContextEntries": entries} if entries else {})}
+            t.add("iam", "simulate_principal_policy", {"EvaluationResults": results, "IsTruncated": False},
+                  params)
+
+
+def preflight_connection(t: Timeline, status: str = "AVAILABLE"):
+    t.add("codestar-connections", "get_connection", {"Connection": {
+        "ConnectionName": "github-connection", "ConnectionArn": CONNECTION, "ProviderType": "GitHub",
+        "OwnerAccountId": ACCOUNT, "ConnectionStatus": status}}, {"ConnectionArn": CONNECTION})
+
+
+def preflight_repository(mock, push: bool = True):
+    mock.get(API, json={"full_name": REPO, "default_branch": "main",
+                        "permissions": {"admin": False, "maintain": False, "push": push, "triage": True,
+                                        "pull": True}})
+
+
+QUOTA_VALUES = {"L-F678F1CE": 5.0, "L-0263D0A3": 5.0, "L-53DA6B97": 50.0, "L-3032A538": 6.0}
+
+
+def preflight_quotas(t: Timeline, vpcs_in_use: int = 1, applied=tuple(QUOTA_VALUES)):
+    """Service Quotas' values (AWS's default where none was applied), and what the account uses."""
+    for code, service in (("L-F678F1CE", "vpc"), ("L-0263D0A3", "ec2"),
+                          ("L-53DA6B97", "elasticloadbalancing"), ("L-3032A538", "fargate")):
+        quota = {"ServiceCode": service, "QuotaCode": code, "Value": QUOTA_VALUES[code]}
+        if code in applied:
+            t.add("service-quotas", "get_service_quota", {"Quota": quota},
+                  {"ServiceCode": service, "QuotaCode": code})
+        else:
+            t.error("service-quotas", "get_service_quota", "NoSuchResourceException")
+            t.add("service-quotas", "get_aws_default_service_quota", {"Quota": quota})
+        if code == "L-F678F1CE":
+            t.add("ec2", "describe_vpcs", {"Vpcs": [{"VpcId": f"vpc-{n}"} for n in range(vpcs_in_use)]})
+        elif code == "L-0263D0A3":
+            t.add("ec2", "describe_addresses", {"Addresses": [{"PublicIp": "198.51.100.7"}]})
+        elif code == "L-53DA6B97":
+            t.add("elbv2", "describe_load_balancers", {"LoadBalancers": [
+                {"LoadBalancerArn": LB, "Type": "application"},
+                {"LoadBalancerArn": "nlb", "Type": "network"}]})

@@ -1,0 +1,55 @@
+"""The preflight: every check in the order a maintainer fixes them, each read-only and each one line.
+
+The account first (allow-listed, by the rule provisioning itself applies), then what the run is given,
+then whether the region serves the services, whether the nightly role may make every request, the
+connection, the GitHub token, and the room the account's quotas leave.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from pipeline_harness import lab
+from pipeline_harness.context import Context
+from pipeline_harness.e2e import inputs
+from pipeline_harness.e2e.github import GitHub
+from pipeline_harness.errors import ConfigError
+from pipeline_harness.kinds.base import PREREQUISITES
+from pipeline_harness.preflight import connection, permissions, quotas, region, repository
+from pipeline_harness.preflight.lines import line, not_given
+from pipeline_harness.steps.base import CheckResult
+
+
+def preflight(ctx: Context, environ: Mapping[str, str], explicit: frozenset[str] = frozenset(), *,
+              role_arn: str | None = None,
+              github: Callable[[str, str], GitHub] | None = None) -> list[CheckResult]:
+    return [
+        _allowed(ctx),
+        _inputs(ctx, environ, explicit),
+        *region.check(ctx),
+        *permissions.check(ctx, role_arn),
+        connection.check(ctx),
+        repository.check(ctx, inputs.token(environ), github, explicit),
+        *quotas.check(ctx),
+    ]
+
+
+def _allowed(ctx: Context) -> CheckResult:
+    title = "The account is one the harness may provision in (the allow-list)"
+    try:
+        lab.require_allowed_account(ctx)
+    except ConfigError as err:
+        return line("account.allowed", PREREQUISITES, title, "fail", str(err),
+                    "set NIGHTLY_AWS_ACCOUNT_ID (the workflow's PIPELINE_HARNESS_ALLOWED_ACCOUNTS)")
+    return line("account.allowed", PREREQUISITES, title, "pass",
+                f"account {ctx.target.account} may be provisioned in")
+
+
+def _inputs(ctx: Context, environ: Mapping[str, str], explicit: frozenset[str]) -> CheckResult:
+    title = "Everything the nightly run needs is given"
+    lacking = inputs.missing(ctx.settings, environ, explicit)
+    if not lacking:
+        return line("inputs", PREREQUISITES, title, "pass", "region, connection, repository, token and "
+                    "the ECS prerequisites are given")
+    return not_given(ctx, "inputs", PREREQUISITES, title,
+                     f"what the nightly run needs ({'; '.join(lacking)})")
