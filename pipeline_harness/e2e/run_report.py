@@ -116,3 +116,12 @@ class RunReport:
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.as_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+def not_started(settings, where: str, error: str, message: str) -> RunReport:
+    """The report of a run that could not start (no credentials, a missing input, an account that
+    does not answer): failed, and why."""
+    report = RunReport(settings.run_id, settings.region, settings.pipeline_type, settings.branch)
+    report.outcome = "failed"
+    report.failure = {"where": where, "error": error, "message": message, "diagnosis": None}
+    return report

@@ -1,8 +1,9 @@
-"""When the e2e tier runs: only asked for, on --target aws, with credentials — else one reason."""
+"""When the e2e tier runs: skipped with one reason only when not asked for; asked for, what keeps it
+from starting (not on --target aws, no credentials) is a reason to fail, not to skip."""
 
 from types import SimpleNamespace
 
-from fixtures.e2e import skip_reason
+from fixtures.e2e import cannot_start, skip_reason
 
 
 def _config(monkeypatch, *, run_e2e=False, markexpr="", target=None, credentials=False):
@@ -27,10 +28,19 @@ def test_not_asked_for_is_one_reason_and_no_credential_lookup(monkeypatch):
         "real-AWS e2e tier not run: it needs --run-e2e (or -m e2e), --target aws")
 
 
-def test_asked_with_m_e2e_on_aws_without_credentials_names_the_credentials(monkeypatch):
+def test_asked_with_m_e2e_on_aws_without_credentials_is_no_skip_but_a_reason_to_fail(monkeypatch):
     config = _config(monkeypatch, markexpr="e2e", target="aws")
 
-    assert skip_reason(config) == "real-AWS e2e tier not run: it needs AWS credentials"
+    assert skip_reason(config) is None
+    assert cannot_start(config) == ("the nightly end-to-end run found no AWS credentials (environment, "
+                                    "shared files, profile, web identity or instance metadata)")
+
+
+def test_asked_on_another_target_is_a_reason_to_fail(monkeypatch):
+    config = _config(monkeypatch, run_e2e=True, target="moto", credentials=True)
+
+    assert skip_reason(config) is None
+    assert cannot_start(config) == "the nightly end-to-end run needs --target aws"
 
 
 def test_not_e2e_marker_expression_does_not_count_as_asking(monkeypatch):
@@ -40,4 +50,6 @@ def test_not_e2e_marker_expression_does_not_count_as_asking(monkeypatch):
 
 
 def test_asked_on_aws_with_credentials_runs(monkeypatch):
-    assert skip_reason(_config(monkeypatch, run_e2e=True, target="aws", credentials=True)) is None
+    config = _config(monkeypatch, run_e2e=True, target="aws", credentials=True)
+
+    assert skip_reason(config) is None and cannot_start(config) is None
