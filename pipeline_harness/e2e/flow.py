@@ -13,6 +13,7 @@ import requests
 
 from pipeline_harness import lab
 from pipeline_harness.context import Context
+from pipeline_harness.e2e import usage
 from pipeline_harness.e2e.github import GitHub, Pushed, run_files
 from pipeline_harness.e2e.inputs import Inputs
 from pipeline_harness.e2e.run_report import RunReport, stage_verdicts
@@ -23,7 +24,8 @@ from pipeline_harness.waits.events import Inbox
 from pipeline_harness.waits.policies import Clock, Sleep
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-READS = ("codepipeline:ListActionExecutions", "codebuild:BatchGetBuilds")  # the build number
+# the build number; what the repository stores (the run's cost)
+READS = ("codepipeline:ListActionExecutions", "codebuild:BatchGetBuilds", "ecr:DescribeImages")
 
 
 def run_nightly(inputs: Inputs, target: Target, *, report_path: Path, github: GitHub | None = None,
@@ -59,6 +61,8 @@ def run_nightly(inputs: Inputs, target: Target, *, report_path: Path, github: Gi
         try:
             _tear_down(ctx, github, report)
         finally:
+            report.usage = usage.of_run(report.phases, report.waits, report.stages,
+                                        report.image.get("stored_bytes"), settings, ctx.makes_prerequisites)
             report.write(report_path)
     if report.outcome != "passed":
         raise HarnessError((report.failure or {}).get("message", f"the run ended {report.outcome}"))
@@ -99,7 +103,8 @@ def _verify(ctx: Context, report: RunReport, pushed: Pushed, url: str, clock: Cl
                                         events=inbox)
         report.waited(entry, tagged)
     report.image = {"uri": image, "tags": list(tags), "digest": tagged.observation.digest,
-                    "platforms": sorted(tagged.observation.platforms)}
+                    "platforms": sorted(tagged.observation.platforms),
+                    "stored_bytes": stored_bytes(target, names.ecr_repository)}
     with report.timing("rollout", wait=True) as entry:
         report.waited(entry, rollout.wait_for_rollout(
             target, names.cluster, names.service, image, container=settings.container,
@@ -123,6 +128,12 @@ def build_number(target: Target, pipeline_name: str, execution_id: str) -> str:
         raise HarnessError(f"execution {execution_id} of {pipeline_name} ran no CodeBuild build")
     build = target.client("codebuild").batch_get_builds(ids=build_ids[:1])["builds"][0]
     return str(build["buildNumber"])
+
+
+def stored_bytes(target: Target, repository: str) -> int:
+    """What the repository holds once the build pushed: every image of it (the run's cost)."""
+    pages = target.client("ecr").get_paginator("describe_images").paginate(repositoryName=repository)
+    return usage.stored_bytes([image for page in pages for image in page["imageDetails"]])
 
 
 def _tear_down(ctx: Context, github: GitHub, report: RunReport) -> None:

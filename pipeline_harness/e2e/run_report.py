@@ -24,6 +24,7 @@ EXPECTED_STAGE_SECONDS = {"Build": (3 * 60, 5 * 60), "Deploy": (1 * 60, 2 * 60)}
 class Timed:
     name: str
     state: str = "running"  # running | succeeded | failed | interrupted
+    at: float | None = None  # seconds into the run when it started
     seconds: float | None = None
     attempts: int | None = None  # waits only: how many looks it took
     last_seen: str | None = None
@@ -68,7 +69,12 @@ class RunReport:
     stages: dict[str, dict] = field(default_factory=dict)
     failure: dict | None = None
     teardown: dict = field(default_factory=dict)
+    usage: dict = field(default_factory=dict)  # what the run kept running, and an estimate of its cost
     current: str | None = field(default=None, repr=False)  # the phase or wait last started
+    began: float = field(default=0.0, repr=False)
+
+    def __post_init__(self) -> None:
+        self.began = self.clock()
 
     @contextmanager
     def timing(self, name: str, *, wait: bool = False):
@@ -77,6 +83,7 @@ class RunReport:
         (self.waits if wait else self.phases).append(entry)
         self.current = name
         start = self.clock()
+        entry.at = round(start - self.began, 1)
         try:
             yield entry
             entry.state = "succeeded"
@@ -109,8 +116,8 @@ class RunReport:
 
     def as_dict(self) -> dict:
         data = asdict(self)
-        data.pop("clock")
-        data.pop("current")
+        for internal in ("clock", "current", "began"):
+            data.pop(internal)
         return data
 
     def write(self, path: Path) -> None:

@@ -63,6 +63,15 @@ class Timeline:
     def _record(self, model, **_):
         self.calls.append(f"{model.service_model.service_name}.{model.name}")
 
+    def taking(self, clock, seconds: float) -> Timeline:
+        """Each AWS call moves the simulated clock on by `seconds`, as real calls take time."""
+        def tick(**_):
+            clock.now += seconds
+
+        for stub in self.stubs.values():
+            stub.client.meta.events.register("provide-client-params", tick)
+        return self
+
     def add(self, service, operation, response=None, params=None):
         self.stubs[service].add_response(operation, response or {}, params)
 
@@ -496,12 +505,27 @@ def _platform(digit: str, os: str, architecture: str) -> dict:
     return {"digest": "sha256:" + digit * 64, "platform": {"os": os, "architecture": architecture}}
 
 
+# what DescribeImages lists after a multi-arch push: the index (sized as its largest image), the two
+# platform images, and buildx's attestation manifest
+IMAGE_SIZES = {"amd64": 191_234_567, "arm64": 178_901_234, "attestation": 1_420}
+STORED_BYTES = sum(IMAGE_SIZES.values())
+
+
 def image_tagged(t: Timeline):
     t.add("ecr", "batch_get_image", {"images": [
         {"registryId": ACCOUNT, "repositoryName": REPOSITORY,
          "imageId": {"imageDigest": DIGEST, "imageTag": tag}, "imageManifest": _index(),
          "imageManifestMediaType": "application/vnd.oci.image.index.v1+json"}
         for tag in (SHORT, "latest", str(BUILD_NUMBER))], "failures": []})
+    manifest = "application/vnd.oci.image.manifest.v1+json"
+    t.add("ecr", "describe_images", {"imageDetails": [
+        {"imageDigest": DIGEST, "imageTags": [SHORT, "latest", str(BUILD_NUMBER)],
+         "imageSizeInBytes": IMAGE_SIZES["amd64"],
+         "imageManifestMediaType": "application/vnd.oci.image.index.v1+json"},
+        *({"imageDigest": "sha256:" + digit * 64, "imageSizeInBytes": IMAGE_SIZES[name],
+           "imageManifestMediaType": manifest} for digit, name in (("1", "amd64"), ("2", "arm64"),
+                                                                   ("3", "attestation")))]},
+          {"repositoryName": REPOSITORY})
 
 
 def _deployment(status, revision, rollout_state, running=1):

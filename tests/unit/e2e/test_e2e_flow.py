@@ -59,7 +59,8 @@ def test_a_passing_run_pushes_one_commit_waits_for_step_7_and_tears_everything_d
     assert written["commit"] == tl.COMMIT and written["execution_id"] == tl.EXECUTION
     assert written["build_number"] == "42"
     assert written["image"] == {"uri": f"{tl.URI}:{tl.SHORT}", "tags": [tl.SHORT, "latest", "42"],
-                                "digest": tl.DIGEST, "platforms": ["linux/amd64", "linux/arm64"]}
+                                "digest": tl.DIGEST, "platforms": ["linux/amd64", "linux/arm64"],
+                                "stored_bytes": tl.STORED_BYTES}
     assert [w["name"] for w in written["waits"]] == ["pipeline", "ecr-tags", "rollout", "http"]
     assert all(w["state"] == "succeeded" and w["seconds"] is not None for w in written["waits"])
     assert [p["name"] for p in written["phases"]] == ["push", "provision", "teardown"]
@@ -68,6 +69,47 @@ def test_a_passing_run_pushes_one_commit_waits_for_step_7_and_tears_everything_d
     assert written["stages"]["Deploy"]["outlier"] == "slower than the tutorial's"
     assert written["failure"] is None
     _torn_down(timeline, github, written)
+
+
+def test_the_report_of_a_passing_run_says_what_it_kept_running_for_how_long_and_an_estimate(
+        run_inputs, aws_target, timeline, github, tmp_path):
+    # given: a passing run whose AWS calls take 2 s each (provisioning and teardown take minutes)
+    clock = SimulatedClock()
+    timeline.taking(clock, 2.0)
+    _until_pipeline(timeline, github)
+    tl.pipeline_succeeded(timeline)  # stages: Source 12 s, Build 240 s, Deploy 200 s
+    tl.image_tagged(timeline)
+    tl.rolled_out(timeline)
+    tl.alb_serves(github)
+    tl.teardown(timeline)
+
+    # when
+    run_nightly(run_inputs, aws_target, report_path=tmp_path / "nightly.json", clock=clock, sleep=clock.sleep)
+
+    # then: everything the run made lived from provisioning's start to teardown's end
+    written = _report(tmp_path)
+    usage, phases = written["usage"], {p["name"]: p for p in written["phases"]}
+    tags = next(w for w in written["waits"] if w["name"] == "ecr-tags")
+    end = phases["teardown"]["at"] + phases["teardown"]["seconds"]
+    hours = (end - phases["provision"]["at"]) / 3600
+    assert phases["provision"]["seconds"] > 60 and phases["teardown"]["seconds"] > 60
+    assert usage["window_seconds"] == round(end - phases["provision"]["at"], 1)
+    assert usage["alb_hours"] == round(hours, 4)
+    assert usage["fargate"] == {"tasks": 1, "vcpu": 0.25, "memory_gb": 0.5,  # cpu 256, memory 512
+                                "vcpu_hours": round(0.25 * hours, 4), "gb_hours": round(0.5 * hours, 4)}
+    assert usage["public_ipv4_hours"] == round(3 * hours, 4)  # the ALB in two zones, one task
+    assert usage["nat_gateway_hours"] == usage["elastic_ip_hours"] == 0
+    assert usage["codebuild_minutes"] == {"BUILD_GENERAL1_SMALL": 4}
+    assert usage["codepipeline_action_minutes"] == 1 + 4 + 4
+    kept = (end - tags["at"] - tags["seconds"]) / 3600
+    assert usage["ecr"] == {"stored_bytes": tl.STORED_BYTES,
+                            "gb_months": round(tl.STORED_BYTES / 1e9 * kept / 730, 9)}
+    cost = usage["estimate_usd"]
+    assert cost["alb"] == 0.0225  # one ALB-hour: a partial hour is billed as a whole one
+    assert cost["codebuild"] == round(4 * 0.005, 4) and cost["codepipeline"] == round(9 * 0.002, 4)
+    assert cost["fargate"] == round(0.25 * hours * 0.04048 + 0.5 * hours * 0.004445, 4)
+    assert cost["total"] == pytest.approx(sum(v for k, v in cost.items() if k != "total"), abs=1e-3)
+    assert usage["prices"]["region"] == "us-east-1" and "estimate" in usage["prices"]["note"]
 
 
 def test_the_pipeline_points_at_the_run_branch_and_is_the_requested_type(run_inputs):
