@@ -12,7 +12,7 @@ from pipeline_harness.context import Context
 from pipeline_harness.e2e import inputs
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, ConfigError
 from pipeline_harness.preflight.permissions import principal
-from pipeline_harness.preflight.run import preflight
+from pipeline_harness.preflight.run import CALLS, preflight
 from pipeline_harness.report import Report, render
 from pipeline_harness.targets import open_target
 
@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     settings = inputs.run_settings(settings_from(args, provision_prerequisites=args.provision_prerequisites),
                                    os.environ, explicit)
     with open_target(settings, lab.check_plan) as target:
+        target.client_config = target.client_config.merge(CALLS)  # the clients made from here on
         checks = preflight(Context(settings, target), os.environ, explicit, role_arn=args.role_arn)
         report = Report(target.name, target.account, target.region, checks)
     with output(args) as out:

@@ -7,7 +7,10 @@ connection, the GitHub token, and the room the account's quotas leave.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
+
+import botocore.config
 
 from pipeline_harness import lab
 from pipeline_harness.context import Context
@@ -19,19 +22,33 @@ from pipeline_harness.preflight import connection, permissions, quotas, region, 
 from pipeline_harness.preflight.lines import line, not_given
 from pipeline_harness.steps.base import CheckResult
 
+BUDGET = 60.0  # seconds: checks not begun by then are errors saying so (one call is bounded apart)
+# each call: two attempts of at most 5 s to connect and 10 s to read (the target's default is 3 × 35 s)
+CALLS = botocore.config.Config(connect_timeout=5, read_timeout=10,
+                               retries={"mode": "standard", "total_max_attempts": 2})
+
 
 def preflight(ctx: Context, environ: Mapping[str, str], explicit: frozenset[str] = frozenset(), *,
-              role_arn: str | None = None,
-              github: Callable[[str, str], GitHub] | None = None) -> list[CheckResult]:
-    return [
-        _allowed(ctx),
-        _inputs(ctx, environ, explicit),
-        *region.check(ctx),
-        *permissions.check(ctx, role_arn),
-        connection.check(ctx),
-        repository.check(ctx, inputs.token(environ), github, explicit),
-        *quotas.check(ctx),
+              role_arn: str | None = None, github: Callable[[str, str], GitHub] | None = None,
+              clock: Callable[[], float] = time.monotonic, budget: float = BUDGET) -> list[CheckResult]:
+    """Every check's lines, in order; a check not begun within `budget` seconds is an error line."""
+    checks: list[tuple[str, Callable[[], list[CheckResult]]]] = [
+        ("account.allowed", lambda: [_allowed(ctx)]),
+        ("inputs", lambda: [_inputs(ctx, environ, explicit)]),
+        ("region", lambda: region.check(ctx)),
+        ("permissions", lambda: permissions.check(ctx, role_arn)),
+        ("connection", lambda: [connection.check(ctx)]),
+        ("github.push", lambda: [repository.check(ctx, inputs.token(environ), github, explicit)]),
+        ("quota", lambda: quotas.check(ctx)),
     ]
+    deadline, results = clock() + budget, []
+    for check_id, check in checks:
+        if clock() > deadline:
+            results.append(line(check_id, PREREQUISITES, f"{check_id} (not run)", "error",
+                                f"not run: the preflight's {budget:g} s were spent before it began"))
+            continue
+        results += check()
+    return results
 
 
 def _allowed(ctx: Context) -> CheckResult:

@@ -245,3 +245,20 @@ def test_an_assumed_role_session_is_simulated_as_its_role():
     assert permissions.principal(tl.CALLER) == tl.ROLE_ARN
     assert permissions.principal(f"arn:aws:iam::{tl.ACCOUNT}:user/ci") == f"arn:aws:iam::{tl.ACCOUNT}:user/ci"
     assert permissions.principal(f"arn:aws:iam::{tl.ACCOUNT}:root") is None
+
+
+def test_checks_not_begun_within_the_budget_are_errors_saying_so(run_inputs, aws_target, timeline, github):
+    # given: a clock on which the region's reads take the whole minute
+    ctx = _ctx(run_inputs, aws_target)
+    tl.preflight_region(timeline)
+    ticks = iter([0.0, 0.0, 0.0, 0.0] + [61.0] * 10)
+
+    # when
+    checks = preflight(ctx, ENVIRON, clock=lambda: next(ticks))
+
+    # then: what began ran; the rest say why they did not, and fail the preflight
+    errors = {c.id: c.message for c in checks if c.status == "error"}
+    assert list(errors) == ["permissions", "connection", "github.push", "quota"]
+    assert set(errors.values()) == {"not run: the preflight's 60 s were spent before it began"}
+    assert not Report("aws", tl.ACCOUNT, tl.REGION, checks).ok
+    assert len(github.calls) == 0

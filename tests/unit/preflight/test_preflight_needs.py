@@ -4,7 +4,6 @@ actions, each on an ARN of the run's own resource that the policy's pattern for 
 import pytest
 
 from pipeline_harness import kinds, policy_files
-from pipeline_harness.cli import main
 from pipeline_harness.policies.evaluation import evaluate
 from pipeline_harness.preflight import arns, permissions
 from pipeline_harness.settings import Settings
@@ -72,11 +71,3 @@ def test_passing_the_connection_is_asked_by_the_service_its_arn_names():
     passing = [n.action for n in needs if n.resource == CONNECTION and n.action.endswith("PassConnection")]
     assert passing == ["codeconnections:PassConnection"]
 
-
-def test_a_role_arn_that_is_no_role_or_user_is_refused_before_any_call(capsys):
-    # when
-    code = main(["preflight", "--role-arn", "pipeline-harness-nightly"])
-
-    # then
-    assert code == 2
-    assert "--role-arn must be an IAM role or user ARN" in capsys.readouterr().err
