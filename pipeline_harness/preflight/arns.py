@@ -15,7 +15,6 @@ from pipeline_harness.settings import Names
 S3_OBJECT_ACTIONS = frozenset({"s3:deleteobject", "s3:deleteobjectversion", "s3:getobject", "s3:putobject"})
 _IAM_ROLE = "arn:aws:iam::{account}:role/{name}"
 _LOG_GROUP = "arn:aws:logs:{region}:{account}:log-group:{name}"
-_QUEUE = "arn:aws:sqs:{region}:{account}:{name}"
 
 # per kind: its resource's ARN, filled with the run's region, account and the kind's name for the run
 TEMPLATES: dict[str, str] = {
@@ -35,7 +34,7 @@ TEMPLATES: dict[str, str] = {
     "task_family": "arn:aws:ecs:{region}:{account}:task-definition/{name}:*",
     "service": "arn:aws:ecs:{region}:{account}:service/{cluster}/{name}",
     "pipeline": "arn:aws:codepipeline:{region}:{account}:{name}",
-    "event_queue": _QUEUE,
+    "event_queue": "arn:aws:sqs:{region}:{account}:{name}",
     "event_rule": "arn:aws:events:{region}:{account}:rule/{name}",
 }
 
