@@ -68,8 +68,9 @@ class GitHub:
 
     def __init__(self, repository: str, token: str, *, api_url: str = API_URL,
                  session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep,
-                 attempts: int = ATTEMPTS):
+                 attempts: int = ATTEMPTS, timeout: tuple[float, float] = TIMEOUT):
         self.repository, self.api_url, self.attempts = repository, api_url.rstrip("/"), attempts
+        self.timeout = timeout
         self.session = session or requests.Session()
         self.session.headers.update({"Authorization": f"Bearer {token}",
                                      "Accept": "application/vnd.github+json",
@@ -90,7 +91,7 @@ class GitHub:
             raise TargetUnreachable(f"GitHub does not answer at {self.api_url}: {err}") from None
 
     def _once(self, method: str, url: str, expect: tuple[int, ...], **kwargs) -> requests.Response:
-        response = self.session.request(method, url, timeout=TIMEOUT, **kwargs)
+        response = self.session.request(method, url, timeout=self.timeout, **kwargs)
         if response.status_code in expect:
             return response
         if response.status_code >= 500 or _rate_limited(response):

@@ -26,11 +26,8 @@ def services() -> list[str]:
     return sorted({"sts", *(kind.service for kind in kinds.REGISTRY)})
 
 
-def check(ctx: Context) -> list[CheckResult]:
-    return [_probe(ctx, service) for service in services()]
-
-
-def _probe(ctx: Context, service: str) -> CheckResult:
+def probe(ctx: Context, service: str) -> CheckResult:
+    """Whether the region serves `service`: one short read, its answer (or none) judged."""
     region = ctx.target.region
     check_id, title = f"region.{service}", f"Region {region} serves {service}"
     reason = ctx.target.gap(service)

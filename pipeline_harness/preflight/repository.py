@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from pipeline_harness.context import Context
@@ -15,6 +16,7 @@ from pipeline_harness.steps.base import CheckResult
 CHECK_ID = "github.push"
 STEP = 7  # the run pushes the commit Step 7 follows
 ATTEMPTS = 2  # a preflight answers in about a minute: one retry of a 5xx, not five
+TIMEOUT = (5, 10)  # connect, read (seconds), as the preflight's AWS calls
 HINT = "a fine-grained token with Contents: Read and write on that repository (docs/nightly.md, step 2)"
 
 
@@ -28,9 +30,8 @@ def check(ctx: Context, token: str | None, github: Callable[[str, str], GitHub] 
     if not token:
         return not_given(ctx, CHECK_ID, STEP, title, "a GitHub token (GITHUB_TOKEN or "
                          "PIPELINE_HARNESS_GITHUB_TOKEN)")
-    client = (github or _client)(repository, token)
     try:
-        record = client.repository_record()
+        record = (github or client)(repository, token).repository_record()
     except HarnessError as err:
         return line(CHECK_ID, STEP, title, "fail", str(err), HINT)
     permissions = record.get("permissions")
@@ -44,5 +45,6 @@ def check(ctx: Context, token: str | None, github: Callable[[str, str], GitHub] 
     return line(CHECK_ID, STEP, title, "pass", f"GitHub says the token may push to {repository}")
 
 
-def _client(repository: str, token: str) -> GitHub:
-    return GitHub(repository, token, attempts=ATTEMPTS)
+def client(repository: str, token: str, sleep: Callable[[float], None] = time.sleep) -> GitHub:
+    """GitHub as the preflight asks it: fewer attempts and a shorter read than the run's pushes."""
+    return GitHub(repository, token, attempts=ATTEMPTS, timeout=TIMEOUT, sleep=sleep)

@@ -22,7 +22,7 @@ from pipeline_harness.preflight import connection, permissions, quotas, region, 
 from pipeline_harness.preflight.lines import line, not_given
 from pipeline_harness.steps.base import CheckResult
 
-BUDGET = 60.0  # seconds: checks not begun by then are errors saying so (one call is bounded apart)
+BUDGET = 60.0  # seconds: checks not begun by then are errors saying so (a check begun finishes)
 # each call: two attempts of at most 5 s to connect and 10 s to read (the target's default is 3 × 35 s)
 CALLS = botocore.config.Config(connect_timeout=5, read_timeout=10,
                                retries={"mode": "standard", "total_max_attempts": 2})
@@ -35,7 +35,8 @@ def preflight(ctx: Context, environ: Mapping[str, str], explicit: frozenset[str]
     checks: list[tuple[str, Callable[[], list[CheckResult]]]] = [
         ("account.allowed", lambda: [_allowed(ctx)]),
         ("inputs", lambda: [_inputs(ctx, environ, explicit)]),
-        ("region", lambda: region.check(ctx)),
+        *((f"region.{service}", lambda service=service: [region.probe(ctx, service)])
+          for service in region.services()),
         ("permissions", lambda: permissions.check(ctx, role_arn)),
         ("connection", lambda: [connection.check(ctx)]),
         ("github.push", lambda: [repository.check(ctx, inputs.token(environ), github, explicit)]),

@@ -4,11 +4,12 @@ first real run would trip over is named on its own line, with what to do."""
 
 import nightly_timeline as tl
 import pytest
+import requests
 from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError
 
 from pipeline_harness.context import Context
-from pipeline_harness.preflight import permissions
+from pipeline_harness.preflight import permissions, region, repository
 from pipeline_harness.preflight.run import preflight
 from pipeline_harness.report import Report
 from pipeline_harness.targets import aws
@@ -248,10 +249,10 @@ def test_an_assumed_role_session_is_simulated_as_its_role():
 
 
 def test_checks_not_begun_within_the_budget_are_errors_saying_so(run_inputs, aws_target, timeline, github):
-    # given: a clock on which the region's reads take the whole minute
+    # given: a clock on which the region's reads take the whole minute (checked before each line)
     ctx = _ctx(run_inputs, aws_target)
     tl.preflight_region(timeline)
-    ticks = iter([0.0, 0.0, 0.0, 0.0] + [61.0] * 10)
+    ticks = iter([0.0] * (3 + len(region.services())) + [61.0] * 10)
 
     # when
     checks = preflight(ctx, ENVIRON, clock=lambda: next(ticks))
@@ -262,3 +263,20 @@ def test_checks_not_begun_within_the_budget_are_errors_saying_so(run_inputs, aws
     assert set(errors.values()) == {"not run: the preflight's 60 s were spent before it began"}
     assert not Report("aws", tl.ACCOUNT, tl.REGION, checks).ok
     assert len(github.calls) == 0
+
+
+def test_github_that_does_not_answer_is_asked_twice_within_its_timeout_then_fails_the_line(
+        run_inputs, aws_target, timeline, github):
+    # given: every request to GitHub times out
+    ctx = _ctx(run_inputs, aws_target)
+    github.get(tl.API, body=requests.exceptions.ReadTimeout("read timed out"))
+    made = repository.client(tl.REPO, tl.TOKEN, sleep=lambda seconds: None)  # no backoff pause here
+
+    # when
+    found = repository.check(ctx, tl.TOKEN, lambda repo, token: made)
+
+    # then
+    assert (made.attempts, made.timeout) == (2, (5, 10))
+    assert len(github.calls) == 2
+    assert found.status == "fail"
+    assert found.message.startswith("GitHub does not answer at https://api.github.com")
