@@ -71,3 +71,15 @@ def test_passing_the_connection_is_asked_by_the_service_its_arn_names():
     passing = [n.action for n in needs if n.resource == CONNECTION and n.action.endswith("PassConnection")]
     assert passing == ["codeconnections:PassConnection"]
 
+
+
+def test_the_deploy_stages_update_service_is_the_pipeline_roles_request_not_the_nightly_roles():
+    # given: what the nightly role itself requests, and what the pipeline's role may do
+    needs = {n.action for n in permissions.needs(_names(connection_arn=CONNECTION))}
+
+    # then: ECS's rolling update is CodePipeline's Deploy action, made with the pipeline role
+    # (AmazonECS_FullAccess, Step 4), so neither the nightly policy nor the preflight asks for it
+    assert "ecs:UpdateService" not in needs
+    assert "ecs:UpdateService" not in {a for s in policy_files.nightly_role_policy()["Statement"]
+                                       for a in s["Action"]}
+    assert "ecs:CreateService" in needs and "ecs:DeleteService" in needs
