@@ -17,7 +17,7 @@ from pipeline_harness.e2e import usage
 from pipeline_harness.e2e.github import GitHub, Pushed, run_files
 from pipeline_harness.e2e.inputs import Inputs
 from pipeline_harness.e2e.run_report import RunReport, stage_verdicts
-from pipeline_harness.errors import ConfigError, HarnessError
+from pipeline_harness.errors import AWS_ERRORS, ConfigError, HarnessError
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
 from pipeline_harness.waits.events import Inbox
@@ -130,10 +130,14 @@ def build_number(target: Target, pipeline_name: str, execution_id: str) -> str:
     return str(build["buildNumber"])
 
 
-def stored_bytes(target: Target, repository: str) -> int:
-    """What the repository holds once the build pushed: every image of it (the run's cost)."""
+def stored_bytes(target: Target, repository: str) -> int | None:
+    """What the repository holds once the build pushed: every image of it (the run's cost). A figure
+    of the report, not a verdict: a refused read leaves it unknown (None) and the run goes on."""
     pages = target.client("ecr").get_paginator("describe_images").paginate(repositoryName=repository)
-    return usage.stored_bytes([image for page in pages for image in page["imageDetails"]])
+    try:
+        return usage.stored_bytes([image for page in pages for image in page["imageDetails"]])
+    except AWS_ERRORS:
+        return None
 
 
 def _tear_down(ctx: Context, github: GitHub, report: RunReport) -> None:

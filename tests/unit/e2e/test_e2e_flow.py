@@ -112,6 +112,26 @@ def test_the_report_of_a_passing_run_says_what_it_kept_running_for_how_long_and_
     assert usage["prices"]["region"] == "us-east-1" and "estimate" in usage["prices"]["note"]
 
 
+def test_an_image_size_the_role_may_not_read_is_unknown_and_the_run_still_passes(
+        run_inputs, aws_target, timeline, github, tmp_path):
+    # given
+    _until_pipeline(timeline, github)
+    tl.pipeline_succeeded(timeline)
+    tl.image_tagged(timeline, described=False)
+    tl.rolled_out(timeline)
+    tl.alb_serves(github)
+    tl.teardown(timeline)
+
+    # when
+    report = _run(run_inputs, aws_target, tmp_path)
+
+    # then
+    written = _report(tmp_path)
+    assert report.outcome == "passed"
+    assert written["image"]["stored_bytes"] is None
+    assert written["usage"]["ecr"] == {"stored_bytes": None, "gb_months": None}
+
+
 def test_the_pipeline_points_at_the_run_branch_and_is_the_requested_type(run_inputs):
     # then: the pipeline's Source action reads the branch the commit was pushed to
     assert run_inputs.settings.branch == tl.BRANCH
