@@ -8,7 +8,7 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from pipeline_harness import lab
+from pipeline_harness import inert, lab
 from pipeline_harness.cli.common import output, settings_from
 from pipeline_harness.context import Context
 from pipeline_harness.errors import ConfigError
@@ -162,6 +162,8 @@ def _report(kind: str, outcome: Outcome) -> dict:
 
 
 def _write(args: argparse.Namespace, report: dict) -> None:
+    """JSON escapes by itself; in the table, what the wait last saw (a build's log tail, the
+    service's events, what the app answered) is made inert for the terminal."""
     with output(args) as out:
         if args.format == "json":
             json.dump(report, out, indent=2)
@@ -172,4 +174,4 @@ def _write(args: argparse.Namespace, report: dict) -> None:
                 value = ", ".join(f"{k} {v:.0f}s" for k, v in value.items()) or "-"
             elif isinstance(value, list):
                 value = "; ".join(value)
-            out.write(f"{key:<16} {value}\n")
+            out.write(f"{key:<16} {inert.terminal(value)}\n")
