@@ -130,8 +130,7 @@ def _event_source(args: argparse.Namespace, settings: Settings, target: Target) 
         yield None
         return
     ctx = Context(_watched(args, settings, target).replace(wait_events=True), target)
-    lab.require_allowed_account(ctx)
-    with lab.provisioned(events_step, ctx) as made:
+    with lab.provisioned(events_step, ctx) as made:  # refused outside the allow-list on real AWS
         yield Inbox(target.client("sqs"), made["queue_url"])
 
 
