@@ -13,7 +13,6 @@ from pipeline_harness import kinds
 from pipeline_harness.context import Context
 from pipeline_harness.errors import (
     AWS_ERRORS,
-    ConfigError,
     HarnessError,
     ProvisionError,
     Unsupported,
@@ -68,14 +67,12 @@ def provision_step(step: ModuleType, ctx: Context) -> dict:
 
 
 def require_allowed_account(ctx: Context) -> None:
-    """On real AWS, refuse before the first create unless the account is explicitly allowed."""
-    if not ctx.target.quirks.needs_allowed_account:
-        return
-    account = ctx.target.account
-    if account not in ctx.settings.allowed_account_ids:
-        raise ConfigError(f"account {account} is not in the allow-list; nothing was created. "
-                          "Set PIPELINE_HARNESS_ALLOWED_ACCOUNTS (or allowed_accounts in the config) "
-                          "to the sandbox accounts the harness may provision in")
+    """On real AWS, refuse before the first read of the lab unless the account is explicitly allowed.
+
+    Every path that creates or deletes calls it first (provision, provisioned — the fixtures and
+    `wait --events` —, teardown, the sweep, the nightly run) for one clear message; the target's
+    clients refuse any change in an account not allowed whatever the path (targets/base.py)."""
+    ctx.target.require_allowed_account()
 
 
 def provision(ctx: Context) -> dict[str, dict]:
@@ -130,7 +127,10 @@ def _shielded() -> Iterator[None]:
 
 
 def teardown(ctx: Context, only: Iterable[Kind] = kinds.REGISTRY) -> Teardown:
-    """Every kind of the registry, dependents first; only what is ours goes, one failure stops nothing."""
+    """Every kind of the registry, dependents first; only what is ours goes, one failure stops nothing.
+
+    Deleting is as risky as making: an account outside the allow-list is refused first."""
+    require_allowed_account(ctx)
     result, chosen = Teardown(), set(only)
     with _shielded():
         for kind in reversed(kinds.REGISTRY):
@@ -160,8 +160,9 @@ def provisioned(step: ModuleType, ctx: Context, keep: bool = False) -> Iterator[
     A failure halfway through the step removes what it made before the error surfaces.
     """
     step_kinds = [r.kind for r in step.RESOURCES]
+    kinds.check_names(ctx.settings, [r.kind for r in planned(ctx, (step,))])
+    require_allowed_account(ctx)  # refused: nothing was made, so nothing is torn down
     try:
-        kinds.check_names(ctx.settings, [r.kind for r in planned(ctx, (step,))])
         _refuse_foreign(ctx, [r.kind for r in planned(ctx, (step,))])
         handle = provision_step(step, ctx)
     except BaseException:

@@ -1,4 +1,7 @@
-"""Check results → the report a person reads (table) or a tool reads (JSON, the DESIGN contract)."""
+"""Check results → the report a person reads (table) or a tool reads (JSON, the DESIGN contract).
+
+Every field that can carry an account's or a file's text — titles, messages, hints, the target,
+account and region — goes through the format's function in `inert` (JSON escapes by itself)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
 
+from pipeline_harness import inert
 from pipeline_harness.steps import TITLES
 from pipeline_harness.steps.base import CheckResult
 
@@ -61,11 +65,12 @@ def as_table(report: Report) -> str:
     for step in sorted({c.step for c in report.checks}):
         lines.append(section(step))
         for c in (c for c in report.checks if c.step == step):
-            lines.append(f"  {MARKS[c.status]:<5} {c.id:<{width}}  {c.title} — {c.message}")
+            lines.append(f"  {MARKS[c.status]:<5} {c.id:<{width}}  {inert.terminal(c.title)} — "
+                         f"{inert.terminal(c.message)}")
             if c.hint and c.status != "skip":
                 label = "tip" if c.status == "pass" else "hint"
-                lines.append(f"  {'':<5} {'':<{width}}  {label}: {c.hint}")
-    lines.append(summary(report))
+                lines.append(f"  {'':<5} {'':<{width}}  {label}: {inert.terminal(c.hint)}")
+    lines.append(inert.terminal(summary(report)))
     return "\n".join(lines) + "\n"
 
 
@@ -80,30 +85,24 @@ def as_junit(report: Report) -> str:
               "errors": str(counts["error"]), "skipped": str(counts["skip"])}
     suites = ET.Element("testsuites", {"name": "pipeline-harness", **totals})
     suite = ET.SubElement(suites, "testsuite", {
-        "name": f"account {report.account} ({report.target}, {report.region})", **totals})
+        "name": inert.junit(f"account {report.account} ({report.target}, {report.region})"), **totals})
     properties = ET.SubElement(suite, "properties")
     for name, value in (("score", report.score), ("max_score", report.max_score)):
         ET.SubElement(properties, "property", name=name, value=str(value))
     for c in report.checks:
         case = ET.SubElement(suite, "testcase", classname=section(c.step),
-                             name=f"{c.id}: {c.title}")
+                             name=f"{c.id}: {inert.junit(c.title)}")
+        message, hint = inert.junit(c.message), inert.junit(c.hint)
         if c.status == "skip":
-            ET.SubElement(case, "skipped", message=c.message)
+            ET.SubElement(case, "skipped", message=message)
         elif c.status in ("fail", "error"):
             detail = ET.SubElement(case, "failure" if c.status == "fail" else "error",
-                                   message=c.message, type=c.status)
-            detail.text = f"{c.message}\nhint: {c.hint}" if c.hint else c.message
+                                   message=message, type=c.status)
+            detail.text = f"{message}\nhint: {hint}" if hint else message
         else:
-            ET.SubElement(case, "system-out").text = c.message
+            ET.SubElement(case, "system-out").text = message
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
-
-
-def _md(text: str) -> str:
-    """Text outside `code spans` with < and > escaped, so `<your-account-id>` isn't read as HTML."""
-    parts = text.split("`")
-    return "`".join(p if i % 2 else p.replace("<", "&lt;").replace(">", "&gt;")
-                    for i, p in enumerate(parts))
 
 
 _SECTIONS = (  # (heading, which results, how the hint is introduced)
@@ -126,7 +125,7 @@ def step_scores(report: Report) -> dict[int, tuple[int, int]]:
 
 def as_markdown(report: Report) -> str:
     """Feedback a student can read: per tutorial step, what passed, what to fix and how, what was skipped."""
-    lines = [f"# Lab grade: {report.score}/{report.max_score} points", "", _md(summary(report))]
+    lines = [f"# Lab grade: {report.score}/{report.max_score} points", "", inert.markdown(summary(report))]
     scores = step_scores(report)
     for step in scores:
         checks = [c for c in report.checks if c.step == step]
@@ -137,9 +136,9 @@ def as_markdown(report: Report) -> str:
             if chosen:
                 lines += ["", f"**{heading}**", ""]
             for c in chosen:
-                lines.append(f"- **{_md(c.title)}** — {_md(c.message)}")
+                lines.append(f"- **{inert.markdown(c.title)}** — {inert.markdown(c.message)}")
                 if hint_label and c.hint:
-                    lines.append(f"  - {hint_label}: {_md(c.hint)}")
+                    lines.append(f"  - {hint_label}: {inert.markdown(c.hint)}")
     return "\n".join(lines) + "\n"
 
 

@@ -103,6 +103,8 @@ def sweep(target: Target, settings: Settings, older_than: timedelta, *, dry_run:
     A prefix in `settings` limits the sweep to that run (a nightly job's last sweep of itself).
     `github` (an e2e.github.GitHub) adds the run branches of that repository.
     """
+    if not dry_run:  # deleting is as risky as making: refused before anything is read
+        lab.require_allowed_account(Context(settings, target))
     now = now or datetime.now(UTC)
     cutoff = now - older_than
     result = Sweep(found=find(target, settings))
@@ -115,8 +117,6 @@ def sweep(target: Target, settings: Settings, older_than: timedelta, *, dry_run:
         if leftover.prefix in result.old:
             result.old[leftover.prefix].append(leftover)
     if not dry_run:
-        if result.old:
-            lab.require_allowed_account(Context(settings, target))  # deleting is as risky as making
         for prefix in result.old:
             ctx = Context(_run_settings(settings, prefix), target)
             done = lab.teardown(ctx)

@@ -1,6 +1,8 @@
 """Lint findings as a person reads them (table, markdown) or a tool does (JSON, JUnit XML).
 
 Every format names each finding's rule, so `--ignore RULE` or `[lint] ignore` can silence it.
+A finding quotes the file it is about (someone else's, when the grader lints a student's source),
+so every path, message and fix goes through the format's function in `inert`.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from pipeline_harness import inert
 from pipeline_harness.buildspec.findings import Finding
 
 
@@ -23,13 +26,14 @@ def _counts(findings: Sequence[Finding]) -> str:
 
 
 def as_table(paths: Sequence[str], findings: Sequence[Finding]) -> str:
+    shown = inert.terminal
     if not any(f.is_error for f in findings):
-        notes = "".join(f"{_where(f)}: note: [{f.rule}] {f.message}\n" for f in findings)
-        return notes + f"ok: {', '.join(map(str, paths))}: no findings\n"
+        notes = "".join(f"{shown(_where(f))}: note: [{f.rule}] {shown(f.message)}\n" for f in findings)
+        return notes + f"ok: {shown(', '.join(map(str, paths)))}: no findings\n"
     rows = []
     for f in findings:
         label = "" if f.is_error else "note: "
-        rows.append(f"{_where(f)}: {label}[{f.rule}] {f.message}\n    fix: {f.fix}")
+        rows.append(f"{shown(_where(f))}: {label}[{f.rule}] {shown(f.message)}\n    fix: {shown(f.fix)}")
     return "\n".join(rows) + f"\n{_counts(findings)}\n"
 
 
@@ -45,36 +49,33 @@ def as_junit(paths: Sequence[str], findings: Sequence[Finding]) -> str:
                         failures=str(len(errors)))
     for path in map(str, paths):
         mine = [f for f in errors if f.path == path]
-        suite = ET.SubElement(suites, "testsuite", name=path, tests=str(max(len(mine), 1)),
+        name = inert.junit(path)
+        suite = ET.SubElement(suites, "testsuite", name=name, tests=str(max(len(mine), 1)),
                               failures=str(len(mine)))
         if not mine:
-            ET.SubElement(suite, "testcase", classname=path, name="no findings")
+            ET.SubElement(suite, "testcase", classname=name, name="no findings")
         for f in mine:
-            case = ET.SubElement(suite, "testcase", classname=path, name=f"{_where(f)} [{f.rule}]")
-            failure = ET.SubElement(case, "failure", message=f.message, type=f.rule)
-            failure.text = f"{f.message}\nfix: {f.fix}"
+            case = ET.SubElement(suite, "testcase", classname=name,
+                                 name=f"{inert.junit(_where(f))} [{f.rule}]")
+            message = inert.junit(f.message)
+            failure = ET.SubElement(case, "failure", message=message, type=f.rule)
+            failure.text = f"{message}\nfix: {inert.junit(f.fix)}"
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
-
-
-def _md(text: str) -> str:
-    """A table cell: pipes escaped, < and > outside `code` escaped so they are not read as HTML."""
-    parts = text.replace("|", "\\|").split("`")
-    return "`".join(p if i % 2 else p.replace("<", "&lt;").replace(">", "&gt;")
-                    for i, p in enumerate(parts))
 
 
 def as_markdown(paths: Sequence[str], findings: Sequence[Finding]) -> str:
     lines = [f"# Lint: {_counts(findings)}"]
     for path in map(str, paths):
         mine = [f for f in findings if f.path == path]
-        lines += ["", f"## `{path}`", ""]
+        lines += ["", f"## {inert.markdown(inert.code(path))}", ""]
         if not mine:
             lines.append("No findings.")
             continue
         lines += ["| Line | Rule | Problem | Fix |", "| --- | --- | --- | --- |"]
-        lines += [f"| {f.line or ''} | `{f.rule}`{'' if f.is_error else ' (note)'} | {_md(f.message)} "
-                  f"| {_md(f.fix)} |" for f in mine]
+        lines += [f"| {f.line or ''} | `{f.rule}`{'' if f.is_error else ' (note)'} "
+                  f"| {inert.markdown(f.message, cell=True)} | {inert.markdown(f.fix, cell=True)} |"
+                  for f in mine]
     return "\n".join(lines) + "\n"
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 import boto3
 import botocore.exceptions
 
+from pipeline_harness import inert
 from pipeline_harness.errors import ConfigError, HarnessError, TargetUnreachable
 from pipeline_harness.grading.grade import grade
 from pipeline_harness.grading.guard import read_only
@@ -224,7 +225,8 @@ def summary_rows(graded: list[Graded]) -> list[dict[str, str | int]]:
 
 
 def as_csv(graded: list[Graded]) -> str:
-    rows = summary_rows(graded)
+    """One row per student; every cell made inert for a spreadsheet (a reason quotes AWS errors)."""
+    rows = [{key: inert.csv_cell(value) for key, value in row.items()} for row in summary_rows(graded)]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["student"], lineterminator="\n")
     writer.writeheader()
@@ -233,7 +235,7 @@ def as_csv(graded: list[Graded]) -> str:
 
 
 def _cell(value) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    return inert.markdown(value, cell=True)
 
 
 def as_markdown(graded: list[Graded]) -> str:

@@ -15,23 +15,13 @@ import requests
 
 from pipeline_harness.errors import HarnessError
 from pipeline_harness.targets.base import Target
+from pipeline_harness.targets.operations import is_read
 
-READ_PREFIXES = ("Describe", "Get", "List", "BatchGet", "Head")
-# reads whose names don't say so, each allowed by name
-READS_BY_NAME = frozenset({
-    "SimulatePrincipalPolicy",  # IAM's policy simulator evaluates the role's policies, changes nothing
-})
 GUARD_ID = "pipeline-harness-read-only"
 
 
 class MutationRefused(HarnessError):
     """The grader tried an operation that is not a read; nothing was sent."""
-
-
-def is_read(operation: str) -> bool:
-    """Describe*/Get*/List*/BatchGet*/Head*, the API's own naming of operations that change nothing,
-    and the few reads named otherwise."""
-    return operation.startswith(READ_PREFIXES) or operation in READS_BY_NAME
 
 
 def refuse_mutation(model, **_) -> None:

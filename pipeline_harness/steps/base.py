@@ -9,6 +9,7 @@ from typing import Any
 
 import botocore.exceptions
 
+from pipeline_harness import inert
 from pipeline_harness.context import Context
 from pipeline_harness.errors import HarnessError, Unsupported
 from pipeline_harness.kinds.base import MISSING, Kind
@@ -125,8 +126,8 @@ def exists(describe: Callable[[Any], str]):
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return f"`{value}`"
+    if isinstance(value, str):  # a code span the value cannot close, whatever it holds
+        return inert.code(value)
     if value is None:
         return "nothing"
     return repr(value)

@@ -14,7 +14,8 @@ def make_target(settings: Settings) -> Target:
     from pipeline_harness.targets import aws, moto
 
     if settings.target == "aws":
-        return aws.real(settings.region, settings.profile, settings.endpoint_url)
+        return aws.real(settings.region, settings.profile, settings.endpoint_url,
+                        allowed_accounts=frozenset(settings.allowed_account_ids))
     if settings.target == "localstack":
         from pipeline_harness.targets import localstack
 

@@ -11,9 +11,11 @@ from pipeline_harness.targets.base import Capabilities, Quirks, Target
 QUIRKS = Quirks(creates_prerequisites=False, needs_allowed_account=True)
 
 
-def real(region: str, profile: str | None = None, endpoint_url: str | None = None) -> Target:
+def real(region: str, profile: str | None = None, endpoint_url: str | None = None,
+         allowed_accounts: frozenset[str] = frozenset()) -> Target:
     """AWS through the standard credential chain; `endpoint_url`, when given, is where every call
-    goes (a VPC endpoint, a proxy, any AWS-compatible server)."""
+    goes (a VPC endpoint, a proxy, any AWS-compatible server). Only `allowed_accounts` may be
+    changed: in any other, every client refuses all but reads (QUIRKS.needs_allowed_account)."""
     try:
         known = sessions.profiles() if profile else []
     except botocore.exceptions.BotoCoreError as err:  # a config file botocore cannot parse
@@ -24,4 +26,4 @@ def real(region: str, profile: str | None = None, endpoint_url: str | None = Non
     return Target(name="aws", region=region, endpoint_url=endpoint_url,
                   session=sessions.session(region, profile),
                   capabilities=Capabilities(),
-                  quirks=QUIRKS)
+                  quirks=QUIRKS, allowed_accounts=allowed_accounts)

@@ -14,6 +14,9 @@ import botocore.parsers
 
 from pipeline_harness.errors import ConfigError, TargetUnreachable, Unsupported, first_line
 from pipeline_harness.targets import sessions
+from pipeline_harness.targets.operations import changes_nothing
+
+ALLOW_LIST_GUARD_ID = "pipeline-harness-allow-list"
 
 
 @dataclass(frozen=True)
@@ -52,13 +55,19 @@ class Quirks:
     runs_no_workloads: str | None = None
     # kinds (registry keys) whose create call can't carry tags: tagged by a second call, journaled
     tagged_after_create: frozenset[str] = frozenset()
-    # real money and real users: provisioning needs an explicitly allowed account
+    # real money and real users: creating, changing or deleting anything needs an explicitly
+    # allowed account — checked before the first such call, and refused by every client
     needs_allowed_account: bool = False
 
 
 @dataclass
 class Target:
-    """An AWS-compatible endpoint the harness talks to, with one boto3 client per service."""
+    """An AWS-compatible endpoint the harness talks to, with one boto3 client per service.
+
+    Where the quirks need the allow-list, every client refuses any operation that changes
+    something (all but reads and sts:AssumeRole) before it is sent, unless the caller's account is
+    in `allowed_accounts` — so no path that creates or deletes can forget the check.
+    """
 
     name: str
     region: str
@@ -66,6 +75,8 @@ class Target:
     session: boto3.Session | None = None
     capabilities: Capabilities = field(default_factory=Capabilities)
     quirks: Quirks = field(default_factory=Quirks)
+    # the accounts the harness may change (the settings' allowed_accounts); read-only work needs none
+    allowed_accounts: frozenset[str] = frozenset()
     client_config: botocore.config.Config = field(
         default_factory=lambda: botocore.config.Config(
             # standard mode's 3 attempts, unless AWS_MAX_ATTEMPTS (or the profile) says otherwise
@@ -89,11 +100,29 @@ class Target:
                     config=self.client_config,
                 )
                 made.meta.events.register("before-call", self._count)
+                if self.quirks.needs_allowed_account:  # the first event of a call, before a Stubber
+                    made.meta.events.register_first("provide-client-params", self._refuse_unless_allowed,
+                                                    unique_id=ALLOW_LIST_GUARD_ID)
                 self._clients[service] = made
             return self._clients[service]
 
     def _count(self, model, **_):
         self.calls[f"{model.service_model.service_name}.{model.name}"] += 1
+
+    def _refuse_unless_allowed(self, model, **_) -> None:
+        """botocore handler: a call that would change the account waits for the allow-list."""
+        if not changes_nothing(model.name):
+            self.require_allowed_account(f"{model.service_model.service_name}.{model.name}")
+
+    def require_allowed_account(self, refused: str | None = None) -> None:
+        """ConfigError (exit 2), before anything is sent, unless this target may change the
+        account: its quirks do not need the allow-list, or the account is in it."""
+        if not self.quirks.needs_allowed_account or self.account in self.allowed_accounts:
+            return
+        before = f" (refused {refused} before sending it)" if refused else ""
+        raise ConfigError(f"account {self.account} is not in the allow-list; nothing was created{before}. "
+                          "Set PIPELINE_HARNESS_ALLOWED_ACCOUNTS (or allowed_accounts in the config) "
+                          "to the sandbox accounts the harness may provision in")
 
     def gap(self, service: str, operation: str | None = None) -> str | None:
         return self.capabilities.gap(service, operation)

@@ -25,8 +25,10 @@ def run_inputs(nightly_settings):
 
 
 @pytest.fixture
-def aws_target(stubbed_target) -> Target:
-    return stubbed_target(name="aws", region=REGION, quirks=aws.QUIRKS)
+def aws_target(stubbed_target, nightly_settings) -> Target:
+    """Real AWS's quirks, the allow-list the settings give (as make_target passes it)."""
+    return stubbed_target(name="aws", region=REGION, quirks=aws.QUIRKS,
+                          allowed_accounts=frozenset(nightly_settings.allowed_account_ids))
 
 
 @pytest.fixture

@@ -240,13 +240,12 @@ def test_ctrl_c_while_waiting_tears_down_writes_the_report_and_is_reraised(
 
 def test_an_account_outside_the_allow_list_is_refused_before_anything_is_made(
         run_inputs, aws_target, timeline, github, tmp_path):
-    # given
-    refused = run_inputs.__class__(run_inputs.settings.replace(allowed_accounts="999999999999"),
-                                   run_inputs.github_token)
+    # given: the allow-list names another account
+    aws_target.allowed_accounts = frozenset({"999999999999"})
 
     # when
     with pytest.raises(ConfigError) as raised:
-        _run(refused, aws_target, tmp_path)
+        _run(run_inputs, aws_target, tmp_path)
 
     # then: one STS call, nothing pushed, nothing created, the refusal on record
     assert str(raised.value).startswith(f"account {tl.ACCOUNT} is not in the allow-list; nothing was created")
