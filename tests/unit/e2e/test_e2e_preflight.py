@@ -151,6 +151,7 @@ def test_a_repository_the_token_cannot_see_fails_with_githubs_answer(run_inputs,
 def test_a_region_without_codebuild_is_named(run_inputs, stubbed_target, github):
     # given: no CodeBuild endpoint in the region (botocore cannot connect), and no retry of it
     target = stubbed_target(name="aws", region=tl.REGION, quirks=aws.QUIRKS,
+                            allowed_accounts=frozenset(run_inputs.settings.allowed_account_ids),
                             client_config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
     timeline = tl.Timeline(target)
     timeline.add("sts", "get_caller_identity", {"Account": tl.ACCOUNT, "Arn": tl.CALLER, "UserId": "AROA1"})
@@ -206,9 +207,9 @@ def test_a_full_vpc_quota_fails_with_what_is_in_use_and_where_to_ask(run_inputs,
 
 def test_an_account_outside_the_allow_list_fails_its_line_and_the_rest_still_read(
         run_inputs, aws_target, timeline, github):
-    # given
-    settings = run_inputs.settings.replace(allowed_accounts="999999999999")
-    ctx = Context(settings, aws_target)
+    # given: the target carries the allow-list the settings give (make_target passes it)
+    aws_target.allowed_accounts = frozenset({"999999999999"})
+    ctx = Context(run_inputs.settings.replace(allowed_accounts="999999999999"), aws_target)
     _answers(timeline, github, ctx)
 
     # when
