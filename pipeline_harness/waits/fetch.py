@@ -12,13 +12,16 @@ the nightly run's HTTP wait), whatever the server does.
   a redirect's whole body and parse its Location even when told not to follow it, so the
   adapter is called directly).
 - Nothing comes from the environment: no netrc, no proxy, no CA bundle variable.
-- `Accept-Encoding: identity`, nothing decoded, at most BODY_CAP bytes of the body read.
+- `Accept-Encoding: identity`, nothing decoded, at most BODY_CAP bytes of the body read, and at
+  most HEADER_CAP of the status line and headers (Python's HTTP client alone would take 100 lines
+  of 64 KiB and parse them into about 50 MiB).
 - Only GET is ever sent: nothing here takes a method.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.client
 import ipaddress
 import socket
 import threading
@@ -39,6 +42,7 @@ from pipeline_harness.waits.addresses import ANY, AddressPolicy
 
 DEADLINE = 10.0  # seconds for one request, from resolving the name to the body's last byte
 BODY_CAP = 64 * 1024
+HEADER_CAP = 64 * 1024  # the status line and every header, together
 SNIPPET = 120  # characters of a body or a Location shown in an observation
 HEADERS = {"Accept-Encoding": "identity", "Accept": "*/*", "Connection": "close",
            "User-Agent": "pipeline-harness"}
@@ -197,7 +201,36 @@ class _Bounds:
                 self._watched.close()
 
 
+class _HeaderBudget:
+    """The socket's file while the status line and headers are read: HEADER_CAP bytes in all."""
+
+    def __init__(self, fp: Any):
+        self._fp, self._left = fp, HEADER_CAP
+
+    def readline(self, limit: int = -1) -> bytes:
+        line = self._fp.readline(self._left + 1 if limit < 0 else min(limit, self._left + 1))
+        self._left -= len(line)
+        if self._left < 0:
+            raise http.client.HTTPException(f"the status line and headers exceed {HEADER_CAP // 1024} KiB")
+        return line
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._fp, name)
+
+
+class _HeadersWithinBudget(http.client.HTTPResponse):
+    def begin(self) -> None:
+        whole, self.fp = self.fp, _HeaderBudget(self.fp)  # type: ignore[assignment]
+        try:
+            super().begin()
+        finally:
+            if isinstance(self.fp, _HeaderBudget):
+                self.fp = whole
+
+
 class _BoundedHTTPConnection(urllib3.connection.HTTPConnection):
+    response_class = _HeadersWithinBudget
+
     def __init__(self, *args: Any, bounds: _Bounds, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.bounds = bounds
@@ -207,6 +240,8 @@ class _BoundedHTTPConnection(urllib3.connection.HTTPConnection):
 
 
 class _BoundedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    response_class = _HeadersWithinBudget
+
     def __init__(self, *args: Any, bounds: _Bounds, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.bounds = bounds
