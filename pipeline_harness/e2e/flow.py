@@ -9,8 +9,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import requests
-
 from pipeline_harness import lab
 from pipeline_harness.context import Context
 from pipeline_harness.e2e import usage
@@ -29,8 +27,8 @@ READS = ("codepipeline:ListActionExecutions", "codebuild:BatchGetBuilds", "ecr:D
 
 
 def run_nightly(inputs: Inputs, target: Target, *, report_path: Path, github: GitHub | None = None,
-                root: Path = REPO_ROOT, clock: Clock = time.monotonic, sleep: Sleep = time.sleep,
-                http_session: requests.Session | None = None) -> RunReport:
+                root: Path = REPO_ROOT, clock: Clock = time.monotonic,
+                sleep: Sleep = time.sleep) -> RunReport:
     """One nightly run; the JSON report is written to report_path whatever happens.
 
     Raises ConfigError (exit 2) before touching anything when the account is not allow-listed,
@@ -52,7 +50,7 @@ def run_nightly(inputs: Inputs, target: Target, *, report_path: Path, github: Gi
             handles = lab.provision(ctx)
         inbox = Inbox(target.client("sqs"), handles["events"]["queue_url"]) \
             if handles.get("events", {}).get("queue_url") else None
-        _verify(ctx, report, pushed, handles["prerequisites"]["url"], clock, sleep, http_session, inbox)
+        _verify(ctx, report, pushed, handles["prerequisites"]["url"], clock, sleep, inbox)
         report.outcome = "passed"
     except BaseException as err:
         report.fail(err)
@@ -86,7 +84,7 @@ def _marker(settings) -> str:
 
 
 def _verify(ctx: Context, report: RunReport, pushed: Pushed, url: str, clock: Clock, sleep: Sleep,
-            session: requests.Session | None, inbox: Inbox | None) -> None:
+            inbox: Inbox | None) -> None:
     """Step 7: the commit's execution, its multi-arch image and tags, the rollout, the ALB's answer."""
     target, names, settings = ctx.target, ctx.names, ctx.settings
     with report.timing("pipeline", wait=True) as entry:
@@ -112,8 +110,7 @@ def _verify(ctx: Context, report: RunReport, pushed: Pushed, url: str, clock: Cl
     with report.timing("http", wait=True) as entry:
         # health.php reports the version the image was built with: the commit's short hash
         report.waited(entry, http.wait_for_version(
-            url + settings.health_check_path, pushed.short, clock=clock,
-            sleep=sleep, session=session))
+            url + settings.health_check_path, pushed.short, clock=clock, sleep=sleep))
 
 
 def build_number(target: Target, pipeline_name: str, execution_id: str) -> str:

@@ -2,7 +2,7 @@
 
 The guard hangs on `provide-client-params`, the first event of every API call — before parameter
 validation, before a botocore Stubber answers, long before `before-send` — so a refused call
-never becomes a request. The app gets a requests Session that refuses every method but GET.
+never becomes a request. The app is read by `waits/fetch.py`, which sends GET and nothing else.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections import Counter
-
-import requests
 
 from pipeline_harness.errors import HarnessError
 from pipeline_harness.targets.base import Target
@@ -56,12 +54,3 @@ def read_only(target: Target) -> ReadOnlyTarget:
             if f.name not in ("calls", "_clients", "_lock")}
     return ReadOnlyTarget(**kept, calls=Counter(), _clients={}, _lock=threading.Lock())
 
-
-class GetOnlySession(requests.Session):
-    """A Session for the app: every request passes `send`, which refuses all but GET."""
-
-    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
-        if request.method != "GET":
-            raise MutationRefused(f"grading is read-only: refused HTTP {request.method} "
-                                  f"{request.url} before sending it")
-        return super().send(request, **kwargs)

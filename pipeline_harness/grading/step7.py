@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import botocore.exceptions
-import requests
 
 from pipeline_harness import diagnosis
 from pipeline_harness.context import Context
 from pipeline_harness.errors import HarnessError, Unsupported
-from pipeline_harness.grading.guard import GetOnlySession
 from pipeline_harness.steps.base import MISSING, Check, CheckResult
 from pipeline_harness.waits import deployments, ecr_tags, http, pipeline, rollout
+from pipeline_harness.waits.addresses import PUBLIC, PUBLIC_OR_LOOPBACK
+from pipeline_harness.waits.fetch import Fetched
 from pipeline_harness.waits.model import FAILURE, SUCCESS, Wait, decide
 
 STEP = 7
@@ -171,15 +171,23 @@ def _explain_rollout(view: rollout.RolloutView, ctx: Context) -> str | None:
 
 
 # --- the app behind the ALB -----------------------------------------------------------------------
+# The student serves what answers there: one bounded GET (waits/fetch.py), to a load balancer a
+# browser can reach, at addresses the target allows — never a redirect, never another host.
+
+INTERNET_FACING = "internet-facing"  # the tutorial opens http://<alb-dns> in a browser
+DNS_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+
 
 @dataclass(frozen=True)
 class Reply:
+    """The app's answer at the load balancer's URL, or why it was not asked."""
+
     url: str
-    answer: http.Answer | None
-    error: str = ""
+    fetched: Fetched | None
+    not_read: str = ""
 
     def __str__(self) -> str:
-        return f"{self.url}: {self.answer}" if self.answer else f"{self.url}: no answer ({self.error})"
+        return f"{self.url}: {self.fetched}" if self.fetched else f"{self.url}: not read ({self.not_read})"
 
 
 def read_app(ctx: Context):
@@ -189,17 +197,19 @@ def read_app(ctx: Context):
         lb = elbv2.describe_load_balancers(Names=[ctx.names.load_balancer])["LoadBalancers"][0]
     except elbv2.exceptions.LoadBalancerNotFoundException:
         return MISSING
-    url = f"http://{lb['DNSName']}/"
-    with GetOnlySession() as session:
-        look = http.http_wait(url, "", consecutive=1, session=session).probe
-        try:
-            return Reply(url, look())
-        except requests.RequestException as err:
-            return Reply(url, None, type(err).__name__)
+    dns, scheme = lb.get("DNSName", ""), lb.get("Scheme")
+    if not DNS_NAME.fullmatch(dns):
+        return Reply(f"http://{dns[:80]!r}/", None, "the load balancer's DNSName is not a DNS name")
+    url = f"http://{dns}/"
+    if scheme != INTERNET_FACING:
+        return Reply(url, None, f"the load balancer's scheme is {scheme or 'not given'}, not "
+                                f"{INTERNET_FACING}: a browser cannot reach it")
+    addresses = PUBLIC_OR_LOOPBACK if ctx.target.quirks.load_balancers_on_loopback else PUBLIC
+    return Reply(url, http.http_wait(url, "", consecutive=1, addresses=addresses).probe().fetched)
 
 
 def _judge_app(reply: Reply, ctx: Context):
-    ok = reply.answer is not None and reply.answer.status == 200
+    ok = reply.fetched is not None and reply.fetched.complete and reply.fetched.status == 200
     return ok, f"HTTP 200 from {reply.url}", str(reply)
 
 

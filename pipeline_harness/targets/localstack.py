@@ -38,8 +38,9 @@ MISSING = {
     # localstack-core 2026.3.0 answers InternalError: 'NoneType' object is not iterable
     "iam": {"SimulatePrincipalPolicy": "LocalStack's IAM fails SimulatePrincipalPolicy"},
 }
-# AWS behaviour (the defaults) as far as measured: what it serves, it runs; the rest answers 501
-QUIRKS = Quirks()
+# AWS behaviour (the defaults) as far as measured: what it serves, it runs; the rest answers 501.
+# Its load balancers' names are under localhost.localstack.cloud, which resolves to 127.0.0.1.
+QUIRKS = Quirks(load_balancers_on_loopback=True)
 
 _CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 

@@ -48,6 +48,7 @@ QUIRKS = Quirks(
     deletion_is_instant=True,
     tagged_after_create=frozenset({"artifact_bucket"}),  # moto refuses Tags in CreateBucketConfiguration
     runs_no_workloads="moto's ECS services never start tasks and its load balancers serve no traffic",
+    load_balancers_on_loopback=True,  # a server run alongside moto stands for the app
 )
 
 # moto reads these whenever it makes an account's backends, so they are set before the server starts

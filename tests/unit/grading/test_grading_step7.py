@@ -260,7 +260,8 @@ def test_a_target_that_runs_no_workloads_skips_rollout_and_http_with_its_reason(
 def _load_balancer(ctx, dns="dev-php-app-alb-1.us-east-1.elb.amazonaws.com"):
     stub = Stubber(ctx.client("elbv2"))
     stub.add_response("describe_load_balancers", {"LoadBalancers": [
-        {"LoadBalancerName": "dev-php-app-alb", "DNSName": dns}]}, {"Names": ["dev-php-app-alb"]})
+        {"LoadBalancerName": "dev-php-app-alb", "DNSName": dns, "Scheme": "internet-facing"}]},
+        {"Names": ["dev-php-app-alb"]})
     stub.activate()
     return stub
 

@@ -1,8 +1,12 @@
-"""The HTTP wait with `responses` standing in for the ALB, on a simulated clock."""
+"""The HTTP wait with `responses` standing in for the ALB, on a simulated clock; and against
+hostile local servers (127.0.0.x) on the real one, where its bounds are what is tested."""
+
+import time
 
 import pytest
 import requests
 import responses
+from hostile_servers import METADATA_URL, Server, connections, redirect, trickled_body
 from responses.registries import OrderedRegistry
 
 from pipeline_harness.errors import ConfigError
@@ -73,6 +77,7 @@ def test_timeout_reports_last_status_and_a_body_snippet():
 
     assert str(raised.value) == (
         f"wait http timed out after 15s (2 looks): last saw HTTP 200 '{OLD}' (0 good in a row); "
+        "answers: old version 1a2b3c4 in 2 of 2: old tasks still serve; "
         f"expected HTTP 200 from {URL} with '3f2c9a1' in the body on 3 consecutive requests; hint: "
         "new tasks take 2-3 minutes to become healthy; testing before deployment completes, the ALB "
         "might route to old tasks (tutorial Step 7: Test Application)")
@@ -119,6 +124,62 @@ def test_no_request_waits_longer_than_the_wait_has_left():
         _wait(HTTP.replace(deadline=2))
 
     assert responses.calls[0].request.req_kwargs["timeout"] == 2
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_a_timeout_on_a_mixed_fleet_names_the_old_version_and_how_often_it_answered():
+    # given: old and new tasks answer in turn, and a gateway error once
+    _answers(OLD, NEW, OLD, 502, NEW, OLD, OLD)
+
+    # when
+    with pytest.raises(WaitTimeout) as raised:
+        _wait(HTTP.replace(deadline=60))
+
+    # then
+    assert ("answers: old version 1a2b3c4 in 4 of 7, '3f2c9a1' in 2 of 7, HTTP 502 in 1 of 7: old "
+            "tasks still serve; expected") in str(raised.value)
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_a_success_after_old_answers_counts_them_without_blaming_old_tasks():
+    _answers(OLD, NEW, NEW, NEW)
+
+    outcome = _wait()
+
+    assert str(outcome.observation).endswith(
+        "(3 good in a row); answers: '3f2c9a1' in 3 of 4, old version 1a2b3c4 in 1 of 4")
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_a_body_without_the_version_or_anything_like_it_is_counted_by_what_it_lacks():
+    _answers("<h1>maintenance</h1>", "<h1>maintenance</h1>")
+
+    with pytest.raises(WaitTimeout, match=r"answers: HTTP 200 without '3f2c9a1' in 2 of 2; expected"):
+        _wait(HTTP.replace(deadline=15))
+
+
+def test_a_trickling_app_ends_each_look_within_the_waits_deadline():
+    # given: the app sends its body one byte a second, on the real clock
+    with Server(trickled_body(gap=1.0)) as app:
+        start = time.monotonic()
+
+        # when
+        with pytest.raises(WaitTimeout) as raised:
+            wait_for_version(app.url, "3f2c9a1", policy=HTTP.replace(deadline=1))
+
+    # then: one look, its request cut at the wait's deadline (at least LAST_REQUEST_DEADLINE)
+    assert time.monotonic() - start < 1 + 3
+    assert "the body did not end within the 1 s deadline" in str(raised.value)
+
+
+def test_a_redirect_is_what_the_wait_last_saw_and_is_not_followed():
+    with Server(redirect(METADATA_URL)) as app, connections() as made, \
+            pytest.raises(WaitTimeout) as raised:
+        wait_for_version(app.url, "3f2c9a1", policy=HTTP.replace(deadline=0.5))
+
+    assert f"last saw HTTP 302, redirect to '{METADATA_URL}' not followed (0 good in a row)" in str(
+        raised.value)
+    assert set(made) == {(app.host, app.port)} and {r.path for r in app.requests} == {"/"}
 
 
 @pytest.mark.parametrize("url", [
