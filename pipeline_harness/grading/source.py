@@ -301,7 +301,7 @@ def _source_or_reason(ctx: Context) -> Source | NotAssessed:
     try:
         return _read_source(ctx)
     except NotAssessed as reason:
-        return reason
+        return NotAssessed(str(reason))  # without its traceback, whose frames hold the artifact
 
 
 def _read_source(ctx: Context) -> Source:
