@@ -279,12 +279,23 @@ def test_cli_a_broken_accounts_file_exits_2_before_touching_any_endpoint(tmp_pat
     ([], "--accounts needs --output-dir DIR"),
     (["--output-dir", "out", "--jobs", "0"], "--jobs must be at least 1, not 0"),
     (["--output-dir", "out", "--repository", "ada/app"], "--repository is for one account"),
+    *((["--output-dir", "out", "--student-timeout", bad], f"--student-timeout must be a positive "
+                                                          f"number of seconds, not {bad}")
+      for bad in ("0", "-1", "nan", "inf")),
+    (["--output-dir", "out", "--student-timeout", "soon"], "invalid float value: 'soon'"),
 ])
 def test_cli_class_options_that_make_no_sense_exit_2(tmp_path, capsys, options, says):
     code = main(["grade", "--accounts", str(_accounts(tmp_path, GOOD_FILE)), *options])
 
     assert code == 2
     assert says in _one_line(capsys.readouterr().err)
+
+
+def test_cli_a_student_timeout_for_one_account_exits_2(capsys):
+    code = main(["grade", "--student-timeout", "60"])
+
+    assert code == 2
+    assert "--student-timeout is for a class (--accounts)" in _one_line(capsys.readouterr().err)
 
 
 def test_cli_a_repository_that_is_not_owner_repo_exits_2_before_touching_any_endpoint(capsys):
