@@ -13,10 +13,17 @@ def first_line(err: BaseException) -> str:
     """An error's first line (botocore may append a whole HTML error page), at most 400 characters."""
     return (str(err).strip().splitlines() or [type(err).__name__])[0][:400]
 
+
+def unexpected(err: BaseException) -> str:
+    """An exception nobody expected (a bug), in one line: its type, then its first line."""
+    return f"{type(err).__name__}: {first_line(err)}" if str(err).strip() else type(err).__name__
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
+# an exception nobody expected: a bug of the harness, never a verdict on the lab (not 1)
+EXIT_CRASH = 4
 
 
 class HarnessError(Exception):

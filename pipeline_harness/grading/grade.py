@@ -10,8 +10,10 @@ listed in a check worth no points; a skip counts in neither score nor max_score;
 from __future__ import annotations
 
 import dataclasses
+import time
 
 from pipeline_harness.context import Context
+from pipeline_harness.errors import HarnessError
 from pipeline_harness.grading import names, source, step7
 from pipeline_harness.grading.guard import read_only
 from pipeline_harness.kinds import codebuild, connections, ecs, iam, s3
@@ -29,6 +31,10 @@ KINDS = (ecr_kinds.REPOSITORY, connections.CONNECTION, s3.ARTIFACT_BUCKET, iam.P
          iam.CODEBUILD_ROLE, codebuild.PROJECT, codepipeline_kinds.PIPELINE, ecs.CLUSTER, ecs.SERVICE)
 
 
+class TimedOut(HarnessError):
+    """The student's deadline passed: no further check is started."""
+
+
 def graded(repository: str | None = None) -> tuple[Check, ...]:
     """The checks, with pipeline.source expecting `repository` where a class roster names it."""
     if not repository:
@@ -37,18 +43,24 @@ def graded(repository: str | None = None) -> tuple[Check, ...]:
                  for c in GRADED)
 
 
-def grade(settings: Settings, target: Target, repository: str | None = None) -> Report:
+def grade(settings: Settings, target: Target, repository: str | None = None,
+          deadline: float | None = None) -> Report:
     """Every check against what the account holds; raises TargetUnreachable (exit 3) if it can't be read.
 
     `repository` (owner/repo) pins the GitHub repository the Source action must use; without it,
-    any repository of the owner/repo form passes, as the tutorial asks.
+    any repository of the owner/repo form passes, as the tutorial asks. Past `deadline` (a
+    time.monotonic() value) no further check starts: TimedOut.
     """
     guarded = read_only(target)
     expected = Context(settings, guarded)
     resolution = names.resolve(expected)
     # reads so far were under the names not found
     ctx = Context(resolution.settings, guarded) if resolution.renames else expected
-    results = [_grade(check, ctx, expected, resolution) for check in graded(repository)]
+    results = []
+    for check in graded(repository):
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimedOut(f"the deadline passed before {check.id} (and the checks after it)")
+        results.append(_grade(check, ctx, expected, resolution))
     return Report(guarded.name, guarded.account, guarded.region, results)
 
 

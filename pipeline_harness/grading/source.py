@@ -22,7 +22,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import io
+import struct
 import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -31,7 +35,7 @@ from pipeline_harness.buildspec.findings import Finding, Unparsable, decode
 from pipeline_harness.buildspec.lint import lint_texts
 from pipeline_harness.buildspec.rules import Selection
 from pipeline_harness.context import Context
-from pipeline_harness.errors import Unsupported
+from pipeline_harness.errors import Unsupported, unexpected
 from pipeline_harness.grading import step7
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.settings import Settings
@@ -41,6 +45,17 @@ from pipeline_harness.steps.base import Check, CheckResult, dig
 READS = ("codepipeline:ListActionExecutions", "s3:ListBucket", "s3:GetObject")
 MAX_ARTIFACT_BYTES = 50 * 2**20  # a lab's repository zips to a few kilobytes
 MAX_FILE_BYTES = 2**20
+MAX_ENTRIES = 10_000  # files and folders of an artifact
+MAX_DECLARED_BYTES = 512 * 2**20  # the sizes its entries declare, in all
+# what zipfile raises on a zip it cannot read: bad CRC or magic number, encryption (RuntimeError),
+# an unknown method or version (NotImplementedError), a name not in its declared encoding
+# (UnicodeDecodeError, a ValueError), truncation (EOFError), a corrupt deflate stream
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, zlib.error, EOFError,
+               ValueError, OSError, struct.error)
+_CENTRAL_RECORD = b"PK\x01\x02"  # the signature each entry of a zip's central directory starts with
+# zipfile inflates deflate output in steps of the size asked for, but bzip2 and LZMA input in one
+# step whatever it inflates to
+_BOUNDED_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
 MAX_PAGES = 10  # of the artifact prefix's listing, where no action execution says where
 # the harness's own conventions for building on a local base, not the tutorial's: a student's
 # `FROM php:8.3-apache` is right
@@ -145,32 +160,72 @@ def _locations(ctx: Context, declared: _Artifacts, execution_id: str) -> dict[st
     return {n: _newest_under_prefix(ctx, declared, n) for n in names}
 
 
-def _zip(ctx: Context, where: tuple) -> zipfile.ZipFile:
+def _location(where: tuple) -> str:
+    return f"s3://{where[0]}/{where[1]}"
+
+
+def _object(ctx: Context, where: tuple) -> bytes:
+    """The artifact's bytes, at most MAX_ARTIFACT_BYTES of them whatever its headers say."""
     bucket, key = where
     s3 = ctx.client("s3")
     try:
         got = s3.get_object(Bucket=bucket, Key=key)
     except s3.exceptions.NoSuchKey:
-        raise NotAssessed(f"the artifact s3://{bucket}/{key} is gone (expired or deleted)") from None
-    if got["ContentLength"] > MAX_ARTIFACT_BYTES:
-        raise NotAssessed(f"the artifact s3://{bucket}/{key} is {got['ContentLength']} bytes; the grader "
-                          f"reads at most {MAX_ARTIFACT_BYTES}")
+        raise NotAssessed(f"the artifact {_location(where)} is gone (expired or deleted)") from None
+    declared = got.get("ContentLength", 0)
+    with got["Body"] as body:  # its length header refuses early; the bounded read is what holds
+        data = b"" if declared > MAX_ARTIFACT_BYTES else body.read(MAX_ARTIFACT_BYTES + 1)
+    if max(declared, len(data)) > MAX_ARTIFACT_BYTES:
+        raise NotAssessed(f"the artifact {_location(where)} is more than {MAX_ARTIFACT_BYTES} bytes; "
+                          "the grader reads at most that")
+    return data
+
+
+@contextmanager
+def _zip_errors(location: str) -> Iterator[None]:
+    """Whatever zipfile raises on the artifact's bytes: the source checks are skipped, saying why."""
     try:
-        return zipfile.ZipFile(io.BytesIO(got["Body"].read()))
-    except zipfile.BadZipFile:
-        raise NotAssessed(f"the artifact s3://{bucket}/{key} is not a zip") from None
+        yield
+    except _ZIP_ERRORS as err:
+        raise NotAssessed(f"the artifact {location} cannot be read as a zip: {unexpected(err)}") from None
+
+
+def _archive(data: bytes, location: str) -> zipfile.ZipFile:
+    """The zip, once its entries are few enough to list and declare a size worth reading.
+
+    zipfile reads the whole central directory on open, entry by entry, as far as the directory's
+    declared size goes (not its declared count, which may lie); each entry starts with the central
+    record's signature, so counting those in the bytes bounds the entries it would read, before
+    it reads one."""
+    if data.count(_CENTRAL_RECORD) > MAX_ENTRIES:
+        raise NotAssessed(f"the artifact {location} holds more than {MAX_ENTRIES} entries; the grader "
+                          "reads a repository of at most that many files")
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    declared = sum(info.file_size for info in archive.infolist())
+    if declared > MAX_DECLARED_BYTES:
+        raise NotAssessed(f"the artifact {location} declares {declared} bytes uncompressed; the grader "
+                          f"reads an artifact of at most {MAX_DECLARED_BYTES}")
+    return archive
 
 
 # --- the source's files ---------------------------------------------------------------------------
 
 def _text(archive: zipfile.ZipFile, path: str, unreadable: list[Finding]) -> str | None:
+    """The file's text, of at most MAX_FILE_BYTES read whatever its header says."""
     info = archive.getinfo(path)
+    if info.compress_type not in _BOUNDED_METHODS:
+        raise NotAssessed(f"{path} is compressed with zip method {info.compress_type}; the grader reads "
+                          f"{' or '.join(_BOUNDED_METHODS.values())} files only")
     if info.file_size > MAX_FILE_BYTES:
         unreadable.append(Finding(path, None, "unreadable", f"{path} is {info.file_size} bytes; "
                                   f"the grader reads at most {MAX_FILE_BYTES}", "keep it small"))
         return None
+    # a stream read in steps: zipfile inflates no more than is asked for, and stops at the
+    # declared size (checking the CRC there), so a member that inflates to more costs the cap
+    with archive.open(info) as member:
+        data = member.read(MAX_FILE_BYTES)
     try:
-        return decode(archive.read(path), path)
+        return decode(data, path)
     except Unparsable as err:
         unreadable.append(err.finding)
         return None
@@ -200,16 +255,18 @@ def _build_definitions(ctx: Context, where: tuple | None,
     """imagedefinitions.json as the build wrote it, and where it came from (or why there is none)."""
     if where is None:
         return None, "the build left no output artifact"
-    archive, name = _zip(ctx, where), ctx.settings.image_definitions_file
-    location = f"s3://{where[0]}/{where[1]}"
-    if name not in archive.namelist():
-        return None, f"the build's output artifact {location} holds no {name} at its root"
-    return _text(archive, name, unreadable), location
+    name, location = ctx.settings.image_definitions_file, _location(where)
+    data = _object(ctx, where)
+    with _zip_errors(location):
+        archive = _archive(data, location)
+        if name not in archive.NameToInfo:
+            return None, f"the build's output artifact {location} holds no {name} at its root"
+        return _text(archive, name, unreadable), location
 
 
-def _files(ctx: Context, archive: zipfile.ZipFile, unreadable: list[Finding]) -> dict[str, str]:
+def _files(ctx: Context, archive: zipfile.ZipFile, paths: tuple[str, ...],
+           unreadable: list[Finding]) -> dict[str, str]:
     """The buildspec and the Dockerfile it builds, by their paths in the repository."""
-    paths = tuple(i.filename for i in archive.infolist() if not i.is_dir())
     texts: dict[str, str] = {}
     buildspec = ctx.settings.buildspec
     if buildspec in paths and (text := _text(archive, buildspec, unreadable)) is not None:
@@ -220,8 +277,34 @@ def _files(ctx: Context, archive: zipfile.ZipFile, unreadable: list[Finding]) ->
     return texts
 
 
+def _source_files(ctx: Context, where: tuple,
+                  unreadable: list[Finding]) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Every file's path in the source artifact, and the texts the grader lints."""
+    location = _location(where)
+    data = _object(ctx, where)
+    with _zip_errors(location):
+        archive = _archive(data, location)
+        paths = tuple(i.filename for i in archive.infolist() if not i.is_dir())
+        return paths, _files(ctx, archive, paths, unreadable)
+
+
 def read_source(ctx: Context) -> Source:
-    """The latest execution's source artifact and build output, read once for the three checks."""
+    """The latest execution's source artifact and build output, read once for the three checks
+    (and so is the reason there is none to grade)."""
+    found = ctx.read(_source_or_reason)
+    if isinstance(found, NotAssessed):
+        raise NotAssessed(str(found))
+    return found
+
+
+def _source_or_reason(ctx: Context) -> Source | NotAssessed:
+    try:
+        return _read_source(ctx)
+    except NotAssessed as reason:
+        return NotAssessed(str(reason))  # without its traceback, whose frames hold the artifact
+
+
+def _read_source(ctx: Context) -> Source:
     declared = _declared(ctx)
     latest = ctx.read(step7.read_latest)
     if latest is MISSING:
@@ -231,13 +314,12 @@ def read_source(ctx: Context) -> Source:
     if source_at is None:
         raise NotAssessed(f"the latest execution left no {declared.source} artifact (its Source "
                           "action did not succeed)")
-    archive, unreadable = _zip(ctx, source_at), list[Finding]()
-    texts = _files(ctx, archive, unreadable)
+    unreadable = list[Finding]()
+    # one artifact in memory at a time: the source's is let go before the build's is read
+    paths, texts = _source_files(ctx, source_at, unreadable)
     definitions, build_output = (_build_definitions(ctx, where[declared.build], unreadable)
                                  if declared.build else (None, "the pipeline has no Build action"))
-    paths = tuple(i.filename for i in archive.infolist() if not i.is_dir())
-    return Source(f"s3://{source_at[0]}/{source_at[1]}", paths, texts, unreadable, definitions,
-                  build_output)
+    return Source(_location(source_at), paths, texts, unreadable, definitions, build_output)
 
 
 @functools.lru_cache(maxsize=64)

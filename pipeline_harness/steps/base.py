@@ -11,7 +11,7 @@ import botocore.exceptions
 
 from pipeline_harness import inert
 from pipeline_harness.context import Context
-from pipeline_harness.errors import HarnessError, Unsupported
+from pipeline_harness.errors import HarnessError, Unsupported, first_line, unexpected
 from pipeline_harness.kinds.base import MISSING, Kind
 from pipeline_harness.steps import titles
 
@@ -78,18 +78,21 @@ _API_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientErro
 
 
 def run_check(check: Check, ctx: Context) -> CheckResult:
-    bonus = check.bonus(ctx) if callable(check.bonus) else check.bonus
+    """The check's verdict; whatever goes wrong inside it is its `error`, in one line."""
+    try:
+        bonus = check.bonus(ctx) if callable(check.bonus) else check.bonus
+        title = titles.render(check.title, ctx)
+        gaps = [r for service, operation in check.needs if (r := ctx.target.gap(service, operation))]
+    except Exception as err:  # the check's own title or bonus could not be worked out
+        return CheckResult(check.id, check.step, check.title, "error", 0, check.points,
+                           f"could not be judged: {unexpected(err)}")
     max_points = 0 if bonus else check.points
-
-    title = titles.render(check.title, ctx)
 
     def result(status: str, message: str, points: int = 0, hint: str = "") -> CheckResult:
         return CheckResult(check.id, check.step, title, status, points, max_points, message, hint)
 
-    for service, operation in check.needs:
-        reason = ctx.target.gap(service, operation)
-        if reason:
-            return result("skip", f"skipped: {reason}")
+    if gaps:
+        return result("skip", f"skipped: {gaps[0]}")
     try:
         resource = ctx.read(check.read)
         verdict = (False, "the resource to exist", "nothing") if resource is MISSING else \
@@ -99,7 +102,9 @@ def run_check(check: Check, ctx: Context) -> CheckResult:
     except Unsupported as err:
         return result("skip", f"skipped: {err}")
     except (HarnessError, *_API_ERRORS) as err:
-        return result("error", f"could not read: {err}")
+        return result("error", f"could not read: {first_line(err)}")
+    except Exception as err:  # a bug, or input nobody foresaw: this check's error, not the run's end
+        return result("error", f"could not be judged: {unexpected(err)}")
     if ok:
         return result("pass", f"found {found}", check.points, hint=tip)
     if bonus:

@@ -37,6 +37,10 @@ DEPLOY_STARTING, DEPLOY_TASKS_RUNNING, DEPLOY_SETTLED = "starting", "new tasks r
 # deployment would cost more calls than it saves
 FOLLOW_FROM = 20.0
 LOG_TAIL_LINES = 10
+# a log line, and the whole tail (or a phase's context), as much of it as enters a report: the
+# build log is the student's to fill, and a tail is copied into every report of the failure
+LOG_LINE_CHARS, LOG_TAIL_CHARS = 200, 2000
+CUT = "…"
 # the IAM actions of its calls: the execution, its failure's explanation, the Deploy stage's service
 READS = ("codepipeline:ListPipelineExecutions", "codepipeline:GetPipelineExecution",
          "codepipeline:GetPipelineState", "codepipeline:GetPipeline", "codepipeline:ListActionExecutions",
@@ -466,14 +470,20 @@ def _build_failure(target: Target, build_id: str) -> list[str]:
     for phase in build.get("phases", []):
         if phase.get("phaseStatus") in ("FAILED", "FAULT", "TIMED_OUT", "STOPPED"):
             context = " ".join(c.get("message", "") for c in phase.get("contexts", []))
-            texts.append(f"build phase {phase['phaseType']} {phase['phaseStatus']}: {context}".strip())
+            texts.append(_cut(f"build phase {phase['phaseType']} {phase['phaseStatus']}: {context}".strip(),
+                              LOG_TAIL_CHARS))
             break
     logs = build.get("logs", {})
     if logs.get("groupName") and logs.get("streamName"):
         events = target.client("logs").get_log_events(
             logGroupName=logs["groupName"], logStreamName=logs["streamName"],
             limit=LOG_TAIL_LINES, startFromHead=False).get("events", [])
-        lines = [e["message"].rstrip() for e in events if e.get("message", "").strip()]
+        lines = [_cut(e["message"].rstrip(), LOG_LINE_CHARS) for e in events if e.get("message", "").strip()]
         if lines:
-            texts.append("log tail: " + " | ".join(lines))
+            texts.append(_cut("log tail: " + " | ".join(lines), LOG_TAIL_CHARS))
     return texts
+
+
+def _cut(text: str, most: int) -> str:
+    """At most `most` characters of text, the last one marking a cut."""
+    return text if len(text) <= most else text[:most - len(CUT)] + CUT

@@ -1,9 +1,14 @@
 """Grading a class: the accounts file, one row per student whatever happens, the summary, exit codes."""
 
+import _thread
 import csv
 import io
+import json
 import socket
+import threading
+import time
 
+import hostile_zips
 import pytest
 from botocore.stub import Stubber
 
@@ -12,10 +17,11 @@ from pipeline_harness.cli import main
 from pipeline_harness.context import Context
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.grading import classroom
+from pipeline_harness.grading import grade as grading_grade
 from pipeline_harness.grading.classroom import Graded, Student
 from pipeline_harness.report import Report
 from pipeline_harness.settings import Settings
-from pipeline_harness.steps.base import CheckResult
+from pipeline_harness.steps.base import Check, CheckResult, exists
 from pipeline_harness.targets import moto as moto_target
 from pipeline_harness.targets import sessions
 from pipeline_harness.targets.base import Target
@@ -273,12 +279,23 @@ def test_cli_a_broken_accounts_file_exits_2_before_touching_any_endpoint(tmp_pat
     ([], "--accounts needs --output-dir DIR"),
     (["--output-dir", "out", "--jobs", "0"], "--jobs must be at least 1, not 0"),
     (["--output-dir", "out", "--repository", "ada/app"], "--repository is for one account"),
+    *((["--output-dir", "out", "--student-timeout", bad], f"--student-timeout must be a positive "
+                                                          f"number of seconds, not {bad}")
+      for bad in ("0", "-1", "nan", "inf")),
+    (["--output-dir", "out", "--student-timeout", "soon"], "invalid float value: 'soon'"),
 ])
 def test_cli_class_options_that_make_no_sense_exit_2(tmp_path, capsys, options, says):
     code = main(["grade", "--accounts", str(_accounts(tmp_path, GOOD_FILE)), *options])
 
     assert code == 2
     assert says in _one_line(capsys.readouterr().err)
+
+
+def test_cli_a_student_timeout_for_one_account_exits_2(capsys):
+    code = main(["grade", "--student-timeout", "60"])
+
+    assert code == 2
+    assert "--student-timeout is for a class (--accounts)" in _one_line(capsys.readouterr().err)
 
 
 def test_cli_a_repository_that_is_not_owner_repo_exits_2_before_touching_any_endpoint(capsys):
@@ -307,7 +324,7 @@ def moto_server():
 
 def test_cli_exits_0_when_every_student_passes(tmp_path, moto_server, monkeypatch, capsys):
     # given: a grader that passes everyone — this test is about the CLI's wiring and exit code
-    monkeypatch.setattr(classroom, "grade", lambda settings, target, repository=None: Report(
+    monkeypatch.setattr(classroom, "grade", lambda settings, target, **options: Report(
         target.name, target.account, target.region,
         [CheckResult("ecr.repository", 1, "ECR repository exists", "pass", 1, 1, "found it")]))
     accounts = _accounts(tmp_path, f"[[student]]\nname = 'Ada'\nrole_arn = '{_role(ACCOUNT_A)}'\n")
@@ -357,3 +374,196 @@ role_arn = "{_role(ACCOUNT_B)}"
     assert rows["Dee"]["status"] == "fail" and rows["Dee"]["score"] == "0"
     assert "## Step 1: Create ECR Repository — 2/2 points" in (out / "Ada.md").read_text()
     assert capsys.readouterr().out == (out / "class-summary.md").read_text()
+
+
+# --- one student cannot hold, crash or empty the class run ----------------------------------------
+
+# accounts of their own: another test of this module builds a lab in ACCOUNT_A
+HELD, CALM, CRASHED = "777700000001", "777700000002", "777700000003"
+CLASS_OF_THREE = "".join(f"[[student]]\nname = '{name}'\nrole_arn = '{_role(account)}'\n"
+                         for name, account in (("Ada", HELD), ("Bob", CALM), ("Cy", CRASHED)))
+
+
+@pytest.fixture
+def held_open():
+    """What the held student's read waits on; set when the test ends, so the thread left behind
+    ends too (and by itself after 30 s)."""
+    release = threading.Event()
+    yield release
+    release.set()
+
+
+def _nothing_renamed(ctx):
+    return grading_grade.names.Resolution(ctx.settings)
+
+
+def _graded_by(monkeypatch, read, resolve=_nothing_renamed):
+    """Grade with one check, the ECR repository's, whose read is `read`, and no search for near
+    names — so a student's grade takes a fraction of a second."""
+    check = Check("ecr.repository", 1, "ECR repository exists", "create it", read, exists(lambda r: "it"))
+    monkeypatch.setattr(grading_grade, "graded", lambda repository=None: (check,))
+    monkeypatch.setattr(grading_grade.names, "resolve", resolve)
+
+
+def _rows(out) -> dict[str, dict]:
+    return {r["student"]: r for r in csv.DictReader((out / "class-summary.csv").open())}
+
+
+def test_a_student_whose_read_never_ends_times_out_while_the_others_are_graded_and_reported(
+        tmp_path, moto_server, monkeypatch, capsys, held_open):
+    # given: Ada's account holds the grader's read open
+    def read(ctx):
+        if ctx.target.account == HELD:
+            held_open.wait(timeout=30)
+        return {"repositoryName": "my-ecs-php-app"}
+    _graded_by(monkeypatch, read)
+    out = tmp_path / "out"
+
+    # when
+    accounts = str(_accounts(tmp_path, CLASS_OF_THREE))
+    code = main(["grade", "--endpoint-url", moto_server, "--accounts", accounts,
+                 "--output-dir", str(out), "--format", "json", "--jobs", "3", "--student-timeout", "2"])
+
+    # then: the run ended without her, the others graded and reported
+    assert code == 1 and "Traceback" not in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["Bob.json", "Cy.json", "class-summary.csv",
+                                                    "class-summary.md"]
+    rows = _rows(out)
+    assert (rows["Ada"]["status"], rows["Ada"]["reason"]) == ("error", "timed out after 2 s")
+    assert rows["Bob"]["status"] == rows["Cy"]["status"] == "pass"
+    # ...and when her read does end, her late grade writes nothing and changes no row
+    summary = (out / "class-summary.csv").read_text()
+    held_open.set()
+    for thread in threading.enumerate():
+        if thread.name == "grade-Ada":
+            thread.join(timeout=10)
+    assert not (out / "Ada.json").exists() and (out / "class-summary.csv").read_text() == summary
+
+
+def test_past_its_deadline_a_students_grade_starts_no_further_check(stubbed_target, monkeypatch):
+    # given: a grade whose deadline has passed (its student's row already says timed out)
+    started = []
+    _graded_by(monkeypatch, started.append)
+
+    # when / then
+    with pytest.raises(grading_grade.TimedOut, match=r"the deadline passed before ecr\.repository"):
+        grading_grade.grade(Settings(), stubbed_target(_account=HELD), deadline=time.monotonic() - 1)
+    assert started == []
+
+
+def test_an_exception_nobody_expected_outside_the_checks_is_that_students_row_only(
+        tmp_path, moto_server, monkeypatch, capsys):
+    # given: resolving Cy's names raises what no grader expects
+    def crashing(ctx):
+        if ctx.target.account == CRASHED:
+            raise KeyError("pipeline")
+        return _nothing_renamed(ctx)
+    _graded_by(monkeypatch, lambda ctx: {"repositoryName": "my-ecs-php-app"}, resolve=crashing)
+    out = tmp_path / "out"
+
+    # when
+    accounts = str(_accounts(tmp_path, CLASS_OF_THREE))
+    code = main(["grade", "--endpoint-url", moto_server, "--accounts", accounts,
+                 "--output-dir", str(out), "--format", "markdown"])
+
+    # then
+    assert code == 1 and capsys.readouterr().err == ""
+    rows = _rows(out)
+    assert (rows["Cy"]["status"], rows["Cy"]["reason"]) == ("error",
+                                                            "could not be graded: KeyError: 'pipeline'")
+    assert rows["Ada"]["status"] == rows["Bob"]["status"] == "pass"
+    assert sorted(p.name for p in out.iterdir()) == ["Ada.md", "Bob.md", "class-summary.csv",
+                                                    "class-summary.md"]
+
+
+def test_ctrl_c_during_a_class_keeps_the_finished_reports_and_the_output_dir(
+        tmp_path, moto_server, monkeypatch, capsys, held_open):
+    # given: one student at a time; while Bob is graded, the teacher presses Ctrl-C
+    def read(ctx):
+        if ctx.target.account == CALM:
+            _thread.interrupt_main()
+            held_open.wait(timeout=30)
+        return {"repositoryName": "my-ecs-php-app"}
+    _graded_by(monkeypatch, read)
+    out = tmp_path / "new" / "out"
+
+    # when
+    accounts = str(_accounts(tmp_path, CLASS_OF_THREE))
+    code = main(["grade", "--endpoint-url", moto_server, "--accounts", accounts,
+                 "--output-dir", str(out), "--format", "junit", "--jobs", "1"])
+
+    # then: Ada's report and the summary stay, Bob and Cy are rows saying they were not graded
+    assert code == 130 and capsys.readouterr().err == "pipeline-harness: interrupted\n"
+    assert sorted(p.name for p in out.iterdir()) == ["Ada.xml", "class-summary.csv", "class-summary.md"]
+    rows = _rows(out)
+    assert rows["Ada"]["status"] == "pass"
+    assert rows["Bob"]["reason"] == rows["Cy"]["reason"] == classroom.NOT_GRADED
+
+
+def test_a_failure_before_any_student_is_done_removes_only_the_folders_it_made(tmp_path, monkeypatch):
+    # given: a base target that cannot be reached, and an output dir two folders deep
+    def unreachable(settings):
+        raise classroom.TargetUnreachable("nothing answers")
+    monkeypatch.setattr(classroom, "open_target", unreachable)
+    (tmp_path / "kept").mkdir()
+
+    # when
+    with pytest.raises(classroom.TargetUnreachable):
+        classroom.run_class(Settings(), _accounts(tmp_path, GOOD_FILE), jobs=1, fmt="json",
+                            output_dir=tmp_path / "kept" / "a" / "b")
+
+    # then
+    assert (tmp_path / "kept").is_dir() and not (tmp_path / "kept" / "a").exists()
+
+
+EVE = "777700000004"
+
+
+@pytest.fixture(scope="module")
+def eve_lab(settings, target, ada_lab):
+    """Account EVE: the lab as Ada's (same names), run once — and the Source artifact in her own
+    bucket is hers to overwrite."""
+    ctx = Context(ada_lab, _assumed(target, EVE))
+    try:
+        lab.provision(ctx)
+        ctx.client("codepipeline").start_pipeline_execution(name=ctx.names.pipeline)
+        key = f"{ctx.names.pipeline[:20]}/SourceArti/overwritten"
+        yield lambda data: ctx.client("s3").put_object(Bucket=ctx.names.artifact_bucket, Key=key, Body=data)
+    finally:
+        lab.teardown(ctx)
+
+
+BUILDSPEC = b"version: 0.2\nphases:\n  build:\n    commands:\n      - make\n"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("entry, says", [
+    (hostile_zips.Entry(b"buildspec.yml", BUILDSPEC, crc=1),
+     "BadZipFile: Bad CRC-32 for file 'buildspec.yml'"),
+    (hostile_zips.Entry(b"buildspec.yml", BUILDSPEC, flags=hostile_zips.ENCRYPTED), "is encrypted"),
+    (hostile_zips.Entry(b"buildspec.yml", BUILDSPEC, method=99), "compressed with zip method 99"),
+    (hostile_zips.Entry(b"buildspec\xff.yml", BUILDSPEC, flags=hostile_zips.UTF8_NAME),
+     "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff"),
+], ids=["bad-crc", "encrypted", "method-99", "name-not-utf8"])
+def test_an_artifact_overwritten_with_a_broken_zip_skips_its_source_checks_and_the_class_is_graded(
+        tmp_path, moto_server, ada_lab, eve_lab, capsys, entry, says):
+    # given: Eve put a zip of her own making where CodePipeline left her source
+    eve_lab(hostile_zips.archive([entry]))
+    accounts = _accounts(tmp_path, f"[[student]]\nname = 'Ada'\nrole_arn = '{_role(ACCOUNT_A)}'\n"
+                                   f"[[student]]\nname = 'Eve'\nrole_arn = '{_role(EVE)}'\n")
+    out = tmp_path / "out"
+
+    # when
+    code = main(["grade", "--endpoint-url", moto_server, "--prefix", ada_lab.prefix, "--accounts",
+                 str(accounts), "--output-dir", str(out), "--format", "json"])
+
+    # then: a verdict, not a crash; both graded and reported; Eve's source checks say why not
+    assert code == 1 and capsys.readouterr().err == ""
+    assert sorted(p.name for p in out.iterdir()) == ["Ada.json", "Eve.json", "class-summary.csv",
+                                                    "class-summary.md"]
+    eve = {c["id"]: c for c in json.loads((out / "Eve.json").read_text())["checks"]}
+    for check in ("source.buildspec", "source.lint", "source.image-definitions"):
+        assert eve[check]["status"] == "skip" and says in eve[check]["message"]
+    assert eve["pipeline.exists"]["status"] == "pass"
+    ada = json.loads((out / "Ada.json").read_text())["checks"]
+    assert all(c["status"] in ("pass", "skip") for c in ada if c["step"] < 7)

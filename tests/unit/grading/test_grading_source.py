@@ -3,10 +3,13 @@
 
 import io
 import json
+import tracemalloc
 import zipfile
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
+import hostile_zips
 import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
@@ -184,3 +187,137 @@ def test_a_buildspec_only_in_a_subdirectory_fails_saying_where_it_is(ctx, stubs)
     assert "`app/buildspec.yml`, not in the repository root" in results["source.buildspec"].message
     assert "Forgetting to push buildspec.yml to repo" in results["source.buildspec"].hint
     assert results["source.image-definitions"].status == "skip"
+
+
+# --- what a student may put in their own bucket instead of CodePipeline's zip ---------------------
+
+SOURCE_KEY = f"{PIPELINE}/SourceArti/k"
+
+
+class _Served(io.BytesIO):
+    """An object's body as S3 streams it, remembering how far it was read when closed."""
+
+    read_to = 0
+
+    def close(self):
+        self.read_to = self.tell()
+        super().close()
+
+
+def _source_only(ctx, stubs, data: bytes, content_length: int | None = None) -> _Served:
+    """The execution's Source artifact is `data` (newest under its prefix), the build left none;
+    returns the stream the artifact is read from."""
+    ctx.target.capabilities = Capabilities(missing={"codepipeline": {"ListActionExecutions": "not here"}})
+    _declared(stubs)
+    _latest(stubs)
+    stubs["s3"].add_response("list_objects_v2", {"Contents": [
+        {"Key": SOURCE_KEY, "LastModified": datetime(2026, 1, 1, tzinfo=UTC)}]},
+        {"Bucket": BUCKET, "Prefix": f"{PIPELINE}/SourceArti/"})
+    stubs["s3"].add_response("list_objects_v2", {}, {"Bucket": BUCKET, "Prefix": f"{PIPELINE}/BuildArtif/"})
+    raw = _Served(data)
+    length = len(data) if content_length is None else content_length
+    stubs["s3"].add_response("get_object", {"Body": StreamingBody(raw, length), "ContentLength": length},
+                             {"Bucket": BUCKET, "Key": SOURCE_KEY})
+    return raw
+
+
+BUILDSPEC_BYTES = STUDENT["buildspec.yml"].encode()
+
+
+@pytest.mark.parametrize("entry, says", [
+    (hostile_zips.Entry(b"buildspec.yml", BUILDSPEC_BYTES, crc=0x1234),
+     "cannot be read as a zip: BadZipFile: Bad CRC-32 for file 'buildspec.yml'"),
+    (hostile_zips.Entry(b"buildspec.yml", BUILDSPEC_BYTES, flags=hostile_zips.ENCRYPTED),
+     "cannot be read as a zip: RuntimeError: File <ZipInfo filename='buildspec.yml'"),
+    (hostile_zips.Entry(b"buildspec.yml", BUILDSPEC_BYTES, method=99),
+     "buildspec.yml is compressed with zip method 99; the grader reads stored or deflated files only"),
+    (hostile_zips.Entry(b"buildspec.yml", BUILDSPEC_BYTES, method=12),  # bzip2: inflated in one step
+     "buildspec.yml is compressed with zip method 12"),
+    (hostile_zips.Entry(b"build\xffspec.yml", BUILDSPEC_BYTES, flags=hostile_zips.UTF8_NAME),
+     "cannot be read as a zip: UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff"),
+    (hostile_zips.Entry(b"buildspec.yml", hostile_zips.deflated(BUILDSPEC_BYTES)[:-8], hostile_zips.DEFLATED,
+                        inflated=BUILDSPEC_BYTES),  # the deflate stream cut short
+     "cannot be read as a zip: "),
+], ids=["bad-crc", "encrypted", "method-99", "bzip2", "name-not-utf8", "truncated-deflate"])
+def test_a_zip_the_grader_cannot_read_skips_the_source_checks_saying_why(ctx, stubs, entry, says):
+    # given: the student's Source artifact, the buildspec's entry broken one way
+    dockerfile = hostile_zips.text("Dockerfile", STUDENT["Dockerfile"])
+    _source_only(ctx, stubs, hostile_zips.archive([entry, dockerfile]))
+
+    # when
+    results = _graded(ctx)
+
+    # then: the artifact is read once, and every source check says why it was not assessed
+    assert {r.status for r in results.values()} == {"skip"}
+    message = results["source.buildspec"].message
+    assert message.startswith("skipped: ") and says in message
+    assert "\n" not in message
+
+
+def test_a_member_that_inflates_past_its_declared_size_costs_at_most_the_file_cap(ctx, stubs):
+    # given: buildspec.yml declares 1,000 bytes (with their CRC) and inflates to 64 MiB of zeros
+    inflating = hostile_zips.deflated_zeros(64 * 2**20)
+    bomb = hostile_zips.Entry(b"buildspec.yml", inflating, hostile_zips.DEFLATED, crc=zlib.crc32(bytes(1000)),
+                              size=1000)
+    _source_only(ctx, stubs, hostile_zips.archive([bomb]))
+
+    # when
+    tracemalloc.start()
+    try:
+        results = _graded(ctx)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    # then: the 1,000 declared bytes were read (zeros: not text), never the 64 MiB
+    assert peak < 4 * source.MAX_FILE_BYTES
+    assert results["source.buildspec"].status == "pass"
+    assert "buildspec.yml:1 not-text" in results["source.lint"].message
+
+
+def test_a_zip_of_more_entries_than_a_repository_holds_is_refused_before_zipfile_lists_them(
+        ctx, stubs, monkeypatch):
+    # given: 10,001 entries, and a zipfile that must not be asked to read them
+    many = [hostile_zips.Entry(f"f{n}".encode(), b"") for n in range(source.MAX_ENTRIES + 1)]
+    _source_only(ctx, stubs, hostile_zips.archive(many))
+    monkeypatch.setattr(source.zipfile, "ZipFile", None)  # calling it would be a TypeError: an error
+
+    # when
+    result = _graded(ctx)["source.buildspec"]
+
+    # then
+    assert result.status == "skip"
+    assert f"holds more than {source.MAX_ENTRIES} entries" in result.message
+
+
+def test_entries_that_declare_more_bytes_than_the_cap_in_all_are_refused(ctx, stubs):
+    half = source.MAX_DECLARED_BYTES // 2 + 1
+    _source_only(ctx, stubs, hostile_zips.archive([hostile_zips.Entry(b"a", b"", size=half),
+                                                   hostile_zips.Entry(b"b", b"", size=half)]))
+
+    result = _graded(ctx)["source.buildspec"]
+
+    assert result.status == "skip"
+    assert f"declares {2 * half} bytes uncompressed" in result.message
+
+
+def test_an_artifact_body_longer_than_its_length_header_says_is_read_only_to_the_cap(ctx, stubs, monkeypatch):
+    # given: an artifact of 4 KiB whose ContentLength says 10 bytes; a cap of 1 KiB
+    monkeypatch.setattr(source, "MAX_ARTIFACT_BYTES", 1024)
+    raw = _source_only(ctx, stubs, bytes(4096), content_length=10)
+
+    # when
+    result = _graded(ctx)["source.buildspec"]
+
+    # then
+    assert result.status == "skip" and "is more than 1024 bytes" in result.message
+    assert raw.read_to == 1025
+
+
+def test_an_artifact_whose_length_header_is_over_the_cap_is_not_read_at_all(ctx, stubs):
+    raw = _source_only(ctx, stubs, b"PK", content_length=source.MAX_ARTIFACT_BYTES + 1)
+
+    result = _graded(ctx)["source.buildspec"]
+
+    assert result.status == "skip" and f"is more than {source.MAX_ARTIFACT_BYTES} bytes" in result.message
+    assert raw.read_to == 0 and raw.closed

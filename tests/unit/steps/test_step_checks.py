@@ -1,5 +1,6 @@
 """Checks judge what the API returns (Stubber-validated shapes) against the tutorial."""
 
+import dataclasses
 import json
 
 import pytest
@@ -95,6 +96,35 @@ def test_an_api_error_is_an_error_not_a_fail_of_the_lab(ctx):
 
     assert result.status == "error"
     assert "AccessDeniedException" in result.message
+
+
+@pytest.mark.parametrize("judge, says", [
+    (lambda repository, ctx: repository["repositoryName"] + 1, "could not be judged: TypeError: "),
+    (lambda repository, ctx: repository["lifecyclePolicy"],
+     "could not be judged: KeyError: 'lifecyclePolicy'"),
+    (lambda repository, ctx: int("line one\nline two"), "could not be judged: ValueError: invalid literal"),
+])
+def test_an_exception_nobody_expected_inside_a_check_is_that_checks_error_in_one_line(ctx, judge, says):
+    # given: a check whose judge does not hold for what the API answered
+    check = dataclasses.replace(_check(ecr, "ecr.scan-on-push"), judge=judge)
+    with Stubber(ctx.client("ecr")) as stub:
+        stub.add_response("describe_repositories", {"repositories": [_repository()]})
+
+        # when
+        result = run_check(check, ctx)
+
+    # then
+    assert (result.status, result.points, result.max_points) == ("error", 0, 1)
+    assert result.message.startswith(says) and "\n" not in result.message
+    assert result.title == "Scan on push enabled on `my-ecs-php-app`"
+
+
+def test_a_check_whose_title_cannot_be_made_is_an_error_not_a_crash(ctx):
+    check = dataclasses.replace(_check(ecr, "ecr.scan-on-push"), bonus=lambda ctx: {}["x"])
+
+    result = run_check(check, ctx)
+
+    assert (result.status, result.message) == ("error", "could not be judged: KeyError: 'x'")
 
 
 def test_a_check_the_target_cannot_serve_is_skipped_with_the_targets_reason(ctx):

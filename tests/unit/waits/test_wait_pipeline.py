@@ -14,7 +14,7 @@ from pipeline_harness.errors import ConfigError, HarnessError
 from pipeline_harness.targets.base import Capabilities
 from pipeline_harness.waits.events import Inbox
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout
-from pipeline_harness.waits.pipeline import Execution, wait_for_pipeline
+from pipeline_harness.waits.pipeline import LOG_LINE_CHARS, LOG_TAIL_CHARS, Execution, wait_for_pipeline
 from pipeline_harness.waits.policies import PIPELINE as PIPELINE_POLICY
 from pipeline_harness.waits.policies import SimulatedClock
 
@@ -131,6 +131,16 @@ def _log(*lines):
     return {"events": [{"timestamp": 1, "message": line + "\n", "ingestionTime": 2} for line in lines]}
 
 
+def _build_failed(stubs, phase, context, *log_lines):
+    """The commit's execution failed in its Build action: this phase, its context, this log tail."""
+    cp = stubs["codepipeline"]
+    cp.add_response("list_pipeline_executions", _listed(FULL_SHA, status="Failed"))
+    cp.add_response("get_pipeline", _declaration())
+    cp.add_response("get_pipeline_state", _state("Build", "JobFailed", "Build terminated", BUILD_ID))
+    stubs["codebuild"].add_response("batch_get_builds", _failed_build(phase, context, []))
+    stubs["logs"].add_response("get_log_events", _log(*log_lines))
+
+
 def _wait_and_fail(target):
     clock = SimulatedClock()
     with pytest.raises(WaitFailed) as raised:
@@ -190,16 +200,27 @@ def test_build_failure_names_stage_action_phase_log_tail_and_the_docker_common_i
                             "role has ECR permissions; Ensure buildspec.yml exists in repository root")
 
 
+def test_a_build_log_line_of_a_megabyte_is_cut_before_it_enters_the_failure(target, stubs):
+    # given: the student's build printed a 1 MB line among its last ten
+    _build_failed(stubs, "BUILD", "Error while executing command: " + "x" * 100_000,
+                  "A" * 1_000_000, *(f"line {n}" for n in range(9)))
+
+    # when
+    message = _wait_and_fail(target)
+
+    # then: each line at most LOG_LINE_CHARS, the tail at most LOG_TAIL_CHARS, the cuts marked
+    tail = message[message.index("log tail: "):].split("; ")[0]
+    assert tail.startswith("log tail: " + "A" * (LOG_LINE_CHARS - 1) + "… | line 0 | line 1")
+    assert len(tail) <= LOG_TAIL_CHARS
+    phase = message[message.index("build phase BUILD FAILED"):].split("; ")[0]
+    assert len(phase) == LOG_TAIL_CHARS and phase.endswith("x…")
+    assert len(message) < 3 * LOG_TAIL_CHARS
+
+
 def test_build_failure_from_a_colon_in_a_buildspec_command_points_at_the_subkeys_issue(target, stubs):
-    cp = stubs["codepipeline"]
-    cp.add_response("list_pipeline_executions", _listed(FULL_SHA, status="Failed"))
-    cp.add_response("get_pipeline", _declaration())
-    cp.add_response("get_pipeline_state", _state("Build", "JobFailed", "Build terminated", BUILD_ID))
-    stubs["codebuild"].add_response("batch_get_builds", _failed_build(
-        "DOWNLOAD_SOURCE", "YAML_FILE_ERROR: Expected Commands[2] to be of string type: found "
-        "subkeys instead at line 12, value of the key tag on line 11 might be empty", []))
-    stubs["logs"].add_response("get_log_events",
-                               _log("[Container] Phase context status code: YAML_FILE_ERROR"))
+    _build_failed(stubs, "DOWNLOAD_SOURCE", "YAML_FILE_ERROR: Expected Commands[2] to be of string type: "
+                  "found subkeys instead at line 12, value of the key tag on line 11 might be empty",
+                  "[Container] Phase context status code: YAML_FILE_ERROR")
 
     message = _wait_and_fail(target)
 
