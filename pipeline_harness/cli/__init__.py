@@ -11,6 +11,7 @@ from typing import NoReturn
 
 import botocore.exceptions
 
+from pipeline_harness import inert
 from pipeline_harness.cli.common import check_output, common_options
 from pipeline_harness.errors import (
     AWS_ERRORS,
@@ -58,18 +59,23 @@ def main(argv: list[str] | None = None) -> int:
         check_output(args)
         return args.run(args)
     except HarnessError as err:
-        print(f"pipeline-harness: {err}", file=sys.stderr)
+        _say(str(err))
         return err.exit_code
     except AWS_ERRORS as err:  # one the verbs don't expect: still one line, never a traceback
-        print(f"pipeline-harness: AWS call failed unexpectedly: {first_line(err)}", file=sys.stderr)
+        _say(f"AWS call failed unexpectedly: {first_line(err)}")
         dropped = isinstance(err, botocore.exceptions.ConnectionError)
         return EXIT_UNREACHABLE if dropped else EXIT_FAILED
     except KeyboardInterrupt:
         print("pipeline-harness: interrupted", file=sys.stderr)
         return 130
     except Exception as err:  # a bug of ours: one line on the terminal, the traceback in a file
-        print(f"pipeline-harness: crashed with {unexpected(err)} ({_kept(err)})", file=sys.stderr)
+        _say(f"crashed with {unexpected(err)} ({_kept(err)})")
         return EXIT_CRASH
+
+
+def _say(line: str) -> None:
+    """One line on stderr, made inert: an error may quote what an account or a file holds."""
+    print(f"pipeline-harness: {inert.terminal(line)}", file=sys.stderr)
 
 
 def _kept(err: Exception) -> str:

@@ -51,3 +51,22 @@ def test_a_crash_whose_traceback_cannot_be_written_still_exits_4_with_one_line(t
     [line] = capsys.readouterr().err.splitlines()
     assert line.startswith("pipeline-harness: crashed with KeyError: 'x' (the traceback could not be "
                            "written: ")
+
+
+def test_an_error_line_quoting_what_an_account_holds_reaches_the_terminal_inert(monkeypatch, capsys):
+    # given: an expected error whose text quotes a student's name with a terminal escape in it
+    from pipeline_harness.errors import ConfigError
+
+    def refused(args):
+        raise ConfigError("no pipeline `dev\x1b]52;c;ZXZpbA==\x07-pipe\nPASS forged`")
+    monkeypatch.setattr(grade_verb, "settings_from", refused)
+
+    # when
+    code = main(["grade"])
+
+    # then: one line, no escape or control character
+    err = capsys.readouterr().err
+    assert code == 2
+    [line] = err.splitlines()
+    assert "\x1b" not in line and "\x07" not in line
+    assert line.startswith("pipeline-harness: no pipeline `dev")
