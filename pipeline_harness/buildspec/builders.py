@@ -27,6 +27,8 @@ _FIX = ("create a builder of the docker-container driver first: docker buildx cr
 
 
 def check(spec: Buildspec) -> list[Finding]:
+    if not any("--platform" in (command.text or "") for command in spec.commands):
+        return []  # no build names its platforms: nothing to read (most buildspecs)
     return list(_on_the_docker_driver(spec, images.Values(spec)))
 
 
@@ -34,8 +36,11 @@ def _on_the_docker_driver(spec: Buildspec, values: images.Values) -> Iterator[Fi
     chosen = "BUILDX_BUILDER" in spec.mapping("env", "variables")
     for command in ordered(spec):
         text = command.text or ""
-        if any(name == "BUILDX_BUILDER" for name, _ in shell.assignments_with_values(text)):
+        if "BUILDX_BUILDER" in text and any(
+                name == "BUILDX_BUILDER" for name, _ in shell.assignments_with_values(text)):
             chosen = True
+        if "docker" not in text:
+            continue
         for argv, options in shell.docker_invocations(text):
             chosen = _chooses(argv, chosen)
             build = next((argv[len(verb):] for verb in _BUILDS if argv[:len(verb)] == verb), None)
