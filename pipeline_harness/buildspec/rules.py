@@ -92,6 +92,8 @@ LATENT_SHELLCHECK: dict[str, str] = {
               "(`latest-$(uname -m)` is one word)",
     "SC2140": "\"A\"B\"C\" joins into one word; only a B with spaces would split",
     "SC2155": "`export X=$(...)` sets X; only a failing substitution goes unnoticed",
+    "SC2154": "a variable no command sets may be the project's: CodeBuild sets a project's "
+              "environment variables, of any name, in every build",
 }
 
 

@@ -95,13 +95,15 @@ def _unassigned(spec: Buildspec, name: str, line: int, lab: bool) -> Iterator[Fi
                       f"{_did_you_mean(name, variables.CODEBUILD_VARIABLES)}use one of the "
                       "variables in the CodeBuild User Guide, 'Environment variables in build "
                       "environments'")
-    elif not re.fullmatch(r"[A-Z0-9_]+", name):
+    elif lab and re.fullmatch(r"[A-Z0-9_]+", name):
+        yield _undefined(spec, name, line)
+    else:
+        # for another project, the project's environment may set it, under any name: off in the
+        # generic set unless selected (rules.LATENT_SHELLCHECK)
         yield Finding(spec.path, line, f"SC{UNASSIGNED}",
                       f"{name} is referenced but not assigned (ShellCheck)",
                       f"set {name} under env: variables:, or in an earlier command; see "
                       f"{_WIKI.format(code=UNASSIGNED)}")
-    elif lab:
-        yield _undefined(spec, name, line)
 
 
 def _undefined(spec: Buildspec, name: str, line: int) -> Finding:

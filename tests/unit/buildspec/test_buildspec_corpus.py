@@ -1,4 +1,4 @@
-"""The generic rules on 73 real buildspecs from 50 public repositories (AWS's own among them):
+"""The generic rules on 79 real buildspecs from 53 public repositories (AWS's own among them):
 each reports exactly the defects SOURCES.toml names, with why; any other finding is a false
 positive, so every valid file has none. The lab rules read every one of them without a
 traceback."""

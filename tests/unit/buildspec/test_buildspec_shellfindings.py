@@ -20,10 +20,12 @@ def rules(text: str, rules: str = "generic", select: tuple[str, ...] = ()) -> li
 
 # each as a real buildspec writes it (tests/data/buildspecs): it works as meant
 LATENT = {
-    "SC2046": "docker build -t $REPOSITORY_URI:latest-$(uname -m) .",
+    "SC2046": "docker build -t repo/app:latest-$(uname -m) .",
     "SC1007": "AWS_ACCESS_KEY_ID= tox -e integ",
     "SC2155": "export KUBECONFIG=$(pwd)/kubeconfig",
     "SC2140": 'bash -c "if [ /"$CODEBUILD_BUILD_SUCCEEDING/" == /"0/" ]; then exit 1; fi"',
+    # the project sets it (aws-samples/amazon-ecs-fargate-workshop-dev-ops-data)
+    "SC2154": 'trufflehog --regex --max_depth 1 "$commituri"',
 }
 
 
