@@ -326,3 +326,17 @@ def test_an_unknown_phase_key_names_the_keys_a_phase_has_and_does_not_claim_a_re
     finding = only(lint(text), "unknown-phase-key")
 
     assert "steps" in finding.message and "reject" not in finding.message
+
+
+@pytest.mark.parametrize("section", ["variables", "parameter-store", "secrets-manager", "exported-variables"])
+def test_an_env_section_whose_every_entry_is_commented_out_is_accepted(section):
+    # nothing, as `commands:` with nothing (which CodeBuild runs) and a production cache.paths
+    text = broken("phases:", f"env:\n  {section}:\n    # IMAGE_TAG: latest\nphases:")
+
+    assert lint(text) == []
+
+
+def test_an_env_variable_list_where_a_mapping_belongs_is_still_reported():
+    text = broken("phases:", "env:\n  variables:\n    - STAGE=dev\nphases:")
+
+    assert [f.rule for f in lint(text)] == ["wrong-type"]
