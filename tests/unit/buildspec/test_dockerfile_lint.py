@@ -1,6 +1,6 @@
 """Lint of sample_app/Dockerfile: base is a build argument defaulting to the official image,
 EXPOSE matches the served port, nothing pins one architecture. The reader and the rules are
-checked on 59 real Dockerfiles too (tests/data/dockerfiles/SOURCES.toml), with
+checked on 64 real Dockerfiles too (tests/data/dockerfiles/SOURCES.toml), with
 the lab rules and the generic ones."""
 
 import tomllib
