@@ -27,6 +27,10 @@ BASE_ARGUMENT = "BASE_IMAGE"
 _OFFICIAL = re.compile(r"(?:(?:docker\.io/)?(?:library/)?|public\.ecr\.aws/docker/library/)"
                        r"php:[\w.-]*apache[\w.-]*(?:@sha256:[0-9a-f]{64})?")
 _ARCHES = re.compile(r"\b(amd64|x86_64|aarch64|arm64)\b")
+_AMD64, _ARM64 = {"amd64", "x86_64"}, {"arm64", "aarch64"}
+# BuildKit's automatic platform arguments (Dockerfile reference, "Automatic platform ARGs in the
+# global scope"): a Dockerfile that reads them is written to be built for several platforms
+_PLATFORM_ARGUMENTS = re.compile(r"\b(?:TARGET|BUILD)(?:PLATFORM|OS|ARCH|VARIANT)\b")
 # a step that reads the architecture it builds for names every architecture to pick one
 _PICKS_ARCH = re.compile(r"(?:TARGET|BUILD)(?:ARCH|PLATFORM)|uname\s+-m|dpkg\s+--print-architecture"
                          r"|apk\s+--print-arch")
@@ -94,7 +98,10 @@ class Stage:
     steps: list[Instruction] = field(default_factory=list)
 
 
-def lint_text(text: str, path: str, settings: Settings) -> list[Finding]:
+def lint_text(text: str, path: str, settings: Settings, lab: bool = True) -> list[Finding]:
+    """The Dockerfile's findings. The lab builds for linux/amd64 and linux/arm64, so a step
+    fixed to one architecture is a mistake there; for any other project only where the file
+    itself is written for several platforms (it reads $TARGETARCH or the like)."""
     try:
         dockerfile = read(text)
     except DockerfileSyntaxError as err:
@@ -109,8 +116,9 @@ def lint_text(text: str, path: str, settings: Settings) -> list[Finding]:
     stages = _stages(steps, defaults, lex)
     chain = _chain(stages)
     findings = list(_base(path, chain[0], meta))
-    findings += _platform_pins(path, stages, defaults, lex)
-    findings += _arch_steps(path, steps)
+    if lab or _PLATFORM_ARGUMENTS.search(text):
+        findings += _platform_pins(path, stages, defaults, lex)
+        findings += _arch_steps(path, steps)
     findings += _exposed(path, chain, meta, lex, settings.container_port)
     return findings
 
@@ -256,8 +264,10 @@ def _platform_pins(path: str, stages: list[Stage], defaults: dict[str, str],
 def _arch_steps(path: str, steps: list[Instruction]) -> Iterator[Finding]:
     for step in (s for s in steps if s.keyword in ("RUN", "ADD", "COPY")):
         lines = [(step.line, step.arguments), *step.body]
-        if any(_PICKS_ARCH.search(text) for _, text in lines):
-            continue
+        named_arches = {arch.lower() for _, text in lines for arch in _ARCHES.findall(text)}
+        if any(_PICKS_ARCH.search(text) for _, text in lines) or (
+                named_arches & _AMD64 and named_arches & _ARM64):
+            continue  # it picks the architecture, or handles amd64 and arm64 both
         named = next(((number, arch) for number, text in lines if (arch := _ARCHES.search(text))), None)
         if named:
             yield Finding(path, named[0], "arch-specific",

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline_harness.buildspec import (
+    artifacts,
+    builders,
     commands,
     dockerfile,
     dryrun,
@@ -112,7 +114,7 @@ def lint_with_definitions(text: str, path: str, settings: Settings, definitions:
         if definitions is None:
             return found  # lint already says why nothing is written or delivered
     try:
-        written = imagedefinitions.lint_text(checked(definitions, where), where, settings)
+        written = imagedefinitions.lint_text(checked(definitions, where), where, settings, selection.lab)
     except Unparsable as err:
         written = [err.finding]
     return found + selection.apply(written)
@@ -133,9 +135,9 @@ def _prepare(text: str, path: str, settings: Settings, selection: Selection) -> 
         text = checked(text, path)
         what = kind.of(text, path)
         if what == kind.DOCKERFILE:
-            return _Job(path, dockerfile.lint_text(text, path, settings))
+            return _Job(path, dockerfile.lint_text(text, path, settings, selection.lab))
         if what == kind.DEFINITIONS:
-            return _Job(path, imagedefinitions.lint_text(text, path, settings))
+            return _Job(path, imagedefinitions.lint_text(text, path, settings, selection.lab))
         spec = parse(text, path)
         found = schema.check(spec)
     except Unparsable as err:
@@ -158,7 +160,9 @@ def _buildspec_job(spec: Buildspec, found: list[Finding], settings: Settings,
         given = variables.GIVEN if selection.lab else \
             variables.CODEBUILD_VARIABLES | variables.SHELL_VARIABLES
         job.script = assemble(spec, given | variables.declared(spec), job.shell)
-    job.findings += commands.check(spec, shell_checked=not windows)
+    job.findings += commands.check(spec, shell_checked=not windows) + artifacts.check(spec)
+    if not windows:
+        job.findings += builders.check(spec)
     if selection.lab:
         job.findings += lab.check(spec, settings, shell_checked=not windows)
     return job

@@ -27,8 +27,8 @@ _KINDS = {"object": "mapping", "array": "list", "string": "text", "number": "num
           "integer": "whole number", "boolean": "yes/no value", "null": "nothing"}
 # why the reference requires a key, where the reason is not obvious
 _REQUIRED_BECAUSE = {
-    "files": "CodeBuild needs to know which files to upload (artifacts.files is required even "
-             "when only secondary artifacts are used)",
+    "files": "CodeBuild needs to know which files to upload (files, or secondary-artifacts that "
+             "name their own)",
     "paths": "a cache without paths caches nothing",
     "identifier": "every build of a build graph needs an identifier for depend-on",
 }
@@ -78,6 +78,11 @@ def _findings(spec: Buildspec, error: ValidationError) -> Iterator[Finding]:
     elif error.validator == "anyOf" and not path:
         yield _finding(spec, 1, "phases", "no phases (and no batch): the build would run nothing",
                        "add 'phases:' with install, pre_build, build and post_build")
+    elif error.validator == "anyOf" and path == ["artifacts"]:
+        # files, or secondary-artifacts alone (the User Guide's multiple-outputs sample has no files)
+        yield _finding(spec, _line(_node_at(spec.root, path)), "missing-key",
+                       f"artifacts has no 'files': {_REQUIRED_BECAUSE['files']}",
+                       "add 'files:' under artifacts")
     elif error.validator == "type":
         yield _wrong_type(spec, error, path)
     else:
@@ -106,9 +111,9 @@ def _unknown_keys(spec: Buildspec, error: ValidationError, path: list) -> Iterat
                            "only in the install phase", "move runtime-versions: under phases: install:")
         elif len(path) == 2 and path[0] == "phases":
             yield _finding(spec, line, "unknown-phase-key",
-                           f"unknown key '{name}' in phase {path[1]}: CodeBuild rejects the "
-                           "buildspec, so its commands never run",
-                           f"{suggestion}known keys: {', '.join(known)}")
+                           f"unknown key '{name}' in phase {path[1]}: a phase has only "
+                           f"{', '.join(known)} (buildspec reference), so what '{name}' holds is "
+                           "not run", f"{suggestion}known keys: {', '.join(known)}")
         else:
             where = _where(path) or "the top level"
             yield _finding(spec, line, "unknown-key",

@@ -159,7 +159,7 @@ class BuildxBuild:
 
 
 # buildx build flags that take a value, so that value is not mistaken for the context
-_VALUE_FLAGS = {
+BUILD_VALUE_FLAGS = {
     "--add-host", "--allow", "--annotation", "--attest", "--build-arg", "--build-context",
     "--builder", "--cache-from", "--cache-to", "--call", "--cgroup-parent", "--file", "-f",
     "--iidfile", "--label", "--metadata-file", "--network", "--output", "-o", "--platform",
@@ -167,7 +167,7 @@ _VALUE_FLAGS = {
 }
 # what Go's strconv.ParseBool reads as true, as pflag does for a bool flag (--push=1) and buildkit
 # for an exporter's push=; anything else is false or an error that fails the build
-_GO_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
+GO_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
 
 
 def flags(args: list[str], with_value: set[str],
@@ -231,7 +231,7 @@ def _short_flags(shorts: str, args: list[str], i: int, with_value: set[str],
 
 def parse_buildx_build(args: list[str]) -> BuildxBuild:
     """Read the arguments after `docker buildx build`."""
-    read, positional = flags(args, _VALUE_FLAGS)
+    read, positional = flags(args, BUILD_VALUE_FLAGS)
 
     def given(*names: str) -> list[str]:
         return [value for name, value in read if name in names]
@@ -249,7 +249,7 @@ def parse_buildx_build(args: list[str]) -> BuildxBuild:
 def _pushes(push: list[str], outputs: list[str]) -> bool:
     """Whether buildx pushes: --push is a bool flag, the last one given counts (--push=false does
     not push); or an output does, as buildx reads --output (one CSV record)."""
-    return (bool(push) and push[-1] in _GO_TRUE) or any(map(_output_pushes, outputs))
+    return (bool(push) and push[-1] in GO_TRUE) or any(map(_output_pushes, outputs))
 
 
 def _output_pushes(output: str) -> bool:
@@ -257,7 +257,7 @@ def _output_pushes(output: str) -> bool:
     options = {key.strip().lower(): value for key, _, value in (f.partition("=") for f in fields)}
     # type=registry is the image exporter with push=true, unless it says push (buildx ParseExports)
     default = "true" if options.get("type") == "registry" else "false"
-    return options.get("type") in ("image", "registry") and options.get("push", default) in _GO_TRUE
+    return options.get("type") in ("image", "registry") and options.get("push", default) in GO_TRUE
 
 
 # the OSes and architectures containerd knows (platforms/database.go, from Go's syslist)
@@ -327,6 +327,12 @@ _BUILDX_VALUE_OPTIONS = {"--builder"}
 def docker_commands(command: str) -> list[list[str]]:
     """Each `docker ...` simple command in a command line, as argv without `docker`, nor docker's
     or buildx's own options before the command (so `buildx build ...` or `login ...`)."""
+    return [argv for argv, _ in docker_invocations(command)]
+
+
+def docker_invocations(command: str) -> list[tuple[list[str], list[tuple[str, str]]]]:
+    """docker_commands(), each with the docker and buildx options read before the command
+    (`docker buildx --builder B build ...` gives ("--builder", "B"))."""
     found = []
     for argv in words(command):
         argv = without_assignments(argv)
@@ -337,8 +343,9 @@ def docker_commands(command: str) -> list[list[str]]:
     return found
 
 
-def _docker_command(args: list[str]) -> list[str]:
-    args = flags(args, _DOCKER_VALUE_OPTIONS, interspersed=False)[1]
+def _docker_command(args: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    options, args = flags(args, _DOCKER_VALUE_OPTIONS, interspersed=False)
     if args[:1] == ["buildx"]:
-        return ["buildx", *flags(args[1:], _BUILDX_VALUE_OPTIONS, interspersed=False)[1]]
-    return args
+        buildx_options, rest = flags(args[1:], _BUILDX_VALUE_OPTIONS, interspersed=False)
+        return ["buildx", *rest], options + buildx_options
+    return args, options

@@ -81,11 +81,13 @@ def _unassigned(spec: Buildspec, name: str, line: int, lab: bool) -> Iterator[Fi
     if variables.is_codebuild(name):
         return  # a secondary source's CODEBUILD_SRC_DIR_<id>, which ShellCheck cannot know
     commented = variables.commented_assignment(spec, name)
-    if commented:
+    # the lab's project has only the tutorial's variables; another project may have moved a plain
+    # value to its environment, but not one only the build computes
+    if commented and (lab or variables.computed_by_the_build(commented[1], spec)):
         yield Finding(spec.path, line, "variable-commented-out",
-                      f"${name} is used here, but its only assignment (line {commented}) is "
+                      f"${name} is used here, but its only assignment (line {commented[0]}) is "
                       "commented out, so it expands to nothing",
-                      f"uncomment line {commented}, or set {name} before this command")
+                      f"uncomment line {commented[0]}, or set {name} before this command")
     elif name.startswith("CODEBUILD_"):
         yield Finding(spec.path, line, "codebuild-variable",
                       f"${name} is not a variable CodeBuild sets (CODEBUILD_ is reserved for its "
@@ -93,13 +95,15 @@ def _unassigned(spec: Buildspec, name: str, line: int, lab: bool) -> Iterator[Fi
                       f"{_did_you_mean(name, variables.CODEBUILD_VARIABLES)}use one of the "
                       "variables in the CodeBuild User Guide, 'Environment variables in build "
                       "environments'")
-    elif not re.fullmatch(r"[A-Z0-9_]+", name):
+    elif lab and re.fullmatch(r"[A-Z0-9_]+", name):
+        yield _undefined(spec, name, line)
+    else:
+        # for another project, the project's environment may set it, under any name: off in the
+        # generic set unless selected (rules.LATENT_SHELLCHECK)
         yield Finding(spec.path, line, f"SC{UNASSIGNED}",
                       f"{name} is referenced but not assigned (ShellCheck)",
                       f"set {name} under env: variables:, or in an earlier command; see "
                       f"{_WIKI.format(code=UNASSIGNED)}")
-    elif lab:
-        yield _undefined(spec, name, line)
 
 
 def _undefined(spec: Buildspec, name: str, line: int) -> Finding:

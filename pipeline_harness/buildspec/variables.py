@@ -91,11 +91,27 @@ def derives_from(text: str, variable: str, spec_sources: dict[str, str]) -> bool
     return False
 
 
-def commented_assignment(spec: Buildspec, name: str) -> int | None:
-    """The line of a commented-out `NAME=...`, the only trace of a variable's value."""
-    assignment = re.compile(rf"(?:^|[\s;&|(-])(?:export\s+)?{re.escape(name)}\+?=")
+def commented_assignment(spec: Buildspec, name: str) -> tuple[int, str] | None:
+    """The line of a commented-out `NAME=...`, the only trace of a variable's value, with the
+    value as written after the `=`."""
+    assignment = re.compile(rf"(?:^|[\s;&|(-])(?:export\s+)?{re.escape(name)}\+?=(.*)")
     for number, line in enumerate(spec.text.split("\n"), 1):
         stripped = line.strip()
-        if stripped.startswith("#") and assignment.search(stripped.lstrip("#")):
-            return number
+        found = assignment.search(stripped.lstrip("#")) if stripped.startswith("#") else None
+        if found:
+            return number, found.group(1)
     return None
+
+
+def computed_by_the_build(value: str, spec: Buildspec) -> bool:
+    """Whether a value can only come from the build itself: a command's output, a variable
+    CodeBuild sets for each build (the commit, the build number), or one this buildspec's commands
+    set. A project's environment variable is one fixed text for every build (CodeBuild API,
+    EnvironmentVariable), so such a value cannot have moved there; a literal, or one made of the
+    project's own variables, can."""
+    if "$(" in value or "`" in value:
+        return True
+    set_by_commands = {name for command in spec.commands if command.text
+                       for name in shell.assignments(command.text)}
+    return any(name.startswith("CODEBUILD_") or name in set_by_commands
+               for name in shell.references(value))

@@ -78,9 +78,9 @@ def test_pushes_of_tags_that_may_exist_are_not_reported(commands):
     assert rules(spec(*commands)) == []
 
 
-def test_variable_whose_only_assignment_is_commented_out_is_reported():
+def test_variable_whose_only_assignment_the_build_computes_is_commented_out_is_reported():
     text = ("version: 0.2\nphases:\n  pre_build:\n    commands:\n      - echo login\n"
-            "    #  - REPOSITORY_URI=$AWS_ACCOUNT_ID.dkr.ecr.$AWS_DEFAULT_REGION.amazonaws.com/app\n"
+            "    #  - REPOSITORY_URI=$(aws ecr describe-repositories --query repositories[0].uri)\n"
             "  build:\n    commands:\n      - docker build -t $REPOSITORY_URI:latest .\n")
 
     [finding] = lint(text)

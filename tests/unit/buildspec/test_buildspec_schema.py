@@ -252,3 +252,91 @@ def test_commands_given_as_text_are_reported_as_not_a_list():
     finding = only(lint(text), "commands-not-list")
 
     assert finding.line == line_of(text, "commands: echo done")
+
+
+# the buildspec of the User Guide's "AWS CodePipeline integration with CodeBuild and multiple input
+# sources and output artifacts sample": artifacts with secondary-artifacts only, no files
+MULTIPLE_OUTPUTS_SAMPLE = """\
+version: 0.2
+
+phases:
+  build:
+    commands:
+      - touch source1_file
+      - cd $CODEBUILD_SRC_DIR_source2
+      - touch source2_file
+
+artifacts:
+  secondary-artifacts:
+    artifact1:
+      base-directory: $CODEBUILD_SRC_DIR
+      files:
+        - source1_file
+    artifact2:
+      base-directory: $CODEBUILD_SRC_DIR_source2
+      files:
+        - source2_file
+"""
+
+# phases with GitHub Actions steps, as the User Guide's "Use GitHub Actions syntax in a buildspec"
+# writes them (a step is a mapping of uses/with or run)
+ACTION_STEPS = """\
+version: 0.2
+phases:
+  install:
+    steps:
+      - name: Set up Node
+        uses: actions/setup-node@v4
+        with:
+          node-version: 20
+  build:
+    commands:
+      - npm test
+  post_build:
+    steps:
+      - run: echo done
+"""
+
+
+@pytest.mark.parametrize("text", [MULTIPLE_OUTPUTS_SAMPLE, ACTION_STEPS],
+                         ids=["secondary-artifacts-only", "github-actions-steps"])
+def test_what_the_user_guide_documents_has_no_findings(text):
+    assert lint(text) == []
+
+
+def test_a_cache_whose_every_path_is_commented_out_is_accepted():
+    # given cache.paths left with nothing (YAML null), as a production buildspec has it
+    text = broken("artifacts:", "cache:\n  paths:\n    # - '/root/.npm/**/*'\nartifacts:")
+
+    assert lint(text) == []
+
+
+def test_artifacts_with_neither_files_nor_secondary_artifacts_is_reported():
+    text = broken("  files:\n    - imagedefinitions.json\n", "  name: deploy\n")
+
+    finding = only(lint(text), "missing-key")
+
+    assert (finding.line, finding.fix) == (line_of(text, "name: deploy"), "add 'files:' under artifacts")
+    assert "files, or secondary-artifacts" in finding.message
+
+
+def test_an_unknown_phase_key_names_the_keys_a_phase_has_and_does_not_claim_a_rejection():
+    text = broken("  post_build:\n    commands:", "  post_build:\n    command:")
+
+    finding = only(lint(text), "unknown-phase-key")
+
+    assert "steps" in finding.message and "reject" not in finding.message
+
+
+@pytest.mark.parametrize("section", ["variables", "parameter-store", "secrets-manager", "exported-variables"])
+def test_an_env_section_whose_every_entry_is_commented_out_is_accepted(section):
+    # nothing, as `commands:` with nothing (which CodeBuild runs) and a production cache.paths
+    text = broken("phases:", f"env:\n  {section}:\n    # IMAGE_TAG: latest\nphases:")
+
+    assert lint(text) == []
+
+
+def test_an_env_variable_list_where_a_mapping_belongs_is_still_reported():
+    text = broken("phases:", "env:\n  variables:\n    - STAGE=dev\nphases:")
+
+    assert [f.rule for f in lint(text)] == ["wrong-type"]

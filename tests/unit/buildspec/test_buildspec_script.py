@@ -20,8 +20,9 @@ def lint(text: str, rules: str = "generic") -> list:
     return lint_text(text, "buildspec.yml", Settings(), rules=rules)
 
 
-def errors(text: str, rules: str = "generic") -> list:
-    return [f for f in lint(text, rules) if f.is_error]
+def errors(text: str, rules: str = "generic", select: tuple[str, ...] = ()) -> list:
+    found = lint_text(text, "buildspec.yml", Settings(), rules=rules, select=select)
+    return [f for f in found if f.is_error]
 
 
 def test_a_variable_set_in_pre_build_is_known_in_build():
@@ -31,12 +32,16 @@ def test_a_variable_set_in_pre_build_is_known_in_build():
     assert errors(text) == []
 
 
-def test_a_lowercase_variable_nothing_sets_is_reported_where_it_is_used():
+def test_a_variable_nothing_sets_is_reported_where_it_is_used_when_selected_or_by_lab():
+    # the generic set leaves it: a project's environment may set `tag` (aws-samples'
+    # fargate-dev-workshop sets `commituri` so)
     text = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n      - echo \"$tag\"\n"
 
-    [finding] = errors(text)
+    [finding] = errors(text, select=("SC2154",))
 
     assert (finding.rule, finding.line) == ("SC2154", 6)
+    assert errors(text) == []
+    assert ("SC2154", 6) in [(f.rule, f.line) for f in errors(text, rules="lab")]
 
 
 @pytest.mark.parametrize("section", [
@@ -105,10 +110,10 @@ def test_a_bash_if_with_parentheses_is_shell_checked_not_taken_for_powershell(co
     # given bash's (( )) or ( ) condition, which ends in 'then' where PowerShell's opens a { block
     text = _build_commands(command)
     # when
-    found = [f.rule for f in lint(text)]
+    found = [f.message.split()[0] for f in errors(text, select=("SC2154",))]
     # then
     assert not is_windows(parse(text))
-    assert found == ["SC2154"]  # $retried is checked: the commands were not skipped
+    assert "retried" in found  # $retried is checked: the commands were not skipped
 
 
 @pytest.mark.parametrize("command", [

@@ -1,6 +1,7 @@
 """Lint of sample_app/Dockerfile: base is a build argument defaulting to the official image,
 EXPOSE matches the served port, nothing pins one architecture. The reader and the rules are
-checked on 25 real Dockerfiles too (tests/data/dockerfiles/SOURCES.toml)."""
+checked on 64 real Dockerfiles too (tests/data/dockerfiles/SOURCES.toml), with
+the lab rules and the generic ones."""
 
 import tomllib
 from pathlib import Path
@@ -471,3 +472,48 @@ def test_a_windows_dockerfile_s_backtick_continuations_make_one_run():
     assert run.line == 13
     assert run.arguments.startswith("C:\\TEMP\\vs_buildtools.exe --quiet")
     assert run.arguments.endswith('|| IF "%ERRORLEVEL%"=="3010" EXIT 0')
+
+
+# --- the multi-arch rules outside the lab ---
+
+def lint_generic(tmp_path: Path, text: str) -> list:
+    path = tmp_path / "Dockerfile"
+    path.write_text(text)
+    return lint_path(path, Settings(), Selection("generic"))
+
+
+def test_a_single_architecture_dockerfile_is_no_arch_mistake_for_the_generic_rules(tmp_path):
+    # an x86_64 download in an image built for x86_64 only: no --platform list, no TARGETARCH
+    text = ("FROM amazonlinux:2023\n"
+            "RUN curl -o awscliv2.zip https://awscli.amazonaws.com/awscli-exe-linux-x86_64.zip\n")
+
+    assert lint_generic(tmp_path, text) == []
+    assert [f.rule for f in lint_text(tmp_path, text)].count("arch-specific") == 1
+
+
+def test_a_dockerfile_written_for_several_platforms_is_checked_by_the_generic_rules(tmp_path):
+    text = ("FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nARG TARGETARCH\n"
+            "RUN GOARCH=$TARGETARCH go build -o /app .\nFROM alpine:3.20\n"
+            "RUN wget https://example.invalid/tool-linux-amd64 -O /usr/local/bin/tool\n")
+
+    [finding] = lint_generic(tmp_path, text)
+
+    assert (finding.rule, finding.line) == ("arch-specific", 5)
+
+
+def test_a_run_that_handles_amd64_and_arm64_both_is_not_arch_specific(tmp_path):
+    text = DOCKERFILE + ('RUN ARCH="$(arch)" && if [ "$ARCH" = "aarch64" ]; then PKG=tool-arm64; \\\n'
+                         "    else PKG=tool-amd64; fi && curl -o /tmp/tool https://example.invalid/$PKG\n")
+
+    assert lint_text(tmp_path, text) == []
+
+
+# --- real Dockerfiles, with the generic rules ---
+
+@pytest.mark.parametrize("source", SOURCES, ids=[s["name"] for s in SOURCES])
+def test_each_real_dockerfile_gets_exactly_its_generic_findings(source):
+    expected = sorted((f["rule"], f["line"]) for f in source.get("generic_finding", []))
+
+    found = lint_paths([CORPUS / source["name"]], Settings(), Selection("generic"))
+
+    assert sorted((f.rule, f.line) for f in found) == expected, found

@@ -1,12 +1,19 @@
-"""Lint of an imagedefinitions.json given on the command line."""
+"""Lint of an imagedefinitions.json given on the command line: the lab's ECR repository with the
+lab rules, any registry's image with the generic ones (ECS pulls from any registry); and 12 real
+files (tests/data/imagedefinitions/SOURCES.toml)."""
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from pipeline_harness.buildspec.lint import lint_path
+from pipeline_harness.buildspec.lint import lint_path, lint_paths
+from pipeline_harness.buildspec.rules import Selection
 from pipeline_harness.settings import Settings
+
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "imagedefinitions"
+SOURCES = tomllib.loads((CORPUS / "SOURCES.toml").read_text())["file"]
 
 URI = "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-ecs-php-app:a1b2c3d"
 
@@ -92,3 +99,45 @@ def test_invalid_json_is_fatal_with_its_line(tmp_path):
 
     assert finding.fatal
     assert (finding.rule, finding.line) == ("json-invalid", 2)
+
+
+def lint_generic(tmp_path: Path, uri: str) -> list:
+    path = tmp_path / "imagedefinitions.json"
+    path.write_text(json.dumps([{"name": "web", "imageUri": uri}]))
+    return lint_path(path, Settings(), Selection("generic"))
+
+
+@pytest.mark.parametrize("uri", [
+    "nginx:1.27", "library/nginx", "docker.io/bitnami/nginx:latest",
+    "public.ecr.aws/g1v4g5y9/expess-app:latest",
+    "ghcr.io/org/app:v1.2.3", "registry.example.com:5000/team/app@sha256:" + "a" * 64,
+    "123456789012.dkr.ecr.us-east-1.amazonaws.com/other-app:a1b2c3d",
+])
+def test_an_image_from_any_registry_is_accepted_by_the_generic_rules(tmp_path, uri):
+    assert lint_generic(tmp_path, uri) == []
+
+
+@pytest.mark.parametrize("uri", ["https://123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest",
+                                 " 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:9", "My-App:latest"])
+def test_what_is_no_image_reference_is_reported_by_the_generic_rules(tmp_path, uri):
+    [finding] = lint_generic(tmp_path, uri)
+
+    assert finding.rule == "image-uri"
+    assert "is not an image reference ECS can pull" in finding.message
+
+
+def test_the_corpus_holds_every_stored_file_with_its_source():
+    stored = {p.name for p in CORPUS.iterdir() if p.name != "SOURCES.toml"}
+
+    assert stored == {source["name"] for source in SOURCES}
+    assert all(len(s["commit"]) == 40 and "/" in s["repository"] and s["path"] for s in SOURCES)
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[s["name"] for s in SOURCES])
+def test_generic_rules_report_only_the_real_defects_of_each_real_file(source):
+    expected = sorted((f["rule"], f["line"]) for f in source.get("finding", []))
+
+    found = lint_paths([CORPUS / source["name"]], Settings(), Selection("generic"))
+
+    assert sorted((f.rule, f.line) for f in found) == expected, found
+    assert all(f["why"] for f in source.get("finding", []))
