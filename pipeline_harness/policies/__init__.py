@@ -42,6 +42,8 @@ def actions(doc: dict) -> list[str]:
 
 
 def trusted_services(doc: dict) -> set[str]:
+    """The services an Allow statement names: how a student's role is recognised by its trust
+    (grading/names.py). Whether a service may assume the role is `evaluation.may_assume`'s to say."""
     statements = doc.get("Statement", [])
     if isinstance(statements, dict):
         statements = [statements]

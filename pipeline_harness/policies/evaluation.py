@@ -9,6 +9,12 @@ the tutorial gives the lab's roles no permissions boundary and its resources no 
 Conditions and policy variables depend on the request's context, which a grader does not have, so a
 statement using either is judged by its widest reading: it denies if it might apply, and it never
 allows. The Decision's reason says when that happened; the simulator judges such statements itself.
+
+`may_assume` judges a role's trust policy the same way, for the one request that matters: a service
+principal calling sts:AssumeRole. There the grader does know the context the service sets — the
+graded account and resource (aws:SourceAccount, aws:SourceArn) — so Conditions on those keys are
+evaluated (`conditions`); any other Condition is still read widest: a Deny applies, an Allow awards
+nothing, and the reason says why.
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from pipeline_harness.policies import conditions, wildcards
+from pipeline_harness.policies.conditions import Fact
 
 # No documented cap on ActionNames per SimulatePrincipalPolicy call, but callers report validation
 # errors with long lists (PMapper chunks by 20), and the lab needs fewer per resource anyway.
@@ -29,6 +38,7 @@ class Decision:
     allowed: bool
     reason: str  # "allowed by statement X of P", "explicitly denied by …", "… (implicit deny)"
     policy: str | None = None  # the document that decided, when one did
+    tip: str = ""  # a least-privilege note on what allowed it
 
 
 @dataclass(frozen=True)
@@ -133,30 +143,38 @@ def _simulator_decision(answer: dict) -> Decision:
 
 
 def _statements(policies: Mapping[str, dict]) -> Iterator[_Statement]:
+    """Every statement that is a JSON object (IAM refuses others; an emulator may keep them)."""
     for name, document in policies.items():
-        found = document.get("Statement", [])
-        for position, body in enumerate([found] if isinstance(found, dict) else found, start=1):
-            label = f"statement {body['Sid']}" if body.get("Sid") else f"statement #{position}"
-            yield _Statement(name, label, body)
+        found = document.get("Statement", []) if isinstance(document, dict) else []
+        for position, body in enumerate([found] if isinstance(found, dict) else list(found), start=1):
+            if isinstance(body, dict):
+                label = f"statement {body['Sid']}" if body.get("Sid") else f"statement #{position}"
+                yield _Statement(name, label, body)
 
 
-def _values(body: dict, key: str) -> list[str]:
-    value = body.get(key, [])
-    return [value] if isinstance(value, str) else list(value)
+def _values(body: Any, key: str) -> list[str]:
+    """A string-or-list element's strings (anything else in it is not IAM's, and matches nothing)."""
+    value = body.get(key, []) if isinstance(body, dict) else []
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _applies(body: dict, action: str, resource: str) -> bool:
     """Whether the statement's action and resource elements cover the request, whatever its Effect."""
-    if "Action" in body:
-        acts = any(_action_matches(p, action) for p in _values(body, "Action"))
-    else:
-        acts = "NotAction" in body and not any(_action_matches(p, action) for p in _values(body, "NotAction"))
-    if not acts:
+    if not _acts(body, action):
         return False
     if "Resource" in body:
         # an unknown policy variable could stand for anything: its widest reading is a wildcard
         return any(_arn_matches(_VARIABLE.sub("*", p), resource) for p in _values(body, "Resource"))
     return "NotResource" in body and not any(_arn_matches(p, resource) for p in _values(body, "NotResource"))
+
+
+def _acts(body: dict, action: str) -> bool:
+    """Whether the statement's Action (or NotAction) element covers the action."""
+    if "Action" in body:
+        return any(_action_matches(p, action) for p in _values(body, "Action"))
+    return "NotAction" in body and not any(_action_matches(p, action) for p in _values(body, "NotAction"))
 
 
 def _whole_service(action: str) -> bool:
@@ -166,52 +184,102 @@ def _whole_service(action: str) -> bool:
 
 def _action_matches(pattern: str, action: str) -> bool:
     # "The prefix and the action name are case insensitive" (IAM JSON policy elements: Action)
-    return _glob([(ch, True) for ch in pattern.lower()], action.lower())
+    return wildcards.glob(wildcards.literal(pattern.lower()), action.lower())
 
 
 def _arn_matches(pattern: str, resource: str) -> bool:
-    """Case-sensitive. In the first five colon-separated segments a wildcard stays inside its segment,
-    except that a * ending a segment "can expand to match beyond the colon boundaries"; in the resource
-    part after the fifth colon (IAM's sixth component) * and ? match any character, colons included
-    (IAM JSON policy elements: Resource, "Using wildcards in resource ARNs")."""
-    tokens: list[tuple[str, bool]] = []
-    colons = 0
-    for i, ch in enumerate(pattern):
-        ends_segment = i + 1 == len(pattern) or pattern[i + 1] == ":"
-        tokens.append((ch, colons >= 5 or (ch == "*" and ends_segment)))
-        colons += ch == ":"
-    return _glob(tokens, resource)
+    """Case-sensitive, by the Resource element's rule for wildcards in ARNs (IAM JSON policy elements:
+    Resource, "Using wildcards in resource ARNs")."""
+    return wildcards.glob(wildcards.arn_segments(pattern, star_ending_a_segment_crosses=True), resource)
 
 
-def _glob(tokens: list[tuple[str, bool]], text: str) -> bool:
-    """Match text against pattern tokens (character, whether a wildcard there may take a colon).
+# --- trust policies: may the service assume the role? ---------------------------------------------
 
-    Runs the pattern as a set of positions, one pass over the text, so crafted patterns stay linear
-    (a backtracking regex is exponential on "*a*a*a…b"); only * and ? are special, unlike fnmatch."""
-    states = _past_stars(tokens, {0})
-    for ch in text:
-        step = set()
-        for i in states:
-            if i == len(tokens):
-                continue
-            token, crosses = tokens[i]
-            fits = crosses or ch != ":"
-            if token == "*" and fits:
-                step.add(i)
-            elif (token == "?" and fits) or token == ch:
-                step.add(i + 1)
-        states = _past_stars(tokens, step)
-        if not states:
-            return False
-    return len(tokens) in states
+ASSUME_ROLE = "sts:AssumeRole"
+TRUST_POLICY = "the trust policy"
+SHOWN_REFUSALS = 4  # statements whose refusal a message names
 
 
-def _past_stars(tokens: list[tuple[str, bool]], states: set[int]) -> set[int]:
-    """The positions plus those reached by letting a * match nothing."""
-    out = set()
-    for i in states:
-        out.add(i)
-        while i < len(tokens) and tokens[i][0] == "*":
-            i += 1
-            out.add(i)
-    return out
+def may_assume(trust: Any, service: str, facts: Iterable[Fact] = ()) -> Decision:
+    """Whether the service principal (`codebuild.amazonaws.com`) may sts:AssumeRole a role with this
+    trust policy, when the service sets the condition keys `facts` from the graded lab.
+
+    As IAM decides it: an explicit Deny naming the service (a NotPrincipal that leaves it out, a
+    wildcard principal) wins; else an Allow must name the service or every principal ("*", AWS "*"),
+    cover sts:AssumeRole, and hold under its Condition. A Condition the grader cannot judge makes a
+    Deny apply and an Allow count for nothing; NotPrincipal never allows (IAM refuses it in a trust
+    policy)."""
+    facts = tuple(facts)
+    statements = list(_statements({TRUST_POLICY: trust}))
+    for st in statements:
+        if st.body.get("Effect") == "Deny" and _denies(st.body, service) and _acts(st.body, ASSUME_ROLE):
+            verdict = conditions.evaluate(st.body.get("Condition"), facts)
+            if verdict.met is not False:
+                taken = f" ({verdict.reason}: taken as applying)" if verdict.met is None else ""
+                return Decision(False, f"explicitly denied by {st.label}{taken}", TRUST_POLICY)
+    refusals = []
+    for st in statements:
+        if st.body.get("Effect") != "Allow":
+            continue
+        admits = _admits(st.body, service)
+        if admits is None:
+            if "NotPrincipal" in st.body:
+                refusals.append(f"{st.label} uses NotPrincipal, which IAM does not allow in a trust policy")
+            continue
+        if not _acts(st.body, ASSUME_ROLE):
+            refusals.append(f"{st.label} allows only {_actions_of(st.body)}")
+            continue
+        verdict = conditions.evaluate(st.body.get("Condition"), facts)
+        if verdict.met:
+            under = f", under its Condition ({verdict.reason})" if verdict.reason else ""
+            tip = (f"{st.label} lets any principal assume the role (Principal {admits}): name {service} "
+                   "instead") if admits != service else ""
+            return Decision(True, f"allowed by {st.label}{under}", TRUST_POLICY, tip)
+        judged = " — a Condition the grader cannot judge counts for nothing" if verdict.met is None else ""
+        refusals.append(f"{st.label}: {verdict.reason}{judged}")
+    if refusals:
+        more = len(refusals) - SHOWN_REFUSALS
+        return Decision(False, "; ".join(refusals[:SHOWN_REFUSALS]) + (
+            f"; and {more} more statement{'s' * (more > 1)}" if more > 0 else ""), TRUST_POLICY)
+    return Decision(False, f"no Allow statement names {service} (implicit deny){_named(statements)}")
+
+
+def _admits(body: dict, service: str) -> str | None:
+    """How an Allow's Principal takes in the service: by name, or as every principal; None if not."""
+    principal = body.get("Principal")
+    if principal == "*":
+        return '"*"'
+    if not isinstance(principal, dict):
+        return None
+    if "*" in _values(principal, "AWS"):
+        return 'AWS "*"'
+    return service if service in _values(principal, "Service") else None
+
+
+def _denies(body: dict, service: str) -> bool:
+    """Whether a Deny's principal might be the service (read widest: case and wildcards too)."""
+    if "NotPrincipal" in body:
+        spared = body["NotPrincipal"]
+        return spared != "*" and not (isinstance(spared, dict) and service in _values(spared, "Service"))
+    principal = body.get("Principal", "*")  # a Deny naming nobody is IAM's to refuse; read as everyone
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    return "*" in _values(principal, "AWS") or any(_action_matches(name, service)
+                                                  for name in _values(principal, "Service"))
+
+
+def _actions_of(body: dict) -> str:
+    if "Action" in body:
+        return ", ".join(_values(body, "Action")[:SHOWN_REFUSALS]) or "no action"
+    if "NotAction" in body:
+        return f"every action but {', '.join(_values(body, 'NotAction')[:SHOWN_REFUSALS])}"
+    return "no action"
+
+
+def _named(statements: list[_Statement]) -> str:
+    named = sorted({f"{kind} {value}" for st in statements if st.body.get("Effect") == "Allow"
+                    and isinstance(st.body.get("Principal"), dict)
+                    for kind in st.body["Principal"] for value in _values(st.body["Principal"], kind)})
+    return f": the Allow statements name {', '.join(named[:SHOWN_REFUSALS])}" if named else ""

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline_harness import policies
+from pipeline_harness import inert, policies
 from pipeline_harness.context import Context
 from pipeline_harness.kinds import iam as iam_kinds
 from pipeline_harness.kinds.base import MISSING, Kind
 from pipeline_harness.policies import evaluation, needs
-from pipeline_harness.settings import Settings
+from pipeline_harness.policies.conditions import Fact
+from pipeline_harness.settings import Names, Settings
 from pipeline_harness.steps import connection
 from pipeline_harness.steps.base import Check, Resource, reader
 
@@ -30,10 +32,22 @@ class RoleSpec:
     policy_key: str | None = None  # Names attribute of the inline policy's name
     policy_file: str | None = None
     managed: tuple[str, ...] = ()
+    # the lab resource the service assumes the role for: its aws:SourceArn in the AssumeRole request
+    source: Callable[[Names], Fact] | None = None
 
     @property
     def key(self) -> str:
         return self.kind.key
+
+    @property
+    def principal(self) -> str:
+        return f"{self.service}.amazonaws.com"
+
+    def facts(self, names: Names) -> tuple[Fact, ...]:
+        """The condition keys the service sets when it assumes the role for the graded lab
+        (IAM User Guide, "Cross-service confused deputy prevention for AWS STS")."""
+        account = Fact("aws:SourceAccount", names.account_id, "the graded account")
+        return (account, self.source(names)) if self.source else (account,)
 
     def name(self, ctx: Context) -> str:
         return self.kind.name(ctx.names)
@@ -51,10 +65,21 @@ class RoleSpec:
         return {"trust": self.trust(), "inline": inline, "managed": list(self.managed)}
 
 
+def _pipeline_arn(names: Names) -> Fact:
+    return Fact("aws:SourceArn", f"arn:aws:codepipeline:{names.region}:{names.account_id}:{names.pipeline}",
+                "the graded pipeline")
+
+
+def _project_arn(names: Names) -> Fact:
+    return Fact("aws:SourceArn",
+                f"arn:aws:codebuild:{names.region}:{names.account_id}:project/{names.codebuild_project}",
+                "the graded project")
+
+
 PIPELINE_ROLE = RoleSpec(iam_kinds.PIPELINE_ROLE, "codepipeline", "pipeline_policy",
-                         "CodePipelineCustomPolicy.json", (ECS_FULL_ACCESS,))
+                         "CodePipelineCustomPolicy.json", (ECS_FULL_ACCESS,), _pipeline_arn)
 CODEBUILD_ROLE = RoleSpec(iam_kinds.CODEBUILD_ROLE, "codebuild", "codebuild_policy",
-                          "CodeBuildCustomPolicy.json")
+                          "CodeBuildCustomPolicy.json", source=_project_arn)
 ROLES = (PIPELINE_ROLE, CODEBUILD_ROLE)
 RESOURCES = tuple(Resource(spec.kind, spec.desired) for spec in ROLES)
 
@@ -67,10 +92,17 @@ def handle(ctx: Context) -> dict:
 # --- checks -------------------------------------------------------------------------------------
 
 def _trusts(spec: RoleSpec):
+    """The service may sts:AssumeRole the role, as IAM judges its trust policy: not by the service's
+    name appearing in it, but with no Deny and under no Condition the graded lab can't meet."""
+
     def judge(found: dict, ctx: Context):
-        expected = policies.trusted_services(spec.trust())
-        actual = policies.trusted_services(found["Trust"])
-        return expected <= actual, f"trust in {sorted(expected)}", f"{sorted(actual) or 'no service'}"
+        facts = spec.facts(ctx.names)
+        decision = evaluation.may_assume(found["Trust"], spec.principal, facts)
+        expected = (f"{spec.principal} allowed to {evaluation.ASSUME_ROLE} it for "
+                    f"{' and '.join(f'{f.what} {inert.code(f.value)}' for f in facts)}")
+        verdict = f"{spec.principal} {'may' if decision.allowed else 'may not'} assume it: {decision.reason}"
+        tip = f"Least privilege: {decision.tip} (Step 4)" if decision.tip else ""
+        return decision.allowed, expected, verdict, tip
 
     return judge
 
