@@ -394,7 +394,7 @@ class Following(Probe):
         progress = self.deploy.progress(self.started)
         if progress is None:
             return dataclasses.replace(self.last, deploy=None, registered_ago=None)
-        self.deploy.ran = progress.state in (DEPLOY_TASKS_RUNNING, DEPLOY_SETTLED)
+        self.deploy.ran |= progress.state in (DEPLOY_TASKS_RUNNING, DEPLOY_SETTLED)
         return dataclasses.replace(self.last, deploy=progress.state, registered_ago=progress.registered_ago,
                                    failing=progress.failing)
 

@@ -105,9 +105,9 @@ class Policy:
     every: float | None = None
     burst: float = 60.0
     quiet_cap: float = 60.0  # the longest sleep of a quiet span: a failure shows within it
-    # with an event source: the longest sleep between looks, and while success is near (lest its
-    # event be lost)
-    safety: float = 120.0
+    # with an event source: the longest sleep between looks, and while success is near or a
+    # failure is due (lest its event be lost)
+    safety: float = 60.0
     safety_near: float = 30.0
 
     def replace(self, **changes) -> Policy:
@@ -267,16 +267,18 @@ class _Paced(Schedule):
 
     def _listening(self, pace: Pace, now: float, retry_state) -> float:
         """How long to listen (events wake the wait sooner): the quiet part needs no listening
-        (unless a failure is due); the rest listens, for less long once success is near, lest its
+        (unless a failure is due); after it, `safety` seconds, less once success is near, lest its
         event be lost."""
         policy = self.policy
         quiet = min(max(0.0, self.quiet_until - now), policy.safety)
         quiet = quiet if quiet >= policy.dense else 0.0
         if pace.again:
             pause = policy.dense + self.jitter(retry_state)
+        elif pace.failing:  # a failure may come at any moment: listen, and look as when near
+            pause = policy.safety_near
         else:
-            self.quiet_part = 0.0 if pace.failing else quiet
-            pause = quiet + policy.safety_near if pace.near else policy.safety
+            self.quiet_part = quiet
+            pause = quiet + (policy.safety_near if pace.near else policy.safety)
         return max(pause, self.budget.affordable(now) - now)
 
     def _quiet_until(self, pace: Pace, now: float) -> float:
@@ -322,8 +324,8 @@ class _Windows(Schedule):
 PIPELINE = Policy("pipeline", deadline=60 * 60, every=15.0, dense=4.0, jitter=0.5)
 ECR_TAGS = Policy("ecr-tags", deadline=30 * 60, every=15.0, dense=3.0, jitter=0.5)
 ECR_SCAN = Policy("ecr-scan", deadline=15 * 60, every=10.0, dense=5.0)
-# the rollout reads the deployment at every look: looks half a minute apart in a quiet span see
-# its tasks failing (the circuit breaker counts them) sooner, at half polling's calls
+# the rollout reads the deployment at every look: inside a quiet span, looks (and, with events,
+# long polls) half a minute apart see its tasks failing (the circuit breaker counts them) in time
 ROLLOUT = Policy("rollout", deadline=60 * 60, every=15.0, dense=4.0, jitter=0.5, quiet_cap=30)
 # HTTP requests go to the app, not to AWS; the budget keeps the checks polite all the same
 HTTP = Policy("http", deadline=60 * 60, every=15.0, dense=2.0, jitter=0.5)
