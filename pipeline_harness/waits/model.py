@@ -124,6 +124,12 @@ class _Seen:
     acceptor: Acceptor | None = None
 
 
+def listening(events: EventSource | None) -> bool:
+    """Is there an event source to listen to? A queue that cannot be read turns the wait into a
+    poller (events.Inbox.broken)."""
+    return events is not None and not getattr(events, "broken", None)
+
+
 def decide(acceptors: tuple[Acceptor, ...], observation: Any) -> Acceptor | None:
     """The first acceptor that matches; None means keep waiting."""
     return next((a for a in acceptors if a.matches(observation)), None)
@@ -159,7 +165,7 @@ def run(wait: Wait, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep)
         return seen.acceptor
 
     def pause(seconds: float) -> None:
-        if wait.events is None:
+        if wait.events is None or not listening(wait.events):
             sleep(seconds)
             return
         quiet = min(seconds, cast(Schedule, retrying.wait).quiet_part)
@@ -183,7 +189,8 @@ def run(wait: Wait, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep)
     keep_waiting = tenacity.retry_if_exception(is_transient) | tenacity.retry_if_result(
         lambda acceptor: acceptor is None or acceptor.state == RETRY)
     retrying = wait.policy.retrying(
-        clock=clock, sleep=pause, retry=keep_waiting, start=start, listening=wait.events is not None,
+        clock=clock, sleep=pause, retry=keep_waiting, start=start,
+        listening=lambda: listening(wait.events),
         pace=lambda: STEADY if seen.observation is None else wait.pace(seen.observation),
         spent=wait.spent)
     try:

@@ -1,11 +1,13 @@
 """Wait for the pipeline execution of a commit until every stage Succeeded, or explain why not.
 
-While the execution runs, the wait also follows the ECS service its last stage (the tutorial's
-Deploy, an ECS action) deploys to. The schedule sleeps through what that shows cannot end yet: the
-deployment's tasks must pass the target group's health checks, which take at least (healthy
-threshold − 1) × interval once they registered (health_checks.py) — so the execution cannot
-succeed sooner than that, whichever stage it is in. A pipeline without such a service is followed
-through its state (which stage runs).
+Polled, the wait reads the execution's status at every instant 15 s polling would (the policy's
+grid, policies.py), unless what it read proves that success cannot be there yet. Once the
+execution runs, it reads the pipeline's declaration once: an Amazon ECS deploy action in any stage
+(the tutorial's Deploy, the last one) needs its deployment's tasks to pass the target group's
+health checks, which take at least (healthy threshold − 1) × interval once they registered
+(health_checks.py) — so the execution cannot succeed sooner than that, whichever stage it is in.
+A look at that service instead of the status proves as much for its own moment while the
+deployment has not settled. A pipeline without such an action is polled as 15 s polling is.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,17 +28,24 @@ from pipeline_harness.waits import deployments as deployments_mod
 from pipeline_harness.waits import events as events_mod
 from pipeline_harness.waits import health_checks
 from pipeline_harness.waits.health_checks import HealthChecks, registered_ago, target_groups
-from pipeline_harness.waits.model import FAILURE, RETRY, SUCCESS, Acceptor, EventSource, Outcome, Wait, run
+from pipeline_harness.waits.model import (
+    FAILURE,
+    RETRY,
+    SUCCESS,
+    Acceptor,
+    EventSource,
+    Outcome,
+    Wait,
+    listening,
+    run,
+)
 from pipeline_harness.waits.policies import AGAIN, NEAR, PIPELINE, STEADY, Clock, Pace, Policy, Sleep
 from pipeline_harness.waits.tally import Tally
 
 NO_PIPELINE = "NoSuchPipeline"  # the look's status when the pipeline is not there
 ENDED_BADLY = frozenset({"Failed", "Stopped", "Stopping", "Superseded", "Cancelled"})
-# how far the last stage's ECS deployment got
+# how far the execution's ECS deployment got
 DEPLOY_STARTING, DEPLOY_TASKS_RUNNING, DEPLOY_SETTLED = "starting", "new tasks running", "settled"
-# health checks that take less than this leave too little to sleep through: following the
-# deployment would cost more calls than it saves
-FOLLOW_FROM = 20.0
 LOG_TAIL_LINES = 10
 # a log line, and the whole tail (or a phase's context), as much of it as enters a report: the
 # build log is the student's to fill, and a tail is copied into every report of the failure
@@ -57,11 +67,13 @@ class Execution:
     execution_id: str | None
     status: str
     summary: str = ""
-    stage: str | None = None  # the stage it runs, when the look read the pipeline state
-    final_stage: bool = False  # that stage is the pipeline's last (the tutorial's Deploy)
-    deploy: str | None = None  # in the last stage: how far its ECS deployment got (DEPLOY_*)
+    deploy: str | None = None  # how far its ECS deployment got (DEPLOY_*), when a look read it
     registered_ago: float | None = None  # and since when its new tasks are in the target group
     failing: bool = False  # and its tasks have begun to fail: the circuit breaker may trip
+    # heard from events: the last stage runs (the one before it succeeded), or succeeded too (the
+    # status follows in seconds)
+    final_runs: bool = False
+    ending: bool = False
 
     def __str__(self) -> str:
         if self.status == NO_PIPELINE:
@@ -69,8 +81,6 @@ class Execution:
         if self.execution_id is None:
             return "no execution for the commit yet"
         text = f"execution {self.execution_id} {self.status}"
-        if self.stage:
-            text += f" in stage {self.stage}"
         if self.deploy:
             text += f", ECS deployment {self.deploy}" + (", its tasks failing" if self.failing else "")
         return f"{text} ({self.summary})" if self.summary else text
@@ -179,42 +189,100 @@ class Probe:
 
 @dataclass(frozen=True)
 class Progress:
-    """How far the last stage's ECS deployment got, and since when its new tasks are registered."""
+    """How far the execution's ECS deployment got, and since when its new tasks are registered."""
 
     state: str  # DEPLOY_*
     registered_ago: float | None = None
     failing: bool = False  # its tasks have begun to fail (failedTasks)
 
 
-class DeployService:
-    """The ECS service the pipeline's last stage deploys to, and how far the execution's deployment
-    of it got — the deployment created since the execution started (without a start time: one
-    that was not PRIMARY at the first look).
+def ecs_deploy(declaration: dict, region: str) -> tuple[tuple[str, str] | None, bool]:
+    """(cluster, service) of the pipeline's last Amazon ECS deploy action that the execution must
+    pass to succeed, and whether it is in the last stage.
 
-    The service comes from the pipeline's declaration (the ECS action's ClusterName and
-    ServiceName), read once.
+    None when there is no such action: an action in a stage that a condition may skip (result
+    SKIP), or acting with a role or in a region of its own (its service may be another account's
+    or region's), proves nothing; nor does any in a PARALLEL pipeline, whose executions deploy at
+    the same time.
+    """
+    if declaration.get("executionMode") == "PARALLEL":
+        return None, False
+    stages = declaration.get("stages", [])
+    for index in reversed(range(len(stages))):
+        if _may_be_skipped(stages[index]):
+            continue
+        actions = sorted(stages[index].get("actions", []), key=lambda a: a.get("runOrder", 1), reverse=True)
+        for action in actions:
+            kind = action.get("actionTypeId", {})
+            configuration = action.get("configuration", {})
+            if ((kind.get("owner"), kind.get("category"), kind.get("provider")) != ("AWS", "Deploy", "ECS")
+                    or not configuration.get("ServiceName") or action.get("roleArn")
+                    or action.get("region", region) != region):
+                continue
+            names = configuration.get("ClusterName") or "default", configuration["ServiceName"]
+            return names, index == len(stages) - 1
+    return None, False
+
+
+def _may_be_skipped(stage: dict) -> bool:
+    conditions = [c for key in ("beforeEntry", "onSuccess", "onFailure")
+                  for c in stage.get(key, {}).get("conditions", [])]
+    return stage.get("onFailure", {}).get("result") == "SKIP" or any(
+        c.get("result") == "SKIP" for c in conditions)
+
+
+class DeployService:
+    """The ECS service an Amazon ECS deploy action of the pipeline deploys to (`ecs_deploy`), and
+    how far the execution's deployment of it got — the deployment created since the execution
+    started (without a start time: one that was not PRIMARY at the first look).
+
+    The service comes from the pipeline's declaration, read once. Reading the service proves
+    something only while that deployment's tasks have not run yet, and only if its target group's
+    soonest-healthy span is longer than the polling interval (`follow_from`): a shorter one cannot
+    spare a single look.
     """
 
-    def __init__(self, tally: Tally, pipeline: str):
-        self.tally, self.pipeline = tally, pipeline
+    def __init__(self, tally: Tally, pipeline: str, follow_from: float):
+        self.tally, self.pipeline, self.follow_from = tally, pipeline, follow_from
         self.health = HealthChecks(tally)
+        self.declared = False
+        self.stages: tuple[str, ...] = ()  # the stages' names, in order
         self.names: tuple[str, str] | None = None
+        self.last_stage = False  # its action is in the last stage: once it settled, success is near
         self.groups: tuple[str, ...] = ()
         self.before: str | None = None
         self.read = False
         self.pointless = False  # its health checks are too short to be worth following
+        self.ran = False  # the execution's deployment ran: reading it proves nothing more
+
+    @property
+    def followed(self) -> bool:
+        """Reading the service may still prove something."""
+        return self.names is not None and not self.pointless and not self.ran
+
+    def declare(self) -> None:
+        """Read the pipeline's declaration: which service to follow, if any."""
+        self.declared = True
+        try:
+            declaration = self.tally.client("codepipeline").get_pipeline(name=self.pipeline)["pipeline"]
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
+            return  # the verdict never rests on it: the wait then polls
+        self.stages = tuple(str(s.get("name")) for s in declaration.get("stages", []))
+        if not self.tally.gap("ecs"):
+            self.names, self.last_stage = ecs_deploy(declaration, self.tally.target.region)
 
     def soonest_healthy(self) -> float:
         """The target group's soonest-healthy span: no deployment of the service ends sooner."""
         return self.health.soonest_healthy(self.groups)
 
     def progress(self, started: datetime | None) -> Progress | None:
-        """None when there is no ECS service to follow."""
+        """None when there is no ECS service to follow (after all)."""
         try:
             described = self._describe()
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
-            return None  # the verdict never rests on it: the wait then polls at its budget's pace
+            described = None  # the verdict never rests on it: the wait then polls
         if described is None:
+            self.names = None
             return None
         answer, service = described
         deployments = service.get("deployments", [])
@@ -236,11 +304,9 @@ class DeployService:
         return deployment.get("id") != self.before
 
     def _describe(self) -> tuple[dict, dict] | None:
-        first, self.read = not self.read, True
-        if first:
-            self.names = self._service_names()
-        if self.names is None or self.tally.gap("ecs"):
+        if self.names is None:
             return None
+        first, self.read = not self.read, True
         cluster, service = self.names
         answer = self.tally.client("ecs").describe_services(cluster=cluster, services=[service])
         described = next((s for s in answer.get("services", []) if s.get("status") == "ACTIVE"), None)
@@ -250,101 +316,109 @@ class DeployService:
         if first:
             self.before = next((d.get("id") for d in described.get("deployments", [])
                                 if d.get("status") == "PRIMARY"), None)
-            self.pointless = self.soonest_healthy() < FOLLOW_FROM
+            self.pointless = self.soonest_healthy() <= self.follow_from
         return answer, described
-
-    def _service_names(self) -> tuple[str, str] | None:
-        stages = self.tally.client("codepipeline").get_pipeline(name=self.pipeline)["pipeline"]["stages"]
-        for action in stages[-1]["actions"] if stages else []:
-            configuration = action.get("configuration", {})
-            if action["actionTypeId"]["provider"] == "ECS" and configuration.get("ServiceName"):
-                return configuration.get("ClusterName", "default"), configuration["ServiceName"]
-        return None
 
 
 class Following(Probe):
-    """The execution's status (the verdict's only source) and, while it runs, how far the last
-    stage's ECS deployment got (without one, which stage runs: the pipeline state).
+    """The execution's status (the verdict's only source) and, while it runs, how far the
+    deployment of an ECS deploy action it must pass got.
 
-    Polling, a look makes one read: status and deployment in turn, the status twice after the
-    look that found the execution. With an event source, looks are few: a look an event woke
-    reads the status, any other one reads both. Once the deployment's new tasks run, only the
-    status is read.
+    Polled, each look makes one read, the status or the service in turn while reading the service
+    proves something (`DeployService.followed`), and the status too when the service shows the
+    deployment settled: success may be there. The look after the one that found the execution
+    also reads the declaration, once; the first look at the service its target groups, once.
+    With an event source, looks are few: a look an event woke reads the status, any other one the
+    service too.
     """
 
-    def __init__(self, target: Target, pipeline: str, commit: str, execution_id: str | None,
-                 listening: bool = False):
+    def __init__(self, target: Target, pipeline: str, commit: str, execution_id: str | None, *,
+                 listening: Callable[[], bool], follow_from: float):
         super().__init__(target, pipeline, commit, execution_id)
-        self.deploy = DeployService(self.tally, pipeline)
+        self.deploy = DeployService(self.tally, pipeline, follow_from)
         self.listening = listening
-        self.status_next = True
+        self.service_next = False
         self.was_woken = False
+        self.succeeded: set[str] = set()  # the stages events said succeeded
         self.last = Execution(None, "NotStarted")  # what the last look made of the execution
 
     def woken(self, event: dict) -> None:
         self.was_woken = True
+        detail = event.get("detail", {})
+        if event.get("detail-type") in events_mod.PIPELINE_PARTS and detail.get("state") == "SUCCEEDED":
+            self.succeeded.add(str(detail.get("stage")))
 
     def __call__(self) -> Execution:
         woken, self.was_woken = self.was_woken, False
-        if self.status_next or self.listening:
-            found_now = self.execution_id is None
-            self.last = self._status(found_now, woken)
-            following = self.last.deploy in (DEPLOY_TASKS_RUNNING, DEPLOY_SETTLED)
-            self.status_next = found_now or following or self.deploy.pointless
+        if self.execution_id is None:
+            self.last = super().__call__()
+        elif self.listening():
+            self.last = self._listened(woken)
         else:
-            self.last, self.status_next = self._progress(), True
+            self.last = self._polled()
         return self.last
 
-    def _status(self, found_now: bool, woken: bool) -> Execution:
-        execution = super().__call__()
-        if execution.status != "InProgress" or found_now:
+    def _polled(self) -> Execution:
+        if self.service_next and self.deploy.followed:
+            self.service_next = False
+            seen = self._progress()
+            if seen.deploy in (DEPLOY_STARTING, DEPLOY_TASKS_RUNNING):
+                return seen  # not settled: the execution cannot have succeeded
+            self.last = seen
+        self.service_next = True
+        return self._status()
+
+    def _listened(self, woken: bool) -> Execution:
+        execution = self._status()
+        stages = self.deploy.stages
+        if execution.status == "InProgress" and stages and stages[-1] in self.succeeded:
+            return dataclasses.replace(execution, ending=True)
+        if execution.status == "InProgress" and stages[-2:-1] and stages[-2] in self.succeeded:
+            execution = dataclasses.replace(execution, final_runs=True)
+        if execution.status != "InProgress" or not self.deploy.followed:
             return execution
+        if not self.deploy.read or not woken:
+            self.last = execution
+            return self._progress()
+        return execution
+
+    def _status(self) -> Execution:
+        execution = super().__call__()
+        if execution.status != "InProgress":
+            return execution
+        if not self.deploy.declared:
+            self.deploy.declare()
         if self.last.deploy in (DEPLOY_TASKS_RUNNING, DEPLOY_SETTLED):
             # the new tasks ran, and still do; `registered_ago` held for the look that read it
             return dataclasses.replace(self.last, summary=execution.summary, registered_ago=None)
-        # a deployment seen starting may be further by now: the status is all this look knows,
-        # unless it is the first look at the deployment, or a scheduled one with an event source;
         # tasks seen failing may still fail
-        self.last = dataclasses.replace(execution, failing=self.last.failing)
-        if not self.deploy.pointless and (not self.deploy.read or (self.listening and not woken)):
-            return self._progress()
-        return self.last
+        return dataclasses.replace(execution, failing=self.last.failing)
 
     def _progress(self) -> Execution:
         progress = self.deploy.progress(self.started)
         if progress is None:
-            return self._running_stage() or self.last
+            return dataclasses.replace(self.last, deploy=None, registered_ago=None)
+        self.deploy.ran |= progress.state in (DEPLOY_TASKS_RUNNING, DEPLOY_SETTLED)
         return dataclasses.replace(self.last, deploy=progress.state, registered_ago=progress.registered_ago,
                                    failing=progress.failing)
 
-    def _running_stage(self) -> Execution | None:
-        states = self.tally.client("codepipeline").get_pipeline_state(
-            name=self.pipeline).get("stageStates", [])
-        for index, stage in enumerate(states):
-            latest = stage.get("latestExecution", {})
-            ours = latest.get("pipelineExecutionId") == self.execution_id
-            if ours and latest.get("status") == "InProgress":
-                return Execution(self.execution_id, "InProgress", stage=stage["stageName"],
-                                 final_stage=index == len(states) - 1)
-        return None
-
 
 def _pace(deploy: DeployService):
-    """Until the last stage's new tasks run, success is a soonest-healthy span away at least; once
-    they run, that span from when they joined the target group; once its deployment settled (or,
-    with no ECS service to follow, once the last stage runs), near. While its tasks fail, the
-    execution may fail within any span."""
+    """Until the deployment's new tasks run, success is a soonest-healthy span away at least; once
+    they run, that span from when they joined the target group; once it settled, near if its
+    action is in the last stage. While its tasks fail, the execution may fail within any span."""
     def pace(execution: Execution) -> Pace:
-        if execution.execution_id is not None and not deploy.read:
-            return AGAIN  # just found: the next look reads the deployment too
+        unread = not deploy.declared or (deploy.followed and not deploy.read)
+        if (execution.execution_id is not None and unread) or execution.ending:
+            return AGAIN  # the next look reads the declaration, or the service, or the end
         if execution.deploy is None:
-            return NEAR if execution.final_stage else Pace(failing=execution.failing)
+            return Pace(near=execution.final_runs, failing=execution.failing)
         if execution.deploy == DEPLOY_STARTING:
-            return Pace(quiet=deploy.soonest_healthy(), failing=execution.failing)
+            return Pace(quiet=deploy.soonest_healthy(), failing=execution.failing, ahead=DEPLOY_TASKS_RUNNING)
         if execution.deploy == DEPLOY_TASKS_RUNNING:
-            return Pace(quiet=deploy.soonest_healthy(), since=DEPLOY_TASKS_RUNNING, near=True,
+            return Pace(quiet=deploy.soonest_healthy(), since=DEPLOY_TASKS_RUNNING, near=deploy.last_stage,
                         ago=execution.registered_ago, failing=execution.failing)
-        return NEAR
+        return NEAR if deploy.last_stage else STEADY
     return pace
 
 
@@ -366,11 +440,12 @@ def pipeline_wait(target: Target, pipeline: str, commit: str, *, start: bool = F
     check_commit(commit)
     execution_id = start_execution(target, pipeline, commit) if start else None
     # only a paced schedule uses where the execution is; a windowed one just reads its status
-    if policy.every is None or target.gap("codepipeline", "GetPipelineState"):
+    if policy.every is None or target.gap("codepipeline", "GetPipeline"):
         probe: Probe = Probe(target, pipeline, commit, execution_id)
         pace = _steady
     else:
-        probe = following = Following(target, pipeline, commit, execution_id, listening=events is not None)
+        probe = following = Following(target, pipeline, commit, execution_id,
+                                      listening=lambda: listening(events), follow_from=policy.every)
         pace = _pace(following.deploy)
     return Wait(
         name="pipeline", probe=probe, acceptors=ACCEPTORS, policy=policy, show=str, hint=HINT,
@@ -383,7 +458,7 @@ def pipeline_wait(target: Target, pipeline: str, commit: str, *, start: bool = F
 
 
 def _steady(execution: Execution) -> Pace:
-    return STEADY  # nothing to follow (no pipeline state): the budget's pace
+    return STEADY  # a windowed schedule: nothing to follow
 
 
 def wait_for_pipeline(target: Target, pipeline: str, commit: str, *, start: bool = False,

@@ -1,12 +1,14 @@
 """Named tenacity policies: when to look again, when to give up, which errors are only passing.
 
-A wait's default policy is paced: it keeps no clock of the tutorial's. Each look says what it
-saw as a `Pace` — a span in which success cannot come, proven from what the look read (the target
-group's health checks need so many passes, so many seconds apart), or that success is near —
-and the policy spends a call budget accordingly: one API call per `every` seconds, as fixed
-polling at that interval makes, saved up during quiet spans and spent densely when the verdict is
-near. So the lag is small on any timeline where something can be proven quiet, and never at more
-calls than fixed polling.
+A wait's default policy is paced: it keeps no clock of the tutorial's. It looks at every instant
+fixed polling at `every` seconds would (the grid, from the wait's start) unless a look proved
+that success cannot come by then: each look says what it saw as a `Pace` — a span in which
+success cannot come, proven from what the look read (the target group's health checks need so
+many passes, so many seconds apart), or that success is near. The grid instants a proven span
+skips save calls, and only saved calls buy looks between grid instants, densely where success is
+near. So no look comes later than polling's where success could be seen, and no more calls are
+made but what looks read beyond one call each (once-only reads); the lag is small on any
+timeline where something can be proven quiet.
 
 A policy given an expected window instead (`expected_from` … `expected_until`, no `every`) backs
 off before it, polls densely in it and backs off after; with the window spanning the deadline it
@@ -64,11 +66,12 @@ class Pace:
 
     `quiet`: seconds in which success cannot come, counted from this look — or, with `since`, from
     when that milestone happened: `ago` seconds before the look that first showed it, when the look
-    could tell, else right after the last look that did not show it. `near`: once the quiet span is
-    over, success may come at any moment. `again`: the probe has more to read than this look did.
-    `failing`: a failure may come at any moment (say, the new tasks keep failing): a quiet span
-    still holds for success, but is slept in `dense` steps as the budget allows, or listened
-    through.
+    could tell, else right after the last look that showed it still `ahead` (without one, nothing
+    is proven). `near`: once the quiet span is over, success may come at any moment. `again`: the
+    probe has more to read than this look did. `failing`: a failure may come at any moment (say,
+    the new tasks keep failing): a quiet span still holds for success, but is slept in `dense`
+    steps as the budget allows, or listened through. `ahead`: this look showed that milestone not
+    reached yet.
     """
 
     quiet: float = 0.0
@@ -77,6 +80,7 @@ class Pace:
     ago: float | None = None
     again: bool = False
     failing: bool = False
+    ahead: str | None = None
 
 
 STEADY = Pace()
@@ -94,31 +98,34 @@ class Policy:
     expected_from: float = 0.0
     expected_until: float = 0.0
     first_backoff: float = 30.0
-    dense: float = 4.0  # also the paced schedule's interval while the verdict is near
-    jitter: float = 1.0
+    dense: float = 4.0  # also the paced schedule's least interval while the verdict is near
+    jitter: float = 1.0  # the window schedule's, and listening's; paced polling keeps to its grid
     late_cap: float = 30.0
     # the paced schedule: one call per `every` seconds, up to `burst` calls saved up
     every: float | None = None
     burst: float = 60.0
     quiet_cap: float = 60.0  # the longest sleep of a quiet span: a failure shows within it
-    # with an event source: the longest sleep between looks, and while success is near (lest its
-    # event be lost)
-    safety: float = 120.0
+    # with an event source: the longest sleep between looks, and while success is near or a
+    # failure is due (lest its event be lost)
+    safety: float = 60.0
     safety_near: float = 30.0
 
     def replace(self, **changes) -> Policy:
         return dataclasses.replace(self, **changes)
 
     def retrying(self, *, clock: Clock, sleep: Sleep, retry, start: float,
-                 pace: Callable[[], Pace] = lambda: STEADY, listening: bool = False,
+                 pace: Callable[[], Pace] = lambda: STEADY,
+                 listening: bool | Callable[[], bool] = False,
                  spent: Callable[[], int] | None = None) -> tenacity.Retrying:
         """A tenacity Retrying that reads `clock` for the deadline and schedule, and sleeps with `sleep`.
 
-        `pace` says what the last look saw; `listening`: an event source wakes the wait early, so
-        between looks it may sleep up to `safety` rather than poll; `spent`: the API calls made so
-        far (the budget's unit; without it, each look counts as one call).
+        `pace` says what the last look saw; `listening` (or a function saying it, asked at each
+        look): an event source wakes the wait early, so between looks it may sleep up to `safety`
+        rather than poll; `spent`: the API calls made so far (the budget's unit; without it, each
+        look counts as one call).
         """
-        schedule = (_Paced(self, clock, start, pace, listening, spent) if self.every
+        heard = listening if callable(listening) else (lambda: bool(listening))
+        schedule = (_Paced(self, clock, start, pace, heard, spent) if self.every
                     else _Windows(self, clock, start))
         return tenacity.Retrying(
             stop=_stop_at_deadline(clock, start, self.deadline),
@@ -143,37 +150,75 @@ class _stop_at_deadline(stop_base):
 
 
 class _Budget:
-    """A token bucket of calls: one per `every` seconds, `burst` at most; the first look is free,
-    whatever it costs — so never more calls than the first look and polling every `every` seconds
-    after it."""
+    """Calls saved against polling every `every` seconds from `start` on (the grid): polling makes
+    one call at each grid instant, the first at `start`; the first look is free, whatever it costs,
+    every call after it is paid, and at most `burst` are saved. Looks at grid instants are owed, so
+    they never wait for the budget; a look between them is taken only with a call `spare`. So the
+    wait's calls outrun polling's only by what its looks read beyond one call each (a declaration,
+    a target group, once)."""
 
-    def __init__(self, every: float, burst: float, now: float):
-        self.every, self.burst = every, burst
-        self.tokens, self.at = 0.0, now
+    EPSILON = 1e-6  # a simulated clock's sums of sleeps land a hair off the grid
+
+    def __init__(self, every: float, burst: float, start: float):
+        self.every, self.burst, self.start = every, burst, start
+        self.tokens = 0.0
+        self.credited = 0  # grid instants polling has looked at, the first (free) included
+
+    def instants_by(self, now: float) -> int:
+        """Grid instants after the first up to `now` (one exactly at `now` included)."""
+        return math.floor((now - self.start) / self.every + self.EPSILON)
 
     def paid(self, now: float, calls: int) -> None:
         """`calls` calls were made by `now`, since the last payment."""
-        self.tokens = min(self.burst, self.tokens + (now - self.at) / self.every) - calls
-        self.at = now
+        reached = self.instants_by(now)
+        self.tokens = min(self.burst, self.tokens + reached - self.credited) - calls
+        self.credited = reached
 
-    def affordable(self) -> float:
-        """The earliest time the next call is paid for."""
-        return self.at + max(0.0, 1 - self.tokens) * self.every
+    @property
+    def spare(self) -> bool:
+        return self.tokens >= 1
+
+    def instant_after(self, now: float) -> float:
+        """The first grid instant after `now`."""
+        return self.start + (self.instants_by(now) + 1) * self.every
+
+    def instant_from(self, moment: float) -> float:
+        """The first grid instant at or after `moment`."""
+        return self.start + math.ceil((moment - self.start) / self.every - self.EPSILON) * self.every
+
+    def between_after(self, moment: float, dense: float) -> float:
+        """The first instant after `moment` of those spacing the grid evenly, `dense` apart at
+        least (15 s polling, 4 s dense: every 5 s)."""
+        step = self.every / max(1, math.floor(self.every / dense + self.EPSILON))
+        return self.start + (math.floor((moment - self.start) / step + self.EPSILON) + 1) * step
+
+    def affordable(self, now: float) -> float:
+        """The earliest time a call between grid instants is paid for."""
+        if self.spare:
+            return now
+        return self.start + (self.credited + math.ceil(1 - self.tokens)) * self.every
 
 
 class Schedule(wait_base):
     """When to look next; `quiet_part` of the next sleep needs no event source: nothing can come."""
 
-    listening = False
     quiet_part = 0.0
 
 
 class _Paced(Schedule):
-    """Sleep through what a look proves quiet, look densely when it says near, else at the budget's
-    pace; never sooner than the budget allows, always a last look at the deadline."""
+    """Never later than polling every `every` seconds, and no more calls but what its looks read
+    beyond one call each (docs/waits.md).
+
+    A look is owed at every grid instant at which success is not proven impossible; grid instants
+    inside a proven quiet span are skipped, but for a look at least every `quiet_cap` (a failure
+    shows within it); the calls so saved buy looks between grid instants — densely once the look
+    says near, when a failure is due, or when the probe has more to read — never sooner than the
+    budget allows. With an event source, looks come when an event wakes the wait, and otherwise
+    every `safety` seconds; always a last look at the deadline.
+    """
 
     def __init__(self, policy: Policy, clock: Clock, start: float, pace: Callable[[], Pace],
-                 listening: bool, spent: Callable[[], int] | None):
+                 listening: Callable[[], bool], spent: Callable[[], int] | None):
         self.policy, self.clock, self.start, self.pace = policy, clock, start, pace
         self.listening = listening
         self.budget = _Budget(policy.every or 1.0, policy.burst, start)
@@ -181,8 +226,8 @@ class _Paced(Schedule):
         self.spent = spent or (lambda: self.looks)
         self.paid_for = 0
         self.jitter = tenacity.wait_random(0, policy.jitter)
-        self.previous_look: float | None = None
         self.milestones: dict[str, float] = {}  # milestone → when it happened, at the earliest
+        self.not_yet: dict[str, float] = {}  # milestone → the last look that showed it ahead
         self.quiet_until = start  # success cannot come sooner
 
     def __call__(self, retry_state) -> float:
@@ -195,29 +240,46 @@ class _Paced(Schedule):
         self.paid_for = spent
         # every look's span is a bound success cannot beat, so the latest of them holds
         self.quiet_until = max(self.quiet_until, self._quiet_until(pace, now))
-        quiet = self.quiet_until - now
-        self.previous_look = now
-        policy = self.policy
-        # a quiet span shorter than the dense interval is not worth a sleep of its own
-        quiet = quiet if quiet >= policy.dense else 0.0
+        if pace.ahead is not None:
+            self.not_yet[pace.ahead] = now
         self.quiet_part = 0.0
+        if self.listening():
+            pause = self._listening(pace, now, retry_state)
+        else:
+            pause = self._polling(pace, now) - now
+        return max(0.0, min(pause, self.policy.deadline - (now - self.start)))
+
+    def _polling(self, pace: Pace, now: float) -> float:
+        """When the next look comes: the first grid instant not proven quiet (within a quiet span,
+        a minute at most; none once a failure is due), sooner — at the next of `dense`-spaced
+        instants between grid instants — when the budget has a call to spare and the look wants
+        one."""
+        policy, budget = self.policy, self.budget
+        if self.quiet_until > now and not pace.failing:
+            owed = min(budget.instant_from(self.quiet_until), now + policy.quiet_cap)
+        else:
+            owed = budget.instant_after(now)
+        if not budget.spare or not (pace.again or pace.failing or pace.near):
+            return owed
+        # near, from the quiet span's end; a failure due or more to read, from now
+        after = now if pace.failing or pace.again else max(now, self.quiet_until)
+        return min(budget.between_after(after, policy.dense), owed)
+
+    def _listening(self, pace: Pace, now: float, retry_state) -> float:
+        """How long to listen (events wake the wait sooner): the quiet part needs no listening
+        (unless a failure is due); after it, `safety` seconds, less once success is near, lest its
+        event be lost."""
+        policy = self.policy
+        quiet = min(max(0.0, self.quiet_until - now), policy.safety)
+        quiet = quiet if quiet >= policy.dense else 0.0
         if pace.again:
             pause = policy.dense + self.jitter(retry_state)
-        elif self.listening:
-            # the quiet part needs no listening (unless a failure is due); the rest listens, for
-            # less long once success is near, lest its event be lost
-            quiet = min(quiet, policy.safety)
-            self.quiet_part = 0.0 if pace.failing else quiet
-            pause = quiet + policy.safety_near if pace.near else policy.safety
-        elif quiet:
-            pause = min(quiet, policy.dense if pace.failing else policy.quiet_cap)
-            self.quiet_part = pause
-        elif pace.near:
-            pause = policy.dense + self.jitter(retry_state)
+        elif pace.failing:  # a failure may come at any moment: listen, and look as when near
+            pause = policy.safety_near
         else:
-            pause = (policy.every or 0) + self.jitter(retry_state)
-        pause = max(pause, self.budget.affordable() - now)
-        return max(0.0, min(pause, policy.deadline - (now - self.start)))
+            self.quiet_part = quiet
+            pause = quiet + (policy.safety_near if pace.near else policy.safety)
+        return max(pause, self.budget.affordable(now) - now)
 
     def _quiet_until(self, pace: Pace, now: float) -> float:
         if pace.since is None:
@@ -225,8 +287,8 @@ class _Paced(Schedule):
         if pace.ago is not None:  # the look could tell when
             self.milestones[pace.since] = now - pace.ago
         elif pace.since not in self.milestones:
-            # right after the last look; seen first on the wait's first look, maybe long before
-            self.milestones[pace.since] = -math.inf if self.previous_look is None else self.previous_look
+            # right after the last look that showed it ahead; without one, maybe long before
+            self.milestones[pace.since] = self.not_yet.get(pace.since, -math.inf)
         return self.milestones[pace.since] + pace.quiet
 
 
@@ -257,12 +319,14 @@ class _Windows(Schedule):
 
 
 # The default policies are paced at 15 s — the interval of boto3's own waiters (e.g. ECS
-# services_stable) — so they never make more calls than polling every 15 s. The deadlines are
-# generous: real builds take 1–20 minutes, whatever the tutorial says.
+# services_stable): never later than polling every 15 s, nor more calls but for the once-only
+# reads. The deadlines are generous: real builds take 1–20 minutes, whatever the tutorial says.
 PIPELINE = Policy("pipeline", deadline=60 * 60, every=15.0, dense=4.0, jitter=0.5)
 ECR_TAGS = Policy("ecr-tags", deadline=30 * 60, every=15.0, dense=3.0, jitter=0.5)
 ECR_SCAN = Policy("ecr-scan", deadline=15 * 60, every=10.0, dense=5.0)
-ROLLOUT = Policy("rollout", deadline=60 * 60, every=15.0, dense=4.0, jitter=0.5)
+# the rollout reads the deployment at every look: inside a quiet span, looks (and, with events,
+# long polls) half a minute apart see its tasks failing (the circuit breaker counts them) in time
+ROLLOUT = Policy("rollout", deadline=60 * 60, every=15.0, dense=4.0, jitter=0.5, quiet_cap=30)
 # HTTP requests go to the app, not to AWS; the budget keeps the checks polite all the same
 HTTP = Policy("http", deadline=60 * 60, every=15.0, dense=2.0, jitter=0.5)
 

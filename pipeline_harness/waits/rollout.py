@@ -249,7 +249,7 @@ def _pace(health: HealthChecks):
         if tasks_running(view):
             return Pace(quiet=soonest, since=TASKS_RUNNING, near=True, ago=view.registered_ago,
                         failing=failing(view))
-        return Pace(quiet=soonest, failing=failing(view))
+        return Pace(quiet=soonest, failing=failing(view), ahead=TASKS_RUNNING)
     return pace
 
 

@@ -15,8 +15,11 @@ _MADE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def _counted(client):
     if client not in _MADE:
         _MADE[client] = 0
-        client.meta.events.register("provide-client-params", functools.partial(_count, weakref.ref(client)),
+        made = weakref.ref(client)
+        client.meta.events.register("provide-client-params", functools.partial(_count, made),
                                     unique_id="pipeline-harness-tally")
+        client.meta.events.register("request-created", functools.partial(_count_retry, made),
+                                    unique_id="pipeline-harness-tally-retries")
     return client
 
 
@@ -26,11 +29,17 @@ def _count(client_ref, **_) -> None:
         _MADE[client] += 1
 
 
+def _count_retry(client_ref, request, **_) -> None:
+    """botocore makes a new request for each attempt of a call; the first is the call itself."""
+    if getattr(request, "context", {}).get("retries", {}).get("attempt", 1) > 1:
+        _count(client_ref)
+
+
 class Tally:
     """A target's clients, counting the calls made through them since this tally first used each.
 
     The count is taken when botocore gathers a call's parameters, before a Stubber or the network
-    answers, so simulated calls count like real ones; retries inside botocore count once.
+    answers, so simulated calls count like real ones; each attempt botocore retries counts again.
     """
 
     def __init__(self, target: Target):

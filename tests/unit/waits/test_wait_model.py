@@ -3,6 +3,7 @@ deadlines hold; the paced schedule sleeps through what a look proves quiet, spen
 where success is near, and with an event source sleeps by listening."""
 
 import math
+import random
 
 import botocore.exceptions
 import pytest
@@ -183,7 +184,7 @@ def test_policy_retrying_is_a_tenacity_retrying_on_the_injected_sleep():
 
 # --- the paced schedule --------------------------------------------------------------------------
 
-PACED = Policy("paced", deadline=400, every=10, dense=2, jitter=0, quiet_cap=60)
+PACED = Policy("paced", deadline=400, every=10, dense=2, jitter=0, quiet_cap=60, safety=120)
 
 
 def _on_clock(clock, *phases):
@@ -251,20 +252,24 @@ def test_a_milestone_whose_age_the_look_can_tell_anchors_the_quiet_span_when_it_
     # when
     run(wait, clock=clock, sleep=clock.sleep)
 
-    # then: quiet until 35 + 40 = 75 s, then dense
-    assert clock.sleeps == [60, 15, 2, 2, 2] and clock.now == 81
+    # then: quiet until 35 + 40 = 75 s, then every 2 s from the first of those instants after it
+    assert clock.sleeps == [60, 16, 2, 2, 2] and clock.now == 82
 
 
-def test_a_milestone_of_unknown_age_is_placed_right_after_the_last_look_that_did_not_show_it():
+def test_a_milestone_of_unknown_age_is_placed_right_after_the_last_look_that_showed_it_ahead():
+    # given: the looks at 0 s and 20 s show the tasks not running; the one at 30 s shows nothing
+    # about them; the one at 40 s shows them running, but not since when
     clock = SimulatedClock()
-    paces = {"starting": Pace(quiet=60), "running": Pace(quiet=40, since="tasks running", near=True)}
-    wait = _wait(_on_clock(clock, ("starting", 0), ("running", 35), ("ready", 62)), PACED,
-                 pace=paces.get)
+    paces = {"starting": Pace(ahead="tasks running"), "elsewhere": Pace(),
+             "running": Pace(quiet=40, since="tasks running", near=True)}
+    wait = _wait(_on_clock(clock, ("starting", 0), ("elsewhere", 30), ("running", 40), ("ready", 75)),
+                 PACED, pace=paces.get)
 
     run(wait, clock=clock, sleep=clock.sleep)
 
-    # then: placed at 0 s (the look before), so the quiet span ended at 40 s: dense at once
-    assert clock.sleeps == [60, 2]
+    # then: placed at 20 s, the last look that showed them ahead, so quiet until 60 s: the grid
+    # instant at 50 s is skipped, and the call it saved buys one look at 62 s
+    assert clock.sleeps == [10, 10, 10, 10, 20, 2, 8, 10]
 
 
 def test_a_milestone_seen_on_the_first_look_may_be_old_so_it_makes_nothing_quiet():
@@ -289,32 +294,93 @@ def test_a_look_that_proves_less_keeps_the_bound_an_earlier_look_proved():
     assert clock.sleeps == [60, 40]
 
 
-def test_the_budget_is_in_calls_when_the_wait_counts_them():
-    # given a probe whose every look makes three calls
-    clock = SimulatedClock()
+def _counting(observe, per_look):
+    """A probe making `per_look` calls a look, and the count of them."""
     calls = [0]
 
     def probe():
-        calls[0] += 3
-        return "starting"
+        calls[0] += per_look
+        return observe()
+    return probe, calls
 
+
+@pytest.mark.parametrize("per_look, looks_near", [(1, 8), (3, 2)])
+def test_the_budget_is_in_calls_when_the_wait_counts_them(per_look, looks_near):
+    # given: the first look proves nothing can succeed for 100 s, then success is near; each look
+    # makes `per_look` calls
+    clock = SimulatedClock()
+    probe, calls = _counting(_on_clock(clock, ("building", 0), ("deploying", 1)), per_look)
+    paces = {"building": Pace(quiet=100), "deploying": NEAR}
+    wait = _wait(probe, PACED.replace(deadline=130), pace=paces.get, spent=lambda: calls[0])
+
+    with pytest.raises(WaitTimeout):
+        run(wait, clock=clock, sleep=clock.sleep)
+
+    # then: the calls the quiet span saved buy looks between the grid instants, fewer when each
+    # costs three calls; the grid instants are looked at all the same
+    looks = _looks(clock)
+    between = [t for t in looks if t > 100 and t % 10]
+    assert len(between) == looks_near and {110, 120, 130} <= set(looks)
+
+
+def test_looks_that_make_several_calls_never_delay_a_look_polling_would_make():
+    # given a probe whose every look makes three calls
+    clock = SimulatedClock()
+    probe, calls = _counting(lambda: "starting", 3)
     wait = _wait(probe, PACED.replace(deadline=60), spent=lambda: calls[0])
 
     with pytest.raises(WaitTimeout):
         run(wait, clock=clock, sleep=clock.sleep)
 
-    # then: the first look is free; after it, one every 30 s — the last on the deadline all the same
-    assert clock.sleeps == [10, 30, 20] and calls[0] == 12
+    # then: one look at each instant of polling every 10 s, as polling with this probe would make
+    assert clock.sleeps == [10] * 6 and calls[0] == 21
 
 
-def test_again_looks_once_more_after_the_dense_interval():
+def test_no_look_comes_later_than_pollings_where_success_could_be_seen_nor_more_looks():
+    for seed in range(300):
+        # given: success visible from a random moment; each look says something true but random
+        # about it — a quiet span short of it, near, more to read, or nothing
+        rng = random.Random(seed)
+        success = rng.uniform(0, 600)
+        clock = SimulatedClock()
+
+        def pace(observation, rng=rng, success=success, clock=clock):
+            left = success - clock.now
+            return rng.choice([Pace(quiet=left * rng.random()), NEAR, AGAIN, Pace(),
+                               Pace(quiet=left * rng.random(), near=True)])
+
+        wait = _wait(_on_clock(clock, ("waiting", 0), ("ready", success)), PACED.replace(deadline=900),
+                     pace=pace)
+
+        # when
+        outcome = run(wait, clock=clock, sleep=clock.sleep)
+
+        # then: seen no later than polling every 10 s sees it, in no more looks
+        polled = math.ceil(success / 10) * 10
+        assert outcome.state == SUCCESS and clock.now <= polled + 1e-6, seed
+        assert outcome.attempts <= 1 + polled / 10, seed
+
+
+def test_again_looks_once_more_after_the_dense_interval_with_a_call_saved():
+    # given: a quiet span of 30 s saved calls; then the probe has more to read
     clock = SimulatedClock()
-    observations = iter(["found", "ready"])
-    wait = _wait(lambda: next(observations), PACED.replace(every=1), pace=lambda o: AGAIN)
+    observations = iter(["building", "found", "ready"])
+    paces = {"building": Pace(quiet=30), "found": AGAIN}
+    wait = _wait(lambda: next(observations), PACED, pace=paces.get)
 
     run(wait, clock=clock, sleep=clock.sleep)
 
-    assert clock.sleeps == [2]
+    assert clock.sleeps == [30, 2]
+
+
+def test_again_without_a_call_saved_waits_for_the_next_grid_instant():
+    clock = SimulatedClock()
+    observations = iter(["found", "ready"])
+    wait = _wait(lambda: next(observations), PACED, pace=lambda o: AGAIN)
+
+    run(wait, clock=clock, sleep=clock.sleep)
+
+    assert clock.sleeps == [10]
 
 
 # --- sleeping on an event source ------------------------------------------------------------------
@@ -397,9 +463,9 @@ def test_with_an_event_source_a_quiet_span_is_slept_but_for_one_long_poll_a_minu
     run(wait, clock=clock, sleep=clock.sleep)
 
     # then: asleep but for the last 20 s of the quiet span's first minute (the rest is followed by
-    # listening anyway), listening after it to the safety look at 120 s; near, 30 s at most
+    # listening anyway), then listening for the safety span after it, until the event came
     assert clock.sleeps == [40, 30] and clock.now == 150
-    assert source.listened == [(40, 20), (90, 30), (120, 30)]
+    assert source.listened == [(40, 20), (90, 120)]
 
 
 @pytest.mark.parametrize("failing, heard_at", [(False, 40), (True, 20)])
@@ -418,16 +484,31 @@ def test_with_an_event_source_a_quiet_span_in_which_a_failure_is_due_is_listened
     assert clock.now == heard_at
 
 
-def test_a_quiet_span_in_which_a_failure_is_due_is_slept_in_dense_steps():
+def test_a_quiet_span_in_which_a_failure_is_due_is_looked_at_in_dense_steps_with_calls_saved():
+    # given: nothing can succeed for 300 s; from 120 s the tasks fail, and the deployment at 130 s
     clock = SimulatedClock()
-    # given: a budget that allows it (a call a second)
-    wait = _wait(_on_clock(clock, ("building", 0), ("broken", 10)), PACED.replace(every=1),
+    paces = {"building": Pace(quiet=300), "failing": Pace(quiet=300, failing=True)}
+    wait = _wait(_on_clock(clock, ("building", 0), ("failing", 120), ("broken", 130)), PACED,
+                 pace=paces.get)
+
+    with pytest.raises(WaitFailed):
+        run(wait, clock=clock, sleep=clock.sleep)
+
+    # then: a minute's sleeps while only success was ruled out, dense ones once a failure is due
+    assert clock.sleeps == [60, 60] + [PACED.dense] * math.ceil(10 / PACED.dense)
+
+
+def test_once_a_failure_is_due_no_grid_instant_is_skipped_even_inside_a_quiet_span():
+    # given: no call saved, a quiet span of 300 s, and the tasks failing from the first look
+    clock = SimulatedClock()
+    wait = _wait(_on_clock(clock, ("failing", 0), ("broken", 35)), PACED,
                  pace=lambda o: Pace(quiet=300, failing=True))
 
     with pytest.raises(WaitFailed):
         run(wait, clock=clock, sleep=clock.sleep)
 
-    assert clock.sleeps == [PACED.dense] * math.ceil(10 / PACED.dense)
+    # then: polling's instants, as polling would find the failure
+    assert clock.sleeps == [10, 10, 10, 10] and clock.now == 40
 
 
 def test_inside_a_quiet_span_an_event_that_cannot_be_a_failure_wakes_no_look():
@@ -448,9 +529,9 @@ def test_inside_a_quiet_span_an_event_that_cannot_be_a_failure_wakes_no_look():
     with pytest.raises(WaitFailed):
         run(wait, clock=clock, sleep=clock.sleep)
 
-    # then: the first minute's long poll heard the progress and slept on; the safety look at
-    # 120 s, and the failure woke one
-    assert looked == [0, 120, 170]
+    # then: the first minute's long poll heard the progress and slept on; listening after the
+    # quiet part (120 s at most), the failure woke a look
+    assert looked == [0, 170]
 
 
 def test_with_an_event_source_a_failure_in_a_quiet_span_wakes_the_wait_within_a_minute():
@@ -466,3 +547,17 @@ def test_with_an_event_source_a_failure_in_a_quiet_span_wakes_the_wait_within_a_
 
     # then: heard in the first minute's long poll
     assert raised.value.outcome.attempts == 2 and clock.now == 50
+
+
+def test_an_event_source_that_cannot_be_read_leaves_the_wait_polling_on_the_grid():
+    # given: a queue that broke (deleted, denied): events.Inbox says so in `broken`
+    clock = SimulatedClock()
+    source = _Source(clock)
+    source.broken = "events unavailable (AccessDenied); the waits only poll"
+    wait = _wait(_on_clock(clock, ("starting", 0), ("ready", 25)), PACED, events=source)
+
+    # when
+    run(wait, clock=clock, sleep=clock.sleep)
+
+    # then: polling's instants, not the safety look's two minutes
+    assert clock.sleeps == [10, 10, 10] and source.listened == []

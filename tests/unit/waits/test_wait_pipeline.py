@@ -3,9 +3,12 @@ the real CodePipeline, CodeBuild, CloudWatch Logs, ECS, ELB and SQS models) and 
 
 import email.utils
 import json
+import math
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import botocore
 import captured
 import pytest
 from botocore.stub import ANY, Stubber
@@ -13,8 +16,15 @@ from botocore.stub import ANY, Stubber
 from pipeline_harness.errors import ConfigError, HarnessError
 from pipeline_harness.targets.base import Capabilities
 from pipeline_harness.waits.events import Inbox
-from pipeline_harness.waits.model import WaitFailed, WaitTimeout
-from pipeline_harness.waits.pipeline import LOG_LINE_CHARS, LOG_TAIL_CHARS, Execution, wait_for_pipeline
+from pipeline_harness.waits.model import WaitFailed, WaitTimeout, run
+from pipeline_harness.waits.pipeline import (
+    LOG_LINE_CHARS,
+    LOG_TAIL_CHARS,
+    Execution,
+    ecs_deploy,
+    pipeline_wait,
+    wait_for_pipeline,
+)
 from pipeline_harness.waits.policies import PIPELINE as PIPELINE_POLICY
 from pipeline_harness.waits.policies import SimulatedClock
 
@@ -61,8 +71,13 @@ def _status(status, summary=None):
     return {"pipelineExecution": execution}
 
 
-def _declaration(pipeline_type="V2", deploys=None):
-    """The tutorial's pipeline; `deploys` (cluster, service) configures its ECS Deploy action."""
+LAB_STAGES = (("Source", "Source", "CodeStarSourceConnection"), ("Build", "Build", "CodeBuild"),
+              ("Deploy", "Deploy", "ECS"))
+
+
+def _declaration(pipeline_type="V2", deploys=None, stages=LAB_STAGES):
+    """The tutorial's pipeline, or one of the `stages` given ((name, category, provider), one action
+    each); `deploys` (cluster, service) configures its ECS Deploy action."""
     def action(name, category, provider):
         made = {"name": name, "actionTypeId": {"category": category, "owner": "AWS",
                                                "provider": provider, "version": "1"}}
@@ -74,9 +89,8 @@ def _declaration(pipeline_type="V2", deploys=None):
         "name": PIPELINE, "roleArn": "arn:aws:iam::123456789012:role/dev-codepipeline-service-role",
         "artifactStore": {"type": "S3", "location": "dev-pipeline-artifacts-123456789012"},
         "pipelineType": pipeline_type,
-        "stages": [{"name": "Source", "actions": [action("Source", "Source", "CodeStarSourceConnection")]},
-                   {"name": "Build", "actions": [action("Build", "Build", "CodeBuild")]},
-                   {"name": "Deploy", "actions": [action("Deploy", "Deploy", "ECS")]}]}}
+        "stages": [{"name": name, "actions": [action(name, category, provider)]}
+                   for name, category, provider in stages]}}
 
 
 def _state(failed_stage, code, message, external_id=None):
@@ -94,17 +108,6 @@ def _state(failed_stage, code, message, external_id=None):
         if stage == failed_stage:
             break
     return {"pipelineName": PIPELINE, "stageStates": stages}
-
-
-def _running(stage):
-    """The pipeline state while our execution runs `stage` (None: between stages or done)."""
-    order = ("Source", "Build", "Deploy")
-    reached = order.index(stage) if stage else len(order)
-    return {"pipelineName": PIPELINE, "stageStates": [
-        {"stageName": name, "latestExecution": {
-            "pipelineExecutionId": EXECUTION if i <= reached else "exec-previous",
-            "status": "InProgress" if i == reached else "Succeeded"}}
-        for i, name in enumerate(order)]}
 
 
 def _action_executions():
@@ -149,15 +152,15 @@ def _wait_and_fail(target):
 
 
 def test_succeeds_after_the_commit_appears_and_every_stage_succeeds_with_stage_durations(target, stubs):
-    # given: no execution yet, then one for the commit that runs; a pipeline without an ECS
-    # service to follow, so its state says which stage runs
+    # given: no execution yet, then one for the commit that runs; a pipeline whose Deploy action
+    # names no ECS service, so there is nothing to follow: the look after the one that found the
+    # execution reads the declaration once
     cp = stubs["codepipeline"]
     cp.add_response("list_pipeline_executions", _listed("0000000aaaa"), {"pipelineName": PIPELINE})
     cp.add_response("list_pipeline_executions", _listed(FULL_SHA, "0000000aaaa"), {"pipelineName": PIPELINE})
     _look(cp, "InProgress")
     cp.add_response("get_pipeline", _declaration(), {"name": PIPELINE})
-    _stages(cp, "Build")
-    _stages(cp, "Deploy")
+    _look(cp, "InProgress")
     _look(cp, "Succeeded")
     cp.add_response("list_action_executions", _action_executions(),
                     {"pipelineName": PIPELINE, "filter": {"pipelineExecutionId": EXECUTION}})
@@ -166,10 +169,9 @@ def test_succeeds_after_the_commit_appears_and_every_stage_succeeds_with_stage_d
     # when
     run = wait_for_pipeline(target, PIPELINE, COMMIT, clock=clock, sleep=clock.sleep)
 
-    # then
-    assert run.execution_id == EXECUTION and run.outcome.attempts == 5
+    # then: a look at each instant of polling every 15 s
+    assert run.execution_id == EXECUTION and run.outcome.attempts == 5 and clock.sleeps == [15] * 4
     assert run.stage_durations == {"Source": 8.0, "Build": 245.0, "Deploy": 95.0}
-    assert clock.now > 0
 
 
 def test_build_failure_names_stage_action_phase_log_tail_and_the_docker_common_issue(target, stubs):
@@ -336,10 +338,9 @@ def test_throttling_and_a_5xx_in_the_middle_do_not_end_the_wait(target, stubs):
 def test_timeout_reports_the_last_status_seen(target, stubs):
     cp = stubs["codepipeline"]
     cp.add_response("list_pipeline_executions", _listed(FULL_SHA, summary="Build running"))
-    # at the 15 s deadline, the look after the one that found it: its status, then which stage runs
+    # at the 15 s deadline, the look after the one that found it: its status, and the declaration
     cp.add_response("get_pipeline_execution", _status("InProgress", "Build running"))
     cp.add_response("get_pipeline", _declaration())
-    cp.add_response("get_pipeline_state", {"pipelineName": PIPELINE, "stageStates": []})
     clock = SimulatedClock()
     policy = PIPELINE_POLICY.replace(deadline=15)
 
@@ -419,16 +420,12 @@ def _look(cp, status, summary=None):
                     {"pipelineName": PIPELINE, "pipelineExecutionId": EXECUTION})
 
 
-def _stages(cp, running):
-    cp.add_response("get_pipeline_state", _running(running), {"name": PIPELINE})
+def test_an_execution_seen_with_its_ecs_deployment_is_reported_with_it():
+    assert str(Execution(EXECUTION, "InProgress", deploy="new tasks running", failing=True)) == (
+        f"execution {EXECUTION} InProgress, ECS deployment new tasks running, its tasks failing")
 
 
-def test_a_stage_shown_running_is_reported_with_the_execution():
-    assert str(Execution(EXECUTION, "InProgress", stage="Deploy", final_stage=True)) == (
-        f"execution {EXECUTION} InProgress in stage Deploy")
-
-
-def test_on_a_target_without_stage_state_the_wait_reads_only_the_execution_at_its_budgets_pace(
+def test_on_a_target_without_stage_state_the_wait_needs_none_and_reads_the_execution_at_pollings_pace(
         stubbed_target):
     # given a target that lacks GetPipelineState (moto): the Stubber rejects any call to it
     target = stubbed_target(capabilities=Capabilities(missing={"codepipeline": {
@@ -436,8 +433,9 @@ def test_on_a_target_without_stage_state_the_wait_reads_only_the_execution_at_it
         "ListActionExecutions": "moto does not implement ListActionExecutions"}}))
     with Stubber(target.client("codepipeline")) as cp:
         cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-        for _ in range(2):
-            _look(cp, "InProgress")
+        _look(cp, "InProgress")
+        cp.add_response("get_pipeline", _declaration())
+        _look(cp, "InProgress")
         _look(cp, "Succeeded")
         clock = SimulatedClock()
 
@@ -455,10 +453,17 @@ TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/dev-php-ap
 TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/dev-php-app"
 
 
-def _service(ecs, now, *, new=None, running=0, registered=None, failed=0, rolled_back=None):
+def _service(ecs, now, **deployed):
+    """describe_services answers `now` seconds after T0 (see `_described`)."""
+    ecs.add_response("describe_services", _described(now, **deployed),
+                     {"cluster": CLUSTER, "services": [SERVICE]})
+
+
+def _described(now, *, new=None, running=0, registered=None, failed=0, rolled_back=None, settled=False):
     """describe_services `now` seconds after T0: the old deployment, and the new one (created at
     `new` s) with `running` tasks (`failed` of its tasks failed), registered in the target group at
-    `registered` s; or, from `rolled_back` s, the new one FAILED and the old one's again PRIMARY."""
+    `registered` s — alone once `settled`; or, from `rolled_back` s, the new one FAILED and the old
+    one's again PRIMARY."""
     def deployment(number, status, created, running_count, state):
         return {"id": f"ecs-svc/{number}", "status": status, "taskDefinition": f"{TD}:{number}",
                 "desiredCount": 2, "runningCount": running_count, "rolloutState": state,
@@ -467,6 +472,8 @@ def _service(ecs, now, *, new=None, running=0, registered=None, failed=0, rolled
                               "COMPLETED")]
     if new is not None:
         deployments.insert(0, deployment(8, "PRIMARY", T0 + timedelta(seconds=new), running, "IN_PROGRESS"))
+    if settled:
+        deployments = [deployment(8, "PRIMARY", T0 + timedelta(seconds=new), 2, "COMPLETED")]
     if rolled_back is not None:
         deployments = [{**deployment(7, "PRIMARY", T0 + timedelta(seconds=rolled_back), 2, "IN_PROGRESS"),
                         "id": "ecs-svc/back"},
@@ -475,18 +482,20 @@ def _service(ecs, now, *, new=None, running=0, registered=None, failed=0, rolled
         "id": "e1", "createdAt": T0 + timedelta(seconds=registered),
         "message": f"(service {SERVICE}) registered 2 targets in (target-group {TG})"}]
     date = email.utils.format_datetime(T0 + timedelta(seconds=now), usegmt=True)
-    ecs.add_response("describe_services", {
-        "services": [{"serviceName": SERVICE, "status": "ACTIVE", "deployments": deployments,
-                      "events": events, "loadBalancers": [{"targetGroupArn": TG, "containerPort": 80,
-                                                           "containerName": "php-app-container"}]}],
-        "failures": [], "ResponseMetadata": {"HTTPStatusCode": 200, "HTTPHeaders": {"date": date}}},
-        {"cluster": CLUSTER, "services": [SERVICE]})
+    return {"services": [{"serviceName": SERVICE, "status": "ACTIVE", "deployments": deployments,
+                          "events": events, "loadBalancers": [{"targetGroupArn": TG, "containerPort": 80,
+                                                               "containerName": "php-app-container"}]}],
+            "failures": [], "ResponseMetadata": {"HTTPStatusCode": 200, "HTTPHeaders": {"date": date}}}
 
 
 def _health_checks(elbv2, interval, threshold):
-    elbv2.add_response("describe_target_groups", {"TargetGroups": [
-        {"TargetGroupArn": TG, "HealthCheckIntervalSeconds": interval, "HealthyThresholdCount": threshold}]},
-        {"TargetGroupArns": [TG]})
+    elbv2.add_response("describe_target_groups", _target_group(interval, threshold),
+                       {"TargetGroupArns": [TG]})
+
+
+def _target_group(interval, threshold):
+    return {"TargetGroups": [
+        {"TargetGroupArn": TG, "HealthCheckIntervalSeconds": interval, "HealthyThresholdCount": threshold}]}
 
 
 def _deploying_to_the_default_target_group(stubs):
@@ -494,98 +503,267 @@ def _deploying_to_the_default_target_group(stubs):
     group has the defaults (30 s × 5: no task healthy sooner than 120 s after it registers)."""
     cp, ecs = stubs["codepipeline"], stubs["ecs"]
     cp.add_response("list_pipeline_executions", _listed(FULL_SHA))  # 0 s: found
-    _look(cp, "InProgress")                                    # 15 s: and the first look at ECS
+    _look(cp, "InProgress")                                    # 15 s: its status, and the declaration
     cp.add_response("get_pipeline", _declaration(deploys=(CLUSTER, SERVICE)), {"name": PIPELINE})
-    _service(ecs, 15)
-    _health_checks(stubs["elbv2"], 30, 5)
+    _service(ecs, 30)                                          # 30 s: the service instead: no new
+    _health_checks(stubs["elbv2"], 30, 5)                      # deployment; its target group, once
     return cp, ecs
+
+
+def _recorded(target) -> list[str]:
+    """The calls made on the target's CodePipeline, ECS and ELB clients from now on, in order."""
+    made: list[str] = []
+    for service in ("codepipeline", "ecs", "elbv2"):
+        target.client(service).meta.events.register(
+            "provide-client-params", lambda model, **_: made.append(model.name))
+    return made
+
+
+def _waits(made: list[str]) -> int:
+    """The wait's calls: all but the stage durations read after it."""
+    return len([name for name in made if name != "ListActionExecutions"])
 
 
 def test_the_wait_follows_the_deploy_stages_service_and_sleeps_through_its_health_checks(target, stubs):
     # given: the default target group; the new deployment appears at 80 s, its tasks register at
-    # 200 s, the execution succeeds at 328 s
+    # 200 s, the execution succeeds at 333 s
     cp, ecs = _deploying_to_the_default_target_group(stubs)
-    _service(ecs, 75)                                          # then ECS and the status in turn
-    _look(cp, "InProgress")                                    # 135 s
-    _service(ecs, 195, new=80)
-    _look(cp, "InProgress")                                    # 255 s
-    _service(ecs, 315, new=80, running=2, registered=200)      # the tasks registered 115 s ago
-    for _ in range(2):                                         # 320, 324 s: only the status
+    _look(cp, "InProgress")                                    # 90 s: the status, a minute on
+    _service(ecs, 150, new=80)                                 # 150 s: its tasks not running yet
+    _look(cp, "InProgress")                                    # 210 s
+    _service(ecs, 270, new=80, running=2, registered=200)      # 270 s: none healthy before 320 s
+    for _ in range(2):                                         # 325, 330 s: only the status
         _look(cp, "InProgress")
-    _look(cp, "Succeeded")                                     # 328 s
+    _look(cp, "Succeeded")                                     # 335 s
     cp.add_response("list_action_executions", _action_executions())
-    clock = SimulatedClock()
+    clock, made = SimulatedClock(), _recorded(target)
 
     # when
-    run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0),
-                            clock=clock, sleep=clock.sleep)
+    run = wait_for_pipeline(target, PIPELINE, COMMIT, clock=clock, sleep=clock.sleep)
 
-    # then: sleeps of at most 60 s while nothing can end within 120 s, up to 200 + 120 s, then
-    # every 4 s; 14 calls where polling every 15 s would have made 23
-    assert clock.sleeps == [15, 60, 60, 60, 60, 60, 5, 4, 4] and run.outcome.state == "success"
-    assert run.outcome.attempts == 10 and clock.now == 328
+    # then: a look a minute while nothing can end within 120 s, up to 200 + 120 s, then the calls
+    # saved every 5 s: seen at 335 s, in 12 calls, where polling every 15 s sees it at 345 s in 24
+    assert clock.sleeps == [15, 15, 60, 60, 60, 60, 55, 5, 5] and run.outcome.state == "success"
+    assert clock.now == 335 and _waits(made) == 12
 
 
 def test_once_the_deployments_tasks_fail_the_wait_no_longer_sleeps_through_the_health_checks(target, stubs):
-    # given: as above, but at 195 s the new deployment's tasks have failed to start once
+    # given: as above, but at 150 s the new deployment's tasks have failed to start once
     cp, ecs = _deploying_to_the_default_target_group(stubs)
-    _service(ecs, 75)
-    _look(cp, "InProgress")                                    # 135 s
-    _service(ecs, 195, new=80, failed=1)                       # 195 s: a task failed
-    _look(cp, "InProgress")                                    # 199 s
-    _service(ecs, 203, new=80, failed=2)
-    _look(cp, "InProgress")                                    # 207 s
+    _look(cp, "InProgress")                                    # 90 s
+    _service(ecs, 150, new=80, failed=1)                       # 150 s: a task failed
+    _look(cp, "InProgress")                                    # 155 s
+    _service(ecs, 160, new=80, failed=2)                       # 160 s
+    _look(cp, "InProgress")                                    # 165 s
     clock = SimulatedClock()
 
     # when
     with pytest.raises(WaitTimeout):
-        wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0, deadline=207),
+        wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(deadline=165),
                           clock=clock, sleep=clock.sleep)
 
-    # then: a minute's sleeps while nothing could end; 4 s ones once the tasks fail
-    assert clock.sleeps == [15, 60, 60, 60, 4, 4, 4]
+    # then: a minute's sleeps while nothing could end; every 5 s once the tasks fail, as the calls
+    # saved allow
+    assert clock.sleeps == [15, 15, 60, 60, 5, 5, 5]
 
 
 def test_a_deployment_seen_rolled_back_leaves_the_wait_looking_densely_for_the_failure(target, stubs):
-    # given: the default target group; at 195 s the new deployment has FAILED and the old task
+    # given: the default target group; at 150 s the new deployment has FAILED and the old task
     # definition is PRIMARY again (the circuit breaker rolls back): the Deploy action will fail
     cp, ecs = _deploying_to_the_default_target_group(stubs)
-    _service(ecs, 75)
-    _look(cp, "InProgress")                                    # 135 s
-    _service(ecs, 195, new=80, failed=3, rolled_back=190, registered=192)
-    for _ in range(3):                                         # 199, 203, 207 s: the status
+    _look(cp, "InProgress")                                    # 90 s
+    _service(ecs, 150, new=80, failed=3, rolled_back=145, registered=147)
+    for _ in range(3):                                         # 155, 160, 165 s: the status
         _look(cp, "InProgress")
     clock = SimulatedClock()
 
     # when
     with pytest.raises(WaitTimeout) as raised:
-        wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0, deadline=207),
+        wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(deadline=165),
                           clock=clock, sleep=clock.sleep)
 
     # then: no more minute-long sleeps once the rollback shows; the last look says so
-    assert clock.sleeps == [15, 60, 60, 60, 4, 4, 4]
+    assert clock.sleeps == [15, 15, 60, 60, 5, 5, 5]
     assert "its tasks failing" in str(raised.value)
 
 
-def test_health_checks_too_short_to_sleep_through_leave_the_wait_reading_only_the_status(target, stubs):
-    # given a target group that can call a task healthy 5 s after it registers (5 s × 2)
+def test_short_health_checks_leave_the_wait_at_pollings_instants_for_its_two_once_only_reads(target, stubs):
+    # given a target group that can call a task healthy 5 s after it registers (5 s × 2): nothing
+    # to sleep through; the execution succeeds at 50 s
     cp = stubs["codepipeline"]
-    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))
-    _look(cp, "InProgress")
+    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))   # 0 s: found
+    _look(cp, "InProgress")                                          # 15 s: and the declaration
     cp.add_response("get_pipeline", _declaration(deploys=(CLUSTER, SERVICE)))
-    _service(stubs["ecs"], 30)
-    _health_checks(stubs["elbv2"], 5, 2)
-    _look(cp, "InProgress")
-    _look(cp, "Succeeded")
+    _service(stubs["ecs"], 30)                                       # 30 s: the service, not running:
+    _health_checks(stubs["elbv2"], 5, 2)                             # no success now; 5 s
+    _look(cp, "InProgress")                                          # 45 s: the status only, from now
+    _look(cp, "Succeeded")                                           # 60 s
     cp.add_response("list_action_executions", _action_executions())
-    clock = SimulatedClock()
+    clock, made = SimulatedClock(), _recorded(target)
 
     # when
-    run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0),
-                            clock=clock, sleep=clock.sleep)
+    run = wait_for_pipeline(target, PIPELINE, COMMIT, clock=clock, sleep=clock.sleep)
 
-    # then: no second look at ECS (the Stubber holds none): one status read per look
-    assert run.outcome.attempts == 4 and clock.sleeps[-1] == 15
+    # then: polling's instants, so seen when polling sees it; polling's 5 calls and the two
+    # once-only reads (the declaration, the target group)
+    assert run.outcome.state == "success" and clock.sleeps == [15, 15, 15, 15]
+    assert _waits(made) == 5 + 2
+
+
+# --- pipelines of other shapes, played on a clock ---------------------------------------------------
+
+APPROVAL, INVOKE = ("Approval", "Approval", "Manual"), ("Invoke", "Invoke", "Lambda")
+S3_DEPLOY = ("Deploy", "Deploy", "S3")
+
+
+@dataclass(frozen=True)
+class _Release:
+    """A hand-written timeline (seconds after T0): the execution runs from 0 s and Succeeded at
+    `done`; with an ECS deploy, its deployment is created at `created`, its tasks run and register
+    at `running` and the old ones are gone at `settled`."""
+
+    stages: tuple[tuple[str, str, str], ...]
+    done: float
+    created: float = 0.0
+    running: float = 0.0
+    settled: float = 0.0
+    health: tuple[int, int] = (30, 5)
+
+    def answer(self, operation: str, params: dict, now: float) -> dict:
+        status = "Succeeded" if now >= self.done else "InProgress"
+        if operation == "ListPipelineExecutions":
+            return _listed(FULL_SHA, status=status)
+        if operation == "GetPipelineExecution":
+            return _status(status)
+        if operation == "GetPipeline":
+            return _declaration(deploys=(CLUSTER, SERVICE), stages=self.stages)
+        if operation == "DescribeTargetGroups":
+            return _target_group(*self.health)
+        assert operation == "DescribeServices", operation
+        if now < self.created:
+            return _described(now)
+        running = now >= self.running
+        return _described(now, new=self.created, running=2 if running else 0,
+                          registered=self.running if running else None, settled=now >= self.settled)
+
+
+def _played(target, clock, release: _Release) -> list[tuple[float, str]]:
+    """Every call of the wait answered from `release` at the moment it is made — each answer
+    checked against the real API model by a Stubber; the calls, with when they were made."""
+    made: list[tuple[float, str]] = []
+    for service in ("codepipeline", "ecs", "elbv2"):
+        client = target.client(service)
+        stub = Stubber(client)
+        stub.activate()
+
+        def respond(params, model, stub=stub, **_):
+            made.append((clock.now, model.name))
+            stub.add_response(botocore.xform_name(model.name), release.answer(model.name, params, clock.now))
+        client.meta.events.register(
+            f"provide-client-params.{client.meta.service_model.service_id.hyphenize()}", respond)
+    return made
+
+
+def _against_polling(target, release: _Release):
+    """The wait on `release`; its looks and calls, and the instant polling every 15 s sees success
+    and the calls it makes by then."""
+    clock = SimulatedClock()
+    made = _played(target, clock, release)
+    outcome = run(pipeline_wait(target, PIPELINE, COMMIT), clock=clock, sleep=clock.sleep)
+    polled = 15 * math.ceil(release.done / 15)
+    return outcome, clock, made, polled, polled // 15 + 1
+
+
+def test_a_pipeline_ending_in_a_manual_approval_follows_its_ecs_deploy_and_is_never_later_than_polling(
+        target):
+    # given: the lab's pipeline and a manual approval after it; default health checks (120 s);
+    # the deployment created at 100 s, its tasks registered at 130 s, settled at 265 s; approved,
+    # and Succeeded, at 400.2 s
+    release = _Release((*LAB_STAGES, APPROVAL), done=400.2, created=100, running=130, settled=265)
+
+    # when
+    outcome, clock, made, polled, polling_calls = _against_polling(target, release)
+
+    # then: seen when polling sees it, in fewer calls; once the deployment settled (seen at 270 s)
+    # only the approval is left, which nothing proves quiet: a look at every instant polling makes
+    looks = sorted({at for at, _ in made})
+    assert outcome.state == "success" and clock.now == polled == 405
+    assert len(made) < polling_calls
+    assert [t for t in looks if t >= 270] == list(range(270, 406, 15))
+    assert ("DescribeServices" in {name for _, name in made})
+
+
+def test_a_pipeline_ending_in_a_lambda_invoke_with_short_health_checks_costs_polling_two_reads_more(target):
+    # given: health checks of 5 s x 2, nothing to sleep through; Succeeded at 131 s
+    release = _Release((*LAB_STAGES, INVOKE), done=131, created=60, running=75, settled=90, health=(5, 2))
+
+    # when
+    outcome, clock, made, polled, polling_calls = _against_polling(target, release)
+
+    # then: every instant polling looks at, so seen when polling sees it; its calls and the two
+    # once-only reads that found nothing to prove: the declaration and the target group
+    assert outcome.state == "success" and clock.now == polled == 135
+    assert sorted({at for at, _ in made}) == list(range(0, 136, 15))
+    assert len(made) == polling_calls + 2
+
+
+def test_a_pipeline_without_an_ecs_deploy_is_polled_at_pollings_instants_for_one_read_more(target):
+    # given: Source, Build, an S3 deploy; Succeeded at 97 s
+    release = _Release((*LAB_STAGES[:2], S3_DEPLOY), done=97)
+
+    # when
+    outcome, clock, made, polled, polling_calls = _against_polling(target, release)
+
+    # then: polling's instants; its calls and the declaration, read once; no ECS read at all
+    assert outcome.state == "success" and clock.now == polled == 105
+    assert sorted({at for at, _ in made}) == list(range(0, 106, 15))
+    assert len(made) == polling_calls + 1 and {name for _, name in made} == {
+        "ListPipelineExecutions", "GetPipelineExecution", "GetPipeline"}
+
+
+def _ecs_action(service="svc", **fields):
+    return {"name": "Deploy", "actionTypeId": {"category": "Deploy", "owner": "AWS", "provider": "ECS",
+                                               "version": "1"},
+            "configuration": {"ClusterName": "c", "ServiceName": service}, **fields}
+
+
+def _manual():
+    return {"name": "Approve", "actionTypeId": {"category": "Approval", "owner": "AWS", "provider": "Manual",
+                                                "version": "1"}}
+
+
+def _stage(name, *actions, **fields):
+    return {"name": name, "actions": list(actions), **fields}
+
+
+SKIP = {"conditions": [{"result": "SKIP", "rules": []}]}
+
+
+@pytest.mark.parametrize("stages, mode, found", [
+    ([_stage("Deploy", _ecs_action())], "QUEUED", (("c", "svc"), True)),
+    ([_stage("Deploy", _ecs_action()), _stage("Approve", _manual())], "QUEUED", (("c", "svc"), False)),
+    # the last ECS deploy in the pipeline's order: its deployment comes last
+    ([_stage("A", _ecs_action("first")),
+      _stage("B", _ecs_action("second", runOrder=1), _ecs_action("third", runOrder=2))],
+     "SUPERSEDED", (("c", "third"), True)),
+    # a stage a condition may skip: the execution can succeed without it
+    ([_stage("Deploy", _ecs_action(), beforeEntry=SKIP)], "QUEUED", (None, False)),
+    ([_stage("Deploy", _ecs_action(), onFailure={"result": "SKIP"})], "QUEUED", (None, False)),
+    # its service may be another account's or region's
+    ([_stage("Deploy", _ecs_action(roleArn="arn:aws:iam::210987654321:role/x"))], "QUEUED", (None, False)),
+    ([_stage("Deploy", _ecs_action(region="eu-west-1"))], "QUEUED", (None, False)),
+    # executions of a PARALLEL pipeline deploy at the same time
+    ([_stage("Deploy", _ecs_action())], "PARALLEL", (None, False)),
+    # not Amazon ECS's own action
+    ([_stage("Deploy", {**_ecs_action(), "actionTypeId": {
+        "category": "Deploy", "owner": "Custom", "provider": "ECS", "version": "1"}})],
+     "QUEUED", (None, False)),
+    ([_stage("Deploy", _manual())], "QUEUED", (None, False)),
+])
+def test_only_an_ecs_deploy_the_execution_must_pass_in_this_account_and_region_is_followed(
+        stages, mode, found):
+    declaration = {"stages": stages, "executionMode": mode}
+    assert ecs_deploy(declaration, "us-east-1") == found
 
 
 # --- with an event source ---------------------------------------------------------------------------
@@ -660,23 +838,49 @@ def test_a_rollback_under_way_as_describe_services_showed_it_stops_the_health_ch
     listed["pipelineExecutionSummaries"][0]["startTime"] = datetime.fromisoformat(
         "2021-04-23T12:50:00+08:00")
     cp.add_response("list_pipeline_executions", listed)                  # 0 s: found
-    _look(cp, "InProgress")                                              # 4 s: and the service
+    _look(cp, "InProgress")                                              # 15 s: and the declaration
     names = {"cluster": cluster, "services": [service["serviceName"]]}
     cp.add_response("get_pipeline", _declaration(deploys=(cluster, service["serviceName"])),
                     {"name": PIPELINE})
-    ecs.add_response("describe_services", real, names)
+    ecs.add_response("describe_services", real, names)                  # 30 s: the service
     group = service["loadBalancers"][0]["targetGroupArn"]
     stubs["elbv2"].add_response("describe_target_groups", {"TargetGroups": [{
         "TargetGroupArn": group, "HealthCheckIntervalSeconds": 30, "HealthyThresholdCount": 5}]},
         {"TargetGroupArns": [group]})
-    ecs.add_response("describe_services", real, names)                  # 8 s: the service again
-    _look(cp, "InProgress")                                              # 12 s: and the status
+    _look(cp, "InProgress")                                              # 45 s: the status
+    ecs.add_response("describe_services", real, names)                  # 60 s: the service again
     clock = SimulatedClock()
 
-    # when: a budget that does not bind, and a deadline three looks on
+    # when: a deadline four looks on
     with pytest.raises(WaitTimeout) as raised:
         wait_for_pipeline(target, PIPELINE, COMMIT, clock=clock, sleep=clock.sleep,
-                          policy=PIPELINE_POLICY.replace(jitter=0, every=1, deadline=12))
+                          policy=PIPELINE_POLICY.replace(deadline=60))
 
-    # then: no success within 120 s, yet the wait looks again in 4 s, for the failure
-    assert clock.sleeps == [4, 4, 4] and clock.now == 12 and raised.value.outcome.attempts == 4
+    # then: no success within 120 s, yet the wait looks at every instant polling would, for the
+    # failure
+    assert clock.sleeps == [15, 15, 15, 15] and raised.value.outcome.attempts == 5
+    assert "its tasks failing" in str(raised.value)
+
+
+def test_with_events_the_last_stages_end_brings_a_look_within_seconds_though_the_executions_event_is_lost(
+        target, stubs):
+    # given: a pipeline ending in an S3 deploy; its Deploy action's end heard at 100 s, the
+    # execution Succeeded at 103 s, its own event lost
+    cp = stubs["codepipeline"]
+    clock = SimulatedClock()
+    deployed = _event("codepipeline-action-succeeded", 99, stage="Deploy", action="Deploy", state="SUCCEEDED")
+    inbox, sqs = _queue(target, clock, None, (100, deployed), None)
+    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))   # 0 s: found
+    _look(cp, "InProgress")                                          # 15 s: and the declaration
+    cp.add_response("get_pipeline", _declaration(stages=(*LAB_STAGES[:2], S3_DEPLOY)))
+    _look(cp, "InProgress")                                          # 100 s: woken by the Deploy's end
+    _look(cp, "Succeeded")                                           # 104 s
+    cp.add_response("list_action_executions", _action_executions())
+
+    # when
+    run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0),
+                            clock=clock, sleep=clock.sleep, events=inbox)
+
+    # then: the look after the woken one comes 4 s later, not at the two minutes' safety look
+    assert run.outcome.state == "success" and clock.now == 104
+    sqs.assert_no_pending_responses()

@@ -328,46 +328,49 @@ def _default_target_group(target):
 
 def test_the_wait_sleeps_through_the_target_groups_health_checks_from_when_the_tasks_registered(target, ecs):
     # given: the target group's defaults (30 s × 5: healthy 120 s after registering at the soonest);
-    # tasks starting at 0 s, registered at 40 s (seen at 60 s by the service's event), done at 164 s
+    # tasks starting at 0 and 30 s, registered at 37 s (seen at 60 s by the service's event), done
+    # at 158 s
     _look(ecs, NEW_STARTING, OLD_DRAINING, now=0)
     _td(ecs, NEW_TD, NEW_IMAGE)
     with _default_target_group(target):
-        for now in (60, 120, 160):
-            _look(ecs, NEW_RUNNING, OLD_DRAINING, events=[(40, REGISTERED)], now=now)
-        _look(ecs, NEW_DONE, events=[(40, REGISTERED)], now=164)
+        _look(ecs, NEW_STARTING, OLD_DRAINING, now=30)
+        for now in (60, 90, 120, 150):
+            _look(ecs, NEW_RUNNING, OLD_DRAINING, events=[(37, REGISTERED)], now=now)
+        _look(ecs, NEW_DONE, events=[(37, REGISTERED)], now=160)
         _running(ecs, NEW_IMAGE, NEW_IMAGE)
         clock = SimulatedClock()
 
         # when
-        outcome = wait_for_rollout(target, CLUSTER, SERVICE, NEW_IMAGE, policy=ROLLOUT.replace(jitter=0),
-                                   clock=clock, sleep=clock.sleep)
+        outcome = wait_for_rollout(target, CLUSTER, SERVICE, NEW_IMAGE, clock=clock, sleep=clock.sleep)
 
-    # then: nothing can end within 120 s of a look before the tasks run (sleeps capped at 60 s);
-    # then 40 + 120 s; then every 4 s; the target group read once
-    assert clock.sleeps == [60, 60, 40, 4] and outcome.state == "success"
+    # then: nothing can end before 37 + 120 s: a look every half minute (for the failures), then the
+    # first of the looks 5 s apart after it, 160 s, where polling every 15 s looks at 165 s; the
+    # target group read once
+    assert clock.sleeps == [30, 30, 30, 30, 30, 10] and outcome.state == "success"
 
 
 def test_once_the_new_tasks_fail_the_wait_no_longer_sleeps_through_the_health_checks(target, ecs):
     # given: the target group's defaults (no success within 120 s of the tasks registering at 40 s),
-    # but at 60 s a new task has failed; the circuit breaker trips at its third, by 68 s
+    # but at 60 s a new task has failed; the circuit breaker trips at its third, by 70 s
     _look(ecs, NEW_STARTING, OLD_DRAINING, now=0)
     _td(ecs, NEW_TD, NEW_IMAGE)
     with _default_target_group(target):
-        for now, failed in ((60, 1), (64, 2)):
+        _look(ecs, NEW_STARTING, OLD_DRAINING, now=30)
+        for now, failed in ((60, 1), (65, 2)):
             _look(ecs, {**NEW_RUNNING, "failedTasks": failed}, OLD_DRAINING, events=[(40, REGISTERED)],
                   now=now)
         _look(ecs, OLD_BACK, {**NEW_FAILED, "failedTasks": 3}, events=[(40, REGISTERED), *ROLLBACK_EVENTS],
-              now=68)
+              now=70)
         _td(ecs, OLD_TD, OLD_IMAGE)
         clock = SimulatedClock()
 
         # when
         with pytest.raises(WaitFailed) as raised:
-            wait_for_rollout(target, CLUSTER, SERVICE, NEW_IMAGE, policy=ROLLOUT.replace(jitter=0),
-                             clock=clock, sleep=clock.sleep)
+            wait_for_rollout(target, CLUSTER, SERVICE, NEW_IMAGE, clock=clock, sleep=clock.sleep)
 
-    # then: a minute's sleep before the failures, 4 s once they began; the failures are shown
-    assert clock.sleeps == [60, 4, 4]
+    # then: half-minute looks before the failures, every 5 s once they began (with the calls the
+    # quiet span saved); the failures are shown
+    assert clock.sleeps == [30, 30, 5, 5]
     assert "circuit breaker rolled back the new image" in str(raised.value)
     assert "FAILED 0/2 running, 3 failed" in str(raised.value)
 
