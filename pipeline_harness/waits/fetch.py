@@ -117,6 +117,11 @@ class _Bounds:
     def left(self) -> float:
         return self.ends - time.monotonic()
 
+    def over(self) -> bool:
+        """The deadline has come: the watchdog shut the socket, or a socket timeout set to what was
+        left fired first (they race at the same instant)."""
+        return self.expired or self.left() <= 0
+
     def passed(self) -> str:
         return f"no full answer within the {self.deadline:g} s deadline ({self.phase})"
 
@@ -290,7 +295,7 @@ def get(url: str, *, addresses: AddressPolicy = ANY, deadline: float = DEADLINE,
         request = requests.Request("GET", url, headers=HEADERS).prepare()
         response = adapter.send(request, stream=True, timeout=deadline, verify=True, proxies={})
         try:
-            if bounds.expired:  # the watchdog's shutdown reads as the end of the headers
+            if bounds.over():  # the watchdog's shutdown reads as the end of the headers
                 return Fetched(url, problem=bounds.passed())
             return _answer(url, response, bounds)
         finally:
@@ -298,7 +303,7 @@ def get(url: str, *, addresses: AddressPolicy = ANY, deadline: float = DEADLINE,
     except _NoAnswer as err:
         return Fetched(url, problem=str(err))
     except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError) as err:
-        return Fetched(url, problem=bounds.passed() if bounds.expired else _failed(err))
+        return Fetched(url, problem=bounds.passed() if bounds.over() else _failed(err))
     finally:
         bounds.close()
         adapter.close()
@@ -316,7 +321,7 @@ def _answer(url: str, response: requests.Response, bounds: _Bounds) -> Fetched:
             body += chunk
     except (urllib3.exceptions.HTTPError, OSError, ValueError) as err:
         problem = f"the body broke off after {len(body)} bytes ({_failed(err)})"
-    if bounds.expired and len(body) <= BODY_CAP:  # the watchdog ended the body, even as an EOF
+    if bounds.over() and len(body) <= BODY_CAP:  # the deadline ended the body, even as an EOF
         problem = f"the body did not end within the {bounds.deadline:g} s deadline ({len(body)} bytes read)"
     return Fetched(url, response.status_code, bytes(body[:BODY_CAP]), cut=len(body) > BODY_CAP,
                    location=location, encoding=encoding if encoding.lower() not in ("", "identity") else None,
