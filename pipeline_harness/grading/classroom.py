@@ -24,6 +24,7 @@ import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from pathlib import Path
 
 import boto3
@@ -180,22 +181,25 @@ def session_for(student: Student, base: Target) -> boto3.Session:
                             aws_session_token=credentials["SessionToken"])
 
 
-def grade_student(student: Student, settings: Settings, base: Target) -> Graded:
-    """One student's grade; whatever keeps us out of their account is their row's reason."""
+def grade_student(student: Student, settings: Settings, base: Target,
+                  as_of: datetime | None = None) -> Graded:
+    """One student's grade (as of `as_of`, default now); whatever keeps us out of their account is
+    their row's reason."""
     try:
         target = read_only(base.with_session(session_for(student, base)))  # grade() keeps it as is
         _ = target.account
         return Graded(student, report=grade(settings.replace(**student.names), target,
-                                            repository=student.repository))
+                                            repository=student.repository, as_of=as_of))
     except (HarnessError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
         return Graded(student, error=str(err))
 
 
-def grade_class(students: list[Student], settings: Settings, base: Target, jobs: int = 8) -> list[Graded]:
+def grade_class(students: list[Student], settings: Settings, base: Target, jobs: int = 8,
+                as_of: datetime | None = None) -> list[Graded]:
     """Every student, at most `jobs` at a time, in the accounts file's order."""
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
     try:
-        return list(pool.map(lambda student: grade_student(student, settings, base), students))
+        return list(pool.map(lambda student: grade_student(student, settings, base, as_of), students))
     finally:
         pool.shutdown(cancel_futures=True)  # Ctrl-C: don't start the students still queued
 
@@ -304,7 +308,7 @@ def remove_made(made: list[Path]) -> None:
 
 
 def run_class(settings: Settings, accounts: str | Path, *, jobs: int, fmt: str,
-              output_dir: str | Path | None) -> list[Graded]:
+              output_dir: str | Path | None, as_of: datetime | None = None) -> list[Graded]:
     """Read the accounts file, grade everyone from the base target, write the reports."""
     if not output_dir:
         raise ConfigError("--accounts needs --output-dir DIR for the students' reports")
@@ -314,7 +318,7 @@ def run_class(settings: Settings, accounts: str | Path, *, jobs: int, fmt: str,
     made = prepare_output_dir(output_dir, students, fmt)  # and so does a folder we cannot write
     try:
         with open_target(settings) as base:
-            graded = grade_class(students, settings, base, jobs=jobs)
+            graded = grade_class(students, settings, base, jobs=jobs, as_of=as_of)
     except BaseException:
         remove_made(made)
         raise

@@ -46,6 +46,7 @@ def test_a_passing_run_pushes_one_commit_waits_for_step_7_and_tears_everything_d
     tl.image_tagged(timeline)
     tl.rolled_out(timeline)
     tl.alb_serves(github)
+    tl.evidence_holds(timeline, github)
     tl.teardown(timeline)
 
     # when
@@ -63,7 +64,9 @@ def test_a_passing_run_pushes_one_commit_waits_for_step_7_and_tears_everything_d
                                 "stored_bytes": tl.STORED_BYTES}
     assert [w["name"] for w in written["waits"]] == ["pipeline", "ecr-tags", "rollout", "http"]
     assert all(w["state"] == "succeeded" and w["seconds"] is not None for w in written["waits"])
-    assert [p["name"] for p in written["phases"]] == ["push", "provision", "teardown"]
+    assert [p["name"] for p in written["phases"]] == ["push", "provision", "evidence", "teardown"]
+    assert [(link["link"], link["state"]) for link in written["evidence"]] == [
+        (name, "holds") for name in ("execution", "build", "pushed", "image", "deployment", "tasks", "alb")]
     assert written["stages"]["Build"] == {"seconds": 240.0, "expected_seconds": [180, 300],
                                           "outlier": None}
     assert written["stages"]["Deploy"]["outlier"] == "slower than the tutorial's"
@@ -81,6 +84,7 @@ def test_the_report_of_a_passing_run_says_what_it_kept_running_for_how_long_and_
     tl.image_tagged(timeline)
     tl.rolled_out(timeline)
     tl.alb_serves(github)
+    tl.evidence_holds(timeline, github)
     tl.teardown(timeline)
 
     # when
@@ -120,6 +124,7 @@ def test_an_image_size_the_role_may_not_read_is_unknown_and_the_run_still_passes
     tl.image_tagged(timeline, described=False)
     tl.rolled_out(timeline)
     tl.alb_serves(github)
+    tl.evidence_holds(timeline, github)
     tl.teardown(timeline)
 
     # when
@@ -286,6 +291,7 @@ def test_a_passing_run_whose_branch_cannot_be_deleted_fails_with_the_leftover(
     tl.image_tagged(timeline)
     tl.rolled_out(timeline)
     tl.alb_serves(github)
+    tl.evidence_holds(timeline, github)
     tl.teardown(timeline)
 
     # when

@@ -307,7 +307,7 @@ def moto_server():
 
 def test_cli_exits_0_when_every_student_passes(tmp_path, moto_server, monkeypatch, capsys):
     # given: a grader that passes everyone — this test is about the CLI's wiring and exit code
-    monkeypatch.setattr(classroom, "grade", lambda settings, target, repository=None: Report(
+    monkeypatch.setattr(classroom, "grade", lambda settings, target, repository=None, as_of=None: Report(
         target.name, target.account, target.region,
         [CheckResult("ecr.repository", 1, "ECR repository exists", "pass", 1, 1, "found it")]))
     accounts = _accounts(tmp_path, f"[[student]]\nname = 'Ada'\nrole_arn = '{_role(ACCOUNT_A)}'\n")
