@@ -177,6 +177,7 @@ class Run:
     task_digests: tuple[str, ...] | None = None  # what the running tasks run (None: the index)
     task_ip: str = "10.0.1.25"
     listener_default: dict | None = None  # the port-80 listener's default action (None: forward)
+    rules: tuple[dict, ...] = ()  # the listener's rules ahead of its default (Priority, Conditions, Actions)
     healthy: tuple[str, ...] | None = None  # the target group's healthy IPs (None: the tasks')
     app_status: int = 200
     unserved_config: int | None = None  # the image whose config blob URL answers 503
@@ -422,7 +423,9 @@ class Run:
                                  "Protocol": "HTTP", "DefaultActions": [default]}]},
                  {"LoadBalancerArn": self.lb_arn})],
             ("elbv2", "describe_rules"): [
-                ({"Rules": [{"RuleArn": listener.replace(":listener/", ":listener-rule/") + "/0",
+                ({"Rules": [*({"RuleArn": listener.replace(":listener/", ":listener-rule/") + f"/{n}",
+                               "IsDefault": False, **rule} for n, rule in enumerate(self.rules, 1)),
+                            {"RuleArn": listener.replace(":listener/", ":listener-rule/") + "/0",
                              "Priority": "default", "Conditions": [], "Actions": [default],
                              "IsDefault": True}]},
                  {"ListenerArn": listener})],

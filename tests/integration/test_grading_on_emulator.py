@@ -157,3 +157,26 @@ def test_cli_grade_on_an_endpoint_url_exits_1_with_the_json_contract(external_en
     assert {c["step"] for c in report["checks"]} == set(range(8))  # 0: the prerequisites
     assert all(set(c) == {"id", "step", "title", "status", "points", "max_points", "message",
                           "hint", "section"} for c in report["checks"])  # the contract, and section
+
+
+def test_cli_grade_as_of_before_the_execution_fails_step_7_with_no_execution_before_it(
+        student, target, tmp_path, capsys):
+    # given: a correct lab whose pipeline ran just now, in a class of one
+    build(student, CORRECT)
+    accounts = tmp_path / "class.toml"
+    role = f"arn:aws:iam::{student.account}:role/grader"
+    accounts.write_text(f'[[student]]\nname = "Ada"\nrole_arn = "{role}"\n')
+
+    # when: graded as of a deadline before that run
+    code = main(["grade", "--endpoint-url", target.endpoint_url, "--accounts", str(accounts), "--output-dir",
+                 str(tmp_path / "out"), "--format", "json", "--as-of", "2026-01-01T00:00:00Z"])
+
+    # then
+    capsys.readouterr()
+    report = json.loads((tmp_path / "out" / "Ada.json").read_text())
+    step_7 = {c["id"]: c for c in report["checks"] if c["step"] == 7}
+    assert code == 1 and {c["status"] for c in step_7.values()} == {"fail"}
+    assert ("found link `execution` broke: no execution before 2026-01-01 00:00:00 UTC: the newest, "
+            in step_7["pipeline.latest-execution"]["message"])
+    assert (report["as_of"], report["graded_execution"]) == ("2026-01-01T00:00:00Z", None)
+    assert {c["status"] for c in report["checks"] if c["id"].startswith("source.")} == {"skip"}

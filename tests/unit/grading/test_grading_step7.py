@@ -257,3 +257,55 @@ def test_a_target_that_runs_no_workloads_skips_the_tasks_and_the_app_with_its_re
     assert _statuses(results) == {**HONEST, "ecs.rollout": "skip", "app.http": "skip"}
     assert results["ecs.rollout"].message == ("skipped: link `deployment` not proven: stubbed: this emulator "
                                               "starts no tasks")
+
+
+FIXED_200 = {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200"}}
+
+
+def _rule(priority, actions, **conditions):
+    return {"Priority": str(priority), "Actions": actions,
+            "Conditions": [{"Field": field.replace("_", "-"), "Values": list(values)}
+                           for field, values in conditions.items()]}
+
+
+def test_a_rule_answering_every_path_with_a_fixed_200_ahead_of_the_forward_costs_the_app(target):
+    run = dataclasses.replace(RUN, rules=(_rule(10, [FIXED_200], path_pattern=("/*",)),))
+
+    results, _, _ = _grade(target, run)
+
+    assert _statuses(results) == {**HONEST, "app.http": "fail"}
+    assert ("listener rule 10 (which may match GET /) answers with a fixed response, ahead of the service's "
+            "target group dev-php-app-tg") in results["app.http"].message
+
+
+@pytest.mark.parametrize("conditions", [
+    dict(path_pattern=("/admin/*",)), dict(host_header=("other.example.com",)),
+    dict(http_request_method=("POST",))], ids=["another path", "another host", "another method"])
+def test_a_rule_that_cannot_match_get_slash_at_the_albs_name_changes_nothing(target, conditions):
+    run = dataclasses.replace(RUN, rules=(_rule(10, [FIXED_200], **conditions),))
+
+    results, _, _ = _grade(target, run)
+
+    assert _statuses(results) == HONEST
+
+
+def test_a_forward_to_the_service_that_every_request_for_slash_meets_first_leaves_the_default_unread(target):
+    # given: a catch-all forward to the service's group, then a default that would answer otherwise
+    forward = {"Type": "forward", "TargetGroupArn": RUN.tg}
+    run = dataclasses.replace(RUN, rules=(_rule(1, [forward], path_pattern=("*",)),),
+                              listener_default=FIXED_200)
+
+    results, _, _ = _grade(target, run)
+
+    assert _statuses(results) == HONEST
+
+
+def test_a_rule_that_may_match_by_a_header_the_grader_cannot_know_must_forward_too(target):
+    header = {"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": "X-Grader", "Values": ["*"]}}
+    rule = {"Priority": "5", "Actions": [{"Type": "redirect", "RedirectConfig": {
+        "Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}], "Conditions": [header]}
+
+    results, _, _ = _grade(target, dataclasses.replace(RUN, rules=(rule,)))
+
+    assert _statuses(results) == {**HONEST, "app.http": "fail"}
+    assert "listener rule 5 (which may match GET /) answers with a redirect" in results["app.http"].message
