@@ -125,7 +125,7 @@ def image(ctx: Context, judging: Judging) -> Link:
     absent_platforms = ecr_tags.missing_platforms(images)
     unread = next((i for i in images if i.unread), None)
     if absent_platforms and unread is not None:  # what could not be read may be the missing one
-        judging.unread = judging.unread or f"image {unread}"
+        judging.unreadable(f"image {unread}")
         return judging.link()
     judging.compare(not absent_platforms,
                     "images " + ", ".join(f"{i.platform} {i.digest[:19]}…" for i in images),

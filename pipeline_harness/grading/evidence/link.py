@@ -125,6 +125,10 @@ class Judging:
         """A comparison the target cannot answer: the link is unproven unless another broke it."""
         self.unproven = self.unproven or reason
 
+    def unreadable(self, reason: str) -> None:
+        """A comparison whose facts could not be read: an error, unless another comparison broke it."""
+        self.unread = self.unread or reason
+
     @property
     def broken(self) -> bool:
         return bool(self.broke or self.after)
