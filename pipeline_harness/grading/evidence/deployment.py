@@ -88,10 +88,10 @@ def _deploy_action(ctx: Context, judging: Judging, ran: Execution) -> dict | Non
         declared = [a for s in ran.declaration.get("stages", []) for a in s.get("actions", [])
                     if dig(a, "actionTypeId", "provider") == "ECS"]
         if not declared:
-            judging.compare(False, "", "the pipeline has no Amazon ECS Deploy action", todo)
+            judging.breaks("the pipeline has no Amazon ECS Deploy action", todo)
         elif not any(_targets(a.get("configuration", {}), cluster, service) for a in declared):
-            judging.compare(False, "", "the pipeline's Deploy action deploys to "
-                            f"{_where(declared[0]['configuration'])}; {graded}", todo)
+            judging.breaks("the pipeline's Deploy action deploys to "
+                           f"{_where(declared[0]['configuration'])}; {graded}", todo)
         judging.gap(gap(ctx, ("codepipeline", "ListActionExecutions")))
         return None
     deploys = ran.ran("ECS")

@@ -176,10 +176,10 @@ def execution(ctx: Context, judging: Judging) -> Link:
     listed = ctx.read(read_listing)
     name = ctx.names.pipeline
     if not listed.pipeline:
-        judging.compare(False, "", f"there is no pipeline {name}", "create the pipeline (Step 6)")
+        judging.breaks(f"there is no pipeline {name}", "create the pipeline (Step 6)")
         return judging.link()
     if listed.graded is None:
-        judging.compare(False, "", _none_before(ctx, listed), RUN_AGAIN)
+        judging.breaks(_none_before(ctx, listed), RUN_AGAIN)
         return judging.link()
     summary = listed.graded
     ran = ctx.client("codepipeline").get_pipeline_execution(

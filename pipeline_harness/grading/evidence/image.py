@@ -72,8 +72,8 @@ def pushed(ctx: Context, judging: Judging) -> Link:
         detail = ecr.describe_images(repositoryName=repository,
                                      imageIds=[{"imageTag": tag}])["imageDetails"][0]
     except (ecr.exceptions.RepositoryNotFoundException, ecr.exceptions.ImageNotFoundException):
-        judging.compare(False, "", f"no image in {repository} is tagged {tag}, the short hash of "
-                        f"execution {ran.id}'s commit", PUSH_BY_THE_PIPELINE)
+        judging.breaks(f"no image in {repository} is tagged {tag}, the short hash of "
+                       f"execution {ran.id}'s commit", PUSH_BY_THE_PIPELINE)
         return judging.link()
     digest, when = detail["imageDigest"], detail.get("imagePushedAt")
     judging.compare(within(when, built.started, built.ended),
@@ -108,10 +108,10 @@ def image(ctx: Context, judging: Judging) -> Link:
                     "the buildspec pushes three tags: the commit hash, `latest` and $CODEBUILD_BUILD_NUMBER "
                     f"(tutorial Step 7); {execution_link.RUN_AGAIN}")
     if found.listed is None:
-        judging.compare(False, "", f"the image tagged {found.tag} is a single-platform manifest "
-                        f"({found.media_type}), not a multi-arch index",
-                        "build with docker buildx --platform linux/amd64,linux/arm64 --push "
-                        "(tutorial Step 5)")
+        judging.breaks(f"the image tagged {found.tag} is a single-platform manifest "
+                       f"({found.media_type}), not a multi-arch index",
+                       "build with docker buildx --platform linux/amd64,linux/arm64 --push "
+                       "(tutorial Step 5)")
         return judging.link()
     judging.compare(len(found.listed) <= ecr_tags.MAX_IMAGES, "",
                     f"the index lists {len(found.listed)} images; the grader reads at most "
