@@ -1,7 +1,8 @@
 """Wall time and memory of the grader's app read (`app.http`) against a student's hostile app.
 
 Each case's server (tests/unit/hostile_servers.py) runs in a child process of its own, so what is
-measured is the grader alone: `app.http` is graded once per run, its ALB answered by a Stubber,
+measured is the grader alone: `app.http`'s read of the app (the ALB link's last comparison) is made
+once per run, its ALB answered by a Stubber,
 its DNS name pointed at the server by a fake resolver (an emulator's quirks: loopback allowed; on
 AWS the same bounds hold, only the address policy is stricter). Per case, medians over the runs:
 the wall time of the look, the growth of the process's peak RSS over its RSS before the look
@@ -35,9 +36,8 @@ import requests
 from botocore.stub import Stubber
 
 from pipeline_harness.context import Context
-from pipeline_harness.grading import step7
+from pipeline_harness.grading.evidence import alb
 from pipeline_harness.settings import Settings
-from pipeline_harness.steps.base import CheckResult, run_check
 from pipeline_harness.targets import localstack, sessions
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import fetch
@@ -46,7 +46,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "unit"))
 import hostile_servers as hostile
 
 DNS = "dev-php-app-alb-1234567890.eu-north-1.elb.amazonaws.com"
-APP_HTTP = next(c for c in step7.CHECKS if c.id == "app.http")
 SLOW_RESOLVER = 20.0  # seconds the slow resolver takes to answer
 CASES: dict[str, Callable[[], hostile.Answer] | None] = {
     "honest app": lambda: hostile.ok(),
@@ -123,14 +122,15 @@ def target() -> Target:
                   _account="123456789012")
 
 
-def grade_once() -> CheckResult:
+def grade_once() -> alb.Reply:
+    """The app read `app.http` ends with (the ALB link's last comparison), one look."""
     graded = target()
     stub = Stubber(graded.client("elbv2"))
     stub.add_response("describe_load_balancers", {"LoadBalancers": [
         {"LoadBalancerName": "dev-php-app-alb", "DNSName": DNS, "Scheme": "internet-facing"}]},
         {"Names": ["dev-php-app-alb"]})
     with stub:
-        return run_check(APP_HTTP, Context(Settings(), graded))
+        return alb.ask_app(Context(Settings(), graded))
 
 
 def _status(field: str) -> int:
@@ -141,7 +141,7 @@ def _status(field: str) -> int:
     raise LookupError(field)
 
 
-def measure(traced: bool) -> tuple[float, int, int, CheckResult]:
+def measure(traced: bool) -> tuple[float, int, int, alb.Reply]:
     """Seconds, peak RSS growth and tracemalloc peak (0 untraced) of one look."""
     gc.collect()
     Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
@@ -177,8 +177,8 @@ def main() -> None:
                 traced = measure(traced=True)
             took = statistics.median(r[0] for r in runs)
             grown = statistics.median(r[1] for r in runs) / MIB
-            result = runs[-1][3]
-            verdict = f"{result.status}: {result.message.rsplit(f'{DNS}/: ', 1)[-1]}"
+            reply = runs[-1][3]
+            verdict = f"{'pass' if reply.ok else 'fail'}: {str(reply).rsplit(f'{DNS}/: ', 1)[-1]}"
             print(f"{case:<46} {took:>7.2f} {grown:>14.1f} {traced[2] / MIB:>16.1f}  {verdict[:90]}")
 
 

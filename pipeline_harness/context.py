@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pipeline_harness.settings import Names, Settings
@@ -18,6 +19,8 @@ class Context:
     target: Target
     # kind key -> the resource provisioning made or adopted (its ARN, ids), for the kinds after it
     found: dict[str, Any] = field(default_factory=dict)
+    # `grade --as-of`: what finished after it is not counted (None: now)
+    as_of: datetime | None = None
     _reads: dict = field(default_factory=dict, repr=False)
     _names: Names | None = None
 

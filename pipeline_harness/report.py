@@ -23,11 +23,45 @@ def section(step: int) -> str:
 
 
 @dataclass(frozen=True)
+class GradedExecution:
+    """The pipeline execution a grade's Step 7 rests on: its id, commit, times (ISO 8601, UTC) and
+    age at the grade's time. The id and commit are the account's: rendered inert like any field."""
+
+    id: str
+    commit: str | None
+    started: str | None
+    finished: str | None
+    age_seconds: int | None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        commit = f" of commit {self.commit[:7]}" if self.commit else ""
+        old = "" if self.age_seconds is None else f", {duration(self.age_seconds)} before the grade's time"
+        return f"execution {self.id}{commit}, finished {self.finished or 'at an unknown time'}{old}"
+
+
+def duration(seconds: float) -> str:
+    """A duration as a person says it: 45 s, 12 min 5 s, 3 h 5 min, 40 days 2 h."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60} s"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    return f"{seconds // 86400} days {seconds % 86400 // 3600} h"
+
+
+@dataclass(frozen=True)
 class Report:
     target: str
     account: str
     region: str
     checks: list[CheckResult]
+    as_of: str = ""  # the grade's time (ISO 8601, UTC): --as-of, else when it began
+    graded_execution: GradedExecution | None = None  # the execution Step 7 rests on
 
     @property
     def score(self) -> int:
@@ -47,9 +81,11 @@ class Report:
         return not (self.counts["fail"] or self.counts["error"])
 
     def as_dict(self) -> dict:
+        execution = self.graded_execution
         return {"target": self.target, "account": self.account, "region": self.region,
                 "score": self.score, "max_score": self.max_score,
-                "checks": [{**asdict(c), "section": section(c.step)} for c in self.checks]}
+                "checks": [{**asdict(c), "section": section(c.step)} for c in self.checks],
+                "as_of": self.as_of, "graded_execution": execution.as_dict() if execution else None}
 
 
 def summary(report: Report) -> str:
@@ -57,6 +93,14 @@ def summary(report: Report) -> str:
     return (f"{report.score}/{report.max_score} points — {counts['pass']} passed, "
             f"{counts['fail']} failed, {counts['error']} errors, {counts['skip']} skipped "
             f"({report.target}, account {report.account}, {report.region})")
+
+
+def graded_line(report: Report) -> str:
+    """Which execution the grade rests on, and when it was graded."""
+    when = f"graded as of {report.as_of}" if report.as_of else "graded"
+    if report.graded_execution is None:
+        return f"{when}: no pipeline execution before it to grade"
+    return f"{when}: {report.graded_execution}"
 
 
 def as_table(report: Report) -> str:
@@ -71,6 +115,7 @@ def as_table(report: Report) -> str:
                 label = "tip" if c.status == "pass" else "hint"
                 lines.append(f"  {'':<5} {'':<{width}}  {label}: {inert.terminal(c.hint)}")
     lines.append(inert.terminal(summary(report)))
+    lines.append(inert.terminal(graded_line(report)))
     return "\n".join(lines) + "\n"
 
 
@@ -87,8 +132,11 @@ def as_junit(report: Report) -> str:
     suite = ET.SubElement(suites, "testsuite", {
         "name": inert.junit(f"account {report.account} ({report.target}, {report.region})"), **totals})
     properties = ET.SubElement(suite, "properties")
-    for name, value in (("score", report.score), ("max_score", report.max_score)):
-        ET.SubElement(properties, "property", name=name, value=str(value))
+    execution = report.graded_execution.as_dict() if report.graded_execution else {}
+    for name, value in (("score", report.score), ("max_score", report.max_score), ("as_of", report.as_of),
+                        *((f"graded_execution_{k}", v) for k, v in execution.items())):
+        if value not in (None, ""):
+            ET.SubElement(properties, "property", name=name, value=inert.junit(value))
     for c in report.checks:
         case = ET.SubElement(suite, "testcase", classname=section(c.step),
                              name=f"{c.id}: {inert.junit(c.title)}")
@@ -125,7 +173,8 @@ def step_scores(report: Report) -> dict[int, tuple[int, int]]:
 
 def as_markdown(report: Report) -> str:
     """Feedback a student can read: per tutorial step, what passed, what to fix and how, what was skipped."""
-    lines = [f"# Lab grade: {report.score}/{report.max_score} points", "", inert.markdown(summary(report))]
+    lines = [f"# Lab grade: {report.score}/{report.max_score} points", "", inert.markdown(summary(report)),
+             "", inert.markdown(graded_line(report))]
     scores = step_scores(report)
     for step in scores:
         checks = [c for c in report.checks if c.step == step]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from pipeline_harness.cli.common import output, settings_from
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, ConfigError
 from pipeline_harness.grading import classroom
@@ -16,6 +18,9 @@ def add_parser(sub, common):
         "grade", parents=[common], help="score an existing lab per step, read-only, with hints",
         description="Run every check of Steps 1-7 against an existing account without changing "
                     "anything; names default to the tutorial's (override them in --config).")
+    parser.add_argument("--as-of", metavar="TIME",
+                        help="grade as of this time, ISO 8601 (2026-11-02T23:59:00Z; without an offset: "
+                             "UTC; default now): executions finished after it are not counted")
     parser.add_argument("--repository", metavar="OWNER/REPO",
                         help="the GitHub repository the pipeline's Source action must use (default: "
                              "any owner/repo, as the tutorial asks)")
@@ -34,7 +39,23 @@ def add_parser(sub, common):
     return parser
 
 
+def as_of_time(text: str | None) -> datetime | None:
+    """--as-of as an aware time (UTC when it names no offset); a bad or future one is exit 2."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--as-of must be an ISO 8601 time such as 2026-11-02T23:59:00Z, not "
+                          f"{text!r}") from None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if moment > datetime.now(UTC):
+        raise ConfigError(f"--as-of {text} is in the future: nothing has finished by then yet")
+    return moment
+
+
 def run(args) -> int:
+    as_of = as_of_time(args.as_of)
     settings = settings_from(args)
     if args.repository and not codepipeline.REPOSITORY_ID.fullmatch(args.repository):
         raise ConfigError(f"--repository must be a GitHub owner/repo, not {args.repository!r}")
@@ -47,12 +68,12 @@ def run(args) -> int:
     if args.accounts:
         timeout = classroom.STUDENT_TIMEOUT if args.student_timeout is None else args.student_timeout
         graded = classroom.run_class(settings, args.accounts, jobs=args.jobs, fmt=args.format,
-                                     output_dir=args.output_dir, timeout=timeout)
+                                     output_dir=args.output_dir, timeout=timeout, as_of=as_of)
         with output(args) as out:
             out.write(classroom.as_markdown(graded))
         return EXIT_OK if all(g.status == "pass" for g in graded) else EXIT_FAILED
     with open_target(settings) as target:
-        report = grade(settings, target, repository=args.repository)
+        report = grade(settings, target, repository=args.repository, as_of=as_of)
     with output(args) as out:
         out.write(render(report, args.format))
     return EXIT_OK if report.ok else EXIT_FAILED

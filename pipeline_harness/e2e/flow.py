@@ -2,6 +2,8 @@
 
 Order: the commit is pushed to the run branch *before* the pipeline exists, so the execution that
 CreatePipeline starts by itself builds exactly that commit — no second, racing push trigger.
+After the waits, the run reads Step 7's chain of evidence (grading/evidence/), the links the
+grader awards its points on: a link that breaks fails the run, so grader and run cannot drift.
 """
 
 from __future__ import annotations
@@ -16,14 +18,16 @@ from pipeline_harness.e2e.github import GitHub, Pushed, run_files
 from pipeline_harness.e2e.inputs import Inputs
 from pipeline_harness.e2e.run_report import RunReport, stage_verdicts
 from pipeline_harness.errors import AWS_ERRORS, ConfigError, HarnessError
+from pipeline_harness.grading import evidence
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
 from pipeline_harness.waits.events import Inbox
 from pipeline_harness.waits.policies import Clock, Sleep
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# the build number; what the repository stores (the run's cost)
-READS = ("codepipeline:ListActionExecutions", "codebuild:BatchGetBuilds", "ecr:DescribeImages")
+# the build number; what the repository stores (the run's cost); Step 7's chain of evidence
+READS = ("codepipeline:ListActionExecutions", "codebuild:BatchGetBuilds", "ecr:DescribeImages",
+         *evidence.READS)
 
 
 def run_nightly(inputs: Inputs, target: Target, *, report_path: Path, github: GitHub | None = None,
@@ -111,6 +115,23 @@ def _verify(ctx: Context, report: RunReport, pushed: Pushed, url: str, clock: Cl
         # health.php reports the version the image was built with: the commit's short hash
         report.waited(entry, http.wait_for_version(
             url + settings.health_check_path, pushed.short, clock=clock, sleep=sleep))
+    with report.timing("evidence"):
+        verify_evidence(Context(settings, target), report, pushed.commit)
+
+
+def verify_evidence(ctx: Context, report: RunReport, commit: str) -> None:
+    """Step 7's chain of evidence, read once the waits are done, into the report; a link that broke
+    or could not be read, or a chain that starts at another commit than the run pushed, fails it."""
+    links = evidence.chain(ctx)
+    report.evidence = [link.as_dict() for link in links]
+    graded = links[0].facts
+    if graded is not None and graded.commit and graded.commit != commit.lower():
+        raise HarnessError(f"Step 7's chain of evidence starts at execution {graded.id} of commit "
+                           f"{graded.commit[:12]}, not at the run's commit {commit[:12]}")
+    failed = [link for link in links if link.state in (evidence.BROKEN, evidence.UNREAD)]
+    if failed:
+        raise HarnessError("Step 7's chain of evidence broke: " + "; ".join(
+            f"link `{link.name}` {link.state}: {link.says}" for link in failed))
 
 
 def build_number(target: Target, pipeline_name: str, execution_id: str) -> str:

@@ -64,6 +64,7 @@ class RunReport:
     execution_id: str | None = None
     build_number: str | None = None
     image: dict = field(default_factory=dict)  # uri, tags, digest, platforms
+    evidence: list[dict] = field(default_factory=list)  # Step 7's chain: each link, its state, what it says
     phases: list[Timed] = field(default_factory=list)
     waits: list[Timed] = field(default_factory=list)
     stages: dict[str, dict] = field(default_factory=dict)

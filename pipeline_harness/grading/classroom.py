@@ -31,6 +31,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from pathlib import Path
 
 import boto3
@@ -200,14 +201,15 @@ def session_for(student: Student, base: Target) -> boto3.Session:
 
 
 def grade_student(student: Student, settings: Settings, base: Target,
-                  deadline: float | None = None) -> Graded:
-    """One student's grade; whatever keeps us out of their account, or goes wrong while grading
-    it, is their row's reason (one line), never the end of the class run."""
+                  as_of: datetime | None = None, deadline: float | None = None) -> Graded:
+    """One student's grade (as of `as_of`, default now); whatever keeps us out of their account, or
+    goes wrong while grading it, is their row's reason (one line), never the end of the class run."""
     try:
         target = read_only(base.with_session(session_for(student, base)))  # grade() keeps it as is
         _ = target.account
         return Graded(student, report=grade(settings.replace(**student.names), target,
-                                            repository=student.repository, deadline=deadline))
+                                            repository=student.repository, as_of=as_of,
+                                            deadline=deadline))
     except (HarnessError, *AWS_ERRORS) as err:
         return Graded(student, error=first_line(err))
     except Exception as err:  # a bug, or an answer nobody foresaw: this student's row only
@@ -215,7 +217,7 @@ def grade_student(student: Student, settings: Settings, base: Target,
 
 
 def grade_class(students: list[Student], settings: Settings, base: Target, jobs: int = 8,
-                timeout: float = STUDENT_TIMEOUT,
+                timeout: float = STUDENT_TIMEOUT, as_of: datetime | None = None,
                 done: Callable[[Graded], None] = lambda graded: None) -> list[Graded]:
     """Every student, at most `jobs` at a time, in the accounts file's order; `done(graded)` as each
     one finishes.
@@ -233,7 +235,7 @@ def grade_class(students: list[Student], settings: Settings, base: Target, jobs:
     def start(index: int, student: Student) -> None:
         running[index] = deadline = time.monotonic() + timeout
         threading.Thread(target=lambda: finished.put((index, grade_student(student, settings, base,
-                                                                           deadline))),
+                                                                           as_of, deadline))),
                          name=f"grade-{student.slug}", daemon=True).start()
 
     def settle(index: int, graded: Graded) -> None:
@@ -380,7 +382,8 @@ def remove_made(made: list[Path]) -> None:
 
 
 def run_class(settings: Settings, accounts: str | Path, *, jobs: int, fmt: str,
-              output_dir: str | Path | None, timeout: float = STUDENT_TIMEOUT) -> list[Graded]:
+              output_dir: str | Path | None, timeout: float = STUDENT_TIMEOUT,
+              as_of: datetime | None = None) -> list[Graded]:
     """Read the accounts file, grade everyone from the base target, write the reports.
 
     Each student's report is written as soon as they are done, and the class summaries with it, so
@@ -406,7 +409,8 @@ def run_class(settings: Settings, accounts: str | Path, *, jobs: int, fmt: str,
 
     try:
         with open_target(settings) as base:
-            return grade_class(students, settings, base, jobs=jobs, timeout=timeout, done=finished)
+            return grade_class(students, settings, base, jobs=jobs, timeout=timeout, as_of=as_of,
+                               done=finished)
     except BaseException:
         if not done:
             remove_made(made)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from datetime import datetime
 
 from pipeline_harness.context import Context
 from pipeline_harness.errors import HarnessError
-from pipeline_harness.grading import names, source, step7
+from pipeline_harness.grading import evidence, names, source, step7
 from pipeline_harness.grading.guard import read_only
 from pipeline_harness.kinds import codebuild, connections, ecs, iam, s3
 from pipeline_harness.kinds import codepipeline as codepipeline_kinds
@@ -44,24 +45,26 @@ def graded(repository: str | None = None) -> tuple[Check, ...]:
 
 
 def grade(settings: Settings, target: Target, repository: str | None = None,
-          deadline: float | None = None) -> Report:
+          as_of: datetime | None = None, deadline: float | None = None) -> Report:
     """Every check against what the account holds; raises TargetUnreachable (exit 3) if it can't be read.
 
     `repository` (owner/repo) pins the GitHub repository the Source action must use; without it,
-    any repository of the owner/repo form passes, as the tutorial asks. Past `deadline` (a
-    time.monotonic() value) no further check starts: TimedOut.
+    any repository of the owner/repo form passes, as the tutorial asks. `as_of` (default now):
+    executions finished after it are not counted (Step 7's chain of evidence starts before it).
+    Past `deadline` (a time.monotonic() value) no further check starts: TimedOut.
     """
     guarded = read_only(target)
-    expected = Context(settings, guarded)
+    expected = Context(settings, guarded, as_of=as_of)
     resolution = names.resolve(expected)
     # reads so far were under the names not found
-    ctx = Context(resolution.settings, guarded) if resolution.renames else expected
+    ctx = Context(resolution.settings, guarded, as_of=as_of) if resolution.renames else expected
     results = []
     for check in graded(repository):
         if deadline is not None and time.monotonic() > deadline:
             raise TimedOut(f"the deadline passed before {check.id} (and the checks after it)")
         results.append(_grade(check, ctx, expected, resolution))
-    return Report(guarded.name, guarded.account, guarded.region, results)
+    return Report(guarded.name, guarded.account, guarded.region, results, evidence.as_of(ctx),
+                  evidence.graded(ctx))
 
 
 def _grade(check: Check, ctx: Context, expected: Context, resolution: names.Resolution) -> CheckResult:

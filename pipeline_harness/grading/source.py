@@ -36,7 +36,7 @@ from pipeline_harness.buildspec.lint import lint_texts
 from pipeline_harness.buildspec.rules import Selection
 from pipeline_harness.context import Context
 from pipeline_harness.errors import Unsupported, unexpected
-from pipeline_harness.grading import step7
+from pipeline_harness.grading.evidence import execution
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import codepipeline
@@ -133,12 +133,11 @@ def _declared(ctx: Context) -> _Artifacts:
                       source_name, dig(build, "outputArtifacts", 0, "name"))
 
 
-def _from_action_executions(ctx: Context, declared: _Artifacts, execution_id: str) -> dict[str, tuple]:
-    """Artifact name -> (bucket, key), as the execution's actions report their output."""
-    pages = ctx.client("codepipeline").get_paginator("list_action_executions").paginate(
-        pipelineName=declared.pipeline, filter={"pipelineExecutionId": execution_id})
+def _from_action_executions(ctx: Context) -> dict[str, tuple]:
+    """Artifact name -> (bucket, key), as the execution's actions report their output (the listing
+    Step 7's chain of evidence reads too: one read)."""
     return {artifact["name"]: (artifact["s3location"]["bucket"], artifact["s3location"]["key"])
-            for page in pages for detail in page.get("actionExecutionDetails", [])
+            for detail in ctx.read(execution.read_actions) or ()
             for artifact in dig(detail, "output", "outputArtifacts", default=[])
             if artifact.get("s3location")}
 
@@ -152,10 +151,10 @@ def _newest_under_prefix(ctx: Context, declared: _Artifacts, name: str) -> tuple
     return None if newest is None else (declared.bucket, newest["Key"])
 
 
-def _locations(ctx: Context, declared: _Artifacts, execution_id: str) -> dict[str, tuple | None]:
+def _locations(ctx: Context, declared: _Artifacts) -> dict[str, tuple | None]:
     names = [n for n in (declared.source, declared.build) if n]
     if not ctx.target.gap("codepipeline", "ListActionExecutions"):
-        reported = _from_action_executions(ctx, declared, execution_id)
+        reported = _from_action_executions(ctx)
         return {n: reported.get(n) for n in names}
     return {n: _newest_under_prefix(ctx, declared, n) for n in names}
 
@@ -306,10 +305,10 @@ def _source_or_reason(ctx: Context) -> Source | NotAssessed:
 
 def _read_source(ctx: Context) -> Source:
     declared = _declared(ctx)
-    latest = ctx.read(step7.read_latest)
-    if latest is MISSING:
-        raise NotAssessed("the pipeline has no execution yet, so there is no source to read")
-    where = _locations(ctx, declared, latest["pipelineExecutionId"])
+    if ctx.read(execution.read_latest) is MISSING:
+        when = "yet" if ctx.as_of is None else f"before {ctx.as_of:%Y-%m-%d %H:%M:%S %Z}"
+        raise NotAssessed(f"the pipeline has no execution {when}, so there is no source to read")
+    where = _locations(ctx, declared)
     source_at = where[declared.source]
     if source_at is None:
         raise NotAssessed(f"the latest execution left no {declared.source} artifact (its Source "

@@ -1,16 +1,23 @@
-"""Step 7 as checks that read and do not wait: each runs its wait's probe once and judges the one
-observation with that wait's acceptors — the same reads and verdicts as `pipeline-harness wait`.
+"""Step 7 graded by the chain of evidence (grading/evidence/): each check earns its point only when
+its links hold, and each link is compared with the one before it.
 
-A verdict the acceptors would still wait on (an execution in progress, a rollout not finished) is
-a fail here: a grade is a snapshot.
+| check | links |
+| --- | --- |
+| `pipeline.latest-execution` | execution, build |
+| `ecr.pushed-image` | pushed, image |
+| `ecs.rollout` | deployment, tasks |
+| `app.http` | alb |
+
+A broken link fails its check and says which link broke, what each side holds and what to do; a
+link the target cannot answer skips its check with the reason (never a pass, never a fail of the
+student); an API error is the check's error. A grade is a snapshot: an execution still running is
+not counted, and a rollout not finished is a fail.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import botocore.exceptions
@@ -18,227 +25,124 @@ import botocore.exceptions
 from pipeline_harness import diagnosis
 from pipeline_harness.context import Context
 from pipeline_harness.errors import HarnessError, Unsupported
-from pipeline_harness.steps.base import MISSING, Check, CheckResult
-from pipeline_harness.waits import deployments, ecr_tags, http, pipeline, rollout
-from pipeline_harness.waits.addresses import PUBLIC, PUBLIC_OR_LOOPBACK
-from pipeline_harness.waits.fetch import Fetched
-from pipeline_harness.waits.model import FAILURE, SUCCESS, Wait, decide
+from pipeline_harness.grading import evidence
+from pipeline_harness.grading.evidence import alb, build, deployment, execution, image
+from pipeline_harness.grading.evidence.link import BROKEN, UNPROVEN, UNREAD, Link
+from pipeline_harness.kinds.base import MISSING
+from pipeline_harness.steps import prerequisites
+from pipeline_harness.steps.base import Check, CheckResult
+from pipeline_harness.waits import ecr_tags, http, pipeline
 
 STEP = 7
-COMMIT_TAG = re.compile(r"(?=.*[a-f])[0-9a-f]{7,40}")  # the buildspec's 7-character commit hash
-BUILD_TAG = re.compile(r"[0-9]+")  # $CODEBUILD_BUILD_NUMBER
-# the IAM actions of its reads: its own, and those of the waits' probes it runs once each
-READS = ("codepipeline:ListPipelineExecutions", "codepipeline:GetPipelineExecution",
-         "codepipeline:GetPipelineState", "codebuild:BatchGetBuilds", "logs:GetLogEvents",
-         "ecr:DescribeImages", "ecr:BatchGetImage", "ecs:DescribeServices", "ecs:DescribeTaskDefinition",
-         "ecs:ListTasks", "ecs:DescribeTasks", *deployments.READS,
-         "elasticloadbalancing:DescribeLoadBalancers")
+EVENTS_SHOWN = 3
+# the IAM actions of its reads: the chain's, and those of a failed execution's diagnosis
+READS = (*evidence.READS, "codepipeline:GetPipelineState", "codebuild:BatchGetBuilds", "logs:GetLogEvents")
+read_latest = execution.read_latest  # the graded execution's summary, as the source checks read it
 
 
-def _workloads(ctx: Context) -> None:
-    """Tasks and traffic are what the target must run; an emulator may only model the API."""
-    # pending a Quirks field in targets/base.py (see the grading report to the lead)
-    reason = ctx.target.quirks.runs_no_workloads
-    if reason:
-        raise Unsupported(f"{ctx.target.name}: {reason}")
+def _links(*links: Callable[[Context], Link]) -> Callable[[Context], tuple[Link, ...]]:
+    def read(ctx: Context) -> tuple[Link, ...]:
+        return tuple(ctx.read(link) for link in links)
+
+    read.__qualname__ = "read_" + "_".join(link.__name__ for link in links)
+    return read
 
 
-# --- the latest pipeline execution ----------------------------------------------------------------
-
-def read_latest(ctx: Context):
-    """The summary of the pipeline's latest execution (MISSING: no pipeline, or it never ran)."""
-    client = ctx.client("codepipeline")
-    try:
-        latest = client.list_pipeline_executions(pipelineName=ctx.names.pipeline,
-                                                 maxResults=1)["pipelineExecutionSummaries"]
-    except client.exceptions.PipelineNotFoundException:
-        return MISSING
-    return latest[0] if latest else MISSING
+LINKS_OF = {
+    "pipeline.latest-execution": _links(execution.execution, build.build),
+    "ecr.pushed-image": _links(image.pushed, image.image),
+    "ecs.rollout": _links(deployment.deployment, deployment.tasks),
+    "app.http": _links(alb.alb),
+}
+CHECK_OF = {"execution": "pipeline.latest-execution", "build": "pipeline.latest-execution",
+            "pushed": "ecr.pushed-image", "image": "ecr.pushed-image", "deployment": "ecs.rollout",
+            "tasks": "ecs.rollout", "alb": "app.http"}
 
 
-def read_execution(ctx: Context):
-    latest = ctx.read(read_latest)
-    if latest is MISSING:
-        return MISSING
-    revisions: list[dict] = latest.get("sourceRevisions", [])
-    revision = revisions[0].get("revisionId", "") if revisions else ""
-    look = pipeline.Probe(ctx.target, ctx.names.pipeline, revision, latest["pipelineExecutionId"])
-    return look()
+def _broken(link: Link, own: set[str]) -> str:
+    """A broken link's own comparisons, and the earlier links outside this check it rests on."""
+    parts = [b.says for b in link.broke]
+    outside = [f"`{a}` ({CHECK_OF.get(a, '?')})" for a in link.after if a not in own]
+    if outside:
+        parts.append(f"it rests on link {', '.join(outside)}, which broke")
+    return f"link `{link.name}` broke: " + "; ".join(parts) if parts else ""
 
 
-def _state(verdict) -> str | None:
-    """An acceptor's state; None where the wait would keep waiting (a snapshot's fail)."""
-    return verdict.state if verdict else None
+def judge(links: tuple[Link, ...], ctx: Context):
+    """(ok, expected, found) for run_check; Unsupported (a skip) where a link is unproven, a
+    HarnessError (an error) where a call failed."""
+    own = {link.name for link in links}
+    expected = "the chain of evidence to hold: " + "; ".join(link.proves for link in links)
+    broken = [text for link in links if link.state == BROKEN and (text := _broken(link, own))]
+    if broken:
+        return False, expected, "; ".join(broken)
+    unread = next((link for link in links if link.state == UNREAD), None)
+    if unread is not None:
+        raise HarnessError(f"link `{unread.name}`: {unread.unread}")
+    unproven = next((link for link in links if link.state == UNPROVEN), None)
+    if unproven is not None:
+        raise Unsupported(f"link `{unproven.name}` not proven: {unproven.unproven}")
+    return True, expected, "; ".join(link.found for link in links)
 
 
-def _described(verdict) -> str:
-    return verdict.description if verdict else "not finished"
-
-
-def _judge_execution(execution: pipeline.Execution, ctx: Context):
-    verdict = decide(pipeline.ACCEPTORS, execution)
-    return _state(verdict) == SUCCESS, "the latest execution: every stage Succeeded", (
-        f"{execution} — {_described(verdict)}")
-
-
-def _explain_execution(execution: pipeline.Execution, ctx: Context) -> str | None:
-    if _state(decide(pipeline.ACCEPTORS, execution)) != FAILURE:
-        return None
-    return pipeline.explain_failure(ctx.target, ctx.names.pipeline, execution)
-
-
-# --- ECR: one multi-arch image tagged commit hash, latest and build number -------------------------
-
-@dataclass(frozen=True)
-class Pushed:
-    """The image tagged `latest`, its commit-hash and build-number tags, and the probe's look."""
-
-    digest: str
-    commit: str | None
-    build: str | None
-    tagged: ecr_tags.Tagged
-
-    def __str__(self) -> str:
-        return f"{self.tagged}" + (f"; no {' or '.join(self.absent)} tag" if self.absent else "")
-
-    @property
-    def absent(self) -> list[str]:
-        return [kind for kind, tag in (("commit-hash", self.commit), ("build-number", self.build))
-                if tag is None]
-
-
-def read_pushed(ctx: Context):
-    client, repository = ctx.client("ecr"), ctx.names.ecr_repository
-    try:
-        details = client.describe_images(repositoryName=repository,
-                                         imageIds=[{"imageTag": "latest"}])["imageDetails"]
-    except (client.exceptions.RepositoryNotFoundException, client.exceptions.ImageNotFoundException):
-        return MISSING
-    tags = details[0].get("imageTags", [])
-    commit = next((t for t in tags if COMMIT_TAG.fullmatch(t)), None)
-    build = next((t for t in tags if BUILD_TAG.fullmatch(t)), None)
-    wanted = tuple(t for t in (commit, "latest", build) if t)
-    tagged = ecr_tags.ecr_tags_wait(ctx.target, repository, wanted).probe()
-    return Pushed(details[0]["imageDigest"], commit, build, tagged)
-
-
-def _judge_pushed(pushed: Pushed, ctx: Context):
-    verdict = decide(ecr_tags.ACCEPTORS, pushed.tagged)
-    expected = "one multi-arch image (linux/amd64, linux/arm64) tagged commit hash, latest and build number"
-    if pushed.absent:
-        return False, expected, str(pushed)
-    return _state(verdict) == SUCCESS, expected, f"{pushed} — {_described(verdict)}"
-
-
-# --- ECS: the pipeline's image rolled out --------------------------------------------------------
-
-def pipeline_image(ctx: Context) -> str:
-    """What imagedefinitions.json names (uri:commit), else the digest `latest` points at."""
-    pushed = ctx.read(read_pushed)
-    if pushed is MISSING:
-        return f"{ctx.names.repository_uri}:latest"
-    return f"{ctx.names.repository_uri}:{pushed.commit}" if pushed.commit else pushed.digest
-
-
-def _rollout(ctx: Context) -> Wait:
-    return rollout.rollout_wait(ctx.target, ctx.names.cluster, ctx.names.service,
-                                pipeline_image(ctx), container=ctx.settings.container)
-
-
-def read_rollout(ctx: Context):
-    _workloads(ctx)
-    ecs = ctx.client("ecs")
-    try:
-        view = _rollout(ctx).probe()
-    except ecs.exceptions.ClusterNotFoundException:
-        return MISSING
-    return MISSING if view.service_status is None else view
-
-
-def _judge_rollout(view: rollout.RolloutView, ctx: Context):
-    verdict = decide(_rollout(ctx).acceptors, view)
-    shown = f"{view} — {verdict.description}" if verdict else f"{view} — not finished"
-    return bool(verdict and verdict.state == SUCCESS), (
-        f"PRIMARY deployment COMPLETED, running == desired, every task on {pipeline_image(ctx)}"), shown
-
-
-def _explain_rollout(view: rollout.RolloutView, ctx: Context) -> str | None:
-    wait = _rollout(ctx)
-    verdict = decide(wait.acceptors, view)
-    why = verdict.description if verdict and verdict.state == FAILURE else None
-    events = wait.explain(view) if wait.explain else None
-    return "; ".join(p for p in (why, events, wait.hint) if p) or None
-
-
-# --- the app behind the ALB -----------------------------------------------------------------------
-# The student serves what answers there: one bounded GET (waits/fetch.py), to a load balancer a
-# browser can reach, at addresses the target allows — never a redirect, never another host.
-
-INTERNET_FACING = "internet-facing"  # the tutorial opens http://<alb-dns> in a browser
-DNS_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
-
-
-@dataclass(frozen=True)
-class Reply:
-    """The app's answer at the load balancer's URL, or why it was not asked."""
-
-    url: str
-    fetched: Fetched | None
-    not_read: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.url}: {self.fetched}" if self.fetched else f"{self.url}: not read ({self.not_read})"
-
-
-def read_app(ctx: Context):
-    _workloads(ctx)
-    elbv2 = ctx.client("elbv2")
-    try:
-        lb = elbv2.describe_load_balancers(Names=[ctx.names.load_balancer])["LoadBalancers"][0]
-    except elbv2.exceptions.LoadBalancerNotFoundException:
-        return MISSING
-    dns, scheme = lb.get("DNSName", ""), lb.get("Scheme")
-    if not DNS_NAME.fullmatch(dns):
-        return Reply(f"http://{dns[:80]!r}/", None, "the load balancer's DNSName is not a DNS name")
-    url = f"http://{dns}/"
-    if scheme != INTERNET_FACING:
-        return Reply(url, None, f"the load balancer's scheme is {scheme or 'not given'}, not "
-                                f"{INTERNET_FACING}: a browser cannot reach it")
-    addresses = PUBLIC_OR_LOOPBACK if ctx.target.quirks.load_balancers_on_loopback else PUBLIC
-    return Reply(url, http.http_wait(url, "", consecutive=1, addresses=addresses).probe().fetched)
-
-
-def _judge_app(reply: Reply, ctx: Context):
-    ok = reply.fetched is not None and reply.fetched.complete and reply.fetched.status == 200
-    return ok, f"HTTP 200 from {reply.url}", str(reply)
-
-
+_EXECUTIONS = (("codepipeline", "ListPipelineExecutions"), ("codepipeline", "GetPipelineExecution"))
 CHECKS = [
     Check("pipeline.latest-execution", STEP, "All pipeline stages show Succeeded",
-          pipeline.HINT, read_execution, _judge_execution,
-          (("codepipeline", "ListPipelineExecutions"), ("codepipeline", "GetPipelineExecution"))),
+          pipeline.HINT, LINKS_OF["pipeline.latest-execution"], judge, _EXECUTIONS),
     Check("ecr.pushed-image", STEP, "New images in ECR with multiple tags",
-          ecr_tags.HINT, read_pushed, _judge_pushed, (("ecr", None),)),
+          ecr_tags.HINT, LINKS_OF["ecr.pushed-image"], judge, (*_EXECUTIONS, ("ecr", None))),
     Check("ecs.rollout", STEP, "ECS deployment completed, new tasks on the new image",
-          diagnosis.OLD_IMAGE_RUNNING.describe(), read_rollout, _judge_rollout,
-          (("ecs", None),)),
+          diagnosis.OLD_IMAGE_RUNNING.describe(), LINKS_OF["ecs.rollout"], judge,
+          (*_EXECUTIONS, ("ecs", None))),
     Check("app.http", STEP, "Application accessible via the ALB",
-          http.HINT, read_app, _judge_app, (("elbv2", None),)),
+          http.HINT, LINKS_OF["app.http"], judge, (*_EXECUTIONS, ("elbv2", None))),
 ]
 
-_Explained = tuple[Callable[[Context], Any], Callable[[Any, Context], "str | None"]]
-_EXPLAIN: dict[str, _Explained] = {"pipeline.latest-execution": (read_execution, _explain_execution),
-                                   "ecs.rollout": (read_rollout, _explain_rollout)}
+
+# --- what the student should do -------------------------------------------------------------------
+
+def _failed_execution(links: tuple[Link, ...], ctx: Context) -> str | None:
+    """The failed stage, its error, the build's failed phase and log tail, the Common Issue."""
+    facts = links[0].facts
+    if facts is None or facts.status in ("Succeeded", ""):
+        return None
+    seen = pipeline.Execution(facts.id, facts.status)
+    return pipeline.explain_failure(ctx.target, ctx.names.pipeline, seen) or None
+
+
+def _service_events(links: tuple[Link, ...], ctx: Context) -> str | None:
+    if not links[0].broke:  # the deployment's own comparisons held (or were never made)
+        return None
+    service = ctx.read(prerequisites.read_service)
+    if service is MISSING:
+        return None
+    events = [e.get("message", "") for e in service.get("events", [])[:EVENTS_SHOWN]]
+    return "service events: " + " | ".join(events) if events else None
+
+
+def _first(links: tuple[Link, ...]) -> str:
+    """For a check that broke only because a link before it did: fix that one's check first."""
+    own = {link.name for link in links}
+    before = sorted({CHECK_OF[a] for link in links for a in link.after if a not in own and a in CHECK_OF})
+    return f"fix {' and '.join(before)} first: this check rests on it" if before else ""
+
+
+_EXPLAIN: dict[str, Callable[[tuple[Link, ...], Context], str | None]] = {
+    "pipeline.latest-execution": _failed_execution, "ecs.rollout": _service_events}
 
 
 def diagnose(result: CheckResult, ctx: Context) -> CheckResult:
-    """A failed Step 7 check's hint becomes the diagnosis of what the read saw, where there is one."""
-    if result.status != "fail" or result.id not in _EXPLAIN:
+    """A failed Step 7 check's hint: what to do for the first broken link, what the account says
+    about it (the failed stage's error, the service's events), then the tutorial's hint."""
+    if result.status != "fail" or result.id not in LINKS_OF:
         return result
-    read, explain = _EXPLAIN[result.id]
-    try:
-        seen = ctx.read(read)
-        hint = explain(seen, ctx) if seen is not MISSING else None
-    except (HarnessError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
-        return result  # the verdict stands; the tutorial's hint is kept when details can't be read
-    return dataclasses.replace(result, hint=hint) if hint else result
+    links: tuple[Any, ...] = ctx.read(LINKS_OF[result.id])
+    todo = next((link.todo for link in links if link.state == BROKEN and link.todo), "") or _first(links)
+    explained = None
+    if result.id in _EXPLAIN:
+        try:
+            explained = _EXPLAIN[result.id](links, ctx)
+        except (HarnessError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
+            explained = None  # the verdict stands; what is known is still said
+    hint = "; ".join(p for p in (todo, explained, result.hint) if p)
+    return dataclasses.replace(result, hint=hint)

@@ -31,6 +31,8 @@ CAPABILITIES = Capabilities(
             "GetPipelineState", "ListActionExecutions", "StopPipelineExecution")},
         "iam": {"SimulatePrincipalPolicy": _NOT_IN_MOTO.format(op="SimulatePrincipalPolicy")},
         "codebuild": {"UpdateProject": _NOT_IN_MOTO.format(op="UpdateProject")},
+        # an image's config blob: its layers' content is not kept
+        "ecr": {"GetDownloadUrlForLayer": _NOT_IN_MOTO.format(op="GetDownloadUrlForLayer")},
         "ecs": {op: _NOT_IN_MOTO.format(op=op) for op in (
             "ListServiceDeployments", "DescribeServiceRevisions")},
     },

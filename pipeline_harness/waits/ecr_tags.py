@@ -7,14 +7,18 @@ then densely: the others follow within seconds. With an event source, a PUSH eve
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import botocore.exceptions
 
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import events as events_mod
+from pipeline_harness.waits import fetch
+from pipeline_harness.waits.addresses import AddressPolicy
 from pipeline_harness.waits.model import FAILURE, RETRY, SUCCESS, Acceptor, EventSource, Outcome, Wait, run
 from pipeline_harness.waits.policies import ECR_SCAN, ECR_TAGS, NEAR, STEADY, Clock, Pace, Policy, Sleep
 from pipeline_harness.waits.tally import Tally
@@ -22,10 +26,16 @@ from pipeline_harness.waits.tally import Tally
 MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 INDEX_TYPES = (MANIFEST_LIST, OCI_INDEX)
-ACCEPTED_MEDIA_TYPES = [*INDEX_TYPES, "application/vnd.docker.distribution.manifest.v2+json",
-                        "application/vnd.oci.image.manifest.v1+json"]
+IMAGE_TYPES = ["application/vnd.docker.distribution.manifest.v2+json",
+               "application/vnd.oci.image.manifest.v1+json"]
+ACCEPTED_MEDIA_TYPES = [*INDEX_TYPES, *IMAGE_TYPES]
 REQUIRED_PLATFORMS = ("linux/amd64", "linux/arm64")
-READS = ("ecr:BatchGetImage", "ecr:DescribeImageScanFindings")  # the IAM actions of its calls
+ATTESTATION = "unknown/unknown"  # buildx's provenance and SBOM manifests: not runnable images
+# an image's config is a few kilobytes to a few dozen (its history is one entry per layer)
+CONFIG_CAP = 1 << 20
+MAX_IMAGES = 8  # of an index, read for their configs: buildx pushes two images and two attestations
+# the IAM actions of its calls (the config's download URL: the config judges the platform)
+READS = ("ecr:BatchGetImage", "ecr:DescribeImageScanFindings", "ecr:GetDownloadUrlForLayer")
 HINT = ("the Build stage pushes the image with the commit hash, latest and build number tags "
         "via docker buildx for linux/amd64 and linux/arm64 (tutorial Step 7: Check ECR Images)")
 
@@ -79,6 +89,95 @@ def platforms(manifest: str, media_type: str | None) -> dict[str, str] | None:
         if key != "unknown/unknown":
             found.setdefault(key, entry["digest"])
     return found
+
+
+def listed_images(manifest: str, media_type: str | None) -> dict[str, str] | None:
+    """digest → the os/arch the index labels it, for every entry but attestations; None for a
+    single image. Labels only say which entries to read: each image's own config judges it."""
+    document = json.loads(manifest)
+    if (media_type or document.get("mediaType")) not in INDEX_TYPES:
+        return None
+    found: dict[str, str] = {}
+    for entry in document.get("manifests", []):
+        platform = entry.get("platform", {})
+        label = f"{platform.get('os', 'unknown')}/{platform.get('architecture', 'unknown')}"
+        if label != ATTESTATION and isinstance(entry.get("digest"), str):
+            found.setdefault(entry["digest"], label)
+    return found
+
+
+@dataclass(frozen=True)
+class PlatformImage:
+    """One image of an index, as its own config describes it."""
+
+    digest: str  # its manifest's
+    label: str  # the platform the index claims for it
+    platform: str | None = None  # os/arch from its config; None when it could not be read
+    config: str | None = None  # the config blob's digest
+    problem: str = ""  # why the platform is unknown
+    unread: bool = False  # the config was there but could not be read (not the image's fault)
+
+    def __str__(self) -> str:
+        said = self.platform or f"unknown ({self.problem})"
+        return f"{self.digest[:19]}… (labelled {self.label}, its config: {said})"
+
+
+def platform_images(reader: Any, repository: str, listed: dict[str, str], *,
+                    addresses: AddressPolicy) -> tuple[PlatformImage, ...]:
+    """Each listed image judged by its own config: its manifest (BatchGetImage by digest), that
+    manifest's config blob (GetDownloadUrlForLayer, then one bounded GET of at most CONFIG_CAP
+    bytes, whose sha256 must be the config's digest) and the `os`/`architecture` it states.
+    `reader` has the target's `client(service)`; at most MAX_IMAGES are asked for."""
+    digests = list(listed)[:MAX_IMAGES]
+    ecr = reader.client("ecr")
+    answer = ecr.batch_get_image(repositoryName=repository, imageIds=[{"imageDigest": d} for d in digests],
+                                 acceptedMediaTypes=IMAGE_TYPES)
+    manifests = {i["imageId"]["imageDigest"]: i.get("imageManifest", "") for i in answer.get("images", [])}
+    judged = []
+    for digest in digests:
+        if digest not in manifests:
+            judged.append(PlatformImage(digest, listed[digest], problem="not in the repository"))
+            continue
+        judged.append(_by_config(ecr, repository, digest, listed[digest], manifests[digest], addresses))
+    return tuple(judged)
+
+
+def _by_config(ecr, repository: str, digest: str, label: str, manifest: str,
+               addresses: AddressPolicy) -> PlatformImage:
+    try:
+        config = json.loads(manifest).get("config", {})
+    except ValueError:
+        return PlatformImage(digest, label, problem="its manifest is not JSON")
+    blob, size = config.get("digest"), config.get("size")
+    if not isinstance(blob, str) or not blob.startswith("sha256:"):
+        return PlatformImage(digest, label, problem="its manifest names no sha256 config")
+    if not isinstance(size, int) or not 0 < size <= CONFIG_CAP:
+        return PlatformImage(digest, label, config=blob,
+                             problem=f"its config is {size} bytes; at most {CONFIG_CAP} are read")
+    url = ecr.get_download_url_for_layer(repositoryName=repository, layerDigest=blob)["downloadUrl"]
+    got = fetch.get(url, addresses=addresses, cap=CONFIG_CAP)
+    if got.status != 200 or not got.complete or got.cut:
+        return PlatformImage(digest, label, config=blob, problem=f"its config could not be read: {got}",
+                             unread=True)
+    if f"sha256:{hashlib.sha256(got.body).hexdigest()}" != blob:
+        return PlatformImage(digest, label, config=blob, unread=True,
+                             problem="the blob read is not its config (its sha256 differs)")
+    try:
+        stated = json.loads(got.body)
+    except ValueError:
+        return PlatformImage(digest, label, config=blob, problem="its config is not JSON")
+    os_, architecture = stated.get("os"), stated.get("architecture")
+    if not isinstance(os_, str) or not isinstance(architecture, str):
+        return PlatformImage(digest, label, config=blob, problem="its config states no os and architecture")
+    return PlatformImage(digest, label, f"{os_}/{architecture}", blob)
+
+
+def missing_platforms(images: tuple[PlatformImage, ...]) -> tuple[str, ...]:
+    """The required platforms no listed image's own config states. The images are distinct
+    manifests (an index listing one twice lists one image) and each config states one platform,
+    so the same image twice, or a second amd64 image labelled arm64, leaves arm64 missing."""
+    stated = {i.platform for i in images}
+    return tuple(p for p in REQUIRED_PLATFORMS if p not in stated)
 
 
 def _probe(tally: Tally, repository: str, tags: tuple[str, ...]):

@@ -12,9 +12,9 @@ the nightly run's HTTP wait), whatever the server does.
   a redirect's whole body and parse its Location even when told not to follow it, so the
   adapter is called directly).
 - Nothing comes from the environment: no netrc, no proxy, no CA bundle variable.
-- `Accept-Encoding: identity`, nothing decoded, at most BODY_CAP bytes of the body read, and at
-  most HEADER_CAP of the status line and headers (Python's HTTP client alone would take 100 lines
-  of 64 KiB and parse them into about 50 MiB).
+- `Accept-Encoding: identity`, nothing decoded, at most BODY_CAP bytes of the body read (or the
+  caller's cap), and at most HEADER_CAP of the status line and headers (Python's HTTP client alone
+  would take 100 lines of 64 KiB and parse them into about 50 MiB).
 - Only GET is ever sent: nothing here takes a method.
 """
 
@@ -63,11 +63,12 @@ class Fetched:
 
     url: str
     status: int | None = None  # None: no answer
-    body: bytes = b""  # at most BODY_CAP bytes, as served (not decoded)
-    cut: bool = False  # the server had more than BODY_CAP; the rest was not read
+    body: bytes = b""  # at most `cap` bytes, as served (not decoded)
+    cut: bool = False  # the server had more than `cap`; the rest was not read
     location: str | None = None  # a redirect's Location, not followed
     encoding: str | None = None  # a Content-Encoding other than identity, not decoded
     problem: str = ""
+    cap: int = BODY_CAP  # the bytes of the body this GET would read
 
     @property
     def complete(self) -> bool:
@@ -90,7 +91,7 @@ class Fetched:
         if self.encoding is not None:
             shown += f", Content-Encoding {self.encoding[:SNIPPET]!r} not decoded"
         if self.cut:
-            shown += f", body cut at {BODY_CAP // 1024} KiB (more was served)"
+            shown += f", body cut at {self.cap // 1024} KiB (more was served)"
         if self.problem:
             shown += f", {self.problem}"
         return shown
@@ -287,8 +288,9 @@ class _BoundedAdapter(requests.adapters.HTTPAdapter):
 
 
 def get(url: str, *, addresses: AddressPolicy = ANY, deadline: float = DEADLINE,
-        resolve: Resolver = system_resolver) -> Fetched:
-    """GET `url` within the bounds; every way it can go wrong is a Fetched with its `problem`."""
+        resolve: Resolver = system_resolver, cap: int = BODY_CAP) -> Fetched:
+    """GET `url` within the bounds; every way it can go wrong is a Fetched with its `problem`.
+    `cap`: the most of the body read (an image's config blob is allowed more than an app's page)."""
     bounds = _Bounds(deadline, addresses, resolve)
     adapter = _BoundedAdapter(bounds)
     try:
@@ -297,7 +299,7 @@ def get(url: str, *, addresses: AddressPolicy = ANY, deadline: float = DEADLINE,
         try:
             if bounds.over():  # the watchdog's shutdown reads as the end of the headers
                 return Fetched(url, problem=bounds.passed())
-            return _answer(url, response, bounds)
+            return _answer(url, response, bounds, cap)
         finally:
             response.close()
     except _NoAnswer as err:
@@ -309,23 +311,23 @@ def get(url: str, *, addresses: AddressPolicy = ANY, deadline: float = DEADLINE,
         adapter.close()
 
 
-def _answer(url: str, response: requests.Response, bounds: _Bounds) -> Fetched:
+def _answer(url: str, response: requests.Response, bounds: _Bounds, cap: int) -> Fetched:
     encoding = response.headers.get("Content-Encoding", "").strip()
     location = response.headers.get("Location") if response.is_redirect else None
     body, problem = bytearray(), ""
     try:
-        while len(body) <= BODY_CAP:
-            chunk = response.raw.read(BODY_CAP + 1 - len(body), decode_content=False)
+        while len(body) <= cap:
+            chunk = response.raw.read(cap + 1 - len(body), decode_content=False)
             if not chunk:
                 break
             body += chunk
     except (urllib3.exceptions.HTTPError, OSError, ValueError) as err:
         problem = f"the body broke off after {len(body)} bytes ({_failed(err)})"
-    if bounds.over() and len(body) <= BODY_CAP:  # the deadline ended the body, even as an EOF
+    if bounds.over() and len(body) <= cap:  # the deadline ended the body, even as an EOF
         problem = f"the body did not end within the {bounds.deadline:g} s deadline ({len(body)} bytes read)"
-    return Fetched(url, response.status_code, bytes(body[:BODY_CAP]), cut=len(body) > BODY_CAP,
+    return Fetched(url, response.status_code, bytes(body[:cap]), cut=len(body) > cap,
                    location=location, encoding=encoding if encoding.lower() not in ("", "identity") else None,
-                   problem=problem)
+                   problem=problem, cap=cap)
 
 
 def _failed(err: BaseException) -> str:

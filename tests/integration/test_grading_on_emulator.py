@@ -50,12 +50,10 @@ def test_a_correct_lab_scores_full_marks_with_every_skip_explained(student):
                for message in skipped.values())
 
 
-# the configuration mistakes (Steps 1-6) are typed with the AWS CLI in test_grading_aws_cli_lab.py;
-# here: what a pipeline run leaves, and the names a student mistypes
+# the configuration mistakes (Steps 1-6) are typed with the AWS CLI in test_grading_aws_cli_lab.py,
+# and what a pipeline run leaves is played in test_grading_forgeries.py (the emulator runs none);
+# here: the names a student mistypes
 MUTATIONS = {
-    "single-platform image": (dict(platforms=("amd64",)), {"ecr.pushed-image"}, "linux/arm64"),
-    "no build-number tag": (dict(tags=("3f2c9a1", "latest")), {"ecr.pushed-image"},
-                            "build number tags"),
     "repository name typo": (dict(repository="my-ecs-php-ap"), {"ecr.repository"},
                              "found `my-ecs-php-ap`, expected `my-ecs-php-app`"),
     # the tutorial's policies grant dev-pipeline-artifacts-*: the roles can't use the misnamed bucket
@@ -74,8 +72,10 @@ MUTATIONS = {
     "pipeline under another name": (dict(pipeline="my-first-pipeline"), {"pipeline.exists"},
                                     "the pipeline with Source CodeStarSourceConnection"),
     "cluster name typo": (dict(cluster="dev-clustr"), {"ecs.service"}, "found `dev-clustr`"),
-    "blue/green service": (dict(deployment_controller="CODE_DEPLOY"), {"ecs.service"},
-                           "deployment controller CODE_DEPLOY"),
+    # the Deploy stage's Amazon ECS action cannot roll out a blue/green service: it has no PRIMARY
+    # deployment, so the rollout and the app resting on it are not the pipeline's either
+    "blue/green service": (dict(deployment_controller="CODE_DEPLOY"),
+                           {"ecs.service", "ecs.rollout", "app.http"}, "deployment controller CODE_DEPLOY"),
 }
 
 
@@ -152,7 +152,31 @@ def test_cli_grade_on_an_endpoint_url_exits_1_with_the_json_contract(external_en
     # then
     report = json.loads(capsys.readouterr().out)
     assert code == 1
-    assert set(report) == {"target", "account", "region", "score", "max_score", "checks"}
+    assert set(report) == {"target", "account", "region", "score", "max_score", "checks", "as_of",
+                           "graded_execution"}  # the contract, and the time it was graded at
     assert {c["step"] for c in report["checks"]} == set(range(8))  # 0: the prerequisites
     assert all(set(c) == {"id", "step", "title", "status", "points", "max_points", "message",
                           "hint", "section"} for c in report["checks"])  # the contract, and section
+
+
+def test_cli_grade_as_of_before_the_execution_fails_step_7_with_no_execution_before_it(
+        student, target, tmp_path, capsys):
+    # given: a correct lab whose pipeline ran just now, in a class of one
+    build(student, CORRECT)
+    accounts = tmp_path / "class.toml"
+    role = f"arn:aws:iam::{student.account}:role/grader"
+    accounts.write_text(f'[[student]]\nname = "Ada"\nrole_arn = "{role}"\n')
+
+    # when: graded as of a deadline before that run
+    code = main(["grade", "--endpoint-url", target.endpoint_url, "--accounts", str(accounts), "--output-dir",
+                 str(tmp_path / "out"), "--format", "json", "--as-of", "2026-01-01T00:00:00Z"])
+
+    # then
+    capsys.readouterr()
+    report = json.loads((tmp_path / "out" / "Ada.json").read_text())
+    step_7 = {c["id"]: c for c in report["checks"] if c["step"] == 7}
+    assert code == 1 and {c["status"] for c in step_7.values()} == {"fail"}
+    assert ("found link `execution` broke: no execution before 2026-01-01 00:00:00 UTC: the newest, "
+            in step_7["pipeline.latest-execution"]["message"])
+    assert (report["as_of"], report["graded_execution"]) == ("2026-01-01T00:00:00Z", None)
+    assert {c["status"] for c in report["checks"] if c["id"].startswith("source.")} == {"skip"}

@@ -11,7 +11,7 @@ from pipeline_harness.buildspec import report as lint_report
 from pipeline_harness.buildspec.findings import Finding
 from pipeline_harness.cli import wait
 from pipeline_harness.grading import classroom
-from pipeline_harness.report import MARKS, Report, render, section, step_scores
+from pipeline_harness.report import MARKS, GradedExecution, Report, render, section, step_scores
 from pipeline_harness.steps import TITLES
 from pipeline_harness.steps.base import CheckResult
 from tests.hostile_text import (
@@ -34,7 +34,10 @@ def _report(fields: str = COMBINED) -> Report:
                           f"expected {inert.code(text)}, found {text}", text)
               for i, text in enumerate(HOSTILE)]
     typography = CheckResult("typography.kept", 3, TYPOGRAPHY, "fail", 0, 1, TYPOGRAPHY, TYPOGRAPHY)
-    return Report(fields, fields, fields, [*checks, typography])
+    # the graded execution's id and commit are the account's too (ListPipelineExecutions)
+    execution = GradedExecution(fields, fields, fields, fields, 3600)
+    return Report(fields, fields, fields, [*checks, typography], as_of="2026-11-02T12:00:00Z",
+                  graded_execution=execution)
 
 
 def _in_table_order(report: Report) -> list[CheckResult]:
@@ -50,7 +53,9 @@ def test_the_table_has_one_line_per_check_hint_and_section_and_no_escape_from_an
     assert "\t" not in text
     lines = text.split("\n")[:-1]
     hints = [c for c in report.checks if c.hint and c.status != "skip"]
-    assert len(lines) == len(step_scores(report)) + len(report.checks) + len(hints) + 1
+    # a line per section, check and hint, the summary and the graded execution
+    assert len(lines) == len(step_scores(report)) + len(report.checks) + len(hints) + 2
+    assert lines[-1].startswith("graded as of 2026-11-02T12:00:00Z: execution ")
     marked = [line.split()[:2] for line in lines if re.match(r"  (PASS|FAIL|SKIP|ERROR) ", line)]
     assert marked == [[MARKS[c.status], c.id] for c in _in_table_order(report)]
     assert f"{TYPOGRAPHY} — {TYPOGRAPHY}" in text
@@ -108,6 +113,8 @@ def test_json_escapes_every_field_and_reads_back_exactly_as_the_account_held_it(
     assert [c["message"] for c in data["checks"]] == [c.message for c in report.checks]
     assert set(data["checks"][0]) == {"id", "step", "title", "status", "points", "max_points",
                                       "message", "hint", "section"}
+    assert data["graded_execution"] == {"id": COMBINED, "commit": COMBINED, "started": COMBINED,
+                                        "finished": COMBINED, "age_seconds": 3600}
 
 
 def _class() -> list[classroom.Graded]:

@@ -12,6 +12,7 @@ from botocore.stub import Stubber
 from pipeline_harness.settings import TAG_CREATED_AT, TAG_RUN_ID
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import events
+from tests.played import Run
 
 ACCOUNT, REGION, RUN_ID = "123456789012", "us-east-1", "1a2b3c4d5e6f"
 PREFIX = "n1a2b3c4d-"
@@ -25,7 +26,6 @@ BASE_COMMIT, BASE_TREE, NEW_TREE = "b" * 40, "c" * 40, "d" * 40
 EXECUTION = "11111111-2222-3333-4444-555555555555"
 PIPELINE = f"{PREFIX}dev-php-app-pipeline"
 PROJECT = f"{PREFIX}dev-php-app-build"
-BUILD_ID = f"{PROJECT}:0a1b2c3d-0000-1111-2222-333333333333"
 BUILD_NUMBER = 42
 CLUSTER, SERVICE = f"{PREFIX}dev-cluster", f"{PREFIX}dev-php-app-alb-service"
 REPOSITORY = f"{PREFIX}my-ecs-php-app"
@@ -37,8 +37,14 @@ TG = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/{PREFIX}dev-p
 DNS = "n1a2b3c4d-dev-php-app-alb-1234567890.us-east-1.elb.amazonaws.com"
 HEALTH_URL = f"http://{DNS}/health.php"
 TD = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{PREFIX}dev-php-app-task"
-DIGEST = "sha256:" + "a" * 64
 T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+# the run as its account records it: its execution, build, image, deployment, task and ALB
+RUN = Run(account=ACCOUNT, region=REGION, pipeline=PIPELINE, project=PROJECT, repository=REPOSITORY,
+          cluster=CLUSTER, service=SERVICE, load_balancer=f"{PREFIX}dev-php-app-alb", load_balancer_arn=LB,
+          dns=DNS, target_group_arn=TG, task_definition_arn=f"{TD}:2", commit=COMMIT,
+          build_number=BUILD_NUMBER, execution=EXECUTION, started=T0)
+DIGEST = RUN.digest  # the index the build pushed
+BUILD_ID = RUN.build_id
 TAGS = [{"Key": TAG_RUN_ID, "Value": RUN_ID}, {"Key": TAG_CREATED_AT, "Value": "2026-11-26T02:00:00Z"}]
 API = f"https://api.github.com/repos/{REPO}"
 SERVICES = ("sts", "ecr", "codestar-connections", "s3", "iam", "logs", "codebuild", "ec2", "elbv2",
@@ -494,17 +500,6 @@ def pipeline_failed(t: Timeline, stage: str, code: str, message: str, build=None
         t.add("logs", "get_log_events", {"events": [{"timestamp": 1, "message": log_line}]})
 
 
-def _index():
-    return json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
-                       "manifests": [
-                           _platform("1", "linux", "amd64"), _platform("2", "linux", "arm64"),
-                           _platform("3", "unknown", "unknown")]})
-
-
-def _platform(digit: str, os: str, architecture: str) -> dict:
-    return {"digest": "sha256:" + digit * 64, "platform": {"os": os, "architecture": architecture}}
-
-
 # what DescribeImages lists after a multi-arch push: the index (sized as its largest image), the two
 # platform images, and buildx's attestation manifest
 IMAGE_SIZES = {"amd64": 191_234_567, "arm64": 178_901_234, "attestation": 1_420}
@@ -514,7 +509,7 @@ STORED_BYTES = sum(IMAGE_SIZES.values())
 def image_tagged(t: Timeline, described: bool = True):
     t.add("ecr", "batch_get_image", {"images": [
         {"registryId": ACCOUNT, "repositoryName": REPOSITORY,
-         "imageId": {"imageDigest": DIGEST, "imageTag": tag}, "imageManifest": _index(),
+         "imageId": {"imageDigest": DIGEST, "imageTag": tag}, "imageManifest": RUN.index,
          "imageManifestMediaType": "application/vnd.oci.image.index.v1+json"}
         for tag in (SHORT, "latest", str(BUILD_NUMBER))], "failures": []})
     if not described:  # the role may not describe images
@@ -525,9 +520,10 @@ def image_tagged(t: Timeline, described: bool = True):
         {"imageDigest": DIGEST, "imageTags": [SHORT, "latest", str(BUILD_NUMBER)],
          "imageSizeInBytes": IMAGE_SIZES["amd64"],
          "imageManifestMediaType": "application/vnd.oci.image.index.v1+json"},
-        *({"imageDigest": "sha256:" + digit * 64, "imageSizeInBytes": IMAGE_SIZES[name],
-           "imageManifestMediaType": manifest} for digit, name in (("1", "amd64"), ("2", "arm64"),
-                                                                   ("3", "attestation")))]},
+        *({"imageDigest": entry["digest"], "imageSizeInBytes": IMAGE_SIZES[name],
+           "imageManifestMediaType": manifest}
+          for entry, name in zip(json.loads(RUN.index)["manifests"], ("amd64", "arm64", "attestation"),
+                                 strict=True))]},
           {"repositoryName": REPOSITORY})
 
 
@@ -573,6 +569,28 @@ def rolled_back(t: Timeline):
 def alb_serves(mock, version=SHORT):
     # as PHP's json_encode writes it
     mock.get(HEALTH_URL, body=f'{{"status":"ok","version":"{version}","architecture":"aarch64"}}\n')
+
+
+# --- Step 7's chain of evidence, read after the waits: what the run's account holds --------------
+
+# the chain's reads of each client, in the order it makes them
+CHAIN = (("codepipeline", ("list_pipeline_executions", "get_pipeline_execution", "get_pipeline",
+                           "list_action_executions")),
+         ("codebuild", ("batch_get_builds",)),
+         ("ecr", ("describe_images", "batch_get_image", "get_download_url_for_layer")),
+         ("ecs", ("describe_services", "describe_task_definition", "list_tasks", "describe_tasks")),
+         ("elbv2", ("describe_load_balancers", "describe_listeners", "describe_rules",
+                    "describe_target_health")))
+
+
+def evidence_holds(t: Timeline, mock, run: Run = RUN):
+    """What the chain of evidence reads after the waits: `run` (by default, the run the waits saw)."""
+    answers = run.answers()
+    for service, methods in CHAIN:
+        for method in methods:
+            for response, params in answers[(service, method)]:
+                t.add(service, method, response, params)
+    run.serve(mock)
 
 
 def teardown_of_nothing(t: Timeline):

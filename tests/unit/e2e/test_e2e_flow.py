@@ -1,6 +1,7 @@
 """The nightly flow end to end without AWS or GitHub: Stubber timelines for AWS, `responses` for
 GitHub and the ALB, a simulated clock. Every run — passed, failed, interrupted — is torn down."""
 
+import dataclasses
 import json
 
 import nightly_timeline as tl
@@ -46,6 +47,7 @@ def test_a_passing_run_pushes_one_commit_waits_for_step_7_and_tears_everything_d
     tl.image_tagged(timeline)
     tl.rolled_out(timeline)
     tl.alb_serves(github)
+    tl.evidence_holds(timeline, github)
     tl.teardown(timeline)
 
     # when
@@ -63,7 +65,9 @@ def test_a_passing_run_pushes_one_commit_waits_for_step_7_and_tears_everything_d
                                 "stored_bytes": tl.STORED_BYTES}
     assert [w["name"] for w in written["waits"]] == ["pipeline", "ecr-tags", "rollout", "http"]
     assert all(w["state"] == "succeeded" and w["seconds"] is not None for w in written["waits"])
-    assert [p["name"] for p in written["phases"]] == ["push", "provision", "teardown"]
+    assert [p["name"] for p in written["phases"]] == ["push", "provision", "evidence", "teardown"]
+    assert [(link["link"], link["state"]) for link in written["evidence"]] == [
+        (name, "holds") for name in ("execution", "build", "pushed", "image", "deployment", "tasks", "alb")]
     assert written["stages"]["Build"] == {"seconds": 240.0, "expected_seconds": [180, 300],
                                           "outlier": None}
     assert written["stages"]["Deploy"]["outlier"] == "slower than the tutorial's"
@@ -81,6 +85,7 @@ def test_the_report_of_a_passing_run_says_what_it_kept_running_for_how_long_and_
     tl.image_tagged(timeline)
     tl.rolled_out(timeline)
     tl.alb_serves(github)
+    tl.evidence_holds(timeline, github)
     tl.teardown(timeline)
 
     # when
@@ -120,6 +125,7 @@ def test_an_image_size_the_role_may_not_read_is_unknown_and_the_run_still_passes
     tl.image_tagged(timeline, described=False)
     tl.rolled_out(timeline)
     tl.alb_serves(github)
+    tl.evidence_holds(timeline, github)
     tl.teardown(timeline)
 
     # when
@@ -286,6 +292,7 @@ def test_a_passing_run_whose_branch_cannot_be_deleted_fails_with_the_leftover(
     tl.image_tagged(timeline)
     tl.rolled_out(timeline)
     tl.alb_serves(github)
+    tl.evidence_holds(timeline, github)
     tl.teardown(timeline)
 
     # when
@@ -297,3 +304,29 @@ def test_a_passing_run_whose_branch_cannot_be_deleted_fails_with_the_leftover(
     assert written["outcome"] == "failed" and written["failure"]["where"] == "teardown"
     assert written["teardown"]["branch"] == "error"
     assert timeline.deletes() == tl.EXPECTED_DELETES
+
+
+def test_a_chain_of_evidence_that_breaks_after_the_waits_fails_the_run_and_tears_down(
+        run_inputs, aws_target, timeline, github, tmp_path):
+    # given: every wait succeeded, but the tasks run another digest than the image the build pushed
+    _until_pipeline(timeline, github)
+    tl.pipeline_succeeded(timeline)
+    tl.image_tagged(timeline)
+    tl.rolled_out(timeline)
+    tl.alb_serves(github)
+    other = "sha256:" + "0" * 64
+    tl.evidence_holds(timeline, github, dataclasses.replace(tl.RUN, task_digests=(other,)))
+    tl.teardown(timeline)
+
+    # when
+    broke = f"Step 7's chain of evidence broke: link `tasks` broken: the running tasks run {other}"
+    with pytest.raises(HarnessError, match=broke):
+        _run(run_inputs, aws_target, tmp_path)
+
+    # then: the grader would not award the rollout or the app; the report says which links broke
+    written = _report(tmp_path)
+    assert written["failure"]["where"] == "evidence"
+    assert {link["link"]: link["state"] for link in written["evidence"]} == {
+        "execution": "holds", "build": "holds", "pushed": "holds", "image": "holds", "deployment": "holds",
+        "tasks": "broken", "alb": "broken"}
+    _torn_down(timeline, github, written)

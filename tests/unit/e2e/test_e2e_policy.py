@@ -18,6 +18,7 @@ def test_the_nightly_role_may_make_every_call_of_a_whole_nightly_run(run_inputs,
     tl.image_tagged(timeline)
     tl.rolled_out(timeline)
     tl.alb_serves(github)
+    tl.evidence_holds(timeline, github)
     tl.teardown(timeline)
     clock = SimulatedClock()
     run_nightly(run_inputs, aws_target, report_path=tmp_path / "run.json", clock=clock, sleep=clock.sleep)

@@ -24,7 +24,10 @@ def _sent(client) -> list[str]:
 
 
 @pytest.mark.parametrize("operation", ["DescribeRepositories", "GetRole", "ListBuckets",
-                                       "BatchGetProjects", "HeadBucket", "BatchGetImage"])
+                                       "BatchGetProjects", "HeadBucket", "BatchGetImage",
+                                       # Step 7's chain of evidence
+                                       "ListActionExecutions", "BatchGetBuilds", "GetDownloadUrlForLayer",
+                                       "DescribeRules", "DescribeTargetHealth", "DescribeTasks"])
 def test_reads_are_named_describe_get_list_batchget_or_head(operation):
     assert is_read(operation)
 

@@ -1,8 +1,10 @@
 """JUnit and Markdown renderings of a grade: what CI, LMS importers and students read."""
 
+import json
 import xml.etree.ElementTree as ET
 
-from pipeline_harness.report import Report, render, step_scores
+from pipeline_harness import inert
+from pipeline_harness.report import GradedExecution, Report, render, step_scores
 from pipeline_harness.steps.base import CheckResult
 
 SCAN_HINT = "Enable \"Scan on push\" so pushed images are scanned for CVEs (Step 1)"
@@ -115,3 +117,36 @@ def test_markdown_keeps_placeholders_in_hints_visible():
 
 def test_step_scores_leave_skipped_checks_out_of_the_maximum():
     assert step_scores(REPORT) == {1: (1, 2), 2: (0, 0), 3: (0, 2)}
+
+
+GRADED = GradedExecution("11111111-2222-3333-4444-555555555555", "3f2c9a1d0b7e4c21a9f0e8d7c6b5a4f3e2d1c0b9",
+                         "2026-11-02T12:00:00Z", "2026-11-02T12:07:35Z", 3 * 86400 + 3600)
+WITH_EXECUTION = Report("aws", "123456789012", "eu-north-1", CHECKS, as_of="2026-11-05T13:07:35Z",
+                        graded_execution=GRADED)
+SAID = ("graded as of 2026-11-05T13:07:35Z: execution 11111111-2222-3333-4444-555555555555 of commit "
+        "3f2c9a1, finished 2026-11-02T12:07:35Z, 3 days 1 h before the grade's time")
+
+
+def test_every_format_states_the_graded_execution_its_time_and_age():
+    table, markdown = render(WITH_EXECUTION, "table"), render(WITH_EXECUTION, "markdown")
+    data = json.loads(render(WITH_EXECUTION, "json"))
+    suite = ET.fromstring(render(WITH_EXECUTION, "junit").encode()).find("testsuite")
+
+    assert table.splitlines()[-1] == SAID
+    assert f"\n{inert.markdown(SAID)}\n" in markdown
+    assert data["as_of"] == "2026-11-05T13:07:35Z"
+    assert data["graded_execution"] == {"id": GRADED.id, "commit": GRADED.commit, "started": GRADED.started,
+                                        "finished": GRADED.finished, "age_seconds": 262800}
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert {k: properties[k] for k in ("as_of", "graded_execution_id", "graded_execution_finished",
+                                       "graded_execution_age_seconds")} == {
+        "as_of": "2026-11-05T13:07:35Z", "graded_execution_id": GRADED.id,
+        "graded_execution_finished": GRADED.finished, "graded_execution_age_seconds": "262800"}
+
+
+def test_a_report_without_an_execution_says_there_was_none_before_its_time():
+    report = Report("aws", "123456789012", "eu-north-1", CHECKS, as_of="2026-11-05T13:07:35Z")
+
+    assert render(report, "table").splitlines()[-1] == (
+        "graded as of 2026-11-05T13:07:35Z: no pipeline execution before it to grade")
+    assert json.loads(render(report, "json"))["graded_execution"] is None

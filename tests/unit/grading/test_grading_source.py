@@ -69,7 +69,7 @@ def _declared(stubs, output_format="CODE_ZIP"):
 def _latest(stubs):
     stubs["codepipeline"].add_response("list_pipeline_executions", {"pipelineExecutionSummaries": [
         {"pipelineExecutionId": EXECUTION, "status": "Succeeded"}]},
-        {"pipelineName": PIPELINE, "maxResults": 1})
+        {"pipelineName": PIPELINE, "maxResults": 100})
 
 
 def _object(stubs, bucket, key, data: bytes):
@@ -87,7 +87,7 @@ def test_the_source_the_executions_actions_name_is_read_and_its_findings_are_ste
     _latest(stubs)
     stubs["codepipeline"].add_response("list_action_executions", json.loads(
         (DATA / "list-action-executions.json").read_text()),
-        {"pipelineName": PIPELINE, "filter": {"pipelineExecutionId": EXECUTION}})
+        {"pipelineName": PIPELINE, "filter": {"pipelineExecutionId": EXECUTION}, "maxResults": 100})
     _object(stubs, "my-bucket", "myPipeline/SourceArti/key", _zip({**STUDENT, "src/index.php": "<?php"}))
 
     # when
@@ -135,7 +135,7 @@ def test_the_file_the_build_wrote_naming_another_container_costs_the_step_6_poin
 def test_a_pipeline_that_never_ran_skips_the_source_checks_saying_why(ctx, stubs):
     _declared(stubs)
     stubs["codepipeline"].add_response("list_pipeline_executions", {"pipelineExecutionSummaries": []},
-                                       {"pipelineName": PIPELINE, "maxResults": 1})
+                                       {"pipelineName": PIPELINE, "maxResults": 100})
 
     results = _graded(ctx)
 
