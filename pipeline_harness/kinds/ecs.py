@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, PREREQUISITES, Actions, Kind, NameRule, drifted, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, drifted, tag_map
 from pipeline_harness.settings import TAG_RUN_ID
 from pipeline_harness.targets.base import Target
 
@@ -144,7 +144,7 @@ def inventory(target: Target) -> set[str]:
 
 _TAG = ("ecs:TagResource",)
 CLUSTER = Kind(
-    "cluster", "ECS cluster", "ecs", PREREQUISITES, _RULE,
+    "cluster", "ECS cluster", "ecs", _RULE,
     Actions(read=("ecs:DescribeClusters",), owner=("ecs:DescribeClusters",),
             create=("ecs:CreateCluster", *_TAG), delete=("ecs:DeleteCluster",),
             list=("ecs:ListClusters",)),
@@ -153,7 +153,7 @@ CLUSTER = Kind(
     names=_cluster_names, inventory=inventory,
 )
 TASK_DEFINITION = Kind(
-    "task_family", "task definition family", "ecs", PREREQUISITES, _RULE,
+    "task_family", "task definition family", "ecs", _RULE,
     Actions(read=("ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition"),
             owner=("ecs:DescribeTaskDefinition",),
             create=("ecs:RegisterTaskDefinition", *_TAG),
@@ -164,7 +164,7 @@ TASK_DEFINITION = Kind(
     delete=_delete_family, names=_family_names, inventory=inventory,
 )
 SERVICE = Kind(
-    "service", "ECS service", "ecs", PREREQUISITES, _RULE,
+    "service", "ECS service", "ecs", _RULE,
     Actions(read=("ecs:DescribeServices",), owner=("ecs:DescribeServices",),
             create=("ecs:CreateService", *_TAG), delete=("ecs:DeleteService",),
             list=("ecs:ListServices",)),

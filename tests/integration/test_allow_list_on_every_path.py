@@ -14,13 +14,12 @@ import json
 
 import pytest
 
-from pipeline_harness import lab
 from pipeline_harness.cli import main
-from pipeline_harness.context import Context
 from pipeline_harness.e2e.flow import run_nightly
 from pipeline_harness.e2e.inputs import Inputs
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.kinds import inventory
+from pipeline_harness.lab import Lab
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import ecr
 from pipeline_harness.targets import aws, make_target, moto
@@ -69,9 +68,10 @@ def aws_on_moto(monkeypatch):
 
 def _old_repository(account) -> str:
     """A repository an old run of the harness left in the account (made on the emulator's side)."""
-    ctx = Context(Settings(region=account.region, prefix="old-", created_at=OLD), account)
-    lab.provision_step(ecr, ctx)
-    return ctx.names.ecr_repository
+    with Lab(Settings(region=account.region, prefix="old-", created_at=OLD), account, steps=(ecr.STEP,),
+             keep=True) as lab:
+        lab.provision()
+        return lab.ctx.names.ecr_repository
 
 
 def _pushed(account) -> str:
