@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-pytest_plugins = ["fixtures.plugin"]
+pytest_plugins = ["pipeline_harness.fixtures.plugin"]
 
 gc.set_threshold(50_000, 50, 100)
 

@@ -231,7 +231,7 @@ def test_the_repository_is_there(ecr_repository, lab_context):
 
 def _session(pytester, options):
     pytester.makepyfile(test_fixture_user=USES_THE_REPOSITORY)
-    return pytester.runpytest_inprocess("-p", "fixtures.plugin", *options, "--prefix", "fx-")
+    return pytester.runpytest_inprocess("-p", "pipeline_harness.fixtures.plugin", *options, "--prefix", "fx-")
 
 
 def test_the_fixtures_outside_the_allow_list_fail_with_the_message_and_create_nothing(
