@@ -22,6 +22,15 @@ def _pairs(tags: list[dict] | None) -> dict[str, str]:
     return tag_map(tags, "key", "value")
 
 
+def _listed(ecs: Any, operation: str, key: str, **params: Any) -> list[str]:
+    """Every page of a listing (ListServices answers 10 a page, the others 100)."""
+    return [arn for page in ecs.get_paginator(operation).paginate(**params) for arn in page[key]]
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
 # --- the cluster ----------------------------------------------------------------------------------
 
 def read_cluster(ctx: Context, name: str) -> Any:
@@ -94,7 +103,7 @@ def _delete_family(ctx: Context, found: dict) -> None:
     for arn in ours:
         if arn in found["ACTIVE"]:
             ecs.deregister_task_definition(taskDefinition=arn)
-    for chunk in (ours[i:i + 10] for i in range(0, len(ours), 10)):
+    for chunk in _chunks(ours, 10):  # DeleteTaskDefinitions' most
         ecs.delete_task_definitions(taskDefinitions=chunk)
 
 
@@ -128,17 +137,19 @@ def _delete_service(ctx: Context, service: dict) -> None:
 
 
 def inventory(target: Target) -> set[str]:
-    """Deleted clusters and services linger as INACTIVE for a while; they are gone, not left."""
+    """Every task definition, cluster and service of the account. Deleted clusters and services
+    linger as INACTIVE for a while; they are gone, not left."""
     ecs = target.client("ecs")
-    found = set(ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"])
-    arns = ecs.list_clusters()["clusterArns"]
-    clusters = ecs.describe_clusters(clusters=arns)["clusters"] if arns else []
-    for cluster in (c for c in clusters if c["status"] != "INACTIVE"):
-        found.add(cluster["clusterArn"])
-        services = ecs.list_services(cluster=cluster["clusterArn"])["serviceArns"]
-        for chunk in (services[i:i + 10] for i in range(0, len(services), 10)):
-            described = ecs.describe_services(cluster=cluster["clusterArn"], services=chunk)
-            found.update(s["serviceArn"] for s in described["services"] if s["status"] != "INACTIVE")
+    found = set(_listed(ecs, "list_task_definitions", "taskDefinitionArns", status="ACTIVE"))
+    for chunk in _chunks(_listed(ecs, "list_clusters", "clusterArns"), 100):  # DescribeClusters' most
+        for cluster in ecs.describe_clusters(clusters=chunk)["clusters"]:
+            if cluster["status"] == "INACTIVE":
+                continue
+            found.add(cluster["clusterArn"])
+            services = _listed(ecs, "list_services", "serviceArns", cluster=cluster["clusterArn"])
+            for names in _chunks(services, 10):  # DescribeServices' most
+                described = ecs.describe_services(cluster=cluster["clusterArn"], services=names)
+                found.update(s["serviceArn"] for s in described["services"] if s["status"] != "INACTIVE")
     return found
 
 
