@@ -227,3 +227,11 @@ def test_the_pull_request_workflow_runs_ruff_and_mypy_as_ci_run_does_before_the_
     assert checks["run"].split("&&") == ["ruff check . ", " mypy"]
     assert install < static < tier
     assert "if" not in checks and "continue-on-error" not in checks
+
+
+def test_the_ci_scripts_and_workflows_cite_only_documents_the_repository_has():
+    # given every Markdown file a CI script or workflow names
+    cited = {name for path in (*SHELL_SCRIPTS, PR, NIGHTLY)
+             for name in re.findall(r"[\w./-]+\.md\b", path.read_text())}
+    # then
+    assert [name for name in cited if not (ROOT / name).exists()] == []
