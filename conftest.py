@@ -1,5 +1,6 @@
 """Registers the harness's fixtures (a no-op where the package is installed as a pytest plugin),
-paces the garbage collector for a test process and sizes the xdist worker pool.
+keeps the suite's journal of creates in a temporary directory, paces the garbage collector for a
+test process and sizes the xdist worker pool.
 
 A test process keeps what it imported (botocore's models, moto) and moto's state for every account
 its tests made, while each botocore client it drops is a cycle only the collector frees. At Python's
@@ -14,9 +15,20 @@ import os
 
 import pytest
 
-pytest_plugins = ["fixtures.plugin"]
+from pipeline_harness.kinds.journal import STATE_DIR_VARIABLE
+
+pytest_plugins = ["pipeline_harness.fixtures.plugin"]
 
 gc.set_threshold(50_000, 50, 100)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _journal_in_a_temporary_directory(tmp_path_factory):
+    """What the tests make is journaled (kinds/journal.py) under pytest's temporary directory, never
+    in the user's ~/.local/state: a test's emulated resources are not the user's to remember."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(STATE_DIR_VARIABLE, str(tmp_path_factory.mktemp("state")))
+        yield
 
 
 def pytest_collection_finish(session):

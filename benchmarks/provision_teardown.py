@@ -12,23 +12,22 @@ import argparse
 import statistics
 import time
 
-from pipeline_harness import lab
-from pipeline_harness.context import Context
+from pipeline_harness.lab import Lab
 from pipeline_harness.settings import load
 from pipeline_harness.targets import moto
 
 
 def one_round(target, prefix: str) -> dict:
-    ctx = Context(load(prefix=prefix, environ={}), target)
-    _ = ctx.names  # the STS read is part of neither phase
-    target.calls.clear()
-    started = time.perf_counter()
-    lab.provision(ctx)
-    provisioned = time.perf_counter()
-    provision_calls = sum(target.calls.values())
-    target.calls.clear()
-    result = lab.teardown(ctx)
-    done = time.perf_counter()
+    with Lab(load(prefix=prefix, environ={}), target) as lab:
+        _ = lab.ctx.names  # the STS read is part of neither phase
+        target.calls.clear()
+        started = time.perf_counter()
+        lab.provision()
+        provisioned = time.perf_counter()
+        provision_calls = sum(target.calls.values())
+        target.calls.clear()
+        result = lab.teardown()
+        done = time.perf_counter()
     assert not result.errors, result.errors
     return {"provision_s": provisioned - started, "teardown_s": done - provisioned,
             "provision_calls": provision_calls, "teardown_calls": sum(target.calls.values())}

@@ -38,6 +38,10 @@ class ConfigError(HarnessError):
     exit_code = EXIT_USAGE
 
 
+class NotAllowed(ConfigError):
+    """The account is not in the allow-list, and the work would change it."""
+
+
 class TargetUnreachable(HarnessError):
     """The endpoint does not answer, or no credentials were found."""
 

@@ -28,15 +28,13 @@ from pipeline_harness.kinds import iam as iam_kinds
 from pipeline_harness.kinds.base import Kind
 from pipeline_harness.policies import quotas
 from pipeline_harness.preflight import probes
-from pipeline_harness.steps import connection, iam, prerequisites
+from pipeline_harness.steps import connection, holding, iam, prerequisites, verification
 from pipeline_harness.waits import ecr_tags, events, pipeline, rollout
 
 NIGHTLY_PART = "nightly-role-policy-{number}.json"
 NIGHTLY_PARTS = "nightly-role-policy-*.json"  # what the setup attaches, and what --write replaces
 GRADER = "grader-policy.json"
 POLICIES_DIR = Path(__file__).parent / "policies"
-SECTION = {0: "Prerequisites", 1: "Step1", 2: "Step2", 3: "Step3", 4: "Step4", 5: "Step5", 6: "Step6",
-           7: "Step7"}
 # the lab's roles the nightly role may pass, each only to the service that assumes it
 PASSED_TO = {iam_kinds.PIPELINE_ROLE: "codepipeline.amazonaws.com",
              iam_kinds.CODEBUILD_ROLE: "codebuild.amazonaws.com",
@@ -66,13 +64,13 @@ def _service(kind: Kind) -> str:
 
 
 def _kind_statements(chosen: Iterable[Kind], verbs: tuple[str, ...], scoped: bool = True) -> list[dict]:
-    """Per section and service: the verbs' actions on the kinds' resources (`scoped`), or on "*"
-    where the kind can't be scoped or the reader must read names of anyone's choosing (the grader);
-    listings are always on "*"."""
+    """Per step (the stem of its statement id: `Step.sid`) and service: the verbs' actions on the
+    kinds' resources (`scoped`), or on "*" where the kind can't be scoped or the reader must read
+    names of anyone's choosing (the grader); listings are always on "*"."""
     actions: dict[str, set[str]] = {}
     resources: dict[str, set[str]] = {}
     for kind in chosen:
-        sid = f"{SECTION[kind.section]}{_service(kind)}"
+        sid = f"{holding(kind).sid}{_service(kind)}"
         on_any = not scoped or kind.policy_resources == ("*",)
         named = {a for verb in verbs if verb != "list" for a in getattr(kind.actions, verb)}
         listing = set(kind.actions.list) if "list" in verbs else set()
@@ -97,7 +95,7 @@ def nightly_role_policy() -> dict:
         _statement("FirstUseOfEcsAndElbInTheAccount", ["iam:CreateServiceLinkedRole"], ("*",),
                    {"StringEquals": {"iam:AWSServiceName": sorted(SERVICE_LINKED)}}),
         _statement("UseTheGivenConnectionInThePipeline", PASS_CONNECTION.values()),
-        _statement("Step7Waits", WAIT_READS),
+        _statement(f"{verification.STEP.sid}Waits", WAIT_READS),
     ]
     # what the preflight reads beyond what the run already may (the nightly role runs both)
     granted = {action for statement in statements for action in statement["Action"]}
@@ -128,7 +126,8 @@ def grader_policy() -> dict:
     reads = _kind_statements(grade.KINDS, ("read", "list"), scoped=False)
     declared = [*step7.READS, *source.READS, *connection.READS, *iam.READS, *prerequisites.READS]
     scoped = [a for a in declared if a in SCOPED_READS]
-    statements = [*reads, _statement("Step7AndTheChecksOwnReads", [a for a in declared if a not in scoped])]
+    own_reads = [a for a in declared if a not in scoped]
+    statements = [*reads, _statement(f"{verification.STEP.sid}AndTheChecksOwnReads", own_reads)]
     statements += [_statement(f"Scoped{a.split(':')[1]}", [a], SCOPED_READS[a]) for a in sorted(set(scoped))]
     return {"Version": "2012-10-17", "Statement": statements}
 

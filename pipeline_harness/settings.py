@@ -38,6 +38,8 @@ MAX_DESIRED_COUNT = 1000
 INT_RANGES = {"container_port": PORTS, "desired_count": (0, MAX_DESIRED_COUNT)}
 # the run id is the value of the TAG_RUN_ID tag: AWS tag values are at most 256 characters
 MAX_TAG_VALUE = 256
+# where the harness runs: the embedded (or an external) moto server, LocalStack, real AWS
+TARGETS = ("moto", "localstack", "aws")
 
 
 def _new_run_id() -> str:
@@ -114,8 +116,9 @@ class Settings:
         _check_partition(self.region)
         if self.endpoint_url is not None:
             _check_endpoint(self.endpoint_url)
-        if self.target not in ("moto", "localstack", "aws"):
-            raise ConfigError(f"target must be moto, localstack or aws, not {self.target!r}")
+        if self.target not in TARGETS:
+            raise ConfigError(f"target must be {', '.join(TARGETS[:-1])} or {TARGETS[-1]}, "
+                              f"not {self.target!r}")
         if self.pipeline_type not in ("V1", "V2"):
             raise ConfigError(f"pipeline_type must be V1 or V2, not {self.pipeline_type!r}")
         if self.prefix and not all(c.isalnum() or c == "-" for c in self.prefix):

@@ -2,8 +2,8 @@
 
 Resources are listed per kind of the registry rather than through the Resource Groups Tagging API:
 that API does not cover IAM roles and keeps answering with resources deleted minutes ago. Each
-leftover's name gives its run prefix; removal is the ordinary teardown with a Context for that
-prefix, so the registry's kinds — dependents first, ours-by-tag only — do the work.
+leftover's name gives its run prefix; removal is the ordinary teardown of a `Lab` session for that
+prefix's run, so the registry's kinds — dependents first, ours-by-tag only — do the work.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from pipeline_harness import kinds, lab
+from pipeline_harness import kinds
 from pipeline_harness.context import Context
 from pipeline_harness.e2e.inputs import BRANCH_PREFIX
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.kinds.base import MISSING
+from pipeline_harness.lab import Lab
 from pipeline_harness.settings import TAG_CREATED_AT, TAG_RUN_ID, Settings
 from pipeline_harness.targets.base import Target
 
@@ -103,8 +104,15 @@ def sweep(target: Target, settings: Settings, older_than: timedelta, *, dry_run:
     A prefix in `settings` limits the sweep to that run (a nightly job's last sweep of itself).
     `github` (an e2e.github.GitHub) adds the run branches of that repository.
     """
-    if not dry_run:  # deleting is as risky as making: refused before anything is read
-        lab.require_allowed_account(Context(settings, target))
+    if dry_run:  # only reads: no allow-list needed
+        return _swept(target, settings, older_than, None, now, github)
+    with Lab(settings, target) as lab:  # deleting is as risky as making: refused before anything is read
+        return _swept(target, settings, older_than, lab, now, github)
+
+
+def _swept(target: Target, settings: Settings, older_than: timedelta, lab: Lab | None,
+           now: datetime | None, github) -> Sweep:
+    """The old runs found, and with a session (not a dry run) removed."""
     now = now or datetime.now(UTC)
     cutoff = now - older_than
     result = Sweep(found=find(target, settings))
@@ -116,14 +124,13 @@ def sweep(target: Target, settings: Settings, older_than: timedelta, *, dry_run:
     for leftover in result.found:
         if leftover.prefix in result.old:
             result.old[leftover.prefix].append(leftover)
-    if not dry_run:
+    if lab is not None:
         for prefix in result.old:
-            ctx = Context(_run_settings(settings, prefix), target)
-            done = lab.teardown(ctx)
+            done = lab.teardown(kinds.REGISTRY, run=_run_settings(settings, prefix))
             result.outcomes[prefix] = done.outcomes
             result.errors.extend(f"{prefix or '(no prefix)'} {e}" for e in done.errors)
     if github is not None:
-        _sweep_branches(github, cutoff, dry_run, result)
+        _sweep_branches(github, cutoff, lab is None, result)
     return result
 
 

@@ -14,7 +14,7 @@ from pipeline_harness.errors import ConfigError
 def common_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("target")
-    group.add_argument("--target", choices=("moto", "localstack", "aws"),
+    group.add_argument("--target", choices=settings_mod.TARGETS,
                        help="where to run (default: moto, an embedded server on 127.0.0.1)")
     group.add_argument("--endpoint-url", help="use an already running AWS-compatible endpoint")
     group.add_argument("--region", help="AWS region (default us-east-1)")

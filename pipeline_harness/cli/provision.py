@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 
-from pipeline_harness import lab
 from pipeline_harness.cli.common import output, settings_from
-from pipeline_harness.context import Context
 from pipeline_harness.errors import EXIT_OK
-from pipeline_harness.targets import open_target
+from pipeline_harness.lab import Lab
 
 
 def add_parser(sub, common):
@@ -20,13 +18,8 @@ def add_parser(sub, common):
 
 def run(args) -> int:
     settings = settings_from(args, provision_prerequisites=args.provision_prerequisites)
-    with open_target(settings, lab.check_plan) as target:
-        ctx = Context(settings, target)
-        try:
-            handles = lab.provision(ctx)
-        except BaseException:
-            lab.teardown(ctx)  # never leave a half-made lab behind
-            raise
+    with Lab(settings, keep=True) as lab:  # kept once whole; a failure halfway removes what it made
+        handles = lab.provision()
     with output(args) as out:
         if args.format == "json":
             out.write(json.dumps({"run_id": settings.run_id, "resources": handles}, indent=2) + "\n")

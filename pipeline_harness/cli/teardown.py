@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 
-from pipeline_harness import lab
 from pipeline_harness.cli.common import output, settings_from
-from pipeline_harness.context import Context
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK
-from pipeline_harness.targets import open_target
+from pipeline_harness.lab import Lab
 
 
 def add_parser(sub, common):
@@ -18,8 +16,8 @@ def add_parser(sub, common):
 
 def run(args) -> int:
     settings = settings_from(args)
-    with open_target(settings, lab.check_plan) as target:
-        result = lab.teardown(Context(settings, target))
+    with Lab(settings) as lab:
+        result = lab.teardown()
     with output(args) as out:
         if args.format == "json":
             out.write(json.dumps({"outcomes": result.outcomes, "errors": result.errors}, indent=2) + "\n")

@@ -8,10 +8,10 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from pipeline_harness import inert, lab
+from pipeline_harness import inert
 from pipeline_harness.cli.common import output, settings_from
-from pipeline_harness.context import Context
 from pipeline_harness.errors import ConfigError
+from pipeline_harness.lab import Lab
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import events as events_step
 from pipeline_harness.targets import open_target
@@ -129,8 +129,9 @@ def _event_source(args: argparse.Namespace, settings: Settings, target: Target) 
     if not args.events:
         yield None
         return
-    ctx = Context(_watched(args, settings, target).replace(wait_events=True), target)
-    with lab.provisioned(events_step, ctx) as made:  # refused outside the allow-list on real AWS
+    watched = _watched(args, settings, target).replace(wait_events=True)
+    with Lab(watched, target, steps=(events_step.STEP,)) as lab:  # refused outside the allow-list
+        made = lab.provision(skip_unserved=False)[events_step.STEP.name]
         yield Inbox(target.client("sqs"), made["queue_url"])
 
 

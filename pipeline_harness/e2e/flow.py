@@ -9,16 +9,18 @@ grader awards its points on: a link that breaks fails the run, so grader and run
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
-from pipeline_harness import lab
 from pipeline_harness.context import Context
 from pipeline_harness.e2e import usage
 from pipeline_harness.e2e.github import GitHub, Pushed, run_files
 from pipeline_harness.e2e.inputs import Inputs
 from pipeline_harness.e2e.run_report import RunReport, stage_verdicts
-from pipeline_harness.errors import AWS_ERRORS, ConfigError, HarnessError
+from pipeline_harness.errors import AWS_ERRORS, ConfigError, HarnessError, NotAllowed
 from pipeline_harness.grading import evidence
+from pipeline_harness.lab import Lab
+from pipeline_harness.steps import events, prerequisites
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
 from pipeline_harness.waits.events import Inbox
@@ -40,47 +42,51 @@ def run_nightly(inputs: Inputs, target: Target, *, report_path: Path, github: Gi
     after tearing down, or HarnessError when the run passed but teardown left something.
     """
     settings = inputs.settings
-    ctx = Context(settings, target)
     report = RunReport(settings.run_id, settings.region, settings.pipeline_type, settings.branch,
                        clock=clock)
-    _refuse_unless_allowed(ctx, report, report_path)
-    github = github or GitHub(settings.github_repository, inputs.github_token, sleep=sleep)
-    try:
-        with report.timing("push"):
-            pushed = github.push(settings.branch, run_files(root, _marker(settings)),
-                                 f"pipeline-harness nightly run {settings.run_id}")
-        report.commit = pushed.commit
-        with report.timing("provision"):
-            handles = lab.provision(ctx)
-        inbox = Inbox(target.client("sqs"), handles["events"]["queue_url"]) \
-            if handles.get("events", {}).get("queue_url") else None
-        _verify(ctx, report, pushed, handles["prerequisites"]["url"], clock, sleep, inbox)
-        report.outcome = "passed"
-    except BaseException as err:
-        report.fail(err)
-        raise
-    finally:
+    with ExitStack() as session:
+        lab = _open(Lab(settings, target), session, report, report_path)
+        github = github or GitHub(settings.github_repository, inputs.github_token, sleep=sleep)
         try:
-            _tear_down(ctx, github, report)
+            with report.timing("push"):
+                pushed = github.push(settings.branch, run_files(root, _marker(settings)),
+                                     f"pipeline-harness nightly run {settings.run_id}")
+            report.commit = pushed.commit
+            with report.timing("provision"):
+                handles = lab.provision()
+            queue_url = handles[events.STEP.name].get("queue_url")
+            inbox = Inbox(target.client("sqs"), queue_url) if queue_url else None
+            _verify(lab.ctx, report, pushed, handles[prerequisites.STEP.name]["url"], clock, sleep, inbox)
+            report.outcome = "passed"
+        except BaseException as err:
+            report.fail(err)
+            raise
         finally:
-            report.usage = usage.of_run(report.phases, report.waits, report.stages,
-                                        report.image.get("stored_bytes"), settings, ctx.makes_prerequisites)
-            report.write(report_path)
+            try:
+                _tear_down(lab, github, report)
+            finally:
+                report.usage = usage.of_run(report.phases, report.waits, report.stages,
+                                            report.image.get("stored_bytes"), settings,
+                                            lab.ctx.makes_prerequisites)
+                report.write(report_path)
     if report.outcome != "passed":
         raise HarnessError((report.failure or {}).get("message", f"the run ended {report.outcome}"))
     return report
 
 
-def _refuse_unless_allowed(ctx: Context, report: RunReport, report_path: Path) -> None:
+def _open(lab: Lab, session: ExitStack, report: RunReport, report_path: Path) -> Lab:
+    """The run's session, entered: its preflight refusing the account (not allow-listed) or the
+    run's names is on record before anything is pushed or made."""
     try:
-        lab.require_allowed_account(ctx)
+        session.enter_context(lab)
     except ConfigError as err:
         report.outcome = "refused"
-        report.failure = {"where": "allow-list", "error": type(err).__name__, "message": str(err),
-                          "diagnosis": None}
+        report.failure = {"where": "allow-list" if isinstance(err, NotAllowed) else "start",
+                          "error": type(err).__name__, "message": str(err), "diagnosis": None}
         report.write(report_path)
         raise
-    report.account = ctx.target.account
+    report.account = lab.target.account
+    return lab
 
 
 def _marker(settings) -> str:
@@ -158,16 +164,16 @@ def stored_bytes(target: Target, repository: str) -> int | None:
         return None
 
 
-def _tear_down(ctx: Context, github: GitHub, report: RunReport) -> None:
+def _tear_down(lab: Lab, github: GitHub, report: RunReport) -> None:
     """AWS first (it costs money), then the run branch; a leftover is reported, not raised here."""
     with report.timing("teardown"):
-        result = lab.teardown(ctx)
+        result = lab.teardown()
     errors = list(result.errors)
     try:
-        branch = github.delete_branch(ctx.settings.branch)
+        branch = github.delete_branch(lab.settings.branch)
     except HarnessError as err:
         branch = "error"
-        errors.append(f"branch {ctx.settings.branch}: {err}")
+        errors.append(f"branch {lab.settings.branch}: {err}")
     report.teardown = {"outcomes": result.outcomes, "branch": branch, "errors": errors}
     if errors and report.outcome == "passed":
         report.fail(HarnessError(f"teardown left something behind: {'; '.join(errors)}"),

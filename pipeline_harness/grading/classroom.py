@@ -35,7 +35,6 @@ from datetime import datetime
 from pathlib import Path
 
 import boto3
-import botocore.exceptions
 
 from pipeline_harness import inert
 from pipeline_harness.errors import (
@@ -193,7 +192,7 @@ def session_for(student: Student, base: Target) -> boto3.Session:
         assume["ExternalId"] = student.external_id
     try:
         credentials = base.client("sts").assume_role(**assume)["Credentials"]
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
+    except AWS_ERRORS as err:
         raise TargetUnreachable(f"cannot assume {student.role_arn}: {err}") from None
     return sessions.session(base.region, aws_access_key_id=credentials["AccessKeyId"],
                             aws_secret_access_key=credentials["SecretAccessKey"],

@@ -16,10 +16,9 @@ import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import botocore.exceptions
-
 from pipeline_harness import policies
 from pipeline_harness.context import Context
+from pipeline_harness.errors import AWS_ERRORS
 from pipeline_harness.kinds import codebuild as codebuild_kinds
 from pipeline_harness.kinds import codepipeline as codepipeline_kinds
 from pipeline_harness.kinds import connections as connection_kinds
@@ -36,7 +35,6 @@ from pipeline_harness.steps.base import Check, CheckResult, dig, reader
 CUTOFF = 0.85  # one or two wrong letters in the tutorial's names; "codebuild" vs "codepipeline" is 0.84
 PIPELINE_SHAPE = (("Source", "CodeStarSourceConnection"), ("Build", "CodeBuild"), ("Deploy", "ECS"))
 MAX_PIPELINES_OPENED = 10  # get_pipeline calls spent looking for the pipeline by its shape
-_API_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
 
 
 @dataclass(frozen=True)
@@ -229,7 +227,7 @@ def resolve(ctx: Context) -> Resolution:
             continue
         try:
             found = finder(ctx, exclude)
-        except _API_ERRORS:
+        except AWS_ERRORS:
             continue  # the resource's own checks report the error
         renames.extend(found)
         exclude.update(r.found for r in found)

@@ -19,7 +19,6 @@ from pipeline_harness.settings import Names
 from pipeline_harness.targets.base import Target
 
 MISSING: Any = object()  # a read found no resource of that name
-PREREQUISITES = 0  # the section of the ECS/ALB prerequisites the tutorial assumes, before Step 1
 
 
 @dataclass(frozen=True)
@@ -61,10 +60,11 @@ def _before(name: str, base: str) -> str | None:
 
 @dataclass(frozen=True)
 class Kind:
+    """One kind of resource; the tutorial step that makes it is the `Step` holding it (steps.holding)."""
+
     key: str  # the Names attribute that names it, and the key of what ensure found
     title: str  # as a person says it: "ECR repository"
     service: str  # botocore's service name: the client and the target's capabilities
-    section: int  # the tutorial step that makes it; PREREQUISITES for what the tutorial assumes
     rule: NameRule
     actions: Actions
     read: Callable[[Context, str], Any]  # the resource of that name, or MISSING

@@ -40,7 +40,7 @@ def _names(target: Target) -> list[str]:
 
 
 PROJECT = Kind(
-    "codebuild_project", "CodeBuild project", "codebuild", 5,
+    "codebuild_project", "CodeBuild project", "codebuild",
     NameRule(255, r"[A-Za-z0-9][A-Za-z0-9_-]*", "letters, digits, - and _ (a letter or digit first)",
              min_length=2),
     Actions(read=("codebuild:BatchGetProjects",), owner=("codebuild:BatchGetProjects",),

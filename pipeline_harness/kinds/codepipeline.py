@@ -47,7 +47,7 @@ def _names(target: Target) -> list[str]:
 
 
 PIPELINE = Kind(
-    "pipeline", "pipeline", "codepipeline", 6,
+    "pipeline", "pipeline", "codepipeline",
     NameRule(100, r"[A-Za-z0-9.@_-]+", "letters, digits and . @ _ -"),
     Actions(read=("codepipeline:GetPipeline",), owner=("codepipeline:ListTagsForResource",),
             create=("codepipeline:CreatePipeline", "codepipeline:TagResource"),

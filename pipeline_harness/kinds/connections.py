@@ -62,7 +62,7 @@ def _names(target: Target) -> list[str]:
 
 
 CONNECTION = Kind(
-    "connection_name", "GitHub connection", SERVICE, 2,
+    "connection_name", "GitHub connection", SERVICE,
     NameRule(32, r"[\w-]+", "letters, digits, _ and -"),
     Actions(read=("codestar-connections:ListConnections", "codestar-connections:GetConnection"),
             owner=("codestar-connections:ListTagsForResource",),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, PREREQUISITES, Actions, Kind, NameRule, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, tag_map
 from pipeline_harness.settings import TAG_RUN_ID
 from pipeline_harness.targets.base import Target
 
@@ -121,7 +121,7 @@ def inventory(target: Target) -> set[str]:
 
 
 NETWORK = Kind(
-    "network", "VPC", "ec2", PREREQUISITES,
+    "network", "VPC", "ec2",
     NameRule(240, r"[\w .:/=+@-]+", "letters, digits, spaces and _ . : / = + - @"),
     Actions(read=("ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
                   "ec2:DescribeInternetGateways"),

@@ -49,7 +49,7 @@ def _names(target: Target) -> list[str]:
 
 
 REPOSITORY = Kind(
-    "ecr_repository", "ECR repository", "ecr", 1,
+    "ecr_repository", "ECR repository", "ecr",
     NameRule(256, r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*",
              "lower-case letters, digits and . _ - / between them", min_length=2),
     Actions(read=("ecr:DescribeRepositories",), owner=("ecr:ListTagsForResource",),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, PREREQUISITES, Actions, Kind, NameRule, drifted, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, drifted, tag_map
 from pipeline_harness.settings import TAG_RUN_ID
 from pipeline_harness.targets.base import Target
 
@@ -20,6 +20,15 @@ _STATUSES = ("ACTIVE", "INACTIVE")
 
 def _pairs(tags: list[dict] | None) -> dict[str, str]:
     return tag_map(tags, "key", "value")
+
+
+def _listed(ecs: Any, operation: str, key: str, **params: Any) -> list[str]:
+    """Every page of a listing (ListServices answers 10 a page, the others 100)."""
+    return [arn for page in ecs.get_paginator(operation).paginate(**params) for arn in page[key]]
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 # --- the cluster ----------------------------------------------------------------------------------
@@ -94,7 +103,7 @@ def _delete_family(ctx: Context, found: dict) -> None:
     for arn in ours:
         if arn in found["ACTIVE"]:
             ecs.deregister_task_definition(taskDefinition=arn)
-    for chunk in (ours[i:i + 10] for i in range(0, len(ours), 10)):
+    for chunk in _chunks(ours, 10):  # DeleteTaskDefinitions' most
         ecs.delete_task_definitions(taskDefinitions=chunk)
 
 
@@ -128,23 +137,25 @@ def _delete_service(ctx: Context, service: dict) -> None:
 
 
 def inventory(target: Target) -> set[str]:
-    """Deleted clusters and services linger as INACTIVE for a while; they are gone, not left."""
+    """Every task definition, cluster and service of the account. Deleted clusters and services
+    linger as INACTIVE for a while; they are gone, not left."""
     ecs = target.client("ecs")
-    found = set(ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"])
-    arns = ecs.list_clusters()["clusterArns"]
-    clusters = ecs.describe_clusters(clusters=arns)["clusters"] if arns else []
-    for cluster in (c for c in clusters if c["status"] != "INACTIVE"):
-        found.add(cluster["clusterArn"])
-        services = ecs.list_services(cluster=cluster["clusterArn"])["serviceArns"]
-        for chunk in (services[i:i + 10] for i in range(0, len(services), 10)):
-            described = ecs.describe_services(cluster=cluster["clusterArn"], services=chunk)
-            found.update(s["serviceArn"] for s in described["services"] if s["status"] != "INACTIVE")
+    found = set(_listed(ecs, "list_task_definitions", "taskDefinitionArns", status="ACTIVE"))
+    for chunk in _chunks(_listed(ecs, "list_clusters", "clusterArns"), 100):  # DescribeClusters' most
+        for cluster in ecs.describe_clusters(clusters=chunk)["clusters"]:
+            if cluster["status"] == "INACTIVE":
+                continue
+            found.add(cluster["clusterArn"])
+            services = _listed(ecs, "list_services", "serviceArns", cluster=cluster["clusterArn"])
+            for names in _chunks(services, 10):  # DescribeServices' most
+                described = ecs.describe_services(cluster=cluster["clusterArn"], services=names)
+                found.update(s["serviceArn"] for s in described["services"] if s["status"] != "INACTIVE")
     return found
 
 
 _TAG = ("ecs:TagResource",)
 CLUSTER = Kind(
-    "cluster", "ECS cluster", "ecs", PREREQUISITES, _RULE,
+    "cluster", "ECS cluster", "ecs", _RULE,
     Actions(read=("ecs:DescribeClusters",), owner=("ecs:DescribeClusters",),
             create=("ecs:CreateCluster", *_TAG), delete=("ecs:DeleteCluster",),
             list=("ecs:ListClusters",)),
@@ -153,7 +164,7 @@ CLUSTER = Kind(
     names=_cluster_names, inventory=inventory,
 )
 TASK_DEFINITION = Kind(
-    "task_family", "task definition family", "ecs", PREREQUISITES, _RULE,
+    "task_family", "task definition family", "ecs", _RULE,
     Actions(read=("ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition"),
             owner=("ecs:DescribeTaskDefinition",),
             create=("ecs:RegisterTaskDefinition", *_TAG),
@@ -164,7 +175,7 @@ TASK_DEFINITION = Kind(
     delete=_delete_family, names=_family_names, inventory=inventory,
 )
 SERVICE = Kind(
-    "service", "ECS service", "ecs", PREREQUISITES, _RULE,
+    "service", "ECS service", "ecs", _RULE,
     Actions(read=("ecs:DescribeServices",), owner=("ecs:DescribeServices",),
             create=("ecs:CreateService", *_TAG), delete=("ecs:DeleteService",),
             list=("ecs:ListServices",)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, PREREQUISITES, Actions, Kind, NameRule, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, tag_map
 from pipeline_harness.targets.base import Target
 
 _RULE = NameRule(32, r"(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?",
@@ -87,7 +87,7 @@ def inventory(target: Target) -> set[str]:
 
 _DESCRIBE_TAGS = ("elasticloadbalancing:DescribeTags",)
 TARGET_GROUP = Kind(
-    "target_group", "target group", "elbv2", PREREQUISITES, _RULE,
+    "target_group", "target group", "elbv2", _RULE,
     Actions(read=("elasticloadbalancing:DescribeTargetGroups",), owner=_DESCRIBE_TAGS,
             create=("elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:AddTags"),
             delete=("elasticloadbalancing:DeleteTargetGroup",),
@@ -97,7 +97,7 @@ TARGET_GROUP = Kind(
     names=lambda target: [group["TargetGroupName"] for group in _groups(target)], inventory=inventory,
 )
 LOAD_BALANCER = Kind(
-    "load_balancer", "load balancer", "elbv2", PREREQUISITES, _RULE,
+    "load_balancer", "load balancer", "elbv2", _RULE,
     Actions(read=("elasticloadbalancing:DescribeLoadBalancers",), owner=_DESCRIBE_TAGS,
             create=("elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:AddTags",
                     "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:CreateListener"),

@@ -53,7 +53,7 @@ def _names(target: Target) -> list[str]:
 
 
 EVENT_RULE = Kind(
-    "event_rule", "EventBridge rule", "events", 7,
+    "event_rule", "EventBridge rule", "events",
     NameRule(64, r"[.\-_A-Za-z0-9]+", "letters, digits and . - _"),
     Actions(read=("events:DescribeRule", "events:ListTargetsByRule"), owner=("events:ListTagsForResource",),
             create=("events:PutRule", "events:TagResource", "events:PutTargets"),

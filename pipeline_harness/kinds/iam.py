@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, PREREQUISITES, Actions, Kind, NameRule, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, tag_map
 from pipeline_harness.targets.base import Target
 
 
@@ -100,13 +100,13 @@ _ACTIONS = Actions(
 )
 
 
-def role(key: str, title: str, section: int, default_name: str) -> Kind:
+def role(key: str, title: str, default_name: str) -> Kind:
     """A service role; `default_name` (the tutorial's) scopes the IAM policies that manage it."""
-    return Kind(key, title, "iam", section, _RULE, _ACTIONS, read=read, tags=_tags, create=_create,
+    return Kind(key, title, "iam", _RULE, _ACTIONS, read=read, tags=_tags, create=_create,
                 update=_update, delete=_delete, names=_names, inventory=inventory,
                 policy_resources=(f"arn:aws:iam::*:role/*{default_name}",))
 
 
-PIPELINE_ROLE = role("pipeline_role", "IAM role", 4, "dev-codepipeline-service-role")
-CODEBUILD_ROLE = role("codebuild_role", "IAM role", 4, "dev-codebuild-service-role")
-EXECUTION_ROLE = role("execution_role", "IAM role", PREREQUISITES, "dev-php-app-task-execution-role")
+PIPELINE_ROLE = role("pipeline_role", "IAM role", "dev-codepipeline-service-role")
+CODEBUILD_ROLE = role("codebuild_role", "IAM role", "dev-codebuild-service-role")
+EXECUTION_ROLE = role("execution_role", "IAM role", "dev-php-app-task-execution-role")

@@ -7,7 +7,7 @@ import dataclasses
 from typing import Any
 
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, PREREQUISITES, Actions, Kind, NameRule
+from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule
 from pipeline_harness.targets.base import Target
 
 
@@ -41,7 +41,7 @@ def _after_project(name: str, base: str) -> str | None:
 
 
 LOG_GROUP = Kind(
-    "log_group", "log group", "logs", 5,
+    "log_group", "log group", "logs",
     NameRule(512, r"[.\-_/#A-Za-z0-9]+", "letters, digits and . - _ / #"),
     Actions(read=("logs:DescribeLogGroups",), owner=("logs:ListTagsForResource",),
             create=("logs:CreateLogGroup", "logs:TagResource", "logs:TagLogGroup"),
@@ -51,5 +51,5 @@ LOG_GROUP = Kind(
     names=_names, inventory=lambda target: set(_names(target)), run_prefix=_after_project,
 )
 # the containers' output, for a deployment that serves the wrong thing (Fargate's awslogs driver)
-TASK_LOG_GROUP = dataclasses.replace(LOG_GROUP, key="task_log_group", section=PREREQUISITES,
+TASK_LOG_GROUP = dataclasses.replace(LOG_GROUP, key="task_log_group",
                                      name_of=lambda names: f"/ecs/{names.task_family}")

@@ -95,7 +95,7 @@ def _after(name: str, base: str) -> str | None:
 
 
 ARTIFACT_BUCKET = Kind(
-    "artifact_bucket", "S3 bucket", "s3", 3,
+    "artifact_bucket", "S3 bucket", "s3",
     NameRule(63, r"[a-z0-9][a-z0-9.-]*[a-z0-9]", "lower-case letters, digits, . and -", min_length=3),
     Actions(read=("s3:GetBucketLocation", "s3:GetBucketPublicAccessBlock", "s3:GetBucketVersioning"),
             owner=("s3:GetBucketTagging",),

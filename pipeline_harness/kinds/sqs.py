@@ -41,7 +41,7 @@ def _names(target: Target) -> list[str]:
 
 
 EVENT_QUEUE = Kind(
-    "event_queue", "SQS queue", "sqs", 7,
+    "event_queue", "SQS queue", "sqs",
     NameRule(80, r"[A-Za-z0-9_-]+", "letters, digits, _ and -"),
     Actions(read=("sqs:GetQueueUrl", "sqs:GetQueueAttributes"), owner=("sqs:ListQueueTags",),
             create=("sqs:CreateQueue", "sqs:TagQueue", "sqs:SetQueueAttributes"),

@@ -13,10 +13,9 @@ import botocore
 
 from pipeline_harness.context import Context
 from pipeline_harness.errors import AWS_ERRORS, first_line
-from pipeline_harness.kinds.base import PREREQUISITES
 from pipeline_harness.preflight.lines import line
 from pipeline_harness.preflight.probes import QUOTA_SERVICE, QUOTAS, Quota
-from pipeline_harness.steps import prerequisites
+from pipeline_harness.steps import PREREQUISITES, prerequisites
 from pipeline_harness.steps.base import CheckResult
 
 DEPLOYMENT_PEAK = 2  # ECS's default maximumPercent (200): old and new tasks side by side

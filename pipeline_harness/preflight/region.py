@@ -10,9 +10,9 @@ import botocore.exceptions
 from pipeline_harness import kinds
 from pipeline_harness.context import Context
 from pipeline_harness.errors import first_line
-from pipeline_harness.kinds.base import PREREQUISITES
 from pipeline_harness.preflight.lines import line
 from pipeline_harness.preflight.probes import REGION_PROBES
+from pipeline_harness.steps import PREREQUISITES
 from pipeline_harness.steps.base import CheckResult
 
 # answers that come from the endpoint but say the account cannot use this region (an opt-in

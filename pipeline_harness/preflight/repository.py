@@ -11,10 +11,11 @@ from pipeline_harness.e2e import inputs
 from pipeline_harness.e2e.github import GitHub
 from pipeline_harness.errors import HarnessError
 from pipeline_harness.preflight.lines import line, not_given
+from pipeline_harness.steps import verification
 from pipeline_harness.steps.base import CheckResult
 
 CHECK_ID = "github.push"
-STEP = 7  # the run pushes the commit Step 7 follows
+STEP = verification.NUMBER  # the run pushes the commit Step 7 follows
 ATTEMPTS = 2  # a preflight answers in about a minute: one retry of a 5xx, not five
 TIMEOUT = (5, 10)  # connect, read (seconds), as the preflight's AWS calls
 HINT = "a fine-grained token with Contents: Read and write on that repository (docs/nightly.md, step 2)"

@@ -12,14 +12,13 @@ from collections.abc import Callable, Mapping
 
 import botocore.config
 
-from pipeline_harness import lab
 from pipeline_harness.context import Context
 from pipeline_harness.e2e import inputs
 from pipeline_harness.e2e.github import GitHub
 from pipeline_harness.errors import ConfigError
-from pipeline_harness.kinds.base import PREREQUISITES
 from pipeline_harness.preflight import connection, permissions, quotas, region, repository
 from pipeline_harness.preflight.lines import line, not_given
+from pipeline_harness.steps import PREREQUISITES
 from pipeline_harness.steps.base import CheckResult
 
 BUDGET = 60.0  # seconds: checks not begun by then are errors saying so (a check begun finishes)
@@ -55,7 +54,7 @@ def preflight(ctx: Context, environ: Mapping[str, str], explicit: frozenset[str]
 def _allowed(ctx: Context) -> CheckResult:
     title = "The account is one the harness may provision in (the allow-list)"
     try:
-        lab.require_allowed_account(ctx)
+        ctx.target.require_allowed_account()
     except ConfigError as err:
         return line("account.allowed", PREREQUISITES, title, "fail", str(err),
                     "set NIGHTLY_AWS_ACCOUNT_ID (the workflow's PIPELINE_HARNESS_ALLOWED_ACCOUNTS)")

@@ -1,17 +1,17 @@
-"""What every step shares: the context it works in, its checks, and how a check is judged."""
+"""What every step shares: its declaration (`Step`), the resources it makes, its checks, and how a
+check is judged."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import botocore.exceptions
-
 from pipeline_harness import inert
 from pipeline_harness.context import Context
-from pipeline_harness.errors import HarnessError, Unsupported, first_line, unexpected
+from pipeline_harness.errors import AWS_ERRORS, HarnessError, Unsupported, first_line, unexpected
 from pipeline_harness.kinds.base import MISSING, Kind
 from pipeline_harness.steps import titles
 
@@ -74,7 +74,75 @@ class CheckResult:
         return self.status == "fail"
 
 
-_API_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
+def _no_outputs(ctx: Context) -> dict:
+    return {}
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)  # each step is one value: equal only to itself
+class Step:
+    """One step of the tutorial, declared once: what it makes, how it is checked, what it hands on.
+
+    `number` is the tutorial's (1–7), 0 for the prerequisites it assumes, and None for the harness's
+    own plumbing (the run's event source), which is no step of the tutorial: no number, no checks.
+    Provisioning makes `resources` so (or, with `adopt`, finds the user's own: the connection) and
+    returns `outputs(ctx)`; `checks` read the actual state back.
+    """
+
+    name: str  # the key of its outputs in what provisioning returns: "ecr", "prerequisites"
+    number: int | None
+    title: str  # the tutorial's heading, without "Step N:": "Create ECR Repository"
+    resources: tuple[Resource, ...] = ()
+    checks: tuple[Check, ...] = ()
+    # what later steps, the fixtures and the nightly run use: names, ARNs, the ALB's URL
+    outputs: Callable[[Context], dict] = _no_outputs
+    # instead of making the resources: the user's own, checked usable (returns the outputs)
+    adopt: Callable[[Context], dict] | None = None
+
+    def __post_init__(self) -> None:
+        wrong = [c.id for c in self.checks if c.step != self.number]
+        if wrong:
+            raise ValueError(f"{self.name}: checks {wrong} are not of step {self.number}")
+        if self.number is None and self.checks:
+            raise ValueError(f"{self.name} is not the tutorial's: the grade has no step for its checks")
+
+    @property
+    def tutorial(self) -> bool:
+        """Whether it is one of the tutorial's steps (the prerequisites it assumes included)."""
+        return self.number is not None
+
+    @property
+    def heading(self) -> str:
+        """As a report's section and the tutorial say it: "Step 1: Create ECR Repository"."""
+        if self.number is None:
+            return self.title
+        return f"Prerequisites: {self.title}" if self.number == 0 else f"Step {self.number}: {self.title}"
+
+    @property
+    def label(self) -> str:
+        """As a sentence names it: "Step 1", "the prerequisites"."""
+        if self.number is None:
+            return "the harness's own, not the tutorial's"
+        return "the prerequisites" if self.number == 0 else f"Step {self.number}"
+
+    @property
+    def sid(self) -> str:
+        """The stem of an IAM statement id for the step's resources: "Step1", "Prerequisites"."""
+        if self.number is None:
+            return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", self.name))
+        return "Prerequisites" if self.number == 0 else f"Step{self.number}"
+
+    @property
+    def provisions(self) -> bool:
+        """Whether provisioning has anything to do for it (Step 7 only looks)."""
+        return bool(self.resources) or self.adopt is not None
+
+    def made(self, ctx: Context) -> list[Resource]:
+        """The resources this run makes in the step: those the settings ask for."""
+        return [r for r in self.resources if r.made(ctx)]
+
+    def gap(self, ctx: Context) -> str | None:
+        """Why the target can't hold the resources this run makes in the step, or None."""
+        return next(filter(None, (ctx.target.gap(r.kind.service) for r in self.made(ctx))), None)
 
 
 def run_check(check: Check, ctx: Context) -> CheckResult:
@@ -101,7 +169,7 @@ def run_check(check: Check, ctx: Context) -> CheckResult:
         tip = verdict[3] if len(verdict) > 3 else ""
     except Unsupported as err:
         return result("skip", f"skipped: {err}")
-    except (HarnessError, *_API_ERRORS) as err:
+    except (HarnessError, *AWS_ERRORS) as err:
         return result("error", f"could not read: {first_line(err)}")
     except Exception as err:  # a bug, or input nobody foresaw: this check's error, not the run's end
         return result("error", f"could not be judged: {unexpected(err)}")

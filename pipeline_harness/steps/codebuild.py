@@ -6,9 +6,9 @@ from pipeline_harness.context import Context
 from pipeline_harness.kinds.codebuild import PROJECT
 from pipeline_harness.kinds.logs import LOG_GROUP
 from pipeline_harness.settings import TUTORIAL_ENV_VARS
-from pipeline_harness.steps.base import Check, Resource, dig, equals, exists, reader
+from pipeline_harness.steps.base import Check, Resource, Step, dig, equals, exists, reader
 
-STEP = 5
+NUMBER = 5
 
 
 def environment_variables(ctx: Context) -> dict[str, str]:
@@ -64,35 +64,38 @@ def _judge_variables(project: dict, ctx: Context):
 
 _NEEDS = (("codebuild", None),)
 _PROJECT_HINT = "CodeBuild → Create build project `dev-php-app-build` (Step 5)"
-CHECKS = [
-    Check("codebuild.project", STEP, "CodeBuild project `dev-php-app-build` exists", _PROJECT_HINT, read,
+CHECKS = (
+    Check("codebuild.project", NUMBER, "CodeBuild project `dev-php-app-build` exists", _PROJECT_HINT, read,
           exists(lambda p: f"`{p['name']}`"), _NEEDS),
-    Check("codebuild.privileged", STEP, "Privileged mode enabled",
+    Check("codebuild.privileged", NUMBER, "Privileged mode enabled",
           "Forgetting to enable Privileged mode - Docker builds will fail (Step 5 Common Mistakes)",
           read, equals(lambda ctx: True, lambda p: dig(p, "environment", "privilegedMode")), _NEEDS),
-    Check("codebuild.image", STEP, "Build image is `aws/codebuild/standard:7.0`",
+    Check("codebuild.image", NUMBER, "Build image is `aws/codebuild/standard:7.0`",
           "Using wrong CodeBuild image - must support Docker and buildx (Step 5 Common Mistakes)",
           read, equals(lambda ctx: ctx.settings.codebuild_image,
                        lambda p: dig(p, "environment", "image")), _NEEDS),
-    Check("codebuild.environment-variables", STEP, "The four environment variables are set",
+    Check("codebuild.environment-variables", NUMBER, "The four environment variables are set",
           "Wrong environment variable names - buildspec.yml expects AWS_ACCOUNT_ID, "
           "AWS_DEFAULT_REGION, IMAGE_REPO_NAME, CONTAINER_NAME (Step 5 Common Mistakes)",
           read, _judge_variables, _NEEDS),
-    Check("codebuild.source", STEP, "Source and artifacts are AWS CodePipeline",
+    Check("codebuild.source", NUMBER, "Source and artifacts are AWS CodePipeline",
           "Source provider and Artifacts type must both be AWS CodePipeline (Step 5)",
           read, equals(lambda ctx: ("CODEPIPELINE", "CODEPIPELINE"),
                        lambda p: (dig(p, "source", "type"), dig(p, "artifacts", "type"))), _NEEDS),
-    Check("codebuild.buildspec", STEP, "Buildspec is `buildspec.yml`",
+    Check("codebuild.buildspec", NUMBER, "Buildspec is `buildspec.yml`",
           "Use a buildspec file named buildspec.yml in the repository root (Step 5)",
           read, equals(lambda ctx: ctx.settings.buildspec,
                        lambda p: dig(p, "source", "buildspec") or "buildspec.yml"), _NEEDS),
-    Check("codebuild.service-role", STEP, "Runs as `dev-codebuild-service-role`",
+    Check("codebuild.service-role", NUMBER, "Runs as `dev-codebuild-service-role`",
           "Service role: Existing service role `dev-codebuild-service-role` (Step 5)",
           read, equals(lambda ctx: ctx.names.codebuild_role,
                        lambda p: (p.get("serviceRole") or "").rsplit("/", 1)[-1]), _NEEDS),
-    Check("codebuild.logs", STEP, "CloudWatch logs to `/aws/codebuild/dev-php-app-build`",
+    Check("codebuild.logs", NUMBER, "CloudWatch logs to `/aws/codebuild/dev-php-app-build`",
           "Logs: check \"CloudWatch logs\", group name `/aws/codebuild/dev-php-app-build` (Step 5)",
           read, equals(lambda ctx: ("ENABLED", ctx.names.log_group),
                        lambda p: (dig(p, "logsConfig", "cloudWatchLogs", "status"),
                                   dig(p, "logsConfig", "cloudWatchLogs", "groupName"))), _NEEDS),
-]
+)
+
+STEP = Step(name="codebuild", number=NUMBER, title="Create CodeBuild Project", resources=RESOURCES,
+            checks=CHECKS, outputs=handle)

@@ -9,9 +9,9 @@ from pipeline_harness.context import Context
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.kinds.codepipeline import PIPELINE
 from pipeline_harness.steps import connection
-from pipeline_harness.steps.base import Check, Resource, dig, exists, reader
+from pipeline_harness.steps.base import Check, Resource, Step, dig, exists, reader
 
-STEP = 6
+NUMBER = 6
 SOURCE_ARTIFACT, BUILD_ARTIFACT = "SourceArtifact", "BuildArtifact"
 SOURCE_PROVIDER = "CodeStarSourceConnection"  # the console's "GitHub (Version 2)"
 CODE_ZIP = "CODE_ZIP"  # the console's "CodePipeline default" output artifact format
@@ -197,34 +197,37 @@ SOURCE_HINT = ("Source provider GitHub (Version 2), select connection `github-co
                "repository name `<owner>/<repo>`, branch `main`, output artifact format "
                "CodePipeline default (Step 6; Common Issues: ensure repository name format is "
                "correct (owner/repo))")
-CHECKS = [
-    Check("pipeline.exists", STEP, "Pipeline `dev-php-app-pipeline` exists",
+CHECKS = (
+    Check("pipeline.exists", NUMBER, "Pipeline `dev-php-app-pipeline` exists",
           "CodePipeline → Create pipeline `dev-php-app-pipeline` (Step 6)",
           read, exists(lambda p: f"`{p['pipeline']['name']}`"), _NEEDS),
-    Check("pipeline.role", STEP, "Pipeline runs as `dev-codepipeline-service-role`",
+    Check("pipeline.role", NUMBER, "Pipeline runs as `dev-codepipeline-service-role`",
           "Service role: Existing service role `dev-codepipeline-service-role` (Step 6)",
           read, lambda p, ctx: (
               p["pipeline"]["roleArn"].rsplit("/", 1)[-1] == ctx.names.pipeline_role,
               f"`{ctx.names.pipeline_role}`", f"`{p['pipeline']['roleArn']}`"), _NEEDS),
-    Check("pipeline.artifact-store", STEP, "Artifact store is `dev-pipeline-artifacts-<your-account-id>`",
+    Check("pipeline.artifact-store", NUMBER, "Artifact store is `dev-pipeline-artifacts-<your-account-id>`",
           "Artifact store: Custom location, bucket `dev-pipeline-artifacts-<your-account-id>` (Step 6)",
           read, lambda p, ctx: (
               dig(p, "pipeline", "artifactStore", "location") == ctx.names.artifact_bucket,
               f"`{ctx.names.artifact_bucket}`",
               f"`{dig(p, 'pipeline', 'artifactStore', 'location')}`"), _NEEDS),
-    Check("pipeline.stages", STEP, "Stages are Source → Build → Deploy",
+    Check("pipeline.stages", NUMBER, "Stages are Source → Build → Deploy",
           "Create the pipeline with Source, Build and Deploy stages in that order (Step 6)",
           read, _judge_order, _NEEDS),
-    Check("pipeline.source", STEP, SOURCE_TITLE, SOURCE_HINT, read, judge_source(), _NEEDS),
-    Check("pipeline.build", STEP, "Build is CodeBuild project `dev-php-app-build`",
+    Check("pipeline.source", NUMBER, SOURCE_TITLE, SOURCE_HINT, read, judge_source(), _NEEDS),
+    Check("pipeline.build", NUMBER, "Build is CodeBuild project `dev-php-app-build`",
           "Build provider AWS CodeBuild, project `dev-php-app-build` (Step 6)",
           read, _judge_stage("Build", ("ProjectName",)), _NEEDS),
-    Check("pipeline.deploy", STEP, "Deploy is Amazon ECS: cluster `dev-cluster`, service "
+    Check("pipeline.deploy", NUMBER, "Deploy is Amazon ECS: cluster `dev-cluster`, service "
           "`dev-php-app-alb-service`, file `imagedefinitions.json`",
           "Wrong cluster or service name - deploy will fail; image definitions file name must be "
           "exactly `imagedefinitions.json` (Step 6 Common Mistakes)",
           read, _judge_stage("Deploy", ("ClusterName", "ServiceName", "FileName")), _NEEDS),
-]
+)
+
+STEP = Step(name="codepipeline", number=NUMBER, title="Create CodePipeline", resources=RESOURCES,
+            checks=CHECKS, outputs=handle)
 
 
 def pinned_source(repository: str) -> Check:

@@ -15,9 +15,9 @@ from pipeline_harness.kinds import ownership
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.kinds.codepipeline import PIPELINE
 from pipeline_harness.kinds.connections import CONNECTION, SERVICE
-from pipeline_harness.steps.base import Check, Resource, dig, equals, reader
+from pipeline_harness.steps.base import Check, Resource, Step, dig, equals, reader
 
-STEP = 2
+NUMBER = 2
 # the console makes codeconnections ARNs since July 2024; older connections keep codestar-connections
 CONNECTION_ARN = re.compile(r"arn:aws[\w-]*:(?P<service>codestar-connections|codeconnections):"
                             r"(?P<region>[a-z0-9-]+):(?P<account>\d{12}):connection/[\w-]+")
@@ -130,12 +130,16 @@ def read_used(ctx: Context) -> Any:
 
 
 _NEEDS = ((SERVICE, None),)
-CHECKS = [
-    Check("connection.available", STEP, "The pipeline's GitHub connection is Available",
+CHECKS = (
+    Check("connection.available", NUMBER, "The pipeline's GitHub connection is Available",
           "Connection status must be \"Available\": complete the GitHub authorization and grant "
           "the repository (Step 2 Common Mistakes)",
           read_used, equals(lambda ctx: "AVAILABLE", lambda c: c["ConnectionStatus"]), _NEEDS),
-    Check("connection.provider", STEP, "The pipeline's connection's provider is GitHub",
+    Check("connection.provider", NUMBER, "The pipeline's connection's provider is GitHub",
           "Select GitHub when creating the connection (Step 2)",
           read_used, equals(lambda ctx: "GitHub", lambda c: c["ProviderType"]), _NEEDS),
-]
+)
+
+# the connection is the user's: found and checked usable, made only on request (never by the generic path)
+STEP = Step(name="connection", number=NUMBER, title="Create GitHub Connection", resources=RESOURCES,
+            checks=CHECKS, adopt=ensure)

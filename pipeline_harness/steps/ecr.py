@@ -6,9 +6,9 @@ import re
 
 from pipeline_harness.context import Context
 from pipeline_harness.kinds.ecr import REPOSITORY
-from pipeline_harness.steps.base import Check, Resource, equals, exists, reader
+from pipeline_harness.steps.base import Check, Resource, Step, equals, exists, reader
 
-STEP = 1
+NUMBER = 1
 
 
 def desired(ctx: Context) -> dict:
@@ -51,15 +51,18 @@ def _immutability(repository: dict, ctx: Context) -> tuple:
     return ok, "`IMMUTABLE` (or `IMMUTABLE_WITH_EXCLUSION`)", f"`{mutability}`", tip
 
 _NEEDS = (("ecr", None),)
-CHECKS = [
-    Check("ecr.repository", STEP, "ECR repository `my-ecs-php-app` exists",
+CHECKS = (
+    Check("ecr.repository", NUMBER, "ECR repository `my-ecs-php-app` exists",
           "ECR → Repositories → Create repository, name `my-ecs-php-app` (Step 1)",
           read, exists(lambda r: f"`{r['repositoryUri']}`"), _NEEDS),
-    Check("ecr.scan-on-push", STEP, "Scan on push enabled on `my-ecs-php-app`",
+    Check("ecr.scan-on-push", NUMBER, "Scan on push enabled on `my-ecs-php-app`",
           "Enable \"Scan on push\" so pushed images are scanned for CVEs (Step 1)",
           read, equals(lambda ctx: True, lambda r: r["imageScanningConfiguration"]["scanOnPush"]), _NEEDS),
-    Check("ecr.tag-immutability", STEP, "Tag immutability on `my-ecs-php-app` (optional)",
+    Check("ecr.tag-immutability", NUMBER, "Tag immutability on `my-ecs-php-app` (optional)",
           "Tag immutability is optional, recommended for production (Step 1)",
           read, _immutability, _NEEDS,
           bonus=lambda ctx: not ctx.settings.tag_immutability),
-]
+)
+
+STEP = Step(name="ecr", number=NUMBER, title="Create ECR Repository", resources=RESOURCES,
+            checks=CHECKS, outputs=handle)

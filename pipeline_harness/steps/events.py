@@ -1,7 +1,7 @@
-"""Step 7's event source, made only when waits may use events (the nightly run, `wait --events`):
+"""The run's event source, made only when waits may use events (the nightly run, `wait --events`):
 one EventBridge rule for the run's pipeline, repository and ECS service, delivering to one SQS
-queue that only EventBridge, and only this rule, may send to. Not part of the tutorial's lab: no
-checks; torn down with everything else.
+queue that only EventBridge, and only this rule, may send to. The harness's plumbing for Step 7's
+waits, not a step of the tutorial: no number, no checks; torn down with everything else.
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ import json
 from pipeline_harness.context import Context
 from pipeline_harness.kinds.events import EVENT_RULE
 from pipeline_harness.kinds.sqs import EVENT_QUEUE
-from pipeline_harness.steps.base import Check, Resource
+from pipeline_harness.steps.base import Resource, Step
 from pipeline_harness.waits import events
-
-STEP = 7
 
 
 def _made(ctx: Context) -> bool:
@@ -54,4 +52,6 @@ def handle(ctx: Context) -> dict:
             "rule": ctx.found[EVENT_RULE.key]["Rule"]["Arn"]}
 
 
-CHECKS: list[Check] = []
+STEP = Step(name="event_source", number=None,
+            title="The run's event source: an EventBridge rule and its SQS queue",
+            resources=RESOURCES, outputs=handle)

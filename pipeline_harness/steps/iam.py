@@ -14,9 +14,9 @@ from pipeline_harness.policies import evaluation, needs
 from pipeline_harness.policies.conditions import Fact
 from pipeline_harness.settings import Names, Settings
 from pipeline_harness.steps import connection
-from pipeline_harness.steps.base import Check, Resource, reader
+from pipeline_harness.steps.base import Check, Resource, Step, reader
 
-STEP = 4
+NUMBER = 4
 TUTORIAL = Settings().names("<your-account-id>")  # the tutorial's own names, for titles
 ECS_FULL_ACCESS = "arn:aws:iam::aws:policy/AmazonECS_FullAccess"
 # the IAM actions of the permission checks' reads: managed policies' documents, the simulator
@@ -193,19 +193,19 @@ def _role_checks(spec: RoleSpec, label: str, step_hint: str, issue: str = "") ->
     iam_served = (("iam", None),)
     policy = (spec.policy_file or "")[:-5]
     checks = [
-        Check(f"iam.{spec.key}", STEP, f"{label} role `{spec.kind.name(TUTORIAL)}` exists", step_hint, read,
+        Check(f"iam.{spec.key}", NUMBER, f"{label} role `{spec.kind.name(TUTORIAL)}` exists", step_hint, read,
               _exists, iam_served),
-        Check(f"iam.{spec.key}.trust", STEP, f"{label} role trusts {spec.service}.amazonaws.com",
+        Check(f"iam.{spec.key}.trust", NUMBER, f"{label} role trusts {spec.service}.amazonaws.com",
               f"Create the role with \"AWS service\" → \"{label}\" so {label} can assume it (Step 4)",
               read, _trusts(spec), iam_served),
-        Check(f"iam.{spec.key}.inline-policy", STEP,
+        Check(f"iam.{spec.key}.inline-policy", NUMBER,
               f"{label} role may do what `{policy}` grants, on the lab's resources",
               f"Add permissions → Create inline policy, paste the tutorial's JSON, name it "
               f"`{policy}` (Step 4){issue}", read_permissions(spec), _permissions(spec), iam_served),
     ]
     for arn in spec.managed:
         checks.append(Check(
-            f"iam.{spec.key}.ecs-full-access", STEP, f"{label} role has AmazonECS_FullAccess",
+            f"iam.{spec.key}.ecs-full-access", NUMBER, f"{label} role has AmazonECS_FullAccess",
             "Verify CodePipeline role has ECS permissions (AmazonECS_FullAccess) — otherwise the "
             "Deploy stage fails with a permission error (Common Issues)", read, _attached(arn), iam_served))
     return checks
@@ -218,3 +218,6 @@ CHECKS = (
                    "IAM → Roles → Create role `dev-codebuild-service-role` (Step 4)",
                    "; Check CodeBuild role has ECR permissions (Common Issues: Docker permission denied)")
 )
+
+STEP = Step(name="iam", number=NUMBER, title="Create IAM Roles", resources=RESOURCES,
+            checks=tuple(CHECKS), outputs=handle)

@@ -11,11 +11,11 @@ from pipeline_harness import policies
 from pipeline_harness.context import Context
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.kinds import ecs, elbv2, iam, logs
-from pipeline_harness.kinds.base import MISSING, PREREQUISITES
+from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.kinds.ec2 import NETWORK
-from pipeline_harness.steps.base import Check, Resource, dig, reader
+from pipeline_harness.steps.base import Check, Resource, Step, dig, reader
 
-STEP = PREREQUISITES
+NUMBER = 0  # before Step 1 in the tutorial: what it assumes is already deployed
 CIDR = "10.77.0.0/16"
 SUBNET_CIDRS = ("10.77.1.0/24", "10.77.2.0/24")
 EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
@@ -146,12 +146,15 @@ def _container_judge(definition: dict, ctx: Context):
 
 
 _NEEDS = (("ecs", None),)
-CHECKS = [
-    Check("ecs.service", STEP, "ECS service `dev-php-app-alb-service` in cluster `dev-cluster` exists, "
+CHECKS = (
+    Check("ecs.service", NUMBER, "ECS service `dev-php-app-alb-service` in cluster `dev-cluster` exists, "
           "active, behind the ALB",
           "Check cluster and service names match exactly; ensure ECS service exists and is active "
           "(Common Issues: Deploy stage fails)", read_service, _service_judge, _NEEDS),
-    Check("ecs.container-name", STEP, "Task definition has container `php-app-container`",
+    Check("ecs.container-name", NUMBER, "Task definition has container `php-app-container`",
           "imagedefinitions.json container name must match the task definition "
           "(Common Issues: old image still running)", read_task_definition, _container_judge, _NEEDS),
-]
+)
+
+STEP = Step(name="prerequisites", number=NUMBER, title="ECS cluster, service and ALB", resources=RESOURCES,
+            checks=CHECKS, outputs=handle)

@@ -12,7 +12,7 @@ import botocore.config
 import botocore.exceptions
 import botocore.parsers
 
-from pipeline_harness.errors import ConfigError, TargetUnreachable, Unsupported, first_line
+from pipeline_harness.errors import ConfigError, NotAllowed, TargetUnreachable, Unsupported, first_line
 from pipeline_harness.targets import sessions
 from pipeline_harness.targets.operations import changes_nothing
 
@@ -118,12 +118,12 @@ class Target:
             self.require_allowed_account(f"{model.service_model.service_name}.{model.name}")
 
     def require_allowed_account(self, refused: str | None = None) -> None:
-        """ConfigError (exit 2), before anything is sent, unless this target may change the
-        account: its quirks do not need the allow-list, or the account is in it."""
+        """NotAllowed (a ConfigError: exit 2), before anything is sent, unless this target may change
+        the account: its quirks do not need the allow-list, or the account is in it."""
         if not self.quirks.needs_allowed_account or self.account in self.allowed_accounts:
             return
         before = f" (refused {refused} before sending it)" if refused else ""
-        raise ConfigError(f"account {self.account} is not in the allow-list; nothing was created{before}. "
+        raise NotAllowed(f"account {self.account} is not in the allow-list; nothing was created{before}. "
                           "Set PIPELINE_HARNESS_ALLOWED_ACCOUNTS (or allowed_accounts in the config) "
                           "to the sandbox accounts the harness may provision in")
 

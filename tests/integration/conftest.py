@@ -1,14 +1,18 @@
-"""What the integration tier shares: accounts of their own on the session's emulator.
+"""What the integration tier shares: accounts of their own on the session's emulator, and such an
+account as real AWS would have it (`outside`, `allow`, `aws_on_moto`).
 
 moto keys all state by account, so a test that assumes a role into a fresh account id works alone in
 it, on the one server the session started: no server per test, no clean-up between tests.
 """
 
+import dataclasses
 import itertools
 import os
 
 import pytest
 from student_lab import student_account
+
+from pipeline_harness.targets import aws, moto
 
 _accounts = itertools.count(300_000_000_000 + 1_000_000 * (os.getpid() % 1000))
 
@@ -27,3 +31,42 @@ def new_account(target):
     if target.name != "moto":
         pytest.skip(f"an account per test is moto's multi-account emulation, not {target.name}'s")
     return make
+
+
+@pytest.fixture
+def outside(new_account, monkeypatch, tmp_path):
+    """A fresh account whose credentials are the environment's, not in the allow-list (which names
+    another account); returns the emulator's view of it and the command line's target options."""
+    account = new_account()
+    credentials = account.session.get_credentials().get_frozen_credentials()
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "PIPELINE_HARNESS_TARGET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", credentials.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credentials.secret_key)
+    monkeypatch.setenv("AWS_SESSION_TOKEN", credentials.token)
+    monkeypatch.setenv("PIPELINE_HARNESS_ALLOWED_ACCOUNTS", "111111111111")
+    monkeypatch.setenv("PIPELINE_HARNESS_STATE_DIR", str(tmp_path / "state"))
+    options = ["--target", "aws", "--endpoint-url", account.endpoint_url, "--region", account.region]
+    return account, options
+
+
+@pytest.fixture
+def allow(monkeypatch):
+    """`allow(account)` adds the account to the allow-list."""
+    def allowing(account) -> None:
+        monkeypatch.setenv("PIPELINE_HARNESS_ALLOWED_ACCOUNTS", f"111111111111,{account.account}")
+
+    return allowing
+
+
+@pytest.fixture
+def aws_on_moto(monkeypatch):
+    """`--target aws` as the emulator can hold it: the emulator's capabilities and quirks, and the
+    aws target's need of the allow-list."""
+    real = aws.real
+
+    def on_moto(*args, **kwargs):
+        return dataclasses.replace(real(*args, **kwargs), capabilities=moto.CAPABILITIES,
+                                   quirks=dataclasses.replace(moto.QUIRKS, needs_allowed_account=True))
+
+    monkeypatch.setattr(aws, "real", on_moto)

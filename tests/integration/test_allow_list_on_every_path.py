@@ -9,21 +9,19 @@ The emulator lacks what the aws target assumes (CodeStar Connections), so where 
 whole lab the allowed run uses `aws_on_moto`: the aws target's allow-list quirk with the emulator's
 capabilities and quirks declared."""
 
-import dataclasses
 import json
 
 import pytest
 
-from pipeline_harness import lab
 from pipeline_harness.cli import main
-from pipeline_harness.context import Context
 from pipeline_harness.e2e.flow import run_nightly
 from pipeline_harness.e2e.inputs import Inputs
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.kinds import inventory
+from pipeline_harness.lab import Lab
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import ecr
-from pipeline_harness.targets import aws, make_target, moto
+from pipeline_harness.targets import make_target
 from pipeline_harness.waits import ecr_tags
 
 pytestmark = pytest.mark.integration
@@ -33,45 +31,12 @@ REFUSED = "is not in the allow-list; nothing was created"
 OLD = "2020-01-01T00:00:00Z"  # a run's created-at tag the sweep finds old
 
 
-@pytest.fixture
-def outside(new_account, monkeypatch, tmp_path):
-    """A fresh account whose credentials are the environment's, not in the allow-list (which names
-    another account); returns the emulator's view of it and the command line's target options."""
-    account = new_account()
-    credentials = account.session.get_credentials().get_frozen_credentials()
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "PIPELINE_HARNESS_TARGET"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", credentials.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credentials.secret_key)
-    monkeypatch.setenv("AWS_SESSION_TOKEN", credentials.token)
-    monkeypatch.setenv("PIPELINE_HARNESS_ALLOWED_ACCOUNTS", "111111111111")
-    monkeypatch.setenv("PIPELINE_HARNESS_STATE_DIR", str(tmp_path / "state"))
-    options = ["--target", "aws", "--endpoint-url", account.endpoint_url, "--region", account.region]
-    return account, options
-
-
-def _allow(monkeypatch, account) -> None:
-    monkeypatch.setenv("PIPELINE_HARNESS_ALLOWED_ACCOUNTS", f"111111111111,{account.account}")
-
-
-@pytest.fixture
-def aws_on_moto(monkeypatch):
-    """`--target aws` as the emulator can hold it: the emulator's capabilities and quirks, and the
-    aws target's need of the allow-list."""
-    real = aws.real
-
-    def on_moto(*args, **kwargs):
-        return dataclasses.replace(real(*args, **kwargs), capabilities=moto.CAPABILITIES,
-                                   quirks=dataclasses.replace(moto.QUIRKS, needs_allowed_account=True))
-
-    monkeypatch.setattr(aws, "real", on_moto)
-
-
 def _old_repository(account) -> str:
     """A repository an old run of the harness left in the account (made on the emulator's side)."""
-    ctx = Context(Settings(region=account.region, prefix="old-", created_at=OLD), account)
-    lab.provision_step(ecr, ctx)
-    return ctx.names.ecr_repository
+    with Lab(Settings(region=account.region, prefix="old-", created_at=OLD), account, steps=(ecr.STEP,),
+             keep=True) as lab:
+        lab.provision()
+        return lab.ctx.names.ecr_repository
 
 
 def _pushed(account) -> str:
@@ -118,11 +83,11 @@ def test_a_verb_that_creates_or_deletes_exits_2_outside_the_allow_list_and_chang
     assert inventory(account) == before
 
 
-def test_provision_teardown_and_verify_work_in_an_allowed_account(outside, aws_on_moto, monkeypatch,
+def test_provision_teardown_and_verify_work_in_an_allowed_account(outside, aws_on_moto, allow,
                                                                   capsys):
     # given
     account, options = outside
-    _allow(monkeypatch, account)
+    allow(account)
     before = inventory(account)
 
     # when
@@ -139,10 +104,10 @@ def test_provision_teardown_and_verify_work_in_an_allowed_account(outside, aws_o
     assert inventory(account) == before
 
 
-def test_sweep_of_an_allowed_account_removes_the_old_run(outside, aws_on_moto, monkeypatch):
+def test_sweep_of_an_allowed_account_removes_the_old_run(outside, aws_on_moto, allow):
     account, options = outside
     repository = _old_repository(account)
-    _allow(monkeypatch, account)
+    allow(account)
 
     code = main(["sweep", *options, "--older-than", "1d"])
 
@@ -151,10 +116,10 @@ def test_sweep_of_an_allowed_account_removes_the_old_run(outside, aws_on_moto, m
 
 
 def test_wait_with_events_in_an_allowed_account_listens_and_removes_its_rule_and_queue(
-        outside, monkeypatch):
+        outside, allow):
     account, options = outside
     _pushed(account)
-    _allow(monkeypatch, account)
+    allow(account)
     before = inventory(account)
 
     code = main([*WAIT_WITH_EVENTS, *options])
@@ -231,7 +196,7 @@ def test_the_repository_is_there(ecr_repository, lab_context):
 
 def _session(pytester, options):
     pytester.makepyfile(test_fixture_user=USES_THE_REPOSITORY)
-    return pytester.runpytest_inprocess("-p", "fixtures.plugin", *options, "--prefix", "fx-")
+    return pytester.runpytest_inprocess("-p", "pipeline_harness.fixtures.plugin", *options, "--prefix", "fx-")
 
 
 def test_the_fixtures_outside_the_allow_list_fail_with_the_message_and_create_nothing(
@@ -247,10 +212,11 @@ def test_the_fixtures_outside_the_allow_list_fail_with_the_message_and_create_no
     assert inventory(account) == before
 
 
-def test_the_fixtures_in_an_allowed_account_provision_and_tear_down(outside, pytester, monkeypatch):
+def test_the_fixtures_in_an_allowed_account_provision_and_tear_down(outside, pytester, monkeypatch,
+                                                                    allow):
     account, options = outside
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    _allow(monkeypatch, account)
+    allow(account)
     before = inventory(account)
 
     result = _session(pytester, options)

@@ -7,6 +7,8 @@ from pipeline_harness import lab
 from pipeline_harness.context import Context
 from pipeline_harness.errors import ProvisionError
 from pipeline_harness.kinds import difference, inventory
+from pipeline_harness.lab import Lab
+from pipeline_harness.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -21,17 +23,28 @@ def fresh_context(settings, target, request):
     return make
 
 
+def _provisioned(settings: Settings, target) -> dict[str, dict]:
+    """A session that provisions the whole lab and keeps it."""
+    with Lab(settings, target, keep=True) as session:
+        return session.provision()
+
+
+def _torn_down(settings: Settings, target) -> lab.Teardown:
+    with Lab(settings, target) as session:
+        return session.teardown()
+
+
 def test_provision_twice_then_teardown_leaves_no_resource(whole_lab_served, target, fresh_context):
     # given
     before = inventory(target)
     ctx = fresh_context("twice")
 
     # when
-    first = lab.provision(ctx)
+    first = _provisioned(ctx.settings, target)
     made = difference(before, inventory(target))
-    second = lab.provision(Context(ctx.settings, target))
+    second = _provisioned(ctx.settings, target)
     again = difference(before, inventory(target))
-    result = lab.teardown(Context(ctx.settings, target))
+    result = _torn_down(ctx.settings, target)
 
     # then
     assert set(made) == {r.kind.service for r in lab.planned(ctx)}, made
@@ -44,14 +57,14 @@ def test_provision_twice_then_teardown_leaves_no_resource(whole_lab_served, targ
 def test_second_provisioning_makes_no_create_call(whole_lab_served, target, fresh_context):
     # given
     ctx = fresh_context("idem")
-    lab.provision(ctx)
+    _provisioned(ctx.settings, target)
     target.calls.clear()
 
     # when
-    lab.provision(Context(ctx.settings, target))
+    _provisioned(ctx.settings, target)
     creates = sorted(op for op in target.calls if op.split(".")[1].startswith(("Create", "Register"))
                      and op not in _ADOPTING_CREATES)
-    lab.teardown(Context(ctx.settings, target))
+    _torn_down(ctx.settings, target)
 
     # then
     assert creates == []
@@ -68,11 +81,11 @@ _ADOPTING_CREATES = {
 @pytest.fixture(scope="module")
 def provisioning_calls(settings, target) -> list[str]:
     """Every mutating call a provisioning makes, in order: seen once, on a lab of its own."""
-    ctx = Context(settings.replace(prefix=f"{settings.prefix}probe-"), target)
+    probe = settings.replace(prefix=f"{settings.prefix}probe-")
     target.calls.clear()
-    lab.provision(ctx)
+    _provisioned(probe, target)
     calls = [op for op in target.calls if op.split(".")[1].startswith(MUTATING)]
-    lab.teardown(ctx)
+    _torn_down(probe, target)
     return calls
 
 
@@ -98,14 +111,14 @@ def test_a_failure_at_any_provisioning_call_leaves_nothing_behind(whole_lab_serv
 
         client = target.client(service)
         client.meta.events.register("before-call", inject)
-        # when
+        # when: the session's own teardown, on the way out of the failed provisioning
         try:
-            with pytest.raises(ProvisionError, match=f"injected at {operation}"):
-                lab.provision(ctx)
+            with pytest.raises(ProvisionError, match=f"injected at {operation}") as raised, \
+                    Lab(ctx.settings, target, keep=True) as session:
+                session.provision()
         finally:
             client.meta.events.unregister("before-call", inject)
-        result = lab.teardown(ctx)
 
-        # then
-        assert result.errors == [], operation
+        # then: kept only once whole, so removed; a teardown error would be a note on the error
+        assert getattr(raised.value, "__notes__", []) == [], operation
         assert difference(before, inventory(target)) == {}, f"left behind after a fault at {operation}"

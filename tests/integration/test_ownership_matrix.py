@@ -6,10 +6,9 @@ it: read back through the API afterwards, it is exactly as it was."""
 import pytest
 from someone_elses import describe, kinds_with_look_alikes, make
 
-from pipeline_harness import lab
-from pipeline_harness.context import Context
 from pipeline_harness.errors import EXIT_USAGE, NotOurs
 from pipeline_harness.kinds import REGISTRY, difference, inventory
+from pipeline_harness.lab import Lab
 from pipeline_harness.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -37,12 +36,14 @@ def test_someone_elses_resource_of_the_labs_name_is_never_touched(kind, new_acco
 
     # when
     try:
-        lab.provision(Context(settings, student))
+        with Lab(settings, student, keep=True) as lab:
+            lab.provision()
         refused = None
     except NotOurs as err:
         refused = err
     after_provision = describe(student, kind.key, names)
-    teardown = lab.teardown(Context(settings, student))
+    with Lab(settings, student) as lab:
+        teardown = lab.teardown()
 
     # then
     if kind.key in NAMES_ARE_TAGS:

@@ -9,7 +9,7 @@ from pipeline_harness import kinds as inventory
 from pipeline_harness import lab, sweep
 from pipeline_harness.cli import main
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.ecr import REPOSITORY
+from pipeline_harness.lab import Lab
 from pipeline_harness.steps import ecr
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("whole_lab_served")]
@@ -23,12 +23,16 @@ def old_and_fresh(settings, target):
     fresh = Context(settings.replace(prefix="swnew1-", created_at="2026-11-26T02:00:00Z"), target)
     untagged = "swhand-my-ecs-php-app"
     before = inventory.inventory(target)
-    lab.provision(old)
-    lab.provision_step(ecr, fresh)
+    with Lab(old.settings, target, keep=True) as made:
+        made.provision()
+    with Lab(fresh.settings, target, steps=(ecr.STEP,), keep=True) as made:
+        made.provision()
     target.client("ecr").create_repository(repositoryName=untagged)
     yield before, old, fresh, untagged
-    lab.teardown(old)
-    lab.teardown(fresh, only=[REPOSITORY])
+    with Lab(old.settings, target) as made:
+        made.teardown()
+    with Lab(fresh.settings, target, steps=(ecr.STEP,)) as made:
+        made.teardown()
     target.client("ecr").delete_repository(repositoryName=untagged, force=True)
 
 

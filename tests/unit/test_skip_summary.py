@@ -2,7 +2,7 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-PLUGIN = ("-p", "fixtures.skip_summary")
+PLUGIN = ("-p", "pipeline_harness.fixtures.skip_summary")
 
 MIXED = """
 import pytest

@@ -211,3 +211,27 @@ def test_free_localstack_core_job_runs_the_integration_tier_as_ci_run_does():
     [python313] = [step for step in job["steps"] if step.get("with", {}).get("python-version") == "3.13"]
     assert python313["uses"].startswith("actions/setup-python@")
     assert start["env"]["LOCALSTACK_PYTHON"] == f"${{{{ steps.{python313['id']}.outputs.python-path }}}}"
+
+
+def test_the_pull_request_workflow_runs_ruff_and_mypy_as_ci_run_does_before_the_tier():
+    # given the static checks .ci/run runs
+    ci_run = (ROOT / ".ci/run").read_text()
+    assert "\nruff check .\n" in ci_run and "\nmypy\n" in ci_run
+    # when
+    tier_command = "python -m pytest --junitxml=reports/emulator.xml"
+    [job] = [job for job in jobs(PR).values() if any(tier_command in s.get("run", "") for s in job["steps"])]
+    install, _ = step_running(job, "pip install -e '.[test]'")
+    static, checks = step_running(job, "ruff check .")
+    tier, _ = step_running(job, tier_command)
+    # then: both tools, on the whole repository, after installing them and before the tier
+    assert checks["run"].split("&&") == ["ruff check . ", " mypy"]
+    assert install < static < tier
+    assert "if" not in checks and "continue-on-error" not in checks
+
+
+def test_the_ci_scripts_and_workflows_cite_only_documents_the_repository_has():
+    # given every Markdown file a CI script or workflow names
+    cited = {name for path in (*SHELL_SCRIPTS, PR, NIGHTLY)
+             for name in re.findall(r"[\w./-]+\.md\b", path.read_text())}
+    # then
+    assert [name for name in cited if not (ROOT / name).exists()] == []

@@ -16,10 +16,9 @@ import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
 
-from pipeline_harness import lab
 from pipeline_harness.cli import main
-from pipeline_harness.context import Context
 from pipeline_harness.errors import ConfigError
+from pipeline_harness.lab import Lab
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets import aws, sessions
 
@@ -306,15 +305,16 @@ def test_provisioning_on_aws_refuses_an_account_not_allowed_before_any_create():
     # given
     target = aws.real("eu-west-1")
     target.session = sessions.session("eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
-    ctx = Context(Settings(target="aws", allowed_accounts="111111111111"), target)
+    settings = Settings(target="aws", allowed_accounts="111111111111")
     with Stubber(target.client("sts")) as stub:
         stub.add_response("get_caller_identity", {
             "Account": "999999999999", "Arn": "arn:aws:iam::999999999999:user/x",
             "UserId": "AIDAEXAMPLE"})
 
         # when / then
-        with pytest.raises(ConfigError, match="999999999999 is not in the allow-list; nothing was"):
-            lab.provision(ctx)
+        with pytest.raises(ConfigError, match="999999999999 is not in the allow-list; nothing was"), \
+                Lab(settings, target) as lab:
+            lab.provision()
     assert set(target._clients) == {"sts"}, "no client but STS was even made"
 
 

@@ -3,7 +3,7 @@ from starting (not on --target aws, no credentials) is a reason to fail, not to 
 
 from types import SimpleNamespace
 
-from fixtures.e2e import cannot_start, skip_reason
+from pipeline_harness.fixtures.e2e import cannot_start, skip_reason
 
 
 def _config(monkeypatch, *, run_e2e=False, markexpr="", target=None, credentials=False):
@@ -22,7 +22,7 @@ def _config(monkeypatch, *, run_e2e=False, markexpr="", target=None, credentials
 
 def test_not_asked_for_is_one_reason_and_no_credential_lookup(monkeypatch):
     # credentials are looked for only once asked: the lookup may reach instance metadata
-    monkeypatch.setattr("fixtures.e2e._has_credentials", lambda config: 1 / 0)
+    monkeypatch.setattr("pipeline_harness.fixtures.e2e._has_credentials", lambda config: 1 / 0)
 
     assert skip_reason(_config(monkeypatch)) == (
         "real-AWS e2e tier not run: it needs --run-e2e (or -m e2e), --target aws")

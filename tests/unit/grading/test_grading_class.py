@@ -12,13 +12,12 @@ import hostile_zips
 import pytest
 from botocore.stub import Stubber
 
-from pipeline_harness import lab
 from pipeline_harness.cli import main
-from pipeline_harness.context import Context
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.grading import classroom
 from pipeline_harness.grading import grade as grading_grade
 from pipeline_harness.grading.classroom import Graded, Student
+from pipeline_harness.lab import Lab
 from pipeline_harness.report import Report
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps.base import Check, CheckResult, exists
@@ -152,12 +151,9 @@ def ada_lab(settings, target):
     if target.name != "moto":
         pytest.skip(f"assuming a role in any account is moto's multi-account emulation, not {target.name}'s")
     class_settings = settings.replace(prefix=f"{settings.prefix}cls-")
-    ctx = Context(class_settings, _assumed(target, ACCOUNT_A))
-    try:
-        lab.provision(ctx)
+    with Lab(class_settings, _assumed(target, ACCOUNT_A)) as lab:
+        lab.provision()
         yield class_settings
-    finally:
-        lab.teardown(ctx)
 
 
 @pytest.mark.integration
@@ -344,8 +340,8 @@ def test_cli_grades_a_class_on_an_external_server_one_report_each_and_exits_1(
         tmp_path, moto_server, aws_profiles, capsys):
     # given: Ada built the lab in account A; Dee's account B is empty; Cy's profile doesn't exist
     settings = Settings(prefix="ext-")
-    ctx = Context(settings, _assumed(moto_target.external("us-east-1", moto_server), ACCOUNT_A))
-    lab.provision(ctx)
+    with Lab(settings, _assumed(moto_target.external("us-east-1", moto_server), ACCOUNT_A), keep=True) as lab:
+        lab.provision()  # the server is the test's own: gone with it
     accounts = _accounts(tmp_path, f"""
 [[student]]
 name = "Ada"
@@ -523,14 +519,12 @@ EVE = "777700000004"
 def eve_lab(settings, target, ada_lab):
     """Account EVE: the lab as Ada's (same names), run once — and the Source artifact in her own
     bucket is hers to overwrite."""
-    ctx = Context(ada_lab, _assumed(target, EVE))
-    try:
-        lab.provision(ctx)
+    with Lab(ada_lab, _assumed(target, EVE)) as lab:
+        lab.provision()
+        ctx = lab.ctx
         ctx.client("codepipeline").start_pipeline_execution(name=ctx.names.pipeline)
         key = f"{ctx.names.pipeline[:20]}/SourceArti/overwritten"
         yield lambda data: ctx.client("s3").put_object(Bucket=ctx.names.artifact_bucket, Key=key, Body=data)
-    finally:
-        lab.teardown(ctx)
 
 
 BUILDSPEC = b"version: 0.2\nphases:\n  build:\n    commands:\n      - make\n"

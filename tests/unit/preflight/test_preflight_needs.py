@@ -7,6 +7,7 @@ from pipeline_harness import kinds, policy_files
 from pipeline_harness.policies.evaluation import evaluate
 from pipeline_harness.preflight import arns, permissions
 from pipeline_harness.settings import Settings
+from pipeline_harness.steps import events, verification
 
 ACCOUNT = "123456789012"
 CONNECTION = f"arn:aws:codeconnections:eu-north-1:{ACCOUNT}:connection/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab"
@@ -83,3 +84,18 @@ def test_the_deploy_stages_update_service_is_the_pipeline_roles_request_not_the_
     assert "ecs:UpdateService" not in {a for s in policy_files.nightly_role_policy()["Statement"]
                                        for a in s["Action"]}
     assert "ecs:CreateService" in needs and "ecs:DeleteService" in needs
+
+
+def test_the_event_sources_requests_are_its_own_not_step_7s():
+    # given
+    needs = permissions.needs(_names(connection_arn=CONNECTION))
+    event_source = {*kinds.BY_KEY["event_queue"].actions.every(), *kinds.BY_KEY["event_rule"].actions.every()}
+
+    # when
+    by_step = {step: {n.action for n in needs if n.step is step} for step in (events.STEP, verification.STEP)}
+
+    # then
+    assert by_step[events.STEP] == event_source
+    assert by_step[verification.STEP] == set(policy_files.WAIT_READS)
+    assert [permissions._id(step) for step in (events.STEP, verification.STEP, None)] == [
+        "permissions.event-source", "permissions.step7", "permissions.preflight"]

@@ -1,0 +1,135 @@
+"""One `Lab` session: what it provisioned is torn down when it is left — kept only when asked and
+made whole —, a teardown that leaves something says so, and a Ctrl-C during teardown waits for it."""
+
+import itertools
+import os
+import signal
+
+import botocore.exceptions
+import pytest
+
+from pipeline_harness.errors import HarnessError, ProvisionError
+from pipeline_harness.kinds import difference, inventory
+from pipeline_harness.lab import Lab
+from pipeline_harness.steps import artifacts, ecr
+
+pytestmark = pytest.mark.integration
+
+
+_TESTS = itertools.count()
+INJECTED = ("An error occurred (InjectedFault) when calling the DeleteRepository operation: injected at "
+            "DeleteRepository")
+
+
+@pytest.fixture
+def own(settings):
+    """Settings with a prefix of this test's own."""
+    return settings.replace(prefix=f"{settings.prefix}s{next(_TESTS)}-")
+
+
+def _failing(target, service: str, operation: str, code: str = "InjectedFault"):
+    """Make every `operation` call of the target's `service` client fail; returns the undo."""
+    client = target.client(service)
+
+    def fail(model, **_):
+        if model.name == operation:
+            raise botocore.exceptions.ClientError({"Error": {"Code": code, "Message": f"injected at "
+                                                            f"{operation}"}}, operation)
+
+    client.meta.events.register("before-call", fail)
+    return lambda: client.meta.events.unregister("before-call", fail)
+
+
+def test_leaving_a_session_removes_what_it_provisioned(target, own):
+    before = inventory(target)
+
+    with Lab(own, target, steps=(ecr.STEP,)) as lab:
+        made = lab.provision()
+        during = difference(before, inventory(target))
+
+    assert made["ecr"]["name"] in during["ecr"]
+    assert difference(before, inventory(target)) == {}
+
+
+def test_a_kept_session_leaves_a_whole_lab_that_a_teardown_session_removes(target, own):
+    before = inventory(target)
+
+    with Lab(own, target, steps=(ecr.STEP,), keep=True) as lab:
+        lab.provision()
+    kept = difference(before, inventory(target))
+    with Lab(own, target, steps=(ecr.STEP,)) as lab:
+        result = lab.teardown()
+
+    assert kept and result.outcomes == {"ecr_repository": "deleted"}
+    assert difference(before, inventory(target)) == {}
+
+
+def test_a_kept_session_whose_provisioning_failed_still_removes_what_it_made(target, own):
+    # given: the bucket's versioning is refused, after the repository and the bucket were made
+    before = inventory(target)
+    undo = _failing(target, "s3", "PutBucketVersioning")
+
+    # when
+    try:
+        with pytest.raises(ProvisionError, match="provisioning artifacts \\(Step 3\\) failed"), \
+                Lab(own, target, steps=(ecr.STEP, artifacts.STEP), keep=True) as lab:
+            lab.provision()
+    finally:
+        undo()
+
+    # then
+    assert difference(before, inventory(target)) == {}
+
+
+def test_a_teardown_that_leaves_something_behind_fails_the_session_naming_it(target, own):
+    # given
+    undo = _failing(target, "ecr", "DeleteRepository")
+
+    # when
+    try:
+        with pytest.raises(HarnessError) as raised, Lab(own, target, steps=(ecr.STEP,)) as lab:
+            lab.provision()
+    finally:
+        undo()
+        with Lab(own, target, steps=(ecr.STEP,)) as lab:
+            lab.teardown()
+
+    # then
+    assert str(raised.value) == (f"teardown left something behind: ECR repository "
+                                 f"{own.prefix}my-ecs-php-app: {INJECTED}; run `pipeline-harness teardown`")
+
+
+def test_an_error_in_the_session_is_kept_and_what_teardown_left_is_noted_on_it(target, own):
+    undo = _failing(target, "ecr", "DeleteRepository")
+
+    try:
+        with pytest.raises(LookupError) as raised, Lab(own, target, steps=(ecr.STEP,)) as lab:
+            lab.provision()
+            raise LookupError("the test's own error")
+    finally:
+        undo()
+        with Lab(own, target, steps=(ecr.STEP,)) as lab:
+            lab.teardown()
+
+    assert str(raised.value) == "the test's own error"
+    assert raised.value.__notes__ == [f"teardown left something behind: ECR repository "
+                                      f"{own.prefix}my-ecs-php-app: {INJECTED}"]
+
+
+def test_ctrl_c_during_teardown_waits_until_everything_is_removed(target, own):
+    # given: a Ctrl-C arrives while the bucket (removed first) is being deleted
+    before = inventory(target)
+    client = target.client("s3")
+
+    def interrupt(model, **_):
+        if model.name == "DeleteBucket":
+            os.kill(os.getpid(), signal.SIGINT)
+
+    # when
+    with pytest.raises(KeyboardInterrupt), Lab(own, target, steps=(ecr.STEP, artifacts.STEP)) as lab:
+        lab.provision()
+        client.meta.events.register("before-call", interrupt)
+    client.meta.events.unregister("before-call", interrupt)
+
+    # then: raised only once the repository, deleted after the bucket, was gone too
+    assert difference(before, inventory(target)) == {}

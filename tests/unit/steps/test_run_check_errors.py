@@ -1,0 +1,26 @@
+"""An answer botocore cannot parse (a proxy's HTML page, a truncated body) is the check's `error`,
+"could not read", like any other failed AWS call: errors.AWS_ERRORS, written once, is what a check
+catches."""
+
+import botocore.parsers
+
+from pipeline_harness.context import Context
+from pipeline_harness.settings import Settings
+from pipeline_harness.steps.base import Check, run_check
+
+
+def _garbled(ctx):
+    raise botocore.parsers.ResponseParserError("Unable to parse response (no element found), invalid XML")
+
+
+def test_an_answer_botocore_cannot_parse_is_the_checks_error_not_a_verdict(stubbed_target):
+    # given
+    check = Check("ecr.repository", 1, "ECR repository exists", "ECR → Create repository",
+                  _garbled, lambda found, ctx: (True, "it", "it"))
+
+    # when
+    result = run_check(check, Context(Settings(), stubbed_target()))
+
+    # then
+    assert (result.status, result.points) == ("error", 0)
+    assert result.message == "could not read: Unable to parse response (no element found), invalid XML"
