@@ -27,6 +27,14 @@ def own(settings):
     return settings.replace(prefix=f"{settings.prefix}s{next(_TESTS)}-")
 
 
+@pytest.fixture
+def ecr_served(target):
+    """These tests provision the repository: skipped, with the target's reason, where it has no ECR."""
+    reason = target.gap("ecr")
+    if reason:
+        pytest.skip(f"{target.name}: {reason}")
+
+
 def _failing(target, service: str, operation: str, code: str = "InjectedFault"):
     """Make every `operation` call of the target's `service` client fail; returns the undo."""
     client = target.client(service)
@@ -40,7 +48,7 @@ def _failing(target, service: str, operation: str, code: str = "InjectedFault"):
     return lambda: client.meta.events.unregister("before-call", fail)
 
 
-def test_leaving_a_session_removes_what_it_provisioned(target, own):
+def test_leaving_a_session_removes_what_it_provisioned(target, own, ecr_served):
     before = inventory(target)
 
     with Lab(own, target, steps=(ecr.STEP,)) as lab:
@@ -51,7 +59,7 @@ def test_leaving_a_session_removes_what_it_provisioned(target, own):
     assert difference(before, inventory(target)) == {}
 
 
-def test_a_kept_session_leaves_a_whole_lab_that_a_teardown_session_removes(target, own):
+def test_a_kept_session_leaves_a_whole_lab_that_a_teardown_session_removes(target, own, ecr_served):
     before = inventory(target)
 
     with Lab(own, target, steps=(ecr.STEP,), keep=True) as lab:
@@ -81,7 +89,7 @@ def test_a_kept_session_whose_provisioning_failed_still_removes_what_it_made(tar
     assert difference(before, inventory(target)) == {}
 
 
-def test_a_teardown_that_leaves_something_behind_fails_the_session_naming_it(target, own):
+def test_a_teardown_that_leaves_something_behind_fails_the_session_naming_it(target, own, ecr_served):
     # given
     undo = _failing(target, "ecr", "DeleteRepository")
 
@@ -99,7 +107,7 @@ def test_a_teardown_that_leaves_something_behind_fails_the_session_naming_it(tar
                                  f"{own.prefix}my-ecs-php-app: {INJECTED}; run `pipeline-harness teardown`")
 
 
-def test_an_error_in_the_session_is_kept_and_what_teardown_left_is_noted_on_it(target, own):
+def test_an_error_in_the_session_is_kept_and_what_teardown_left_is_noted_on_it(target, own, ecr_served):
     undo = _failing(target, "ecr", "DeleteRepository")
 
     try:
