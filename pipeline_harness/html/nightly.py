@@ -58,7 +58,9 @@ def load(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not UTF-8 text (byte {err.start})") from None
     except json.JSONDecodeError as err:
         raise ConfigError(f"{path}: not JSON ({err.msg}, line {err.lineno} column {err.colno})") from None
-    except (ValueError, RecursionError) as err:
+    except RecursionError:
+        raise ConfigError(f"{path}: not a nightly run report (nested too deeply)") from None
+    except ValueError as err:
         raise ConfigError(f"{path}: not JSON ({_first_line(err)})") from None
     try:
         error = next(iter(sorted(_VALIDATOR.iter_errors(data), key=lambda e: list(map(str, e.path)))), None)
