@@ -41,7 +41,8 @@ def executable() -> str | None:
 @contextmanager
 def launched() -> Iterator[Any]:
     """A headless Chromium with a fresh profile, or a skip saying what is missing."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the test extra's playwright is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="the test extra's playwright is not installed")
     path = executable()
     if path is None:
         pytest.skip(NO_BROWSER)

@@ -70,8 +70,9 @@ def test_each_bar_sits_at_its_at_and_is_as_long_as_its_seconds(played):
     assert drawn["Build"].start == drawn["Source"].start + drawn["Source"].seconds
 
 
-@pytest.mark.parametrize("ending, where, failed", [(ROLLED_BACK, "rollout", ("rollout", "wait", "failed")),
-                                                   (BUILD_FAILED, "pipeline", ("pipeline", "wait", "failed"))])
+@pytest.mark.parametrize("ending, where, failed", [
+    (ROLLED_BACK, "rollout", ("rollout", "wait", "failed")),
+    (BUILD_FAILED, "pipeline", ("pipeline", "wait", "failed"))])
 def test_a_failed_run_marks_where_it_failed_with_the_message_and_the_tutorials_issue(
         played, tmp_path, ending, where, failed):
     # given

@@ -5,7 +5,8 @@ from tests.browser import on_one_worker, open_page, without_csp
 
 
 @on_one_worker
-def test_a_page_that_loads_an_image_a_stylesheet_and_a_script_is_caught_by_every_instrument(chromium, tmp_path):
+def test_a_page_that_loads_an_image_a_stylesheet_and_a_script_is_caught_by_every_instrument(
+        chromium, tmp_path):
     leaky = tmp_path / "leaky.html"
     leaky.write_text('<!DOCTYPE html><html><head><meta charset="utf-8">'
                      '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'">'
