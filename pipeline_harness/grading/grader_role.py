@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline_harness import inert, policies
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.errors import ConfigError, first_line
 from pipeline_harness.kinds.iam import document
 from pipeline_harness.policies import evaluation
 from pipeline_harness.policies.conditions import Fact
@@ -39,11 +39,22 @@ READS = ("iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAt
 
 @dataclass(frozen=True)
 class Found:
-    """The role as IAM holds it: its ARN, trust policy, and every permissions document by name."""
+    """The role as IAM holds it: its ARN, trust policy, every permissions document by name, and
+    the documents that are no JSON policy (IAM holds none such; an emulator may)."""
 
     arn: str
     trust: Any
     documents: dict[str, dict]
+    unreadable: dict[str, str]
+
+
+def _parsed(raw: Any) -> dict | str:
+    """A policy document, or why it is none."""
+    try:
+        parsed = document(raw)
+    except ValueError as err:
+        return f"not JSON ({first_line(err)})"
+    return parsed if isinstance(parsed, dict) else "not a JSON object"
 
 
 def read(target: Target, role_name: str) -> Found | None:
@@ -53,17 +64,21 @@ def read(target: Target, role_name: str) -> Found | None:
         role = iam.get_role(RoleName=role_name)["Role"]
     except iam.exceptions.NoSuchEntityException:
         return None
-    documents = {}
+    raw = {}
     for page in iam.get_paginator("list_role_policies").paginate(RoleName=role_name):
         for name in page["PolicyNames"]:
-            documents[f"inline policy {name}"] = document(
-                iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"])
+            raw[f"inline policy {name}"] = iam.get_role_policy(RoleName=role_name,
+                                                               PolicyName=name)["PolicyDocument"]
     for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
         for attached in page["AttachedPolicies"]:
             version = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]["DefaultVersionId"]
-            documents[f"managed policy {attached['PolicyArn']}"] = document(iam.get_policy_version(
-                PolicyArn=attached["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"])
-    return Found(role["Arn"], document(role["AssumeRolePolicyDocument"]), documents)
+            raw[f"managed policy {attached['PolicyArn']}"] = iam.get_policy_version(
+                PolicyArn=attached["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"]
+    parsed = {name: _parsed(text) for name, text in raw.items()}
+    trust = _parsed(role["AssumeRolePolicyDocument"])
+    return Found(role["Arn"], trust if isinstance(trust, dict) else {},
+                 {n: d for n, d in parsed.items() if isinstance(d, dict)},
+                 {n: d for n, d in parsed.items() if isinstance(d, str)})
 
 
 def check_options(teacher_account: str, external_id: str | None, role_name: str) -> None:
@@ -221,26 +236,42 @@ def _nobody_else(found: Found, teacher: str, external_id: str | None) -> CheckRe
 
 # --- the permissions ----------------------------------------------------------------------------------
 
+def _grants(document: dict) -> list[tuple[str, str]]:
+    """(action, resource) of each Allow of a document as it is written (the grader policy's), once."""
+    return list(dict.fromkeys(
+        (action, resource) for statement in document["Statement"] if statement["Effect"] == "Allow"
+        for action in statement["Action"]
+        for resource in ([statement["Resource"]] if isinstance(statement["Resource"], str)
+                         else statement["Resource"])))
+
+
+READS_TITLE = "It may make every read the grader makes"
+ONLY_TITLE = "It may do nothing beyond the grader policy"
+
+
 def _permissions(found: Found) -> list[CheckResult]:
+    if found.unreadable:
+        problems = _listed([f"{name}: {why}" for name, why in found.unreadable.items()])
+        return [CheckResult(check_id, STEP, title, "error", 0, 1, f"could not be judged: {problems}",
+                            "make the role's policies again from the template")
+                for check_id, title in (("grader-role.permissions", READS_TITLE),
+                                        ("grader-role.least-privilege", ONLY_TITLE))]
     grader = {GRADER: policies.document(GRADER)}
-    missing = [f"{action} on {resource} ({decision.reason})"
-               for _, action, resource in sorted(policies.grants(grader[GRADER]))
-               for decision in [evaluation.evaluate(found.documents, action, resource)]
-               if not decision.allowed]
+    grants = _grants(grader[GRADER])
+    decisions = [(action, resource, evaluation.evaluate(found.documents, action, resource))
+                 for action, resource in grants]
+    missing = [f"{action} on {resource} ({d.reason})" for action, resource, d in decisions if not d.allowed]
     beyond = evaluation.not_granted(found.documents, grader)
-    title_reads, title_only = ("It may make every read the grader makes",
-                               "It may do nothing beyond the grader policy")
     documents = ", ".join(found.documents) or "no policy"
-    results = [
-        _result("grader-role.permissions", title_reads, not missing,
-                f"all {len(policies.grants(grader[GRADER]))} of the grader policy's grants allowed by "
-                f"{documents}" if not missing else f"not allowed: {_listed(missing)}",
+    return [
+        _result("grader-role.permissions", READS_TITLE, not missing,
+                f"all {len(grants)} of the grader policy's grants allowed by {documents}" if not missing
+                else f"not allowed: {_listed(missing)}",
                 f"give the role the grader policy (pipeline_harness/policies/{GRADER}) as its one inline "
                 "policy: without a read the grader scores that check `error`, not your lab"),
-        _result("grader-role.least-privilege", title_only, not beyond,
+        _result("grader-role.least-privilege", ONLY_TITLE, not beyond,
                 "nothing granted beyond the grader policy" if not beyond
                 else f"granted beyond the grader policy: {_listed(beyond)}",
                 "remove every other policy from the role: the grader reads, and whoever holds the role "
                 "can do all it grants in your account"),
     ]
-    return results
