@@ -74,6 +74,8 @@ def _trust(**statement) -> dict:
     return {"Version": "2012-10-17", "Statement": [{**TRUST["Statement"][0], **statement}]}
 
 
+DENY_ARTIFACTS = {"Version": "2012-10-17",
+                  "Statement": [{"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}]}
 # mistake -> (how the role is made, the findings it costs, words of what to fix)
 MISTAKES = {
     "no role at all": (None, {"grader-role.exists"}, "make the role from the harness's template"),
@@ -95,9 +97,8 @@ MISTAKES = {
         {"grader-role.least-privilege"}, "remove every other policy"),
     "ReadOnlyAccess attached too": (dict(managed=["arn:aws:iam::aws:policy/ReadOnlyAccess"]),
                                     {"grader-role.least-privilege"}, "remove every other policy"),
-    "a Deny of the artifacts": (dict(inline=[("grader", GRADER), ("deny", {
-        "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}]})]),
-        {"grader-role.permissions"}, "give the role the grader policy"),
+    "a Deny of the artifacts": (dict(inline=[("grader", GRADER), ("deny", DENY_ARTIFACTS)]),
+                                {"grader-role.permissions"}, "give the role the grader policy"),
 }
 
 
