@@ -210,7 +210,8 @@ def _run(text: str, long: str) -> dict:
     """A run report whose every text field holds `text` (within the report's limits) or `long`."""
     timed = {"state": "failed", "at": 1.0, "seconds": 2.0, "attempts": 3, "last_seen": long}
     return {"run_id": text, "region": text[:64], "pipeline_type": text[:16], "branch": text,
-            "account": text[:64], "outcome": "failed", "commit": text[:64], "execution_id": text, "build_number": text[:32],
+            "account": text[:64], "outcome": "failed", "commit": text[:64], "execution_id": text,
+            "build_number": text[:32],
             "image": {"uri": long, "platforms": [text, long]},
             "phases": [{**timed, "name": text}], "waits": [{**timed, "name": f"{text}!"}],
             "stages": {text: {"seconds": 400.0, "outlier": text}},
