@@ -1,7 +1,11 @@
 """The browser tests' own instruments can fail: a page that loads something is caught — its request
 recorded, blocked and complained of — so "no request, no console error" on our pages means something."""
 
-from tests.browser import on_one_worker, open_page, without_csp
+import shutil
+
+import pytest
+
+from tests.browser import launched, on_one_worker, open_page, without_csp
 
 
 @on_one_worker
@@ -20,3 +24,12 @@ def test_a_page_that_loads_an_image_a_stylesheet_and_a_script_is_caught_by_every
     assert any("Content Security Policy" in error for error in with_csp.console_errors)
     assert "http://127.0.0.1:9/x.png" in bare.requests_elsewhere  # asked for, and aborted by the route
     assert any("ERR_FAILED" in error or "Failed to load" in error for error in bare.console_errors)
+
+
+def test_without_a_browser_the_browser_tests_skip_and_say_what_to_install(monkeypatch):
+    monkeypatch.delenv("PIPELINE_HARNESS_CHROMIUM", raising=False)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+
+    with pytest.raises(pytest.skip.Exception, match=r"`apt-get install chromium` \(\.ci/run installs it\)"), \
+            launched():
+        pass
