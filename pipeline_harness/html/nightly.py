@@ -16,6 +16,8 @@ the page says so.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -46,6 +48,8 @@ _NICE_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14
 def load(path: str | Path) -> dict[str, Any]:
     """One run report, or a ConfigError line saying why this file is not one."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or a terminal would hold the read
+            raise ConfigError(f"{path}: not a regular file")
         with open(path, "rb") as file:
             raw = file.read(MAX_REPORT_BYTES + 1)
     except OSError as err:

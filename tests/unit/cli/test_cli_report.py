@@ -3,6 +3,7 @@ anything is written: a file that is not JSON, not UTF-8, not a run report, too l
 deep, unreadable, one of too many — and writes the page only when every file is a report."""
 
 import json
+import os
 
 import pytest
 
@@ -65,15 +66,19 @@ def test_a_file_larger_than_any_run_report_is_refused_without_reading_it_whole(t
     assert f"{huge}: over 1024 KiB, larger than any run report" in err
 
 
-@pytest.mark.parametrize("what", ["missing", "a directory"])
-def test_a_file_that_cannot_be_read_is_refused(tmp_path, capsys, what):
+@pytest.mark.parametrize("what, says", [("missing", "cannot read it (No such file or directory)"),
+                                        ("a directory", "not a regular file"),
+                                        ("a named pipe nobody writes to", "not a regular file")])
+def test_a_file_that_cannot_be_read_is_refused_without_waiting_for_it(tmp_path, capsys, what, says):
     path = tmp_path / "nightly-run.json"
     if what == "a directory":
         path.mkdir()
+    if what.startswith("a named pipe"):
+        os.mkfifo(path)  # opened for reading, it would wait for a writer for ever
 
     err = _refused(capsys, str(path))
 
-    assert f"{path}: cannot read it (" in err
+    assert f"{path}: {says}" in err
 
 
 def test_more_reports_than_are_drawn_are_refused_before_any_is_read(tmp_path, capsys):
