@@ -15,7 +15,10 @@ accounts and rosters):
   (CommonMark's backslash escapes, HTML's entities for `<>&`, GFM's autolink triggers broken);
 - `junit`: what `terminal` removes, and what XML 1.0 forbids, removed; line breaks kept;
 - `csv_cell`: `terminal`'s cleaning, and a cell a spreadsheet would take for a formula prefixed
-  with `'` (OWASP, CSV injection).
+  with `'` (OWASP, CSV injection);
+- `html`: what `junit` removes, and the noncharacters HTML's parser calls errors; line breaks kept.
+  Markup is escaped by the template engine (Jinja2's autoescape, `pipeline_harness.html`), which
+  applies this function to every value it prints.
 
 JSON needs nothing: `json.dumps` escapes every control and non-ASCII character.
 
@@ -28,7 +31,7 @@ hostile string that never went through `code` still cannot close a span or open 
 from __future__ import annotations
 
 import bisect
-import html
+import html as _html
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -67,6 +70,22 @@ _XML_BREAKS = re.compile("\r\n?|[\v\f\x1c-\x1e\x85\u2028\u2029]")
 def junit(text: object) -> str:
     """Text any XML 1.0 parser accepts and a terminal prints as it reads; its lines kept."""
     return _BIDI.sub("", _XML_FORBIDDEN.sub("", _XML_BREAKS.sub("\n", _unescaped(text))))
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+
+# HTML's parser calls controls other than ASCII white space, surrogates and noncharacters parse errors
+# (HTML Living Standard, "Preprocessing the input stream"): U+FDD0..U+FDEF and the last two code
+# points of every plane
+_NONCHARACTERS = re.compile("[\ufdd0-\ufdef\ufffe\uffff" + "".join(
+    f"{chr(plane << 16 | 0xfffe)}{chr(plane << 16 | 0xffff)}" for plane in range(1, 17)) + "]")
+
+
+def html(text: object) -> str:
+    """Text an HTML parser reads without a parse error and a reader sees as it is: what `junit`
+    removes, and noncharacters; line breaks kept (as one newline each). Escaping `<>&"'` is the
+    template engine's: this is for a template with autoescape on."""
+    return _NONCHARACTERS.sub("", junit(text))
 
 
 # --- CSV --------------------------------------------------------------------------------------------
@@ -154,4 +173,4 @@ def markdown(text: object, *, cell: bool = False) -> str:
 def _escaped(text: str) -> str:
     text = _SYNTAX.sub(r"\\\g<0>", text)
     text = _AUTOLINK.sub(lambda m: f"\\@{_WORD_JOINER}" if m[0] == "@" else f"\\{m[0]}", text)
-    return html.escape(text, quote=False)
+    return _html.escape(text, quote=False)

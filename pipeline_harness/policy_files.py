@@ -5,6 +5,8 @@ preflight declare next to the calls they make (their `READS`).
     python -m pipeline_harness.policy_files          # exit 1 and say which file differs
     python -m pipeline_harness.policy_files --write  # write every file anew
 
+`policies/grader-role.cfn.yaml` and `policies/grader-role.tf` are the grader's role as a CloudFormation
+template and a Terraform configuration (`policies.role_templates`), its inline policy the grader's.
 `policies/nightly-role-policy-<n>.json` are the parts of the policy of the role the nightly
 end-to-end run assumes: it may make and remove the lab's kinds of resources, pass only the lab's
 roles and only to their services, and read what Step 7 waits on and what the preflight checks. The
@@ -26,11 +28,14 @@ from pipeline_harness.e2e import flow
 from pipeline_harness.grading import grade, source, step7
 from pipeline_harness.kinds import iam as iam_kinds
 from pipeline_harness.kinds.base import Kind
-from pipeline_harness.policies import quotas
+from pipeline_harness.policies import quotas, role_templates
 from pipeline_harness.preflight import probes
 from pipeline_harness.steps import connection, holding, iam, prerequisites, verification
 from pipeline_harness.waits import ecr_tags, events, pipeline, rollout
 
+# the grader's role, by language: its file and how it is made from the grader policy
+GRADER_ROLE_TEMPLATES = {"cloudformation": ("grader-role.cfn.yaml", role_templates.cloudformation),
+                         "terraform": ("grader-role.tf", role_templates.terraform)}
 NIGHTLY_PART = "nightly-role-policy-{number}.json"
 NIGHTLY_PARTS = "nightly-role-policy-*.json"  # what the setup attaches, and what --write replaces
 GRADER = "grader-policy.json"
@@ -139,19 +144,25 @@ def derived_files() -> dict[str, dict]:
     return {**parts, GRADER: grader_policy()}
 
 
+def derived_templates() -> dict[str, str]:
+    """The grader's role templates by file name, each granting the grader policy."""
+    policy = grader_policy()
+    return {filename: make(policy) for filename, make in GRADER_ROLE_TEMPLATES.values()}
+
+
 def _text(document: dict) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     write = "--write" in (sys.argv[1:] if argv is None else argv)
-    files = derived_files()
+    texts = {filename: _text(document) for filename, document in derived_files().items()}
+    texts |= derived_templates()
     # a part the policy no longer needs is stale too: the setup attaches every part it finds
-    leftovers = [p.name for p in sorted(POLICIES_DIR.glob(NIGHTLY_PARTS)) if p.name not in files]
+    leftovers = [p.name for p in sorted(POLICIES_DIR.glob(NIGHTLY_PARTS)) if p.name not in texts]
     stale = list(leftovers)
-    for filename, document in files.items():
+    for filename, text in texts.items():
         path = POLICIES_DIR / filename
-        text = _text(document)
         if write:
             path.write_text(text, encoding="utf-8")
         elif not path.exists() or path.read_text(encoding="utf-8") != text:

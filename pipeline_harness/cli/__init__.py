@@ -24,7 +24,8 @@ from pipeline_harness.errors import (
     unexpected,
 )
 
-VERBS = ("verify", "grade", "provision", "teardown", "lint", "wait", "sweep", "preflight")
+VERBS = ("verify", "grade", "provision", "teardown", "lint", "wait", "sweep", "preflight", "report",
+         "grader-role")
 
 EPILOG = ("exit codes: 0 all passed; 1 a check or wait failed; 2 usage or configuration error; "
           "3 target unreachable or credentials missing; 4 pipeline-harness crashed (a bug: the "
@@ -43,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     common = common_options()
     for verb in VERBS:
-        module = importlib.import_module(f"pipeline_harness.cli.{verb}")
+        module = importlib.import_module(f"pipeline_harness.cli.{verb.replace('-', '_')}")
         command = module.add_parser(sub, common)
         command.set_defaults(run=module.run)
     return parser

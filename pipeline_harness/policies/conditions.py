@@ -30,10 +30,11 @@ SHOWN_CHARACTERS = 120  # of each value
 
 @dataclass(frozen=True)
 class Fact:
-    """A condition key's value in the request, as the graded lab fixes it."""
+    """A condition key's value in the request, as the graded lab fixes it — or, `value` None, a key
+    known to be absent from the request (an AssumeRole call made without an external id)."""
 
     key: str  # as IAM's documentation spells it: "aws:SourceAccount"
-    value: str
+    value: str | None
     what: str  # how the report names it: "the graded account"
 
 
@@ -118,6 +119,8 @@ def _key(operator: str, key: str, values: Any, facts: Mapping[str, Fact]) -> Ver
                              f"knows {knows}, which the service sets from the graded lab)")
     if base == "Null":
         return _null(key, patterns, fact)
+    if fact.value is None:
+        return _absent(operator, set_operator, base, key)
     if any("${" in p for p in patterns):
         return Verdict(None, f"its Condition {operator} {key} uses a policy variable, not judged here")
     negated, match, says = _OPERATORS[base]
@@ -146,10 +149,24 @@ def _matched(negated: bool, match: Match, patterns: list[str], value: str) -> bo
     return negated
 
 
+def _absent(operator: str, set_operator: str, base: str, key: str) -> Verdict:
+    """A key the request does not carry: "the values do not match and the condition is false",
+    but true for a negated operator (StringNotEquals, ArnNotLike…), for …IfExists, and for
+    ForAllValues (no value fails it) — IAM JSON policy elements: Condition operators; multivalued
+    context keys."""
+    if operator.endswith("IfExists") or set_operator == "ForAllValues:" or _OPERATORS[base][0]:
+        return Verdict(True, f"{key} is absent from the request, and {operator} then holds")
+    return Verdict(False, f"its Condition {operator} requires {key}, which the request does not carry")
+
+
 def _null(key: str, patterns: list[str], fact: Fact) -> Verdict:
     wanted = {p.lower() for p in patterns}
     if not wanted <= {"true", "false"}:
         return Verdict(None, f"its Condition Null {key} is neither true nor false")
+    if fact.value is None:
+        if "true" in wanted:
+            return Verdict(True, f"{key} is absent, as its Condition Null asks")
+        return Verdict(False, f"its Condition Null {key} requires the key, which the request does not carry")
     if "false" in wanted:  # "false": the key must be there, and the service sets it
         return Verdict(True, f"{key} is present: the service sets it to {fact.what}")
     return Verdict(False, f"its Condition Null {key} requires the key to be absent, and the service "

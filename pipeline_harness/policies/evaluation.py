@@ -10,11 +10,14 @@ Conditions and policy variables depend on the request's context, which a grader 
 statement using either is judged by its widest reading: it denies if it might apply, and it never
 allows. The Decision's reason says when that happened; the simulator judges such statements itself.
 
-`may_assume` judges a role's trust policy the same way, for the one request that matters: a service
-principal calling sts:AssumeRole. There the grader does know the context the service sets — the
-graded account and resource (aws:SourceAccount, aws:SourceArn) — so Conditions on those keys are
-evaluated (`conditions`); any other Condition is still read widest: a Deny applies, an Allow awards
-nothing, and the reason says why.
+`may_assume` judges a role's trust policy the same way, for the one request that matters: a principal
+calling sts:AssumeRole — a service (the lab's roles) or an AWS principal, an account or a role in
+it (the grader's role in a student's account). There the caller does know the request's context —
+the graded account and resource a service sets (aws:SourceAccount, aws:SourceArn), the external id
+a teacher passes (sts:ExternalId) — so Conditions on those keys are evaluated (`conditions`); any
+other Condition is still read widest: a Deny applies, an Allow awards nothing, and the reason says
+why. `not_granted` compares two sets of documents by the same rules: what one allows that the other
+does not.
 """
 
 from __future__ import annotations
@@ -201,14 +204,16 @@ SHOWN_REFUSALS = 4  # statements whose refusal a message names
 
 
 def may_assume(trust: Any, service: str, facts: Iterable[Fact] = ()) -> Decision:
-    """Whether the service principal (`codebuild.amazonaws.com`) may sts:AssumeRole a role with this
-    trust policy, when the service sets the condition keys `facts` from the graded lab.
+    """Whether the principal may sts:AssumeRole a role with this trust policy, when the request
+    carries the condition keys `facts`. The principal is a service (`codebuild.amazonaws.com`) or an
+    AWS principal's ARN: an account (`arn:aws:iam::111122223333:root`) or a role or user in one.
 
-    As IAM decides it: an explicit Deny naming the service (a NotPrincipal that leaves it out, a
-    wildcard principal) wins; else an Allow must name the service or every principal ("*", AWS "*"),
-    cover sts:AssumeRole, and hold under its Condition. A Condition the grader cannot judge makes a
-    Deny apply and an Allow count for nothing; NotPrincipal never allows (IAM refuses it in a trust
-    policy)."""
+    As IAM decides it: an explicit Deny naming the principal (a NotPrincipal that leaves it out, a
+    wildcard principal) wins; else an Allow must name the principal — a service by its name; an AWS
+    principal by its ARN, or its account (by id or root ARN: any principal of that account its own
+    policies let assume roles) — or every principal ("*", AWS "*"), cover sts:AssumeRole, and hold
+    under its Condition. A Condition the caller cannot judge makes a Deny apply and an Allow count
+    for nothing; NotPrincipal never allows (IAM refuses it in a trust policy)."""
     facts = tuple(facts)
     statements = list(_statements({TRUST_POLICY: trust}))
     for st in statements:
@@ -233,7 +238,7 @@ def may_assume(trust: Any, service: str, facts: Iterable[Fact] = ()) -> Decision
         if verdict.met:
             under = f", under its Condition ({verdict.reason})" if verdict.reason else ""
             tip = (f"{st.label} lets any principal assume the role (Principal {admits}): name {service} "
-                   "instead") if admits != service else ""
+                   "instead") if admits in _EVERY_PRINCIPAL else ""
             return Decision(True, f"allowed by {st.label}{under}", TRUST_POLICY, tip)
         judged = " — a Condition the grader cannot judge counts for nothing" if verdict.met is None else ""
         refusals.append(f"{st.label}: {verdict.reason}{judged}")
@@ -244,8 +249,37 @@ def may_assume(trust: Any, service: str, facts: Iterable[Fact] = ()) -> Decision
     return Decision(False, f"no Allow statement names {service} (implicit deny){_named(statements)}")
 
 
+_EVERY_PRINCIPAL = ('"*"', 'AWS "*"')
+
+
+def is_aws_principal(principal: str) -> bool:
+    """An account's, role's or user's ARN, rather than a service's name."""
+    return principal.startswith("arn:")
+
+
+def _forms(principal: str) -> tuple[str, ...]:
+    """The Principal element's values that name an AWS principal: its ARN, and its account — by id
+    or as `arn:<partition>:iam::<id>:root` (IAM stores an id as that ARN) — which admits any
+    principal of the account its own policies let assume roles."""
+    parts = principal.split(":")
+    if len(parts) < 6:
+        return (principal,)
+    account = parts[4]
+    return tuple(dict.fromkeys((principal, account, f"arn:{parts[1]}:iam::{account}:root")))
+
+
+def _names(element: Any, principal: str) -> str | None:
+    """The value of a Principal (or NotPrincipal) element that names the principal, exactly."""
+    if not isinstance(element, dict):
+        return None
+    if not is_aws_principal(principal):
+        return principal if principal in _values(element, "Service") else None
+    return next((value for value in _values(element, "AWS") if value in _forms(principal)), None)
+
+
 def _admits(body: dict, service: str) -> str | None:
-    """How an Allow's Principal takes in the service: by name, or as every principal; None if not."""
+    """How an Allow's Principal takes in the principal: by name (or, an AWS principal, by its
+    account), or as every principal; None if not."""
     principal = body.get("Principal")
     if principal == "*":
         return '"*"'
@@ -253,21 +287,61 @@ def _admits(body: dict, service: str) -> str | None:
         return None
     if "*" in _values(principal, "AWS"):
         return 'AWS "*"'
-    return service if service in _values(principal, "Service") else None
+    return _names(principal, service)
 
 
 def _denies(body: dict, service: str) -> bool:
-    """Whether a Deny's principal might be the service (read widest: case and wildcards too)."""
+    """Whether a Deny's principal might be the principal (read widest: case and wildcards too)."""
     if "NotPrincipal" in body:
         spared = body["NotPrincipal"]
-        return spared != "*" and not (isinstance(spared, dict) and service in _values(spared, "Service"))
+        return spared != "*" and _names(spared, service) is None
     principal = body.get("Principal", "*")  # a Deny naming nobody is IAM's to refuse; read as everyone
     if principal == "*":
         return True
     if not isinstance(principal, dict):
         return False
+    if is_aws_principal(service):
+        return any(value == "*" or _arn_matches(value, form) for value in _values(principal, "AWS")
+                   for form in _forms(service))
     return "*" in _values(principal, "AWS") or any(_action_matches(name, service)
                                                   for name in _values(principal, "Service"))
+
+
+def trusted_principals(trust: Any) -> list[tuple[str, str]]:
+    """(kind, value) of every principal an Allow of the trust policy names: ("AWS", "111…"),
+    ("Service", "codebuild.amazonaws.com"), ("Federated", …); "*" as ("*", "*")."""
+    named: dict[tuple[str, str], None] = {}
+    for st in _statements({TRUST_POLICY: trust}):
+        if st.body.get("Effect") != "Allow":
+            continue
+        principal = st.body.get("Principal")
+        if principal == "*":
+            named[("*", "*")] = None
+        elif isinstance(principal, dict):
+            named.update({(str(kind), value): None for kind in principal
+                          for value in _values(principal, kind)})
+    return list(named)
+
+
+def not_granted(policies: Mapping[str, dict], by: Mapping[str, dict]) -> list[str]:
+    """What the Allow statements of `policies` grant that the documents `by` do not allow: each
+    action (or action pattern) on each resource (or pattern) an Allow names, judged against `by`
+    with the pattern as the request — so a wider pattern (`s3:Get*`, `*`) is not granted by a
+    narrower one, and a NotAction or NotResource (every action or resource but some) is never."""
+    beyond = []
+    for st in _statements(policies):
+        body = st.body
+        if body.get("Effect") != "Allow":
+            continue
+        if "NotAction" in body or "NotResource" in body:
+            beyond.append(f"{st.where()}: every {'action' if 'NotAction' in body else 'resource'} but "
+                          f"{', '.join(_values(body, 'NotAction') or _values(body, 'NotResource'))}")
+            continue
+        for action in _values(body, "Action"):
+            for resource in _values(body, "Resource"):
+                if not evaluate(by, action, resource).allowed:
+                    beyond.append(f"{action} on {resource} ({st.where()})")
+    return beyond
 
 
 def _actions_of(body: dict) -> str:

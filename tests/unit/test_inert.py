@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -104,3 +105,25 @@ def test_a_field_starting_like_a_block_is_escaped_at_its_start():
     assert inert.markdown("- item") == "\\- item"
     assert inert.markdown("12. item") == "12\\. item"
     assert inert.markdown("# Lab grade") == "\\# Lab grade"
+
+
+# --- HTML ------------------------------------------------------------------------------------------
+
+_NONCHARACTER = re.compile("[\ufdd0-\ufdef\ufffe\uffff\U0001fffe\U0001ffff\U0010fffe\U0010ffff]")
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_html_text_has_no_control_escape_bidi_or_noncharacter_and_keeps_its_lines(text):
+    shown = inert.html(text)
+
+    no_control_characters(shown)
+    assert not _NONCHARACTER.search(shown) and "\r" not in shown and "\x1b" not in shown
+
+
+def test_html_text_drops_noncharacters_of_every_plane_and_leaves_markup_to_the_template():
+    assert inert.html("a\ufdd0b\U0001fffec\U0010ffffd\ufffe") == "abcd"
+    assert inert.html("<img src=x onerror=alert(1)> & \"'") == "<img src=x onerror=alert(1)> & \"'"
+    assert inert.html("x\r\ny\u2028z") == "x\ny\nz"
+    assert inert.html(TYPOGRAPHY) == TYPOGRAPHY
+    for text in HOSTILE:
+        assert inert.html(inert.html(text)) == inert.html(text)

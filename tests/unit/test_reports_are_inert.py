@@ -4,6 +4,7 @@ and reason, a lint finding's path, message and fix, what a wait last saw. Each f
 them as text — and keep its own structure: the same lines, list items, headings and table cells."""
 
 import argparse
+import json
 import re
 
 from pipeline_harness import inert
@@ -11,6 +12,8 @@ from pipeline_harness.buildspec import report as lint_report
 from pipeline_harness.buildspec.findings import Finding
 from pipeline_harness.cli import wait
 from pipeline_harness.grading import classroom
+from pipeline_harness.html import nightly
+from pipeline_harness.html.board import class_board
 from pipeline_harness.report import MARKS, GradedExecution, Report, render, section, step_scores
 from pipeline_harness.steps import TITLES
 from pipeline_harness.steps.base import CheckResult
@@ -24,6 +27,7 @@ from tests.hostile_text import (
     markdown_is_ours,
     no_control_characters,
 )
+from tests.html_pages import loads_nothing, parsed
 
 STATUSES = ("pass", "fail", "skip", "error")
 
@@ -186,3 +190,56 @@ def test_what_a_wait_last_saw_is_one_line_per_key_in_the_table_and_escaped_in_js
     no_control_characters(table)
     assert [line.split(" ", 1)[0] for line in table.split("\n")[:-1]] == list(report)
     assert data == report
+
+
+# --- HTML: the class board and the nightly page ------------------------------------------------------
+
+def test_the_class_board_shows_every_hostile_field_as_text_with_the_shape_of_a_plain_one():
+    graded = _class()
+    plain = [classroom.Graded(classroom.Student(f"plain {i}", profile="p"),
+                              report=Report("moto", "1", "r", g.report.checks) if g.report else None,
+                              error="" if g.report else "plain")
+             for i, g in enumerate(graded)]
+
+    def board(of):
+        rows = classroom.summary_rows(of)
+        return class_board(rows, reports={g.student.name: g.report for g in of if g.report},
+                           report_files={g.student.name: f"{g.student.slug}.md" for g in of},
+                           notes=[g.student.name for g in of])
+
+    page = loads_nothing(board(graded))
+
+    assert page.shape == parsed(board(plain)).shape
+    assert [inert.html(g.student.name) for g in graded] == page.values("data-student")
+
+
+def _run(text: str, long: str) -> dict:
+    """A run report whose every text field holds `text` (within the report's limits) or `long`."""
+    timed = {"state": "failed", "at": 1.0, "seconds": 2.0, "attempts": 3, "last_seen": long}
+    return {"run_id": text, "region": text[:64], "pipeline_type": text[:16], "branch": text,
+            "account": text[:64], "outcome": "failed", "commit": text[:64], "execution_id": text,
+            "build_number": text[:32],
+            "image": {"uri": long, "platforms": [text, long]},
+            "phases": [{**timed, "name": text}], "waits": [{**timed, "name": f"{text}!"}],
+            "stages": {text: {"seconds": 400.0, "outlier": text}},
+            "failure": {"where": text, "error": text, "message": long,
+                        "diagnosis": {"common_issue": long, "hints": [long, text]}},
+            "teardown": {"errors": [long]},
+            "usage": {"window_seconds": 3.0, "estimate_usd": {text: 0.5, "total": 0.5, "unpriced": [text]},
+                      "prices": {"note": long}}}
+
+
+def test_the_nightly_page_shows_every_hostile_field_of_a_run_report_as_text(tmp_path):
+    shown = [h for h in HOSTILE if len(h) < 100]
+    files = []
+    for i, text in enumerate(shown):
+        (tmp_path / f"{i}.json").write_text(json.dumps(_run(f"{text} {i}", COMBINED)))
+        files.append(tmp_path / f"{i}.json")
+        (tmp_path / f"plain-{i}.json").write_text(json.dumps(_run(f"plain {i}", "plain")))
+
+    page = loads_nothing(nightly.page(nightly.load_all(files)))  # read back through the schema
+
+    plains = [tmp_path / f"plain-{i}.json" for i in range(len(files))]
+    plain = parsed(nightly.page(nightly.load_all(plains)))
+    assert page.shape == plain.shape
+    assert page.values("data-where") == [inert.html(f"{text} {i}") for i, text in enumerate(shown)][::-1]
