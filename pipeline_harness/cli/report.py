@@ -1,8 +1,8 @@
 """`pipeline-harness report REPORT.json [REPORT.json ...] -o nightly.html`: the nightly run's reports
 drawn as one self-contained HTML page — each run's timeline (its phases, waits and pipeline stages)
 and, given several reports, each one's duration over the runs, the slowest flagged against the
-tutorial's windows. Reports are drawn in the order given: name them oldest first (a shell glob of
-dated names sorts them). Exit 0 when the page is written, 2 when a file is not a run report (one
+tutorial's windows. Reports are drawn oldest first by their `started_at` (older reports, without
+it: in the order given). Exit 0 when the page is written, 2 when a file is not a run report (one
 line naming it), unreadable or over the size a run report can have.
 """
 
@@ -21,7 +21,7 @@ def add_parser(sub, common) -> argparse.ArgumentParser:
         "report", help="draw nightly run reports (nightly-run.json) as one HTML page",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("reports", nargs="+", metavar="REPORT.json",
-                        help="nightly run reports, oldest first")
+                        help="nightly run reports (drawn oldest first)")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="write the page to this file (default: stdout)")
     return parser

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,8 @@ class RunReport:
     pipeline_type: str
     branch: str
     clock: Callable[[], float] = field(repr=False, default=time.monotonic)
+    # when the run began, by the wall clock (UTC): what orders runs on the nightly page
+    started_at: str = field(default_factory=lambda: f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}")
     account: str | None = None
     outcome: str = "running"  # passed | failed | interrupted | refused
     commit: str | None = None

@@ -77,12 +77,16 @@ def load(path: str | Path) -> dict[str, Any]:
 
 
 def load_all(paths: Sequence[str | Path]) -> list[tuple[str, dict[str, Any]]]:
-    """(file name, report) of each path, in the order given."""
+    """(file name, report) of each path, oldest first: by the runs' `started_at` where every report
+    has one (reports made before it had the field: in the order given)."""
     if not paths:
         raise ConfigError("report: name at least one nightly run report (nightly-run.json)")
     if len(paths) > MAX_REPORTS:
         raise ConfigError(f"report: {len(paths)} reports given, at most {MAX_REPORTS} are drawn")
-    return [(Path(path).name, load(path)) for path in paths]
+    named = [(Path(path).name, load(path)) for path in paths]
+    if all(isinstance(report.get("started_at"), str) for _, report in named):
+        named.sort(key=lambda item: item[1]["started_at"])  # ISO 8601 in UTC: text order is time order
+    return named
 
 
 def _no_constant(name: str) -> None:
@@ -306,7 +310,7 @@ def trend(runs: list[Run], name: str, kind: str) -> Trend:
 
 
 def page(named: list[tuple[str, dict[str, Any]]]) -> str:
-    """nightly.html of these reports, in the order given (oldest first)."""
+    """nightly.html of these reports, in the order given (load_all's: oldest first)."""
     runs = [Run(n, file, report, timeline(report)) for n, (file, report) in enumerate(named, start=1)]
     trends = [trend(runs, name, kind) for name, kind in _series(runs)] if len(runs) > 1 else []
     latest = runs[-1]

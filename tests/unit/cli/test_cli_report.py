@@ -4,6 +4,7 @@ deep, unreadable, one of too many — and writes the page only when every file i
 
 import json
 import os
+import re
 
 import pytest
 
@@ -109,3 +110,30 @@ def test_a_report_with_fields_the_page_does_not_draw_is_read_and_drawn(tmp_path,
 
     out = capsys.readouterr().out
     assert out.startswith("<!DOCTYPE html>") and "Nightly run 1a2b3c4d5e6f" in out
+
+
+def test_runs_are_drawn_oldest_first_by_when_they_started_whatever_order_they_are_named(tmp_path):
+    # given: three runs, named newest first
+    paths = []
+    for day, run in (("2026-11-26", "c3"), ("2026-11-24", "a1"), ("2026-11-25", "b2")):
+        report = {**_report(), "run_id": run, "started_at": f"{day}T02:17:05Z"}
+        paths.append(_written(tmp_path, f"{run}.json", json.dumps(report).encode()))
+
+    # when
+    drawn = nightly.load_all(paths)
+
+    # then
+    assert [report["run_id"] for _, report in drawn] == ["a1", "b2", "c3"]
+
+
+def test_reports_without_a_start_time_are_drawn_in_the_order_given(tmp_path):
+    # given: reports written before the field existed
+    old = {key: value for key, value in _report().items() if key != "started_at"}
+    paths = [_written(tmp_path, f"{run}.json", json.dumps({**old, "run_id": run}).encode())
+             for run in ("c3", "a1")]
+
+    assert [report["run_id"] for _, report in nightly.load_all(paths)] == ["c3", "a1"]
+
+
+def test_a_run_report_says_when_the_run_began_in_utc():
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", _report()["started_at"])
