@@ -60,7 +60,8 @@ def test_junit_totals_and_score_match_the_report():
     assert {k: suite.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
         "tests": "6", "failures": "2", "errors": "1", "skipped": "1"}
     properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
-    assert properties == {"score": "1", "max_score": "4"}
+    assert {k: properties[k] for k in ("score", "max_score", "bonus", "percentage")} == {
+        "score": "1", "max_score": "4", "bonus": "0", "percentage": "25.0"}
 
 
 def test_junit_escapes_markup_in_messages():
@@ -93,7 +94,7 @@ def test_markdown_says_why_a_check_was_skipped_and_what_could_not_be_read():
 def test_markdown_scores_the_whole_lab_and_each_step():
     text = render(REPORT, "markdown")
 
-    assert text.startswith("# Lab grade: 1/4 points\n")
+    assert text.startswith("# Lab grade: 1/4 points (25 %)\n")
     assert "## Step 1: Create ECR Repository — 1/2 points" in text
     assert "## Step 2: Create GitHub Connection — 0/0 points" in text
     assert "## Step 3: Create S3 Bucket for Artifacts — 0/2 points" in text

@@ -39,7 +39,7 @@ def test_scan_on_push_off_fails_with_expected_found_and_the_tutorials_hint(ctx):
         result = run_check(_check(ecr, "ecr.scan-on-push"), ctx)
 
     assert result.status == "fail"
-    assert result.message == "expected True, found False"
+    assert result.message == "expected yes, found no"
     assert "Scan on push" in result.hint and result.points == 0 and result.max_points == 1
 
 
