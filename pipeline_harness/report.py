@@ -318,13 +318,14 @@ def as_gradescope(report: Report) -> str:
         output.append(f"**{inert.markdown(report.diagnosis)}**")
     execution = report.graded_execution
     extra = {"student": report.student, "account": report.account, "region": report.region,
-             "target": report.target, "bonus": report.bonus, "percentage": report.percentage,
+             "target": report.target, "max_score": report.max_score, "bonus": report.bonus,
+             "percentage": report.percentage,
              "as_of": report.as_of, "graded_at": report.graded_at,
              "harness_version": report.harness_version,
              "graded_execution": execution.as_dict() if execution else None}
-    results = {"score": float(report.score), "max_score": float(report.max_score),
-               "output": "\n\n".join(output), "output_format": "md", "visibility": "visible",
-               "extra_data": extra, "tests": tests}
+    # the specification has no top-level maximum: the tests' max_score add up to it (extra_data too)
+    results = {"score": float(report.score), "output": "\n\n".join(output), "output_format": "md",
+               "visibility": "visible", "extra_data": extra, "tests": tests}
     return json.dumps(results, indent=2) + "\n"
 
 

@@ -49,10 +49,18 @@ def _csv(rows: list[list]) -> str:
     return out.getvalue()
 
 
+def points_possible(rows: list[Row]) -> int | str:
+    """The lab's maximum on this target: the largest of the students who passed every check (a
+    check the target cannot judge is skipped for them, and counts for nobody); with none, the
+    largest of all. "" when no one was graded."""
+    passed = [row.max_score or 0 for row in rows if row.status == "pass" and row.graded]
+    return max(passed or [row.max_score or 0 for row in rows if row.graded] or [""])
+
+
 def canvas(students: list[Student], rows: dict[str, Row], assignment: str = ASSIGNMENT) -> str:
     """Canvas's gradebook import: the student columns, the assignment, a Points Possible row."""
     graded = [(s, rows[s.name]) for s in students if s.name in rows and rows[s.name].graded]
-    possible = max((row.max_score or 0 for _, row in graded), default="")
+    possible = points_possible([row for _, row in graded])
     table: list[list] = [[*CANVAS_COLUMNS, assignment], [POINTS_POSSIBLE, "", "", "", "", possible]]
     table += [[s.name, s.id or "", s.sis_id or "", "", s.section or "", row.score] for s, row in graded]
     return _csv(table)

@@ -567,3 +567,58 @@ def test_an_artifact_overwritten_with_a_broken_zip_skips_its_source_checks_and_t
     assert eve["pipeline.exists"]["status"] == "pass"
     ada = json.loads((out / "Ada.json").read_text())["checks"]
     assert all(c["status"] in ("pass", "skip") for c in ada if c["step"] < 7)
+
+
+# --- one account through its role; the options of a class and of one account -----------------------
+
+@pytest.mark.parametrize("options, says", [
+    (["--external-id", "course-2026"], "--external-id goes with --role-arn"),
+    (["--gradebook", "canvas"], "--gradebook is for a class (--accounts)"),
+    (["--assignment", "Lab 3"], "--assignment names the --gradebook column"),
+    (["--role-arn", "arn:aws:iam::12:role/x"], "--role-arn 'arn:aws:iam::12:role/x' is not an IAM role ARN"),
+    (["--role-arn", _role(ACCOUNT_A), "--external-id", "x"], "--external-id must be 2 to 1224"),
+    (["--format", "gradescope", "--gradebook", "moodle"], "--gradebook is for a class"),
+])
+def test_cli_one_account_options_that_make_no_sense_exit_2_before_any_call(capsys, options, says):
+    code = main(["grade", "--endpoint-url", f"http://127.0.0.1:{_closed_port()}", *options])
+
+    assert code == 2
+    assert says in _one_line(capsys.readouterr().err)
+
+
+def test_cli_a_format_only_grade_writes_is_refused_by_the_other_verbs(capsys):
+    code = main(["lint", "--format", "gradescope"])
+
+    assert code == 2
+    assert "--format gradescope is for grade, not lint" in _one_line(capsys.readouterr().err)
+
+
+def test_cli_class_options_for_one_account_are_refused_with_a_class(tmp_path, capsys):
+    code = main(["grade", "--accounts", str(_accounts(tmp_path, GOOD_FILE)), "--output-dir", "out",
+                 "--role-arn", _role(ACCOUNT_A)])
+
+    assert code == 2
+    assert "--role-arn is for one account; with --accounts give each student's role_arn" in _one_line(
+        capsys.readouterr().err)
+
+
+def test_cli_grades_one_account_through_the_role_a_student_submitted(moto_server, monkeypatch, capsys):
+    # given: the role is assumed with the base credentials, with its external id
+    assumed = []
+
+    def grading(settings, target, **options):
+        assumed.append(target.account)
+        return Report(target.name, target.account, target.region,
+                      [CheckResult("ecr.repository", 1, "ECR repository exists", "pass", 1, 1, "found it")],
+                      student=options["student"])
+    monkeypatch.setattr("pipeline_harness.cli.grade.grade", grading)
+
+    # when
+    code = main(["grade", "--endpoint-url", moto_server, "--role-arn", _role(ACCOUNT_B), "--external-id",
+                 "course-2026", "--student", "Ada Lovelace", "--format", "gradescope"])
+
+    # then
+    results = json.loads(capsys.readouterr().out)
+    assert code == 0 and assumed == [ACCOUNT_B]
+    assert (results["extra_data"]["student"], results["extra_data"]["account"]) == ("Ada Lovelace", ACCOUNT_B)
+    assert results["score"] == 1.0
