@@ -54,7 +54,8 @@ def points_possible(rows: list[Row]) -> int | str:
     check the target cannot judge is skipped for them, and counts for nobody); with none, the
     largest of all. "" when no one was graded."""
     passed = [row.max_score or 0 for row in rows if row.status == "pass" and row.graded]
-    return max(passed or [row.max_score or 0 for row in rows if row.graded] or [""])
+    reference = passed or [row.max_score or 0 for row in rows if row.graded]
+    return max(reference) if reference else ""
 
 
 def canvas(students: list[Student], rows: dict[str, Row], assignment: str = ASSIGNMENT) -> str:
