@@ -113,8 +113,8 @@ def counting_calls():
     def count(model, **_):
         counter[f"{model.service_model.service_name}.{model.name}"] += 1
 
-    def counted(student: Student, base: Target) -> boto3.Session:
-        session = make(student, base)
+    def counted(student: Student, base: Target, region: str | None = None) -> boto3.Session:
+        session = make(student, base, region)
         session.events.register("before-call", count)
         return session
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pipeline_harness import kinds
 from pipeline_harness.e2e import flow
-from pipeline_harness.grading import grade, source, step7
+from pipeline_harness.grading import grade, region, source, step7
 from pipeline_harness.kinds import iam as iam_kinds
 from pipeline_harness.kinds.base import Kind
 from pipeline_harness.policies import quotas, role_templates
@@ -129,7 +129,8 @@ def _with(document: dict, statement: dict) -> dict:
 
 def grader_policy() -> dict:
     reads = _kind_statements(grade.KINDS, ("read", "list"), scoped=False)
-    declared = [*step7.READS, *source.READS, *connection.READS, *iam.READS, *prerequisites.READS]
+    declared = [*step7.READS, *source.READS, *connection.READS, *iam.READS, *prerequisites.READS,
+                *region.READS]
     scoped = [a for a in declared if a in SCOPED_READS]
     own_reads = [a for a in declared if a not in scoped]
     statements = [*reads, _statement(f"{verification.STEP.sid}AndTheChecksOwnReads", own_reads)]

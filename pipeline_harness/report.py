@@ -1,20 +1,56 @@
-"""Check results → the report a person reads (table) or a tool reads (JSON, the DESIGN contract).
+"""Check results → the report a person reads (table, Markdown) or a tool reads (JSON, the DESIGN
+contract; JUnit; Gradescope's autograder results.json).
 
-Every field that can carry an account's or a file's text — titles, messages, hints, the target,
-account and region — goes through the format's function in `inert` (JSON escapes by itself)."""
+Every field that can carry an account's or a file's text — titles, messages, hints, the student's
+name, the target, account and region — goes through the format's function in `inert` (JSON escapes
+by itself).
+
+Scores: `score` is what was earned without the bonus, never above `max_score`; the optional items'
+bonus points are `bonus`, apart. A check worth no points that did not pass (`source.lint`'s hints)
+is a note: it keeps its status (`fail`, the JSON contract's) but is counted, shown and exited on as
+a note, never as a failure.
+"""
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
 
 from pipeline_harness import inert
 from pipeline_harness.steps import TITLES
 from pipeline_harness.steps.base import CheckResult
 
-MARKS = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP", "error": "ERROR"}
+MARKS = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP", "error": "ERROR", "note": "NOTE"}
+DISTRIBUTION = "pipeline-harness"
+
+
+@functools.cache
+def harness_version() -> str:
+    """The installed pipeline-harness's version (its package metadata)."""
+    try:
+        return importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def now() -> str:
+    """This moment, ISO 8601 in UTC, to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def is_note(check: CheckResult) -> bool:
+    """A finding worth no points that did not pass: a hint to fix at no cost, shown as a note."""
+    return check.status == "fail" and check.max_points == 0
+
+
+def kind(check: CheckResult) -> str:
+    """How the check is counted and shown: its status, or `note`."""
+    return "note" if is_note(check) else check.status
 
 
 def section(step: int) -> str:
@@ -62,10 +98,22 @@ class Report:
     checks: list[CheckResult]
     as_of: str = ""  # the grade's time (ISO 8601, UTC): --as-of, else when it began
     graded_execution: GradedExecution | None = None  # the execution Step 7 rests on
+    student: str = ""  # whom it grades: the roster's name, or --student; "" when not given
+    graded_at: str = field(default_factory=now)  # when it was made (ISO 8601, UTC)
+    harness_version: str = field(default_factory=harness_version)
+    diagnosis: str = ""  # one finding that explains many failures (the lab in another region)
+    # the image digests the service's running tasks run (the chain of evidence's `tasks` link)
+    running_images: tuple[str, ...] = ()
 
     @property
     def score(self) -> int:
-        return sum(c.points for c in self.checks)
+        """Points earned, the bonus apart: never more than max_score."""
+        return sum(min(c.points, c.max_points) for c in self.checks if c.status != "skip")
+
+    @property
+    def bonus(self) -> int:
+        """Points earned beyond a check's maximum: the optional items the tutorial names."""
+        return sum(max(0, c.points - c.max_points) for c in self.checks)
 
     @property
     def max_score(self) -> int:
@@ -73,8 +121,13 @@ class Report:
         return sum(c.max_points for c in self.checks if c.status != "skip")
 
     @property
+    def percentage(self) -> float | None:
+        """score of max_score, in percent to one decimal (None: nothing could be earned)."""
+        return round(100 * self.score / self.max_score, 1) if self.max_score else None
+
+    @property
     def counts(self) -> Counter:
-        return Counter(c.status for c in self.checks)
+        return Counter(kind(c) for c in self.checks)
 
     @property
     def ok(self) -> bool:
@@ -83,16 +136,36 @@ class Report:
     def as_dict(self) -> dict:
         execution = self.graded_execution
         return {"target": self.target, "account": self.account, "region": self.region,
-                "score": self.score, "max_score": self.max_score,
-                "checks": [{**asdict(c), "section": section(c.step)} for c in self.checks],
-                "as_of": self.as_of, "graded_execution": execution.as_dict() if execution else None}
+                "score": self.score, "max_score": self.max_score, "bonus": self.bonus,
+                "percentage": self.percentage,
+                "checks": [{**asdict(c), "section": section(c.step), "note": is_note(c)}
+                           for c in self.checks],
+                "as_of": self.as_of, "graded_execution": execution.as_dict() if execution else None,
+                "student": self.student, "graded_at": self.graded_at,
+                "harness_version": self.harness_version, "diagnosis": self.diagnosis,
+                "running_images": list(self.running_images)}
+
+
+def score_line(report: Report) -> str:
+    """`33/34 points (97.1 %), +1 bonus point` — the score, its maximum, percentage and bonus apart."""
+    share = "" if report.percentage is None else f" ({report.percentage:g} %)"
+    bonus = f", +{report.bonus} bonus point{'s' if report.bonus > 1 else ''}" if report.bonus else ""
+    return f"{report.score}/{report.max_score} points{share}{bonus}"
 
 
 def summary(report: Report) -> str:
     counts = report.counts
-    return (f"{report.score}/{report.max_score} points — {counts['pass']} passed, "
-            f"{counts['fail']} failed, {counts['error']} errors, {counts['skip']} skipped "
+    notes = f", {counts['note']} note{'s' if counts['note'] > 1 else ''}" if counts["note"] else ""
+    return (f"{score_line(report)} — {counts['pass']} passed, "
+            f"{counts['fail']} failed, {counts['error']} errors, {counts['skip']} skipped{notes} "
             f"({report.target}, account {report.account}, {report.region})")
+
+
+def graded_by(report: Report) -> str:
+    """Whom, where and when: the student, the account and region, the time graded, the harness."""
+    who = f"{report.student}: " if report.student else ""
+    return (f"{who}account {report.account}, region {report.region}, graded {report.graded_at} by "
+            f"pipeline-harness {report.harness_version}")
 
 
 def graded_line(report: Report) -> str:
@@ -104,15 +177,17 @@ def graded_line(report: Report) -> str:
 
 
 def as_table(report: Report) -> str:
-    lines = []
+    lines = [inert.terminal(graded_by(report))]
+    if report.diagnosis:
+        lines.append(inert.terminal(report.diagnosis))
     width = max((len(c.id) for c in report.checks), default=10)
     for step in sorted({c.step for c in report.checks}):
         lines.append(section(step))
         for c in (c for c in report.checks if c.step == step):
-            lines.append(f"  {MARKS[c.status]:<5} {c.id:<{width}}  {inert.terminal(c.title)} — "
+            lines.append(f"  {MARKS[kind(c)]:<5} {c.id:<{width}}  {inert.terminal(c.title)} — "
                          f"{inert.terminal(c.message)}")
             if c.hint and c.status != "skip":
-                label = "tip" if c.status == "pass" else "hint"
+                label = "tip" if c.status == "pass" or is_note(c) else "hint"
                 lines.append(f"  {'':<5} {'':<{width}}  {label}: {inert.terminal(c.hint)}")
     lines.append(inert.terminal(summary(report)))
     lines.append(inert.terminal(graded_line(report)))
@@ -124,16 +199,23 @@ def as_json(report: Report) -> str:
 
 
 def as_junit(report: Report) -> str:
-    """One testcase per check, grouped by tutorial step, for CI and LMS importers."""
+    """One testcase per check, grouped by tutorial step, for CI (a note is a passing testcase that
+    says so)."""
     counts = report.counts
     totals: dict[str, str] = {"tests": str(len(report.checks)), "failures": str(counts["fail"]),
               "errors": str(counts["error"]), "skipped": str(counts["skip"])}
     suites = ET.Element("testsuites", {"name": "pipeline-harness", **totals})
+    who = f"{report.student}: " if report.student else ""
     suite = ET.SubElement(suites, "testsuite", {
-        "name": inert.junit(f"account {report.account} ({report.target}, {report.region})"), **totals})
+        "name": inert.junit(f"{who}account {report.account} ({report.target}, {report.region})"),
+        "timestamp": inert.junit(report.graded_at), **totals})
     properties = ET.SubElement(suite, "properties")
     execution = report.graded_execution.as_dict() if report.graded_execution else {}
-    for name, value in (("score", report.score), ("max_score", report.max_score), ("as_of", report.as_of),
+    for name, value in (("student", report.student), ("score", report.score),
+                        ("max_score", report.max_score), ("bonus", report.bonus),
+                        ("percentage", report.percentage), ("as_of", report.as_of),
+                        ("graded_at", report.graded_at), ("harness_version", report.harness_version),
+                        ("diagnosis", report.diagnosis),
                         *((f"graded_execution_{k}", v) for k, v in execution.items())):
         if value not in (None, ""):
             ET.SubElement(properties, "property", name=name, value=inert.junit(value))
@@ -141,7 +223,10 @@ def as_junit(report: Report) -> str:
         case = ET.SubElement(suite, "testcase", classname=section(c.step),
                              name=f"{c.id}: {inert.junit(c.title)}")
         message, hint = inert.junit(c.message), inert.junit(c.hint)
-        if c.status == "skip":
+        if is_note(c):
+            ET.SubElement(case, "system-out").text = f"note: {message}\nhint: {hint}" if hint else \
+                f"note: {message}"
+        elif c.status == "skip":
             ET.SubElement(case, "skipped", message=message)
         elif c.status in ("fail", "error"):
             detail = ET.SubElement(case, "failure" if c.status == "fail" else "error",
@@ -154,7 +239,8 @@ def as_junit(report: Report) -> str:
 
 
 _SECTIONS = (  # (heading, which results, how the hint is introduced)
-    ("What to fix", lambda c: c.status == "fail", "How to fix"),
+    ("What to fix", lambda c: c.status == "fail" and not is_note(c), "How to fix"),
+    ("Notes (no points)", is_note, "Hint"),
     ("Could not be checked", lambda c: c.status == "error", "Note"),
     ("Optional", lambda c: c.status == "pass" and c.hint, "Tip"),
     ("Passed", lambda c: c.status == "pass" and not c.hint, ""),
@@ -173,8 +259,10 @@ def step_scores(report: Report) -> dict[int, tuple[int, int]]:
 
 def as_markdown(report: Report) -> str:
     """Feedback a student can read: per tutorial step, what passed, what to fix and how, what was skipped."""
-    lines = [f"# Lab grade: {report.score}/{report.max_score} points", "", inert.markdown(summary(report)),
-             "", inert.markdown(graded_line(report))]
+    lines = [f"# Lab grade: {score_line(report)}", "", inert.markdown(graded_by(report)), "",
+             inert.markdown(summary(report)), "", inert.markdown(graded_line(report))]
+    if report.diagnosis:
+        lines += ["", f"**{inert.markdown(report.diagnosis)}**"]
     scores = step_scores(report)
     for step in scores:
         checks = [c for c in report.checks if c.step == step]
@@ -191,7 +279,58 @@ def as_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-RENDERERS = {"table": as_table, "json": as_json, "junit": as_junit, "markdown": as_markdown}
+# Gradescope's autograder results.json ("Autograder Specifications", gradescope-autograders.readthedocs.io
+# /en/latest/specs/): a test's status is passed or failed; one without a score is informational
+GRADESCOPE_STATUS = {"pass": "passed", "fail": "failed", "error": "failed"}
+
+
+def _gradescope_test(number: str, c: CheckResult) -> dict:
+    output = inert.markdown(c.message)
+    if c.hint and c.status != "skip":
+        label = "Tip" if c.status == "pass" else "Hint" if is_note(c) else "How to fix"
+        output += f"\n\n{label}: {inert.markdown(c.hint)}"
+    test: dict = {"number": number, "name": inert.terminal(f"{c.id}: {c.title}"), "name_format": "text",
+                  "output": output, "output_format": "md", "visibility": "visible",
+                  "tags": [inert.terminal(section(c.step))]}
+    if c.status == "skip":  # not assessed: no score, no status (informational)
+        test["name"] = inert.terminal(f"{c.id} (skipped): {c.title}")
+    elif c.max_points == 0:  # a note, or an optional item: no points at stake, informational
+        test["name"] = inert.terminal(f"{c.id} ({'note' if is_note(c) else 'optional'}): {c.title}")
+        if not is_note(c) and c.points:
+            test["status"] = "passed"
+    else:
+        test.update(score=float(min(c.points, c.max_points)), max_score=float(c.max_points),
+                    status=GRADESCOPE_STATUS[c.status])
+    return test
+
+
+def as_gradescope(report: Report) -> str:
+    """Gradescope's autograder results.json: the score (the bonus apart, in extra_data), one test per
+    check with its points, status and Markdown output; skips and notes are informational tests."""
+    numbered: Counter = Counter()
+    tests = []
+    for c in sorted(report.checks, key=lambda c: c.step):
+        numbered[c.step] += 1
+        tests.append(_gradescope_test(f"{c.step}.{numbered[c.step]}", c))
+    output = [inert.markdown(graded_by(report)), inert.markdown(summary(report)),
+              inert.markdown(graded_line(report))]
+    if report.diagnosis:
+        output.append(f"**{inert.markdown(report.diagnosis)}**")
+    execution = report.graded_execution
+    extra = {"student": report.student, "account": report.account, "region": report.region,
+             "target": report.target, "max_score": report.max_score, "bonus": report.bonus,
+             "percentage": report.percentage,
+             "as_of": report.as_of, "graded_at": report.graded_at,
+             "harness_version": report.harness_version,
+             "graded_execution": execution.as_dict() if execution else None}
+    # the specification has no top-level maximum: the tests' max_score add up to it (extra_data too)
+    results = {"score": float(report.score), "output": "\n\n".join(output), "output_format": "md",
+               "visibility": "visible", "extra_data": extra, "tests": tests}
+    return json.dumps(results, indent=2) + "\n"
+
+
+RENDERERS = {"table": as_table, "json": as_json, "junit": as_junit, "markdown": as_markdown,
+             "gradescope": as_gradescope}
 
 
 def render(report: Report, fmt: str) -> str:

@@ -22,9 +22,25 @@ def common_options() -> argparse.ArgumentParser:
     group.add_argument("--config", help="TOML file with settings (see README)")
     group.add_argument("--prefix", help="prefix applied to every name the harness creates")
     out = parent.add_argument_group("output")
-    out.add_argument("--format", choices=("table", "json", "junit", "markdown"), default="table")
+    out.add_argument("--format", choices=FORMATS, default="table",
+                     help="table (default), json, junit, markdown; gradescope (grade only: Gradescope's "
+                          "autograder results.json)")
     out.add_argument("--output", help="write the report to this file instead of stdout")
+    out.add_argument("--quiet", action="store_true",
+                     help="no progress on stderr (it is shown only on a terminal anyway)")
     return parent
+
+
+FORMATS = ("table", "json", "junit", "markdown", "gradescope")
+# formats only some verbs write: the verbs that do
+ONLY_FOR = {"gradescope": ("grade",)}
+
+
+def check_format(args: argparse.Namespace) -> None:
+    """A format the verb does not write is refused before any work, as argparse refuses an unknown one."""
+    verbs = ONLY_FOR.get(getattr(args, "format", None) or "")
+    if verbs and args.verb not in verbs:
+        raise ConfigError(f"--format {args.format} is for {' and '.join(verbs)}, not {args.verb}")
 
 
 def settings_from(args: argparse.Namespace, **extra) -> settings_mod.Settings:
@@ -35,8 +51,10 @@ def settings_from(args: argparse.Namespace, **extra) -> settings_mod.Settings:
 
 
 def check_output(args: argparse.Namespace) -> None:
-    """--output must be writable before any work is done, not found out after the lab was made:
-    the file is opened for appending (and removed again if that made it)."""
+    """--format must be one the verb writes, and --output writable, before any work is done, not
+    found out after the lab was made: the file is opened for appending (and removed again if that
+    made it)."""
+    check_format(args)
     given = getattr(args, "output", None)
     if not given:
         return

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from pipeline_harness.cli.common import output, settings_from
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, ConfigError
-from pipeline_harness.grading import classroom
+from pipeline_harness.grading import classroom, gradebooks, progress, roster, summaries
 from pipeline_harness.grading.grade import grade
 from pipeline_harness.report import render
 from pipeline_harness.steps import codepipeline
@@ -24,18 +24,31 @@ def add_parser(sub, common):
     parser.add_argument("--repository", metavar="OWNER/REPO",
                         help="the GitHub repository the pipeline's Source action must use (default: "
                              "any owner/repo, as the tutorial asks)")
+    parser.add_argument("--role-arn", metavar="ARN",
+                        help="grade the account of this role, assumed with the base credentials (the "
+                             "read-only grader role a student made, e.g. submitted to Gradescope)")
+    parser.add_argument("--external-id", metavar="ID", help="with --role-arn: the role's external id")
+    parser.add_argument("--student", metavar="NAME",
+                        help="with --accounts: regrade only this student and merge the result into the "
+                             "summaries already in --output-dir; for one account: the name its report "
+                             "gives")
     group = parser.add_argument_group("a whole class")
     group.add_argument("--accounts", metavar="FILE",
-                       help="TOML file of [[student]] tables (name; profile or role_arn; optional "
-                            "external_id, repository and [student.names]): grade every student's "
-                            "account")
+                       help="the class roster, TOML [[student]] tables (keys: docs/grading.md, "
+                            "\"A class roster\"): grade every student's account")
     group.add_argument("--jobs", type=int, default=8, help="students graded at once (default 8)")
     group.add_argument("--student-timeout", metavar="SECONDS", type=float,
                        help="with --accounts: a student not graded within this time is an error row "
                             f"and the run goes on (default {classroom.STUDENT_TIMEOUT:g})")
     group.add_argument("--output-dir", metavar="DIR",
                        help="with --accounts: one report per student (in --format) and "
-                            "class-summary.csv/.md go here; the summary is also printed")
+                            "class-summary.csv/.md/.json go here; the summary is also printed")
+    group.add_argument("--gradebook", choices=gradebooks.FORMATS,
+                       help="with --accounts: also write DIR/gradebook-canvas.csv or "
+                            "DIR/gradebook-moodle.csv for the LMS's grade import")
+    group.add_argument("--assignment", metavar="TITLE",
+                       help=f"with --gradebook: the gradebook column's title (default "
+                            f"{gradebooks.ASSIGNMENT!r}; Canvas: 'Title (id)' names an existing one)")
     return parser
 
 
@@ -54,26 +67,49 @@ def as_of_time(text: str | None) -> datetime | None:
     return moment
 
 
+def _refuse_mixed(args) -> None:
+    """Options that belong to a class, or to one account, refused in the other."""
+    if args.repository and not codepipeline.REPOSITORY_ID.fullmatch(args.repository):
+        raise ConfigError(f"--repository must be a GitHub owner/repo, not {args.repository!r}")
+    if args.accounts:
+        for given, said in ((args.repository, "--repository"), (args.role_arn, "--role-arn")):
+            if given:
+                raise ConfigError(f"{said} is for one account; with --accounts give each student's "
+                                  f"{said.lstrip('-').replace('-', '_')} in the accounts file")
+    else:
+        for given, said in ((args.student_timeout is not None, "--student-timeout"),
+                            (args.gradebook, "--gradebook")):
+            if given:
+                raise ConfigError(f"{said} is for a class (--accounts); one account is graded "
+                                  "until it is done")
+    if args.external_id is not None and not args.role_arn:
+        raise ConfigError("--external-id goes with --role-arn")
+    if args.assignment is not None and not args.gradebook:
+        raise ConfigError("--assignment names the --gradebook column; give --gradebook canvas or moodle")
+    if args.assignment is not None and not args.assignment.strip():
+        raise ConfigError("--assignment must be a non-empty title")
+
+
 def run(args) -> int:
     as_of = as_of_time(args.as_of)
     settings = settings_from(args)
-    if args.repository and not codepipeline.REPOSITORY_ID.fullmatch(args.repository):
-        raise ConfigError(f"--repository must be a GitHub owner/repo, not {args.repository!r}")
-    if args.accounts and args.repository:
-        raise ConfigError("--repository is for one account; with --accounts give each student's "
-                          "repository in the accounts file")
-    if args.student_timeout is not None and not args.accounts:
-        raise ConfigError("--student-timeout is for a class (--accounts); one account is graded "
-                          "until it is done")
+    _refuse_mixed(args)
     if args.accounts:
         timeout = classroom.STUDENT_TIMEOUT if args.student_timeout is None else args.student_timeout
-        graded = classroom.run_class(settings, args.accounts, jobs=args.jobs, fmt=args.format,
-                                     output_dir=args.output_dir, timeout=timeout, as_of=as_of)
+        rows = classroom.run_class(
+            settings, args.accounts, jobs=args.jobs, fmt=args.format, output_dir=args.output_dir,
+            timeout=timeout, as_of=as_of, only=args.student, gradebook=args.gradebook,
+            assignment=args.assignment or gradebooks.ASSIGNMENT,
+            progress=lambda total: progress.shown(total, quiet=args.quiet))
         with output(args) as out:
-            out.write(classroom.as_markdown(graded))
-        return EXIT_OK if all(g.status == "pass" for g in graded) else EXIT_FAILED
-    with open_target(settings) as target:
-        report = grade(settings, target, repository=args.repository, as_of=as_of)
+            out.write(summaries.as_markdown(rows))
+        judged = [r for r in rows if args.student in (None, r.student)]  # a regrade: that student
+        return EXIT_OK if all(r.status == "pass" for r in judged) else EXIT_FAILED
+    student = roster.role_student(args.role_arn, args.external_id, args.student) if args.role_arn else None
+    with open_target(settings) as base:
+        target = classroom.student_target(student, base) if student else base
+        report = grade(settings, target, repository=args.repository, as_of=as_of,
+                       student=args.student or "")
     with output(args) as out:
         out.write(render(report, args.format))
     return EXIT_OK if report.ok else EXIT_FAILED

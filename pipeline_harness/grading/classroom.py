@@ -1,42 +1,28 @@
-"""Grading a class: each student's account graded concurrently, one report each plus a summary.
+"""Grading a class: each student's account graded concurrently, each report written as its student
+is done, the class summaries and gradebook files rewritten with it.
 
-The accounts file is TOML, one `[[student]]` table per student:
-
-    [[student]]
-    name = "Ada"
-    role_arn = "arn:aws:iam::111111111111:role/lab-grader"   # assumed from the base credentials
-    external_id = "course-2026"                               # optional
-    repository = "ada-lovelace/my-ecs-php-app"                # optional: the GitHub repository
-                                                              # her pipeline must build
-    [student.names]                                           # optional: the names Ada used
-    pipeline = "dev-php-pipeline"
-
-    [[student]]
-    name = "Grace"
-    profile = "grace"                                         # or a profile in ~/.aws/config
+The roster (the accounts file) is read by grading/roster.py; its keys are documented once, in
+docs/grading.md ("A class roster"). The summaries are grading/summaries.py's, the gradebook files
+grading/gradebooks.py's.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
+import dataclasses
 import math
 import os
 import queue
-import re
 import tempfile
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 
 import boto3
 
-from pipeline_harness import inert
 from pipeline_harness.errors import (
     AWS_ERRORS,
     ConfigError,
@@ -45,148 +31,37 @@ from pipeline_harness.errors import (
     first_line,
     unexpected,
 )
+from pipeline_harness.grading import gradebooks, summaries
 from pipeline_harness.grading.grade import grade
+from pipeline_harness.grading.graded import REASON_IDS, Graded
 from pipeline_harness.grading.guard import read_only
-from pipeline_harness.report import Report, render, step_scores
-from pipeline_harness.settings import Settings, load_toml
-from pipeline_harness.steps import TITLES, codepipeline
+from pipeline_harness.grading.roster import NAME_SETTINGS, Student, read_accounts
+from pipeline_harness.grading.summaries import NOT_GRADED, SUMMARY, Row
+from pipeline_harness.report import render
+from pipeline_harness.settings import Settings
 from pipeline_harness.targets import open_target, sessions
 from pipeline_harness.targets.base import Target
 
+__all__ = ["NAME_SETTINGS", "NOT_GRADED", "REASON_IDS", "SUMMARY", "Graded", "Student", "read_accounts"]
+
 SESSION_NAME = "pipeline-harness-grader"
-EXTENSIONS = {"table": "txt", "json": "json", "junit": "xml", "markdown": "md"}
-SUMMARY = "class-summary"
-REASON_IDS = 5  # failed checks named in a summary row; the student's report has them all
+EXTENSIONS = {"table": "txt", "json": "json", "junit": "xml", "markdown": "md", "gradescope": "json"}
 # a student's whole grade takes a second or two; what takes minutes is held up by the student
 STUDENT_TIMEOUT = 300.0
-NOT_GRADED = "not graded: the run stopped before this student was done"
 # a Ctrl-C the kernel hands to a grading thread is only raised here once this thread runs again
 _NOTICE_SIGNALS = 0.5
-_STUDENT_KEYS = {"name", "profile", "role_arn", "external_id", "repository", "names"}
-# IAM's role ARN, in ASCII: the partitions IAM has, 12 digits, an optional /path/ and a name of
-# IAM's characters (at most 64); `\d` and `\w` alone would take any script's digits and letters
-_IAM_CHARS = r"[A-Za-z0-9+=,.@_-]"
-_ROLE_ARN = re.compile(rf"arn:(?:aws|aws-cn|aws-us-gov):iam::[0-9]{{12}}:role/"
-                       rf"(?P<path>(?:{_IAM_CHARS}+/)*)(?P<name>{_IAM_CHARS}{{1,64}})")
-MAX_ROLE_PATH = 512  # IAM's limit on a role's path, its slashes included
-# where and how the grader runs stays the instructor's; a student only used other names
-# a student's GitHub repository is the `repository` column: it pins pipeline.source
-_NOT_NAMES = {"target", "endpoint_url", "region", "profile", "prefix", "allowed_accounts", "run_id",
-              "created_at", "github_repository"}
-NAME_SETTINGS = tuple(sorted(f.name for f in fields(Settings)
-                             if f.type in ("str", "str | None") and f.name not in _NOT_NAMES))
-
-
-@dataclass(frozen=True)
-class Student:
-    name: str
-    profile: str | None = None
-    role_arn: str | None = None
-    external_id: str | None = None
-    repository: str | None = None  # owner/repo the Source action must use; None: any owner/repo
-    names: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def slug(self) -> str:
-        """The student's name as a file name."""
-        return re.sub(r"[^A-Za-z0-9._-]+", "-", self.name).strip("-.") or "student"
-
-
-@dataclass(frozen=True)
-class Graded:
-    """One student's outcome: a report, or why there is none."""
-
-    student: Student
-    report: Report | None = None
-    error: str = ""
-
-    @property
-    def status(self) -> str:
-        if self.report is None or self.report.counts["error"]:
-            return "error"
-        return "fail" if self.report.counts["fail"] else "pass"
-
-    @property
-    def reason(self) -> str:
-        if self.report is None:
-            return self.error
-        errors = [c for c in self.report.checks if c.status == "error"]
-        if errors:
-            return f"{len(errors)} check(s) could not be read, e.g. {errors[0].id}: {errors[0].message}"
-        failed = [c.id for c in self.report.checks if c.status == "fail"]
-        more = f" (+{len(failed) - REASON_IDS} more)" if len(failed) > REASON_IDS else ""
-        return ", ".join(failed[:REASON_IDS]) + more
-
-
-# --- the accounts file ----------------------------------------------------------------------------
-
-def read_accounts(path: str | Path, settings: Settings) -> list[Student]:
-    """The students of an accounts file; anything wrong with it is one ConfigError line."""
-    data = load_toml(path, "accounts file")
-    tables = data.get("student")
-    if not isinstance(tables, list) or not tables or set(data) != {"student"}:
-        raise ConfigError(f"accounts file {path} must hold [[student]] tables and nothing else")
-    for number, table in enumerate(tables, 1):
-        if not isinstance(table, dict):
-            raise ConfigError(f"accounts file {path}: student #{number} must be a [[student]] table, "
-                              f"not {table!r}")
-    students = [_student(table, number, path, settings) for number, table in enumerate(tables, 1)]
-    for seen, kind in (([s.name for s in students], "name"), ([s.slug for s in students], "file name")):
-        twice = sorted({x for x in seen if seen.count(x) > 1})
-        if twice:
-            raise ConfigError(f"accounts file {path}: two students share the {kind} {twice[0]!r}")
-    return students
-
-
-def _student(table: dict, number: int, path, settings: Settings) -> Student:
-    def bad(problem: str) -> ConfigError:
-        who = table.get("name") if isinstance(table.get("name"), str) else "no name"
-        return ConfigError(f"accounts file {path}: student #{number} ({who}): {problem}")
-
-    unknown = sorted(set(table) - _STUDENT_KEYS)
-    if unknown:
-        raise bad(f"unknown key {unknown[0]!r}; known keys: {', '.join(sorted(_STUDENT_KEYS))}")
-    for key in _STUDENT_KEYS - {"names"}:
-        if key in table and not (isinstance(table[key], str) and table[key].strip()):
-            raise bad(f"{key} must be non-empty text")
-    if "name" not in table:
-        raise bad("needs a name")
-    if ("profile" in table) == ("role_arn" in table):
-        raise bad("needs exactly one of profile or role_arn")
-    arn = _ROLE_ARN.fullmatch(table["role_arn"]) if "role_arn" in table else None
-    if "role_arn" in table and (arn is None or len(arn["path"]) + 1 > MAX_ROLE_PATH):
-        raise bad(f"role_arn {table['role_arn']!r} is not an IAM role ARN "
-                  "(arn:aws:iam::<12-digit account>:role/<name>)")
-    if "external_id" in table and "role_arn" not in table:
-        raise bad("external_id goes with role_arn")
-    if "repository" in table and not codepipeline.REPOSITORY_ID.fullmatch(table["repository"]):
-        raise bad(f"repository {table['repository']!r} is not a GitHub owner/repo "
-                  "(tutorial Common Issues: repository name format)")
-    names = table.get("names", {})
-    if not isinstance(names, dict):
-        raise bad("[student.names] must be a table")
-    for key, value in names.items():
-        if key not in NAME_SETTINGS:
-            raise bad(f"names.{key} is not a name setting; known: {', '.join(NAME_SETTINGS)}")
-        if not isinstance(value, str):
-            raise bad(f"names.{key} must be text, not {value!r}")
-        if not value.strip():
-            raise bad(f"names.{key} must be a non-empty name (leave it out for the lab's {key})")
-    try:
-        settings.replace(**names)
-    except ConfigError as err:
-        raise bad(str(err)) from None
-    return Student(**table)
 
 
 # --- grading --------------------------------------------------------------------------------------
 
-def session_for(student: Student, base: Target) -> boto3.Session:
-    """The student's credentials: their profile, or their role assumed with the base credentials."""
+def session_for(student: Student, base: Target, region: str | None = None) -> boto3.Session:
+    """The student's credentials, in `region` (default the base's): their profile, or their role
+    assumed with the base credentials."""
+    region = region or base.region
     if student.profile:
         if student.profile not in sessions.profiles():
             raise TargetUnreachable(f"AWS profile {student.profile!r} is not configured")
-        return sessions.session(base.region, student.profile)
+        return sessions.session(region, student.profile)
     assume = {"RoleArn": student.role_arn, "RoleSessionName": SESSION_NAME}
     if student.external_id:
         assume["ExternalId"] = student.external_id
@@ -194,9 +69,16 @@ def session_for(student: Student, base: Target) -> boto3.Session:
         credentials = base.client("sts").assume_role(**assume)["Credentials"]
     except AWS_ERRORS as err:
         raise TargetUnreachable(f"cannot assume {student.role_arn}: {err}") from None
-    return sessions.session(base.region, aws_access_key_id=credentials["AccessKeyId"],
+    return sessions.session(region, aws_access_key_id=credentials["AccessKeyId"],
                             aws_secret_access_key=credentials["SecretAccessKey"],
                             aws_session_token=credentials["SessionToken"])
+
+
+def student_target(student: Student, base: Target) -> Target:
+    """The student's account, read-only, in the student's region (the roster's, else the run's)."""
+    region = student.region or base.region
+    reached = base.with_session(session_for(student, base, region))
+    return read_only(dataclasses.replace(reached, region=region))  # grade() keeps it as is
 
 
 def grade_student(student: Student, settings: Settings, base: Target,
@@ -204,11 +86,11 @@ def grade_student(student: Student, settings: Settings, base: Target,
     """One student's grade (as of `as_of`, default now); whatever keeps us out of their account, or
     goes wrong while grading it, is their row's reason (one line), never the end of the class run."""
     try:
-        target = read_only(base.with_session(session_for(student, base)))  # grade() keeps it as is
+        target = student_target(student, base)
         _ = target.account
-        return Graded(student, report=grade(settings.replace(**student.names), target,
-                                            repository=student.repository, as_of=as_of,
-                                            deadline=deadline))
+        graded_settings = settings.replace(region=target.region, **student.names)
+        return Graded(student, report=grade(graded_settings, target, repository=student.repository,
+                                            as_of=as_of, deadline=deadline, student=student.name))
     except (HarnessError, *AWS_ERRORS) as err:
         return Graded(student, error=first_line(err))
     except Exception as err:  # a bug, or an answer nobody foresaw: this student's row only
@@ -258,66 +140,22 @@ def grade_class(students: list[Student], settings: Settings, base: Target, jobs:
     return [outcomes[i] for i in range(len(students))]
 
 
-# --- the class summary ----------------------------------------------------------------------------
-
-def _column(step: int) -> str:
-    return "prerequisites" if step == 0 else f"step{step}"
-
-
-def summary_rows(graded: list[Graded]) -> list[dict[str, str | int]]:
-    """Score per step per student; a student who could not be graded has only a status and reason."""
-    rows = []
-    for one in graded:
-        row: dict[str, str | int] = {"student": one.student.name, "status": one.status,
-                                     "account": one.report.account if one.report else "",
-                                     "score": "", "max_score": ""}
-        scores = step_scores(one.report) if one.report else {}
-        for step in TITLES:
-            points, most = scores.get(step, ("", ""))
-            row[_column(step)], row[f"{_column(step)}_max"] = points, most
-        if one.report:
-            row["score"], row["max_score"] = one.report.score, one.report.max_score
-        row["reason"] = one.reason
-        rows.append(row)
-    return rows
-
+# --- what is written -----------------------------------------------------------------------------
 
 def as_csv(graded: list[Graded]) -> str:
-    """One row per student; every cell made inert for a spreadsheet (a reason quotes AWS errors)."""
-    rows = [{key: inert.csv_cell(value) for key, value in row.items()} for row in summary_rows(graded)]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["student"], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def _cell(value) -> str:
-    return inert.markdown(value, cell=True)
+    """class-summary.csv of these students."""
+    return summaries.as_csv(summaries.rows_of(graded))
 
 
 def as_markdown(graded: list[Graded]) -> str:
-    steps = list(TITLES)
-    labels = ("Prerequisites" if s == 0 else f"Step {s}" for s in steps)
-    header = ["Student", "Account", "Status", "Score", *labels, "Notes"]
-    lines = ["# Class summary", "", "| " + " | ".join(header) + " |",
-             "|" + "---|" * len(header)]
-    for row in summary_rows(graded):
-        score = f"{row['score']}/{row['max_score']}" if row["max_score"] != "" else "—"
-        per_step = [f"{row[_column(s)]}/{row[f'{_column(s)}_max']}" if row[f"{_column(s)}_max"] != ""
-                    else "—" for s in steps]
-        cells = [row["student"], row["account"] or "—", row["status"], score, *per_step, row["reason"]]
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
-    counts = {status: sum(g.status == status for g in graded) for status in ("pass", "fail", "error")}
-    lines += ["", (f"{len(graded)} students: {counts['pass']} passed, {counts['fail']} with checks "
-                   f"to fix, {counts['error']} could not be graded fully")]
-    return "\n".join(lines) + "\n"
+    """class-summary.md of these students."""
+    return summaries.as_markdown(summaries.rows_of(graded))
 
 
 def write_reports(graded: list[Graded], fmt: str, directory: str | Path) -> list[Path]:
-    """One report per graded student in `fmt`, plus the class summary as CSV and Markdown."""
+    """One report per graded student in `fmt`, plus the class summaries."""
     reports = [write_report(g, fmt, directory) for g in graded]
-    return [p for p in reports if p is not None] + write_summaries(graded, directory)
+    return [p for p in reports if p is not None] + write_summaries(summaries.rows_of(graded), directory)
 
 
 def write_report(graded: Graded, fmt: str, directory: str | Path) -> Path | None:
@@ -328,11 +166,26 @@ def write_report(graded: Graded, fmt: str, directory: str | Path) -> Path | None
                   render(graded.report, fmt))
 
 
-def write_summaries(graded: list[Graded], directory: str | Path) -> list[Path]:
-    """class-summary.csv and class-summary.md of these rows."""
+@dataclasses.dataclass(frozen=True)
+class Gradebook:
+    """A gradebook file to write with the summaries: its LMS's format, the roster, the column."""
+
+    fmt: str
+    students: list[Student]
+    assignment: str = gradebooks.ASSIGNMENT
+
+
+def write_summaries(rows: list[Row], directory: str | Path, gradebook: Gradebook | None = None) -> list[Path]:
+    """class-summary.csv, .md and .json of these rows, and the gradebook file if one is asked for."""
     directory = Path(directory)
-    return [_write(directory / f"{SUMMARY}.csv", as_csv(graded)),
-            _write(directory / f"{SUMMARY}.md", as_markdown(graded))]
+    written = [_write(directory / f"{SUMMARY}.csv", summaries.as_csv(rows)),
+               _write(directory / f"{SUMMARY}.md", summaries.as_markdown(rows)),
+               _write(directory / f"{SUMMARY}.json", summaries.as_json(rows))]
+    if gradebook is not None:
+        text = gradebooks.WRITERS[gradebook.fmt](gradebook.students, {r.student: r for r in rows},
+                                                 gradebook.assignment)
+        written.append(_write(directory / gradebooks.file_name(gradebook.fmt), text))
+    return written
 
 
 def _write(path: Path, text: str) -> Path:
@@ -364,7 +217,9 @@ def prepare_output_dir(directory: str | Path, students: list[Student], fmt: str)
     except OSError as err:
         remove_made(made)
         raise ConfigError(f"--output-dir {directory}: cannot write the reports there: {err}") from None
-    names = [f"{s.slug}.{EXTENSIONS[fmt]}" for s in students] + [f"{SUMMARY}.csv", f"{SUMMARY}.md"]
+    names = [*(f"{s.slug}.{EXTENSIONS[fmt]}" for s in students),
+             *(f"{SUMMARY}.{e}" for e in ("csv", "md", "json")),
+             *(gradebooks.file_name(f) for f in gradebooks.FORMATS)]
     taken = [n for n in names if (directory / n).exists() and not (directory / n).is_file()]
     if taken:
         raise ConfigError(f"--output-dir {directory}: {taken[0]} is there and is not a file")
@@ -382,12 +237,17 @@ def remove_made(made: list[Path]) -> None:
 
 def run_class(settings: Settings, accounts: str | Path, *, jobs: int, fmt: str,
               output_dir: str | Path | None, timeout: float = STUDENT_TIMEOUT,
-              as_of: datetime | None = None) -> list[Graded]:
-    """Read the accounts file, grade everyone from the base target, write the reports.
+              as_of: datetime | None = None, only: str | None = None, gradebook: str | None = None,
+              assignment: str = gradebooks.ASSIGNMENT,
+              progress: Callable[[int], contextlib.AbstractContextManager[Callable[[Graded], None]]]
+              | None = None) -> list[Row]:
+    """Read the accounts file, grade everyone (or `only` that student, merged into the summaries
+    already in `output_dir`) from the base target, write the reports; the class's rows.
 
-    Each student's report is written as soon as they are done, and the class summaries with it, so
-    an interrupted or failed run keeps what it finished (the students not reached are rows saying
-    so); the folders prepare_output_dir made are removed only while no report is in them."""
+    Each student's report is written as soon as they are done, and the class summaries (and the
+    `gradebook` file) with it, so an interrupted or failed run keeps what it finished (the students
+    not reached are rows saying so); the folders prepare_output_dir made are removed only while no
+    report is in them. `progress(total)` gives the `done(graded)` a progress bar shows."""
     if not output_dir:
         raise ConfigError("--accounts needs --output-dir DIR for the students' reports")
     if jobs < 1:
@@ -395,25 +255,48 @@ def run_class(settings: Settings, accounts: str | Path, *, jobs: int, fmt: str,
     if not (math.isfinite(timeout) and timeout > 0):
         raise ConfigError(f"--student-timeout must be a positive number of seconds, not {timeout:g}")
     students = read_accounts(accounts, settings)  # a broken file stops us before any AWS call
-    made = prepare_output_dir(output_dir, students, fmt)  # and so does a folder we cannot write
-    done: dict[str, Graded] = {}
+    gradebooks.check(gradebook, students)
+    graded_now = _only(students, only)
+    kept = summaries.load(output_dir) if only else {}  # and so does a regrade with nothing to merge into
+    made = prepare_output_dir(output_dir, students, fmt)  # and a folder we cannot write
+    book = Gradebook(gradebook, students, assignment) if gradebook else None
+    done: dict[str, Row] = {}
 
-    def so_far() -> list[Graded]:
-        return [done.get(s.name) or Graded(s, error=NOT_GRADED) for s in students]
+    def so_far() -> list[Row]:
+        return summaries.merged(students, kept, done, settings.region)
 
-    def finished(graded: Graded) -> None:
-        done[graded.student.name] = graded
-        write_report(graded, fmt, output_dir)
-        write_summaries(so_far(), output_dir)
+    with (progress or _silent)(len(graded_now)) as shown:
+        def finished(graded: Graded) -> None:
+            done[graded.student.name] = Row.of(graded, settings.region)
+            write_report(graded, fmt, output_dir)
+            write_summaries(so_far(), output_dir, book)
+            shown(graded)
 
-    try:
-        with open_target(settings) as base:
-            return grade_class(students, settings, base, jobs=jobs, timeout=timeout, as_of=as_of,
-                               done=finished)
-    except BaseException:
-        if not done:
-            remove_made(made)
+        try:
+            with open_target(settings) as base:
+                grade_class(graded_now, settings, base, jobs=jobs, timeout=timeout, as_of=as_of,
+                            done=finished)
+            return so_far()
+        except BaseException:
+            if not done:
+                remove_made(made)
+                raise
+            with contextlib.suppress(ConfigError):  # the error that stopped the run is the one to report
+                write_summaries(so_far(), output_dir, book)
             raise
-        with contextlib.suppress(ConfigError):  # the error that stopped the run is the one to report
-            write_summaries(so_far(), output_dir)
-        raise
+
+
+def _only(students: list[Student], name: str | None) -> list[Student]:
+    """Who this run grades: everyone, or the one roster entry of that name."""
+    if name is None:
+        return students
+    match = [s for s in students if s.name == name]
+    if not match:
+        raise ConfigError(f"--student {name!r} is not in the accounts file; its students: "
+                          + ", ".join(s.name for s in students[:10]) + (" …" if len(students) > 10 else ""))
+    return match
+
+
+@contextlib.contextmanager
+def _silent(total: int):
+    yield lambda graded: None

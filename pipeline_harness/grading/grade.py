@@ -15,12 +15,13 @@ from datetime import datetime
 
 from pipeline_harness.context import Context
 from pipeline_harness.errors import HarnessError
-from pipeline_harness.grading import evidence, names, source, step7
+from pipeline_harness.grading import evidence, names, region, source, step7
+from pipeline_harness.grading.evidence import deployment
 from pipeline_harness.grading.guard import read_only
 from pipeline_harness.kinds import codebuild, connections, ecs, iam, s3
 from pipeline_harness.kinds import codepipeline as codepipeline_kinds
 from pipeline_harness.kinds import ecr as ecr_kinds
-from pipeline_harness.report import Report
+from pipeline_harness.report import Report, now
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import CHECKS, codepipeline, titles
 from pipeline_harness.steps.base import Check, CheckResult, run_check
@@ -45,14 +46,16 @@ def graded(repository: str | None = None) -> tuple[Check, ...]:
 
 
 def grade(settings: Settings, target: Target, repository: str | None = None,
-          as_of: datetime | None = None, deadline: float | None = None) -> Report:
+          as_of: datetime | None = None, deadline: float | None = None, student: str = "") -> Report:
     """Every check against what the account holds; raises TargetUnreachable (exit 3) if it can't be read.
 
     `repository` (owner/repo) pins the GitHub repository the Source action must use; without it,
     any repository of the owner/repo form passes, as the tutorial asks. `as_of` (default now):
     executions finished after it are not counted (Step 7's chain of evidence starts before it).
-    Past `deadline` (a time.monotonic() value) no further check starts: TimedOut.
+    Past `deadline` (a time.monotonic() value) no further check starts: TimedOut. `student` is the
+    name the report gives (the roster's, or --student).
     """
+    began = now()
     guarded = read_only(target)
     expected = Context(settings, guarded, as_of=as_of)
     resolution = names.resolve(expected)
@@ -63,8 +66,18 @@ def grade(settings: Settings, target: Target, repository: str | None = None,
         if deadline is not None and time.monotonic() > deadline:
             raise TimedOut(f"the deadline passed before {check.id} (and the checks after it)")
         results.append(_grade(check, ctx, expected, resolution))
+    found_elsewhere = region.diagnosis(ctx)
+    if found_elsewhere:
+        results = [region.pointed(result) for result in results]
     return Report(guarded.name, guarded.account, guarded.region, results, evidence.as_of(ctx),
-                  evidence.graded(ctx))
+                  evidence.graded(ctx), student=student, graded_at=began, diagnosis=found_elsewhere,
+                  running_images=running_images(ctx))
+
+
+def running_images(ctx: Context) -> tuple[str, ...]:
+    """The image digests the service's running tasks run, as the chain of evidence read them."""
+    running = ctx.read(deployment.tasks).facts
+    return tuple(sorted({d for _, _, d in running.tasks if d})) if running else ()
 
 
 def _grade(check: Check, ctx: Context, expected: Context, resolution: names.Resolution) -> CheckResult:

@@ -1,7 +1,7 @@
 """The class board, `index.html` beside the students' reports: students × tutorial steps as a heat map,
 the checks most students failed, the run's notes, each student's report one link away.
 
-`class_board` only renders: it takes the class summary's rows (`grading.classroom.summary_rows`),
+`class_board` only renders: it takes the class summary's rows (`grading.summaries.summary_rows`),
 the students' Reports (for the checks they failed) and their report files' names, and returns the
 page. Everything in it a student or their account chose — names, accounts, reasons, notes that
 quote them, file names — goes through the HTML layer's autoescape and `inert.html`; a file name

@@ -132,6 +132,7 @@ locals {
           "codepipeline:ListPipelineExecutions",
           "codestar-connections:GetConnection",
           "codestar-connections:ListConnections",
+          "ec2:DescribeRegions",
           "ecr:BatchGetImage",
           "ecr:DescribeImages",
           "ecr:GetDownloadUrlForLayer",

@@ -199,11 +199,20 @@ def exists(describe: Callable[[Any], str]):
 
 
 def _show(value: Any) -> str:
+    """A value as a person writes it: text as a code span the value cannot close, yes/no, a list
+    as its items, a mapping as `key: value` pairs — never a Python repr."""
     if isinstance(value, str):  # a code span the value cannot close, whatever it holds
         return inert.code(value)
     if value is None:
         return "nothing"
-    return repr(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{inert.code(str(k))}: {_show(v)}" for k, v in value.items()) or "nothing"
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return ", ".join(_show(item) for item in items) or "nothing"
+    return inert.terminal(value)
 
 
 def dig(data: Any, *path: str | int, default: Any = None) -> Any:

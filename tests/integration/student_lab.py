@@ -94,7 +94,10 @@ def _ecr(target: Target, lab: Lab) -> None:
 
 def _bucket(target: Target, lab: Lab, account: str) -> None:
     s3, name = target.client("s3"), lab.bucket.format(account=account)
-    s3.create_bucket(Bucket=name)
+    # S3's rule: a region's constraint is given, except us-east-1's, which is the default
+    where = {} if target.region == "us-east-1" else {
+        "CreateBucketConfiguration": {"LocationConstraint": target.region}}
+    s3.create_bucket(Bucket=name, **where)
     if lab.block_public_access:
         s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=BLOCK_ALL)
     if lab.versioning:

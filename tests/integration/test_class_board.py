@@ -14,7 +14,7 @@ from aws_cli_lab import CORRECT, REGION
 from student_lab import student_account
 
 from pipeline_harness import inert
-from pipeline_harness.grading import classroom
+from pipeline_harness.grading import classroom, summaries
 from pipeline_harness.html.board import INDEX, class_board, most_failed
 from pipeline_harness.settings import Settings
 from tests.browser import on_one_worker, open_page, without_csp
@@ -61,7 +61,7 @@ def _write_board(graded, folder, notes=()):
         written = classroom.write_report(one, "markdown", folder)
         if written is not None:
             files[one.student.name] = written.name
-    html = class_board(classroom.summary_rows(graded),
+    html = class_board(summaries.summary_rows(summaries.rows_of(graded)),
                        reports={g.student.name: g.report for g in graded if g.report},
                        report_files=files, notes=notes)
     (folder / INDEX).write_text(html, encoding="utf-8")

@@ -7,6 +7,7 @@ import random
 import re
 from collections import Counter
 
+import aws_cli_lab
 import boto3
 import pytest
 import student_lab
@@ -85,17 +86,25 @@ TYPOS = dataclasses.replace(
     service="dev-php-app-alb-servce")
 
 
+ELSEWHERE = "eu-west-1"  # where the third student built the lab graded in the run's region
+
+
 @pytest.fixture(scope="module")
 def graded(target):
-    """A correct lab's report, and every operation the grader made grading it and a mistyped one."""
+    """A correct lab's report, and every operation the grader made grading it, a mistyped one and
+    one built in another region than the one graded (the grader then looks in the others)."""
     if target.name != "moto":
         pytest.skip(f"a fresh student account per run is moto's multi-account emulation, not {target.name}'s")
     correct, typos = student_account(target, _fresh_account()), student_account(target, _fresh_account())
+    elsewhere = student_account(target, _fresh_account())
     student_lab.build(correct)
     student_lab.build(typos, TYPOS)
+    student_lab.build(aws_cli_lab.in_region(elsewhere, ELSEWHERE))
     calls: Counter = Counter()
     report = grade(Settings(), correct.with_session(_counting_session(correct, calls)))
     grade(Settings(), typos.with_session(_counting_session(typos, calls)))
+    moved = grade(Settings(), elsewhere.with_session(_counting_session(elsewhere, calls)))
+    assert moved.diagnosis.startswith(f"Your lab is in {ELSEWHERE}, not {target.region}")
     return report, calls
 
 
@@ -113,7 +122,7 @@ def test_the_graded_lab_exercises_every_read_the_emulator_serves(graded):
     assert statuses["source.buildspec"] == statuses["source.image-definitions"] == "pass"
     assert {"codepipeline.GetPipelineExecution", "iam.GetRolePolicy", "codepipeline.ListPipelines",
             "iam.ListRoles", "s3.ListObjectsV2", "s3.GetObject", "elbv2.DescribeListeners",
-            "elbv2.DescribeRules"} <= _names(calls)
+            "elbv2.DescribeRules", "ec2.DescribeRegions"} <= _names(calls)
 
 
 def test_every_call_the_grader_makes_is_allowed_by_the_grader_policy(graded):

@@ -170,7 +170,8 @@ def test_the_command_prints_one_line_per_finding_and_exits_0_then_1_after_a_mist
 
     # then
     assert (good, bad) == (0, 1)
-    assert [line.split()[:2] for line in table.splitlines()[1:7]] == [["PASS", c] for c in EVERY]
+    marked = [line.split()[:2] for line in table.splitlines() if line.split()[:1] in (["PASS"], ["FAIL"])]
+    assert marked == [["PASS", c] for c in EVERY]
     assert {c["id"]: c["status"] for c in data["checks"]}["grader-role.least-privilege"] == "fail"
     assert data["account"] == account.account
 

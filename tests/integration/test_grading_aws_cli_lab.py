@@ -53,7 +53,8 @@ def test_a_lab_typed_with_the_aws_cli_scores_full_marks_with_every_skip_explaine
     _, report = correct
 
     assert _failed(report) == set()
-    assert report.score == report.max_score + 1  # the optional tag immutability, chosen
+    assert report.score == report.max_score and report.bonus == 1  # the optional tag immutability, chosen
+    assert report.percentage == 100
     skipped = {c.id: c.message for c in report.checks if c.status == "skip"}
     # Step 7's chain needs the execution's actions (moto lists none) and running tasks (moto runs none)
     assert set(skipped) == {"connection.available", "connection.provider", "pipeline.latest-execution",
@@ -87,16 +88,18 @@ def test_the_students_own_source_is_read_from_the_artifact_bucket_and_linted(cor
 
 
 @on_the_correct_lab
-def test_the_json_contract_is_the_old_one_plus_the_section(correct):
+def test_the_json_contract_is_the_old_one_plus_what_was_added(correct):
     _, report = correct
 
     data = json.loads(as_json(report))
 
     assert set(data) == {"target", "account", "region", "score", "max_score", "checks", "as_of",
-                         "graded_execution"}
-    assert data["graded_execution"]["id"] and data["as_of"].endswith("Z")
+                         "graded_execution", "bonus", "percentage", "student", "graded_at",
+                         "harness_version", "diagnosis", "running_images"}
+    assert data["graded_execution"]["id"] and data["as_of"].endswith("Z") and data["graded_at"].endswith("Z")
+    assert (data["score"], data["bonus"]) == (data["max_score"], 1)
     assert all(set(c) == {"id", "step", "title", "status", "points", "max_points", "message", "hint",
-                          "section"} for c in data["checks"])
+                          "section", "note"} for c in data["checks"])
     sections = {c["id"]: c["section"] for c in data["checks"]}
     assert sections["ecs.service"] == "Prerequisites: ECS cluster, service and ALB"
     assert sections["pipeline.deploy"] == "Step 6: Create CodePipeline"

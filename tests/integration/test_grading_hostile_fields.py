@@ -13,7 +13,7 @@ from pipeline_harness import inert
 from pipeline_harness.grading import classroom
 from pipeline_harness.grading.grade import grade
 from pipeline_harness.grading.guard import read_only
-from pipeline_harness.report import render, section, step_scores
+from pipeline_harness.report import render, score_line, section, step_scores
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import TITLES
 from tests.hostile_text import (
@@ -75,12 +75,12 @@ def test_hostile_fields_set_through_the_api_are_inert_in_every_format(hostile_re
     markdown, data = render(report, "markdown"), json_reads_back(render(report, "json"))
 
     no_control_characters(table)
-    # a line per section, check and hint, then the summary and the graded execution
-    assert len(table.split("\n")[:-1]) == len(step_scores(report)) + len(report.checks) + sum(
+    # whom and when, a line per section, check and hint, then the summary and the graded execution
+    assert len(table.split("\n")[:-1]) == 1 + len(step_scores(report)) + len(report.checks) + sum(
         1 for c in report.checks if c.hint and c.status != "skip") + 2
     assert len(junit_parses(junit).findall(".//testcase")) == len(report.checks)
     hinted = sum(1 for c in report.checks if c.hint and c.status in ("fail", "error", "pass"))
-    markdown_is_ours(markdown, h1=[f"Lab grade: {report.score}/{report.max_score} points"],
+    markdown_is_ours(markdown, h1=[f"Lab grade: {score_line(report)}"],
                      h2=[f"{section(step)} — {points}/{most} points"
                          for step, (points, most) in step_scores(report).items()],
                      items=len(report.checks) + hinted)
@@ -97,4 +97,4 @@ def test_a_class_summary_of_the_hostile_student_is_inert_too(hostile_report):
     rows = csv_cells_are_text(classroom.as_csv(graded))
     assert len(rows) == len(graded) + 1
     markdown_is_ours(classroom.as_markdown(graded), h1=["Class summary"], h2=[],
-                     columns=4 + len(TITLES) + 1, rows=len(graded) + 1)
+                     columns=5 + len(TITLES) + 1, rows=len(graded) + 1)

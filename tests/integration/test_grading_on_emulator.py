@@ -153,10 +153,11 @@ def test_cli_grade_on_an_endpoint_url_exits_1_with_the_json_contract(external_en
     report = json.loads(capsys.readouterr().out)
     assert code == 1
     assert set(report) == {"target", "account", "region", "score", "max_score", "checks", "as_of",
-                           "graded_execution"}  # the contract, and the time it was graded at
+                           "graded_execution", "bonus", "percentage", "student", "graded_at",
+                           "harness_version", "diagnosis", "running_images"}  # the contract, and more
     assert {c["step"] for c in report["checks"]} == set(range(8))  # 0: the prerequisites
     assert all(set(c) == {"id", "step", "title", "status", "points", "max_points", "message",
-                          "hint", "section"} for c in report["checks"])  # the contract, and section
+                          "hint", "section", "note"} for c in report["checks"])  # the contract, and more
 
 
 def test_cli_grade_as_of_before_the_execution_fails_step_7_with_no_execution_before_it(

@@ -1,7 +1,9 @@
 """Every report format, fed the same hostile strings in every field that can carry an account's or a
 file's text: a check's title, message and hint, the target, account and region, a student's name
 and reason, a lint finding's path, message and fix, what a wait last saw. Each format must show
-them as text — and keep its own structure: the same lines, list items, headings and table cells."""
+them as text — and keep its own structure: the same lines, list items, headings and table cells.
+The gradebook files and Gradescope's results.json too: a student's name, id, e-mail, section and
+SIS id are a roster's, and a roster is often an LMS's export of what students typed."""
 
 import argparse
 import json
@@ -11,10 +13,19 @@ from pipeline_harness import inert
 from pipeline_harness.buildspec import report as lint_report
 from pipeline_harness.buildspec.findings import Finding
 from pipeline_harness.cli import wait
-from pipeline_harness.grading import classroom
+from pipeline_harness.grading import classroom, gradebooks, summaries
 from pipeline_harness.html import nightly
 from pipeline_harness.html.board import class_board
-from pipeline_harness.report import MARKS, GradedExecution, Report, render, section, step_scores
+from pipeline_harness.report import (
+    MARKS,
+    GradedExecution,
+    Report,
+    kind,
+    render,
+    score_line,
+    section,
+    step_scores,
+)
 from pipeline_harness.steps import TITLES
 from pipeline_harness.steps.base import CheckResult
 from tests.hostile_text import (
@@ -41,7 +52,8 @@ def _report(fields: str = COMBINED) -> Report:
     # the graded execution's id and commit are the account's too (ListPipelineExecutions)
     execution = GradedExecution(fields, fields, fields, fields, 3600)
     return Report(fields, fields, fields, [*checks, typography], as_of="2026-11-02T12:00:00Z",
-                  graded_execution=execution)
+                  graded_execution=execution, student=fields, diagnosis=fields,
+                  running_images=(fields,))
 
 
 def _in_table_order(report: Report) -> list[CheckResult]:
@@ -57,11 +69,12 @@ def test_the_table_has_one_line_per_check_hint_and_section_and_no_escape_from_an
     assert "\t" not in text
     lines = text.split("\n")[:-1]
     hints = [c for c in report.checks if c.hint and c.status != "skip"]
-    # a line per section, check and hint, the summary and the graded execution
-    assert len(lines) == len(step_scores(report)) + len(report.checks) + len(hints) + 2
+    # whom and when, the diagnosis, a line per section, check and hint, the summary and the graded
+    # execution
+    assert len(lines) == 2 + len(step_scores(report)) + len(report.checks) + len(hints) + 2
     assert lines[-1].startswith("graded as of 2026-11-02T12:00:00Z: execution ")
-    marked = [line.split()[:2] for line in lines if re.match(r"  (PASS|FAIL|SKIP|ERROR) ", line)]
-    assert marked == [[MARKS[c.status], c.id] for c in _in_table_order(report)]
+    marked = [line.split()[:2] for line in lines if re.match(r"  (PASS|FAIL|SKIP|ERROR|NOTE) ", line)]
+    assert marked == [[MARKS[kind(c)], c.id] for c in _in_table_order(report)]
     assert f"{TYPOGRAPHY} — {TYPOGRAPHY}" in text
 
 
@@ -73,7 +86,7 @@ def test_markdown_renders_only_our_headings_lists_and_code_whatever_each_field_h
     scores = step_scores(report)
     hinted = [c for c in report.checks if c.hint and c.status in ("fail", "error", "pass")]
     html = markdown_is_ours(
-        text, h1=[f"Lab grade: {report.score}/{report.max_score} points"],
+        text, h1=[f"Lab grade: {score_line(report)}"],
         h2=[f"{section(step)} — {points}/{most} points" for step, (points, most) in scores.items()],
         items=len(report.checks) + len(hinted))
     assert "\t" not in text
@@ -86,7 +99,7 @@ def test_markdown_shows_a_quoted_hostile_value_whole_in_one_code_element():
     report = Report("moto", "1", "us-east-1", [
         CheckResult("pipeline.source", 6, "Source", "fail", 0, 1, f"found BranchName {inert.code(value)}")])
 
-    html = markdown_is_ours(render(report, "markdown"), h1=["Lab grade: 0/1 points"],
+    html = markdown_is_ours(render(report, "markdown"), h1=["Lab grade: 0/1 points (0 %)"],
                             h2=["Step 6: Create CodePipeline — 0/1 points"], items=1)
 
     for rendered in html.values():
@@ -103,7 +116,7 @@ def test_junit_parses_with_one_testcase_per_check_whatever_each_field_holds():
     outcome = {"fail": "failure", "error": "error", "skip": "skipped", "pass": "system-out"}
     assert [[child.tag for child in case] for case in cases] == [[outcome[c.status]]
                                                                  for c in report.checks]
-    assert root.find("testsuite").get("name").startswith("account ")
+    assert root.find("testsuite").get("name").startswith(f"{inert.junit(COMBINED)}: account ")
     assert cases[-1].find("failure").text == f"{TYPOGRAPHY}\nhint: {TYPOGRAPHY}"
 
 
@@ -113,10 +126,11 @@ def test_json_escapes_every_field_and_reads_back_exactly_as_the_account_held_it(
     data = json_reads_back(render(report, "json"))
 
     assert (data["target"], data["account"], data["region"]) == (COMBINED, COMBINED, COMBINED)
+    assert (data["student"], data["diagnosis"], data["running_images"]) == (COMBINED, COMBINED, [COMBINED])
     assert [(c["title"], c["hint"]) for c in data["checks"]] == [(c.title, c.hint) for c in report.checks]
     assert [c["message"] for c in data["checks"]] == [c.message for c in report.checks]
     assert set(data["checks"][0]) == {"id", "step", "title", "status", "points", "max_points",
-                                      "message", "hint", "section"}
+                                      "message", "hint", "section", "note"}
     assert data["graded_execution"] == {"id": COMBINED, "commit": COMBINED, "started": COMBINED,
                                         "finished": COMBINED, "age_seconds": 3600}
 
@@ -150,9 +164,66 @@ def test_the_class_summary_markdown_is_one_table_row_per_student_whatever_they_h
 
     text = classroom.as_markdown(graded)
 
-    # Student, Account, Status, Score, a column per section, Notes
-    markdown_is_ours(text, h1=["Class summary"], h2=[], columns=4 + len(TITLES) + 1,
+    # Student, Account, Region, Status, Score, a column per section, Notes
+    markdown_is_ours(text, h1=["Class summary"], h2=[], columns=5 + len(TITLES) + 1,
                      rows=len(graded) + 1)
+
+
+def test_the_class_summary_json_reads_back_every_row_as_the_account_and_roster_held_it():
+    graded = _class()
+
+    data = json_reads_back(summaries.as_json(summaries.rows_of(graded)))
+
+    assert [row["student"] for row in data["students"]] == [g.student.name for g in graded]
+    assert [row["account"] for row in data["students"]] == [g.report.account if g.report else ""
+                                                             for g in graded]
+
+
+def test_gradescope_results_are_json_with_markdown_outputs_that_render_only_our_elements():
+    report = _report()
+
+    data = json_reads_back(render(report, "gradescope"))
+
+    assert data["extra_data"]["student"] == COMBINED and data["extra_data"]["account"] == COMBINED
+    markdown_is_ours(data["output"], h1=[], h2=[], items=0)
+    for test in data["tests"]:
+        no_control_characters(test["name"])
+        markdown_is_ours(test["output"], h1=[], h2=[], items=0)
+    assert [t["name"].split(":")[0].split(" ")[0] for t in data["tests"]] == [
+        c.id for c in _in_table_order(report)]
+
+
+def _roster() -> list[classroom.Student]:
+    """A student per hostile string in every gradebook field (the e-mail as a roster would accept
+    it: one @ and a dotted domain around the hostile text)."""
+    return [classroom.Student(f"{i}{text}", profile="p", id=text, email=f"{text}@evil.example",
+                              section=text, sis_id=text) for i, text in enumerate(HOSTILE)]
+
+
+def _rows(students) -> dict[str, summaries.Row]:
+    return {s.name: summaries.Row(s.name, "pass", "", s.id or "", s.section or "", 1, 2)
+            for s in students}
+
+
+def test_the_canvas_gradebook_reads_back_as_text_with_its_columns_whatever_the_roster_holds():
+    students = _roster()
+
+    header, possible, *rows = csv_cells_are_text(gradebooks.canvas(students, _rows(students), COMBINED))
+
+    assert header[:5] == list(gradebooks.CANVAS_COLUMNS) and len(header) == 6
+    assert possible == ["Points Possible", "", "", "", "", "2"]
+    assert len(rows) == len(students) and {len(row) for row in rows} == {6}
+    formula = HOSTILE.index("@SUM(1)")
+    assert rows[formula][1] == "'@SUM(1)"  # the ID cell
+
+
+def test_the_moodle_gradebook_reads_back_as_text_one_row_per_student_whatever_the_roster_holds():
+    students = _roster()
+
+    header, *rows = csv_cells_are_text(gradebooks.moodle(students, _rows(students), COMBINED))
+
+    assert header[0] == "Email address" and len(header) == 2
+    assert len(rows) == len(students) and {row[1] for row in rows} == {"1"}
 
 
 def _findings() -> tuple[list[str], list[Finding]]:
@@ -202,7 +273,7 @@ def test_the_class_board_shows_every_hostile_field_as_text_with_the_shape_of_a_p
              for i, g in enumerate(graded)]
 
     def board(of):
-        rows = classroom.summary_rows(of)
+        rows = summaries.summary_rows(summaries.rows_of(of))
         return class_board(rows, reports={g.student.name: g.report for g in of if g.report},
                            report_files={g.student.name: f"{g.student.slug}.md" for g in of},
                            notes=[g.student.name for g in of])

@@ -145,3 +145,75 @@ def test_prepare_output_dir_leaves_no_probe_behind(tmp_path):
 
     assert made == [tmp_path / "out"]
     assert list((tmp_path / "out").iterdir()) == []
+
+
+# --- the keys a gradebook needs, and the student's region ----------------------------------------
+
+GRADEBOOK_ENTRY = """[[student]]
+name = 'Ada'
+role_arn = 'arn:aws:iam::111122223333:role/lab-grader'
+region = 'eu-west-1'
+id = '1001'
+email = 'ada@school.example'
+section = 'Lab A'
+sis_id = 'S0001'
+"""
+
+
+def test_a_roster_entry_takes_its_region_and_the_keys_a_gradebook_maps(tmp_path):
+    [student] = classroom.read_accounts(_accounts(tmp_path, GRADEBOOK_ENTRY), Settings())
+
+    assert (student.region, student.id, student.email, student.section, student.sis_id) == (
+        "eu-west-1", "1001", "ada@school.example", "Lab A", "S0001")
+    assert student.account == "111122223333"
+
+
+@pytest.mark.parametrize("line, says", [
+    ("email = 'ada'", "email 'ada' is not an e-mail address"),
+    ("email = 'ada@school'", "is not an e-mail address"),
+    ("email = 'a da@school.example'", "is not an e-mail address"),
+    ("email = 'a@b@school.example'", "is not an e-mail address"),
+    ("email = ''", "email must be non-empty text"),
+    ("id = 1001", 'id must be non-empty text (quote a number: id = "12345")'),
+    ("sis_id = '   '", "sis_id must be non-empty text"),
+    (f"section = '{'x' * 257}'", "section is 257 characters long; at most 256"),
+    ("region = 'Europe'", "region must look like us-east-1 or eu-north-1, not 'Europe'"),
+    ("region = 'cn-north-1'", "region cn-north-1 is in the aws-cn partition"),
+])
+def test_a_gradebook_key_or_region_that_is_not_what_it_says_is_refused_by_student(tmp_path, line, says):
+    message = _refused(tmp_path, f"[[student]]\nname = 'a'\nprofile = 'p'\n{line}\n")
+
+    assert "student #1 (a)" in message and says in message
+
+
+def test_the_moodle_gradebook_is_refused_before_grading_when_a_student_has_no_field_moodle_maps(
+        tmp_path, no_grading):
+    accounts = _accounts(tmp_path, GRADEBOOK_ENTRY + "[[student]]\nname = 'Bob'\nprofile = 'bob'\n")
+
+    with pytest.raises(ConfigError, match=r"--gradebook moodle needs a user field Moodle maps on every "
+                                          r"student: .*Bob has no email and no sis_id"):
+        classroom.run_class(Settings(), accounts, jobs=1, fmt="json", output_dir=tmp_path / "out",
+                            gradebook="moodle")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_regrade_of_a_student_the_roster_does_not_name_is_refused_before_grading(tmp_path, no_grading):
+    with pytest.raises(ConfigError, match="--student 'Eve' is not in the accounts file; its students: Ada"):
+        classroom.run_class(Settings(), _accounts(tmp_path, GRADEBOOK_ENTRY), jobs=1, fmt="json",
+                            output_dir=tmp_path / "out", only="Eve")
+
+
+def test_a_regrade_with_no_class_summary_to_merge_into_is_refused_before_grading(tmp_path, no_grading):
+    with pytest.raises(ConfigError, match=r"--student merges into the class summary in .*class-summary\.json "
+                                          r"is missing"):
+        classroom.run_class(Settings(), _accounts(tmp_path, GRADEBOOK_ENTRY), jobs=1, fmt="json",
+                            output_dir=tmp_path / "out", only="Ada")
+
+
+def test_a_class_summary_json_that_is_not_ours_is_refused_before_grading(tmp_path, no_grading):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "class-summary.json").write_text('{"students": [{"student": 1}]}')
+
+    with pytest.raises(ConfigError, match="is not a class summary pipeline-harness wrote"):
+        classroom.run_class(Settings(), _accounts(tmp_path, GRADEBOOK_ENTRY), jobs=1, fmt="json",
+                            output_dir=tmp_path / "out", only="Ada")

@@ -220,9 +220,12 @@ def test_the_class_summary_csv_has_score_per_step_per_student():
 def test_the_class_summary_markdown_is_one_table_row_per_student():
     text = classroom.as_markdown(CLASS)
 
-    assert "| Ada | 111122223333 | fail | 2/3 | — | 2/2 | — | 0/1 | — | — | — | — | check-2 |" in text
-    assert "| Bob \\| the second | — | error | — | — | — | — | — | — | — | — | — | AWS profile" in text
-    assert text.rstrip().endswith("3 students: 1 passed, 1 with checks to fix, 1 could not be graded fully")
+    assert ("| Ada | 111122223333 | us-east-1 | fail | 2/3 (66\\.7 %) | — | 2/2 | — | 0/1 | — | — | — | — "
+            "| check-2; same AWS account 111122223333 as Cy |") in text
+    assert "| Bob \\| the second | — | — | error | — | — | — | — | — | — | — | — | — | AWS profile" in text
+    assert text.rstrip().endswith("3 students: 1 passed, 1 with checks to fix, 1 could not be graded fully; "
+                                  "2 share an account, a commit or an image with another (noted, no points "
+                                  "taken)")
 
 
 def test_a_row_names_the_first_failed_checks_and_counts_the_rest():
@@ -234,7 +237,8 @@ def test_a_row_names_the_first_failed_checks_and_counts_the_rest():
 def test_reports_are_written_one_per_graded_student_plus_the_summary(tmp_path):
     written = classroom.write_reports(CLASS, "junit", tmp_path / "out")
 
-    assert sorted(p.name for p in written) == ["Ada.xml", "Cy.xml", "class-summary.csv", "class-summary.md"]
+    assert sorted(p.name for p in written) == ["Ada.xml", "Cy.xml", "class-summary.csv", "class-summary.json",
+                                               "class-summary.md"]
     assert (tmp_path / "out" / "Ada.xml").read_text().startswith("<?xml")
 
 
@@ -331,7 +335,7 @@ def test_cli_exits_0_when_every_student_passes(tmp_path, moto_server, monkeypatc
 
     # then
     assert code == 0
-    assert "| Ada | 111122223333 | pass | 1/1 |" in capsys.readouterr().out
+    assert "| Ada | 111122223333 | us-east-1 | pass | 1/1 (100 %) |" in capsys.readouterr().out
     assert (tmp_path / "out" / "Ada.json").exists()
 
 
@@ -362,7 +366,7 @@ role_arn = "{_role(ACCOUNT_B)}"
     assert code == 1
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == ["Ada.md", "Dee.md", "class-summary.csv",
-                                                    "class-summary.md"]
+                                                    "class-summary.json", "class-summary.md"]
     rows = {r["student"]: r for r in csv.DictReader((out / "class-summary.csv").open())}
     assert rows["Ada"]["account"] == ACCOUNT_A
     assert [rows["Ada"][f"step{n}"] == rows["Ada"][f"step{n}_max"] for n in range(1, 7)] == [True] * 6
@@ -394,11 +398,12 @@ def _nothing_renamed(ctx):
 
 
 def _graded_by(monkeypatch, read, resolve=_nothing_renamed):
-    """Grade with one check, the ECR repository's, whose read is `read`, and no search for near
-    names — so a student's grade takes a fraction of a second."""
+    """Grade with one check, the ECR repository's, whose read is `read`, no search for near names
+    and no look into other regions — so a student's grade takes a fraction of a second."""
     check = Check("ecr.repository", 1, "ECR repository exists", "create it", read, exists(lambda r: "it"))
     monkeypatch.setattr(grading_grade, "graded", lambda repository=None: (check,))
     monkeypatch.setattr(grading_grade.names, "resolve", resolve)
+    monkeypatch.setattr(grading_grade.region, "diagnosis", lambda ctx: "")
 
 
 def _rows(out) -> dict[str, dict]:
@@ -423,7 +428,7 @@ def test_a_student_whose_read_never_ends_times_out_while_the_others_are_graded_a
     # then: the run ended without her, the others graded and reported
     assert code == 1 and "Traceback" not in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == ["Bob.json", "Cy.json", "class-summary.csv",
-                                                    "class-summary.md"]
+                                                    "class-summary.json", "class-summary.md"]
     rows = _rows(out)
     assert (rows["Ada"]["status"], rows["Ada"]["reason"]) == ("error", "timed out after 2 s")
     assert rows["Bob"]["status"] == rows["Cy"]["status"] == "pass"
@@ -469,7 +474,7 @@ def test_an_exception_nobody_expected_outside_the_checks_is_that_students_row_on
                                                             "could not be graded: KeyError: 'pipeline'")
     assert rows["Ada"]["status"] == rows["Bob"]["status"] == "pass"
     assert sorted(p.name for p in out.iterdir()) == ["Ada.md", "Bob.md", "class-summary.csv",
-                                                    "class-summary.md"]
+                                                    "class-summary.json", "class-summary.md"]
 
 
 def test_ctrl_c_during_a_class_keeps_the_finished_reports_and_the_output_dir(
@@ -490,7 +495,8 @@ def test_ctrl_c_during_a_class_keeps_the_finished_reports_and_the_output_dir(
 
     # then: Ada's report and the summary stay, Bob and Cy are rows saying they were not graded
     assert code == 130 and capsys.readouterr().err == "pipeline-harness: interrupted\n"
-    assert sorted(p.name for p in out.iterdir()) == ["Ada.xml", "class-summary.csv", "class-summary.md"]
+    assert sorted(p.name for p in out.iterdir()) == ["Ada.xml", "class-summary.csv", "class-summary.json",
+                                                    "class-summary.md"]
     rows = _rows(out)
     assert rows["Ada"]["status"] == "pass"
     assert rows["Bob"]["reason"] == rows["Cy"]["reason"] == classroom.NOT_GRADED
@@ -554,10 +560,65 @@ def test_an_artifact_overwritten_with_a_broken_zip_skips_its_source_checks_and_t
     # then: a verdict, not a crash; both graded and reported; Eve's source checks say why not
     assert code == 1 and capsys.readouterr().err == ""
     assert sorted(p.name for p in out.iterdir()) == ["Ada.json", "Eve.json", "class-summary.csv",
-                                                    "class-summary.md"]
+                                                    "class-summary.json", "class-summary.md"]
     eve = {c["id"]: c for c in json.loads((out / "Eve.json").read_text())["checks"]}
     for check in ("source.buildspec", "source.lint", "source.image-definitions"):
         assert eve[check]["status"] == "skip" and says in eve[check]["message"]
     assert eve["pipeline.exists"]["status"] == "pass"
     ada = json.loads((out / "Ada.json").read_text())["checks"]
     assert all(c["status"] in ("pass", "skip") for c in ada if c["step"] < 7)
+
+
+# --- one account through its role; the options of a class and of one account -----------------------
+
+@pytest.mark.parametrize("options, says", [
+    (["--external-id", "course-2026"], "--external-id goes with --role-arn"),
+    (["--gradebook", "canvas"], "--gradebook is for a class (--accounts)"),
+    (["--assignment", "Lab 3"], "--assignment names the --gradebook column"),
+    (["--role-arn", "arn:aws:iam::12:role/x"], "--role-arn 'arn:aws:iam::12:role/x' is not an IAM role ARN"),
+    (["--role-arn", _role(ACCOUNT_A), "--external-id", "x"], "--external-id must be 2 to 1224"),
+    (["--format", "gradescope", "--gradebook", "moodle"], "--gradebook is for a class"),
+])
+def test_cli_one_account_options_that_make_no_sense_exit_2_before_any_call(capsys, options, says):
+    code = main(["grade", "--endpoint-url", f"http://127.0.0.1:{_closed_port()}", *options])
+
+    assert code == 2
+    assert says in _one_line(capsys.readouterr().err)
+
+
+def test_cli_a_format_only_grade_writes_is_refused_by_the_other_verbs(capsys):
+    code = main(["lint", "--format", "gradescope"])
+
+    assert code == 2
+    assert "--format gradescope is for grade, not lint" in _one_line(capsys.readouterr().err)
+
+
+def test_cli_class_options_for_one_account_are_refused_with_a_class(tmp_path, capsys):
+    code = main(["grade", "--accounts", str(_accounts(tmp_path, GOOD_FILE)), "--output-dir", "out",
+                 "--role-arn", _role(ACCOUNT_A)])
+
+    assert code == 2
+    assert "--role-arn is for one account; with --accounts give each student's role_arn" in _one_line(
+        capsys.readouterr().err)
+
+
+def test_cli_grades_one_account_through_the_role_a_student_submitted(moto_server, monkeypatch, capsys):
+    # given: the role is assumed with the base credentials, with its external id
+    assumed = []
+
+    def grading(settings, target, **options):
+        assumed.append(target.account)
+        return Report(target.name, target.account, target.region,
+                      [CheckResult("ecr.repository", 1, "ECR repository exists", "pass", 1, 1, "found it")],
+                      student=options["student"])
+    monkeypatch.setattr("pipeline_harness.cli.grade.grade", grading)
+
+    # when
+    code = main(["grade", "--endpoint-url", moto_server, "--role-arn", _role(ACCOUNT_B), "--external-id",
+                 "course-2026", "--student", "Ada Lovelace", "--format", "gradescope"])
+
+    # then
+    results = json.loads(capsys.readouterr().out)
+    assert code == 0 and assumed == [ACCOUNT_B]
+    assert (results["extra_data"]["student"], results["extra_data"]["account"]) == ("Ada Lovelace", ACCOUNT_B)
+    assert results["score"] == 1.0

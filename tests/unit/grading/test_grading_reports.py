@@ -1,7 +1,9 @@
 """JUnit and Markdown renderings of a grade: what CI, LMS importers and students read."""
 
+import importlib.metadata
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 from pipeline_harness import inert
 from pipeline_harness.report import GradedExecution, Report, render, step_scores
@@ -60,7 +62,8 @@ def test_junit_totals_and_score_match_the_report():
     assert {k: suite.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
         "tests": "6", "failures": "2", "errors": "1", "skipped": "1"}
     properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
-    assert properties == {"score": "1", "max_score": "4"}
+    assert {k: properties[k] for k in ("score", "max_score", "bonus", "percentage")} == {
+        "score": "1", "max_score": "4", "bonus": "0", "percentage": "25.0"}
 
 
 def test_junit_escapes_markup_in_messages():
@@ -93,7 +96,7 @@ def test_markdown_says_why_a_check_was_skipped_and_what_could_not_be_read():
 def test_markdown_scores_the_whole_lab_and_each_step():
     text = render(REPORT, "markdown")
 
-    assert text.startswith("# Lab grade: 1/4 points\n")
+    assert text.startswith("# Lab grade: 1/4 points (25 %)\n")
     assert "## Step 1: Create ECR Repository — 1/2 points" in text
     assert "## Step 2: Create GitHub Connection — 0/0 points" in text
     assert "## Step 3: Create S3 Bucket for Artifacts — 0/2 points" in text
@@ -150,3 +153,72 @@ def test_a_report_without_an_execution_says_there_was_none_before_its_time():
     assert render(report, "table").splitlines()[-1] == (
         "graded as of 2026-11-05T13:07:35Z: no pipeline execution before it to grade")
     assert json.loads(render(report, "json"))["graded_execution"] is None
+
+
+# --- the score, the bonus, the percentage; notes; whom and when ----------------------------------
+
+BONUS = CheckResult("ecr.tag-immutability", 1, "Tag immutability (optional)", "pass", 1, 0,
+                    "found `IMMUTABLE`", "")
+LINT = CheckResult("source.lint", 5, "Lint of the student's buildspec", "fail", 0, 0,
+                   "1 finding", "buildspec.yml:12 command-is-mapping: … — fix: quote it")
+SCORED = Report("aws", "123456789012", "eu-north-1", [CHECKS[0], CHECKS[1], BONUS, LINT],
+                student="Ada Lovelace", graded_at="2026-11-05T13:07:35Z", harness_version="9.9.9")
+
+
+def test_the_score_never_exceeds_the_maximum_and_the_bonus_is_reported_apart():
+    data = json.loads(render(SCORED, "json"))
+
+    assert (SCORED.score, SCORED.max_score, SCORED.bonus, SCORED.percentage) == (1, 2, 1, 50.0)
+    assert (data["score"], data["max_score"], data["bonus"], data["percentage"]) == (1, 2, 1, 50.0)
+    assert render(SCORED, "markdown").startswith("# Lab grade: 1/2 points (50 %), +1 bonus point\n")
+
+
+def test_a_finding_worth_no_points_is_a_note_in_every_format_not_a_failure():
+    table, markdown = render(SCORED, "table"), render(SCORED, "markdown")
+    data = json.loads(render(SCORED, "json"))
+    case = _cases(render(SCORED, "junit"))["source.lint"]
+
+    assert "  NOTE  source.lint" in table and "FAIL  source.lint" not in table
+    assert SCORED.counts["fail"] == 1 and SCORED.counts["note"] == 1  # scan-on-push is the failure
+    step5 = markdown[markdown.index("## Step 5"):]
+    assert "**Notes (no points)**" in step5 and "**What to fix**" not in step5
+    lint = next(c for c in data["checks"] if c["id"] == "source.lint")
+    assert (lint["status"], lint["note"]) == ("fail", True)  # the contract's status, and the flag
+    assert [child.tag for child in case] == ["system-out"] and case[0].text.startswith("note: 1 finding")
+    assert Report("aws", "1", "eu-north-1", [CHECKS[0], LINT]).ok  # a note alone fails no one
+
+
+def test_every_format_names_the_student_the_account_the_region_the_time_and_the_harness():
+    said = "Ada Lovelace: account 123456789012, region eu-north-1, graded 2026-11-05T13:07:35Z by " \
+           "pipeline-harness 9.9.9"
+
+    assert render(SCORED, "table").splitlines()[0] == said
+    assert inert.markdown(said) in render(SCORED, "markdown")
+    data = json.loads(render(SCORED, "json"))
+    assert (data["student"], data["graded_at"], data["harness_version"]) == (
+        "Ada Lovelace", "2026-11-05T13:07:35Z", "9.9.9")
+    suite = ET.fromstring(render(SCORED, "junit").encode()).find("testsuite")
+    assert suite.get("name").startswith("Ada Lovelace: account 123456789012")
+    assert suite.get("timestamp") == "2026-11-05T13:07:35Z"
+    assert json.loads(render(SCORED, "gradescope"))["output"].startswith(inert.markdown(said))
+
+
+def test_the_harness_version_is_the_installed_packages():
+    assert Report("aws", "1", "eu-north-1", []).harness_version == importlib.metadata.version(
+        "pipeline-harness")
+
+
+def test_gradescope_tests_carry_points_and_status_and_skips_notes_and_bonus_are_informational():
+    tests = {t["name"].split(":")[0]: t for t in json.loads(render(
+        replace(SCORED, checks=[*SCORED.checks, CHECKS[3]]), "gradescope"))["tests"]}
+
+    assert {k: tests["ecr.repository"][k] for k in ("score", "max_score", "status")} == {
+        "score": 1.0, "max_score": 1.0, "status": "passed"}
+    assert tests["ecr.scan-on-push"]["status"] == "failed"
+    assert f"How to fix: {inert.markdown(SCAN_HINT)}" in tests["ecr.scan-on-push"]["output"]
+    assert "score" not in tests["source.lint (note)"] and "status" not in tests["source.lint (note)"]
+    assert tests["ecr.tag-immutability (optional)"] == {**tests["ecr.tag-immutability (optional)"],
+                                                        "status": "passed"}
+    assert "score" not in tests["ecr.tag-immutability (optional)"]
+    assert "score" not in tests["connection.available (skipped)"]
+    assert "status" not in tests["connection.available (skipped)"]

@@ -3,7 +3,7 @@ points per step, an error row apart, the most-failed checks counted, notes, a li
 and, whatever a student's name, account, reason or report file is called, only our page."""
 
 from pipeline_harness import inert
-from pipeline_harness.grading import classroom
+from pipeline_harness.grading import classroom, summaries
 from pipeline_harness.html import relative_href
 from pipeline_harness.html.board import class_board, most_failed
 from pipeline_harness.report import Report
@@ -34,7 +34,7 @@ def _class(names=("Ada", "Grace", "Linus")) -> list[classroom.Graded]:
 
 
 def _board(graded, notes=()):
-    rows = classroom.summary_rows(graded)
+    rows = summaries.summary_rows(summaries.rows_of(graded))
     reports = {g.student.name: g.report for g in graded if g.report}
     files = {g.student.name: f"{g.student.slug}.md" for g in graded if g.report}
     return class_board(rows, reports=reports, report_files=files, notes=notes)
@@ -104,7 +104,7 @@ def test_hostile_names_accounts_reasons_notes_and_file_names_are_text_and_the_pa
                      classroom.Graded(classroom.Student(f"{value}!", profile="p"), error=value)]
 
     def board(graded):
-        rows = classroom.summary_rows(graded)
+        rows = summaries.summary_rows(summaries.rows_of(graded))
         return class_board(rows, reports={g.student.name: g.report for g in graded if g.report},
                            report_files={g.student.name: f"{g.student.name}.html" for g in graded},
                            notes=[g.student.name for g in graded[:4]])

@@ -9,7 +9,7 @@ from botocore.stub import Stubber
 from pipeline_harness import policies
 from pipeline_harness.context import Context
 from pipeline_harness.settings import Settings
-from pipeline_harness.steps import artifacts, codebuild, codepipeline, ecr, iam
+from pipeline_harness.steps import artifacts, base, codebuild, codepipeline, ecr, iam
 from pipeline_harness.steps.base import run_check
 from pipeline_harness.targets.base import Capabilities
 
@@ -39,7 +39,7 @@ def test_scan_on_push_off_fails_with_expected_found_and_the_tutorials_hint(ctx):
         result = run_check(_check(ecr, "ecr.scan-on-push"), ctx)
 
     assert result.status == "fail"
-    assert result.message == "expected True, found False"
+    assert result.message == "expected yes, found no"
     assert "Scan on push" in result.hint and result.points == 0 and result.max_points == 1
 
 
@@ -268,3 +268,17 @@ def test_a_deploy_stage_with_the_wrong_file_name_fails_and_says_which_value(ctx)
     assert {k for k, r in results.items() if r.status != "pass"} == {"pipeline.deploy"}
     assert "found FileName=`imagedefinition.json`" in results["pipeline.deploy"].message
     assert "imagedefinitions.json" in results["pipeline.deploy"].hint
+
+
+@pytest.mark.parametrize("value, shown", [
+    (True, "yes"), (False, "no"), (None, "nothing"), (3, "3"),
+    (("CODEPIPELINE", "CODEPIPELINE"), "`CODEPIPELINE`, `CODEPIPELINE`"),
+    (["a`b"], "``a`b``"), ([], "nothing"), ({"b", "a"}, "`a`, `b`"),
+    ({"BlockPublicAcls": True, "IgnorePublicAcls": False}, "`BlockPublicAcls`: yes, `IgnorePublicAcls`: no"),
+])
+def test_a_value_is_shown_as_a_person_writes_it_never_as_a_python_repr(value, shown):
+    judge = base.equals(lambda ctx: value, lambda resource: value)
+
+    ok, expected, found = judge({}, None)
+
+    assert ok and expected == found == shown

@@ -1,0 +1,127 @@
+"""The lab built in another region than the one graded: one finding naming where it is, instead of a
+"create it" fix for every check of the regional steps.
+
+Only when nothing of the lab is where it is graded — no pipeline, no ECR repository and no CodeBuild
+project of the lab's names (or near them) — the grader looks, read-only and bounded, in the other
+regions the account has enabled (EC2 DescribeRegions lists only those) where CodePipeline is: one
+GetPipeline, then, if
+that finds nothing, one DescribeRepositories per region, at most MAX_REGIONS regions, PROBE_JOBS at a
+time, each call one attempt with short timeouts, all within PROBE_DEADLINE seconds. A lab that is
+there costs no call at all: the three reads are the checks' own, already made.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import threading
+
+import botocore.config
+
+from pipeline_harness.context import Context
+from pipeline_harness.errors import AWS_ERRORS, HarnessError
+from pipeline_harness.kinds import codebuild, codepipeline, ecr
+from pipeline_harness.kinds.base import MISSING
+from pipeline_harness.report import is_note
+from pipeline_harness.steps import STEPS
+from pipeline_harness.steps.base import CheckResult, reader
+from pipeline_harness.targets import sessions
+from pipeline_harness.targets.base import Target
+
+READS = ("ec2:DescribeRegions",)  # GetPipeline and DescribeRepositories are Steps 6 and 1's reads
+MAX_REGIONS = 40  # AWS has fewer; a listing longer than this is not AWS's
+PROBE_JOBS = 8
+PROBE_DEADLINE = 20.0
+PROBE_CONFIG = botocore.config.Config(connect_timeout=3, read_timeout=5,
+                                      retries={"mode": "standard", "total_max_attempts": 1})
+# the lab's regional anchors: where none is, nothing of the lab is
+ANCHORS = (codepipeline.PIPELINE, ecr.REPOSITORY, codebuild.PROJECT)
+# IAM and S3 answer from any region (a bucket of another region is still listed and judged): their
+# steps are graded as they are
+GLOBAL_SERVICES = frozenset({"iam", "s3"})
+REGIONAL_STEPS = frozenset(step.number for step in STEPS if step.number is not None and not (
+    step.resources and all(r.kind.service in GLOBAL_SERVICES for r in step.resources)))
+
+
+def absent(ctx: Context) -> bool:
+    """Whether none of the lab's anchors is in the graded region (the checks' own reads)."""
+    return all(ctx.read(reader(kind)) is MISSING for kind in ANCHORS)
+
+
+def _in(ctx: Context, region: str) -> Target:
+    """The graded account's target (read-only, its calls counted with the grade's) in another
+    region, each call one bounded attempt."""
+    return dataclasses.replace(ctx.target, region=region, client_config=PROBE_CONFIG, _clients={},
+                               _lock=threading.Lock())
+
+
+def _holds(ctx: Context, region: str) -> str | None:
+    """What of the lab `region` holds (its pipeline, else its ECR repository), or None."""
+    target = _in(ctx, region)
+    try:
+        target.client("codepipeline").get_pipeline(name=ctx.names.pipeline)
+        return f"pipeline {ctx.names.pipeline}"
+    except AWS_ERRORS:  # not there, or not ours to read: look at the repository
+        pass
+    try:
+        target.client("ecr").describe_repositories(repositoryNames=[ctx.names.ecr_repository])
+        return f"ECR repository {ctx.names.ecr_repository}"
+    except AWS_ERRORS:
+        return None
+
+
+def _regions(ctx: Context) -> list[str]:
+    """The account's other enabled regions (DescribeRegions) that have CodePipeline (botocore's
+    endpoint data: the lab cannot be where there is none)."""
+    answer = ctx.client("ec2").describe_regions()
+    names = [r.get("RegionName", "") for r in answer.get("Regions", [])]
+    served = set(sessions.session(ctx.target.region).get_available_regions("codepipeline"))
+    return [name for name in names
+            if name and name != ctx.target.region and (not served or name in served)][:MAX_REGIONS]
+
+
+def found_elsewhere(ctx: Context) -> dict[str, str]:
+    """region → what of the lab is there, among the account's other enabled regions (bounded)."""
+    if ctx.target.gap("ec2", "DescribeRegions"):
+        return {}
+    try:
+        regions = _regions(ctx)
+    except (HarnessError, *AWS_ERRORS):
+        return {}
+    pool = concurrent.futures.ThreadPoolExecutor(PROBE_JOBS, thread_name_prefix="region-probe")
+    try:
+        futures = {pool.submit(_holds, ctx, region): region for region in regions}
+        done, _ = concurrent.futures.wait(futures, timeout=PROBE_DEADLINE)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # a probe past the deadline is left behind
+    held: dict[str, str] = {}
+    for future in done:
+        what = None if future.exception() else future.result()
+        if what:
+            held[futures[future]] = what
+    return {region: held[region] for region in regions if region in held}
+
+
+def diagnosis(ctx: Context) -> str:
+    """"Your lab is in eu-west-1, not us-east-1: …", or "" (the lab is here, or nowhere we can see)."""
+    if not absent(ctx):
+        return ""
+    found = found_elsewhere(ctx)
+    if not found:
+        return ""
+    graded, names = ctx.target.region, ctx.names
+    where = " and ".join(found)
+    what = "; ".join(f"{held} in {region}" for region, held in found.items())
+    return (f"Your lab is in {where}, not {graded}: nothing of it is in {graded} (no pipeline "
+            f"{names.pipeline}, ECR repository {names.ecr_repository} or CodeBuild project "
+            f"{names.codebuild_project}), and the grader found its {what}. The checks of the regional "
+            f"steps below fail for that one reason: grade it in {next(iter(found))} (the roster's "
+            f"region, or --region), or build the lab in {graded}.")
+
+
+def pointed(result: CheckResult) -> CheckResult:
+    """A regional check that failed because the lab is elsewhere: its verdict stands, its "create
+    it" fix is the diagnosis, said once for the report."""
+    if result.status != "fail" or is_note(result) or result.step not in REGIONAL_STEPS:
+        return result
+    return dataclasses.replace(result, hint="")

@@ -1,0 +1,151 @@
+"""The class roster (the accounts file): one `[[student]]` table per student, read and checked
+before any AWS call. Its keys and rules are documented once, in docs/grading.md ("A class roster").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from pipeline_harness.errors import ConfigError
+from pipeline_harness.settings import Settings, load_toml
+from pipeline_harness.steps import codepipeline
+
+# how the grader reaches the account, what it must build, where it is, and how a gradebook knows
+# the student: the LMS's user id, e-mail, section and the student-information system's id
+GRADEBOOK_KEYS = ("id", "email", "section", "sis_id")
+TEXT_KEYS = ("name", "profile", "role_arn", "external_id", "repository", "region", *GRADEBOOK_KEYS)
+KEYS = {*TEXT_KEYS, "names"}
+MAX_TEXT = 256  # a gradebook field longer than this is a paste gone wrong, not a student's id
+# an address with one @, a dotted domain and no blanks: what every LMS accepts as an e-mail; RFC
+# 5321's 254 characters at most
+EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
+MAX_EMAIL = 254
+# IAM's role ARN, in ASCII: the partitions IAM has, 12 digits, an optional /path/ and a name of
+# IAM's characters (at most 64); `\d` and `\w` alone would take any script's digits and letters
+_IAM_CHARS = r"[A-Za-z0-9+=,.@_-]"
+ROLE_ARN = re.compile(rf"arn:(?:aws|aws-cn|aws-us-gov):iam::(?P<account>[0-9]{{12}}):role/"
+                      rf"(?P<path>(?:{_IAM_CHARS}+/)*)(?P<name>{_IAM_CHARS}{{1,64}})")
+MAX_ROLE_PATH = 512  # IAM's limit on a role's path, its slashes included
+# STS's ExternalId: 2 to 1,224 characters of [\w+=,.@:/-]
+EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
+# where and how the grader runs stays the instructor's (the region is a roster key of its own); a
+# student only used other names. A student's GitHub repository is the `repository` key.
+_NOT_NAMES = {"target", "endpoint_url", "region", "profile", "prefix", "allowed_accounts", "run_id",
+              "created_at", "github_repository"}
+NAME_SETTINGS = tuple(sorted(f.name for f in fields(Settings)
+                             if f.type in ("str", "str | None") and f.name not in _NOT_NAMES))
+
+
+@dataclass(frozen=True)
+class Student:
+    name: str
+    profile: str | None = None
+    role_arn: str | None = None
+    external_id: str | None = None
+    repository: str | None = None  # owner/repo the Source action must use; None: any owner/repo
+    names: dict[str, str] = field(default_factory=dict)
+    region: str | None = None  # where this student's lab is graded; None: the run's --region
+    id: str | None = None  # the LMS's user id (Canvas's ID)
+    email: str | None = None
+    section: str | None = None
+    sis_id: str | None = None  # the student-information system's (Canvas's SIS User ID; Moodle's ID number)
+
+    @property
+    def slug(self) -> str:
+        """The student's name as a file name."""
+        return re.sub(r"[^A-Za-z0-9._-]+", "-", self.name).strip("-.") or "student"
+
+    @property
+    def account(self) -> str | None:
+        """The account the roster entry reaches, where it says (a role ARN names it)."""
+        match = ROLE_ARN.fullmatch(self.role_arn or "")
+        return match["account"] if match else None
+
+
+def read_accounts(path: str | Path, settings: Settings) -> list[Student]:
+    """The students of an accounts file; anything wrong with it is one ConfigError line."""
+    data = load_toml(path, "accounts file")
+    tables = data.get("student")
+    if not isinstance(tables, list) or not tables or set(data) != {"student"}:
+        raise ConfigError(f"accounts file {path} must hold [[student]] tables and nothing else")
+    for number, table in enumerate(tables, 1):
+        if not isinstance(table, dict):
+            raise ConfigError(f"accounts file {path}: student #{number} must be a [[student]] table, "
+                              f"not {table!r}")
+    students = [_student(table, number, path, settings) for number, table in enumerate(tables, 1)]
+    for seen, kind in (([s.name for s in students], "name"), ([s.slug for s in students], "file name")):
+        twice = sorted({x for x in seen if seen.count(x) > 1})
+        if twice:
+            raise ConfigError(f"accounts file {path}: two students share the {kind} {twice[0]!r}")
+    return students
+
+
+def _student(table: dict, number: int, path, settings: Settings) -> Student:
+    def bad(problem: str) -> ConfigError:
+        who = table.get("name") if isinstance(table.get("name"), str) else "no name"
+        return ConfigError(f"accounts file {path}: student #{number} ({who}): {problem}")
+
+    unknown = sorted(set(table) - KEYS)
+    if unknown:
+        raise bad(f"unknown key {unknown[0]!r}; known keys: {', '.join(sorted(KEYS))}")
+    for key in TEXT_KEYS:
+        if key in table and not (isinstance(table[key], str) and table[key].strip()):
+            quoted = " (quote a number: id = \"12345\")" if key in GRADEBOOK_KEYS else ""
+            raise bad(f"{key} must be non-empty text{quoted}")
+    for key in GRADEBOOK_KEYS:
+        if key in table and len(table[key]) > MAX_TEXT:
+            raise bad(f"{key} is {len(table[key])} characters long; at most {MAX_TEXT}")
+    if "name" not in table:
+        raise bad("needs a name")
+    if ("profile" in table) == ("role_arn" in table):
+        raise bad("needs exactly one of profile or role_arn")
+    _check_access(table, bad)
+    if "repository" in table and not codepipeline.REPOSITORY_ID.fullmatch(table["repository"]):
+        raise bad(f"repository {table['repository']!r} is not a GitHub owner/repo "
+                  "(tutorial Common Issues: repository name format)")
+    if "email" in table and not (EMAIL.fullmatch(table["email"]) and len(table["email"]) <= MAX_EMAIL):
+        raise bad(f"email {table['email']!r} is not an e-mail address (name@example.edu)")
+    names = table.get("names", {})
+    _check_names(names, bad)
+    try:
+        settings.replace(**names, **({"region": table["region"]} if "region" in table else {}))
+    except ConfigError as err:
+        raise bad(str(err)) from None
+    return Student(**table)
+
+
+def _check_access(table: dict, bad) -> None:
+    arn = ROLE_ARN.fullmatch(table["role_arn"]) if "role_arn" in table else None
+    if "role_arn" in table and (arn is None or len(arn["path"]) + 1 > MAX_ROLE_PATH):
+        raise bad(f"role_arn {table['role_arn']!r} is not an IAM role ARN "
+                  "(arn:aws:iam::<12-digit account>:role/<name>)")
+    if "external_id" in table and "role_arn" not in table:
+        raise bad("external_id goes with role_arn")
+
+
+def _check_names(names, bad) -> None:
+    if not isinstance(names, dict):
+        raise bad("[student.names] must be a table")
+    for key, value in names.items():
+        if key not in NAME_SETTINGS:
+            raise bad(f"names.{key} is not a name setting; known: {', '.join(NAME_SETTINGS)}")
+        if not isinstance(value, str):
+            raise bad(f"names.{key} must be text, not {value!r}")
+        if not value.strip():
+            raise bad(f"names.{key} must be a non-empty name (leave it out for the lab's {key})")
+
+
+def role_student(role_arn: str, external_id: str | None, name: str | None) -> Student:
+    """One account graded through a role (`grade --role-arn`), checked as a roster entry would be."""
+    table = {"name": name or "student", "role_arn": role_arn,
+             **({"external_id": external_id} if external_id is not None else {})}
+
+    def bad(problem: str) -> ConfigError:
+        return ConfigError(problem.replace("role_arn", "--role-arn").replace("external_id", "--external-id"))
+
+    _check_access(table, bad)
+    if external_id is not None and not EXTERNAL_ID.fullmatch(external_id):
+        raise ConfigError("--external-id must be 2 to 1224 letters, digits or any of +=,.@:/-")
+    return Student(name or "student", role_arn=role_arn, external_id=external_id)
