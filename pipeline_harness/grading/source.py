@@ -30,14 +30,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from pipeline_harness.buildspec import document, shell
-from pipeline_harness.buildspec.findings import Finding, Unparsable, decode
-from pipeline_harness.buildspec.lint import lint_texts
-from pipeline_harness.buildspec.rules import Selection
 from pipeline_harness.context import Context
 from pipeline_harness.errors import Unsupported, unexpected
 from pipeline_harness.grading.evidence import execution
 from pipeline_harness.kinds.base import MISSING
+from pipeline_harness.lint import document, shell
+from pipeline_harness.lint.findings import Finding, Unparsable, decode
+from pipeline_harness.lint.lint import lint_texts
+from pipeline_harness.lint.rules import Selection
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import codepipeline
 from pipeline_harness.steps.base import Check, CheckResult, dig

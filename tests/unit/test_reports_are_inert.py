@@ -7,10 +7,10 @@ import argparse
 import re
 
 from pipeline_harness import inert
-from pipeline_harness.buildspec import report as lint_report
-from pipeline_harness.buildspec.findings import Finding
 from pipeline_harness.cli import wait
 from pipeline_harness.grading import classroom
+from pipeline_harness.lint import report as lint_report
+from pipeline_harness.lint.findings import Finding
 from pipeline_harness.report import MARKS, GradedExecution, Report, render, section, step_scores
 from pipeline_harness.steps import TITLES
 from pipeline_harness.steps.base import CheckResult
