@@ -17,7 +17,7 @@ import argparse
 import statistics
 import time
 
-from pipeline_harness.lint.findings import MAX_BYTES
+from pipeline_harness.lint.files import MAX_BYTES
 from pipeline_harness.lint.lint import lint_text
 from pipeline_harness.settings import Settings
 

@@ -1,14 +1,10 @@
 """Which builder a docker build runs on, and whether that builder can build for several platforms.
 
-A Docker Engine has one builder at first, `default`, on buildx's docker driver: BuildKit inside
-the engine, which with the engine's classic image store builds one platform only. Docker's
-documentation ("containerd image store") shows the failure: `docker build
---platform=linux/amd64,linux/arm64 .` stops with "ERROR: Multi-platform build is not supported
-for the docker driver. Switch to a different driver, or turn on the containerd image store, and
-try again." (`docker build` is `docker buildx build` on that builder). A builder of another driver
+A Docker Engine has one builder at first, `default`, on buildx's docker driver, which with the
+engine's classic image store builds one platform only (`MULTI_PLATFORM_BUILDER` says how that
+fails); `docker build` is `docker buildx build` on that builder. A builder of another driver
 (`docker buildx create --use`), chosen by `docker buildx use`, `--builder` or $BUILDX_BUILDER,
-builds them all. Lint cannot see the daemon's settings: it takes the classic image store, the one
-a daemon has unless it is configured otherwise."""
+builds them all."""
 
 from __future__ import annotations
 
@@ -16,13 +12,28 @@ from collections.abc import Iterator
 
 from pipeline_harness.lint import images, shell
 from pipeline_harness.lint.document import Buildspec
-from pipeline_harness.lint.findings import Finding
+from pipeline_harness.lint.findings import GENERIC, Finding, Rule
 from pipeline_harness.lint.script import ordered
 
 # what runs a build: docker build, docker image build, docker builder build, docker buildx build/b
 _BUILDS = (["build"], ["image", "build"], ["builder", "build"], ["buildx", "build"], ["buildx", "b"])
 _DEFAULT_BUILDER = "default"
-_FIX = ("create a builder of the docker-container driver first: docker buildx create --use "
+
+MULTI_PLATFORM_BUILDER = Rule(
+    id="multi-platform-builder", rule_set=GENERIC,
+    summary="`docker build --platform a,b` or `docker buildx build` for several platforms before any "
+            "builder of another driver is created and used (`docker buildx create --use`, `docker "
+            "buildx use`, `--builder`, `$BUILDX_BUILDER`)",
+    why="the default builder (docker driver, classic image store) builds one platform only: `docker "
+        "build --platform=linux/amd64,linux/arm64 .` fails with \"ERROR: Multi-platform build is not "
+        "supported for the docker driver. Switch to a different driver, or turn on the containerd "
+        "image store, and try again.\" Lint cannot see the daemon's settings and takes the classic "
+        "image store",
+    source="Docker docs, \"containerd image store\" (the failing command and its message) and "
+           "\"Build drivers\"; docker/buildx#1996",
+    example="version: 0.2\nphases:\n  build:\n    commands:\n"
+            "      - docker buildx build --platform linux/amd64,linux/arm64 -t app --push .\n",
+    fix="create a builder of the docker-container driver first: docker buildx create --use "
         "(or name one with --builder)")
 
 
@@ -52,11 +63,11 @@ def _on_the_docker_driver(spec: Buildspec, values: images.Values) -> Iterator[Fi
             platforms = _platforms(shell.parse_buildx_build(build).platforms, values)
             if len(platforms) > 1:
                 written = " ".join(argv[:2] if argv[0] != "build" else argv[:1])
-                yield Finding(spec.path, command.line, "multi-platform-builder",
-                              f"docker {written} for {', '.join(platforms)} runs on the default "
-                              "builder, whose docker driver builds one platform only: the build "
-                              "fails with 'Multi-platform build is not supported for the docker "
-                              "driver'", _FIX)
+                yield MULTI_PLATFORM_BUILDER.at(
+                    spec.path, command.line,
+                    f"docker {written} for {', '.join(platforms)} runs on the default builder, whose "
+                    "docker driver builds one platform only: the build fails with 'Multi-platform "
+                    "build is not supported for the docker driver'")
 
 
 def _chooses(argv: list[str], chosen: bool) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from e2b_dockerfile_utils import DockerfileSyntaxError, ShellLex, parse_dockerfile_ast
 
-from pipeline_harness.lint.findings import Finding, Unparsable, fatal
+from pipeline_harness.lint.findings import GENERIC, LAB, Finding, Rule, Unparsable
 from pipeline_harness.settings import Settings
 
 OFFICIAL_BASE = "php:8.3-apache"
@@ -41,6 +41,67 @@ _PORT_SPEC = re.compile(r"(?P<low>[0-9]{1,5})(?:-(?P<high>[0-9]{1,5}))?(?:/(?P<p
 _FIX_BASE = f"ARG {BASE_ARGUMENT}={OFFICIAL_BASE} before FROM, then FROM ${{{BASE_ARGUMENT}}}"
 # the whole image one reference to the harness's argument: $BASE_IMAGE, ${BASE_IMAGE}, ${BASE_IMAGE:-x}
 _BASE_REFERENCE = re.compile(rf"\$(?:{BASE_ARGUMENT}|\{{{BASE_ARGUMENT}(?:[:]?[-+][^}}]*)?\}})")
+_FILE = "Dockerfile"
+
+NOT_A_DOCKERFILE = Rule(
+    id="not-a-dockerfile", rule_set=GENERIC, example_file=_FILE,
+    summary="a Dockerfile without FROM, or one BuildKit cannot read: an unknown instruction (often "
+            "a line a missing `\\` left out of a RUN), an unterminated here-document, a bad `# "
+            "escape=` or `${...}` (fatal)",
+    why="docker build stops at the same line, so no image is built",
+    source="Dockerfile reference, \"Format\" (a Dockerfile begins with FROM, after parser "
+           "directives, comments and global ARGs) and BuildKit's parser, read through "
+           "e2b-dockerfile-utils (its port)",
+    example="FROM php:8.3-apache\nRUN apt-get update &&\n    apt-get install -y git\n",
+    fix="fix that line: docker build stops there too")
+BASE_NOT_ARGUMENT = Rule(
+    id="base-not-argument", rule_set=LAB, example_file=_FILE,
+    summary="a final stage whose base image is not the `BASE_IMAGE` build argument itself "
+            "(`FROM ${BASE_IMAGE}`, declared by an ARG before the first FROM)",
+    why="the harness builds the image with `--build-arg BASE_IMAGE=<its local base>`, where nothing "
+        "can be pulled: a fixed base, or one made of other arguments (`php:${PHP_VERSION}-apache`), "
+        "would be pulled",
+    source="the harness's own build (`docker_images.build_app_image`), not the tutorial, so the "
+           "grader does not grade it",
+    example="FROM php:8.3-apache\nEXPOSE 80\n",
+    fix=_FIX_BASE)
+BASE_DEFAULT = Rule(
+    id="base-default", rule_set=LAB, example_file=_FILE,
+    summary="a base image whose default, with every ARG resolved, is not the official PHP Apache "
+            "image",
+    why="a plain `docker build`, as CodeBuild's, builds on the arguments' defaults: the lab's app "
+        "runs on the official `php:8.3-apache` (Docker Hub, or its ECR Public mirror), and an ARG "
+        "without a default fails the build",
+    source="the sample app's Dockerfile (`sample_app/Dockerfile`); Dockerfile reference, "
+           "\"Understand how ARG and FROM interact\"; the harness's own build, so the grader does "
+           "not grade it",
+    example="ARG BASE_IMAGE=nginx:1.27\nFROM ${BASE_IMAGE}\nEXPOSE 80\n",
+    fix=f"use {_FIX_BASE}")
+ARCH_SPECIFIC = Rule(
+    id="arch-specific", rule_set=GENERIC, example_file=_FILE,
+    summary="(with `generic` only in a Dockerfile that reads `TARGETARCH` or the like) a Dockerfile "
+            "step fixed to one CPU architecture: `FROM --platform=` a fixed platform (also through an "
+            "ARG's default), a base image naming one (`amd64/php`), a RUN, ADD or COPY naming one, in "
+            "its line or its here-document (reported on that body line)",
+    why="an image built for several platforms gets the named architecture's binaries in every "
+        "platform's image, which the others cannot run (a pinned FROM makes the same image twice). "
+        "An image built for one platform alone runs that platform's binaries, so `generic` asks "
+        "this only of a Dockerfile written for several platforms",
+    source="Dockerfile reference, \"Automatic platform ARGs in the global scope\" (TARGETARCH and "
+           "the like are set per target platform)",
+    example="FROM php:8.3-apache\nARG TARGETARCH\n"
+            "RUN curl -fsSLo /usr/local/bin/tool https://example.com/tool-linux-amd64\nEXPOSE 80\n",
+    fix="use ARG TARGETARCH (set by buildx) instead of a fixed architecture")
+EXPOSE = Rule(
+    id="expose", rule_set=LAB, example_file=_FILE,
+    summary="no EXPOSE of the port the task definition and target group use",
+    why="EXPOSE says which port the image serves on (it publishes nothing); the lab's task "
+        "definition (containerPort) and target group send requests to the port Apache serves the app "
+        "on, so an image that says another port is not the lab's",
+    source="Dockerfile reference, \"EXPOSE\"; the lab's task definition and target group "
+           "(`Settings.container_port`)",
+    example="ARG BASE_IMAGE=php:8.3-apache\nFROM ${BASE_IMAGE}\nEXPOSE 8080\n",
+    fix="EXPOSE the port the task definition and the target group use")
 
 
 @dataclass(frozen=True)
@@ -109,8 +170,8 @@ def lint_text(text: str, path: str, settings: Settings, lab: bool = True) -> lis
     steps, lex = dockerfile.steps, _Expander(dockerfile.escape, path)
     froms = [i for i in steps if i.keyword == "FROM"]
     if not froms:
-        raise fatal(path, None, "not-a-dockerfile", "no FROM instruction: this is not a Dockerfile",
-                    f"start it with {_FIX_BASE}")
+        raise NOT_A_DOCKERFILE.unparsable(path, None, "no FROM instruction: this is not a Dockerfile",
+                                          f"start it with {_FIX_BASE}")
     meta = _meta_args(steps[: steps.index(froms[0])], lex)
     defaults = {name: arg.value for name, arg in meta.items() if arg.value is not None}
     stages = _stages(steps, defaults, lex)
@@ -126,12 +187,12 @@ def lint_text(text: str, path: str, settings: Settings, lab: bool = True) -> lis
 def _unreadable(path: str, text: str, err: DockerfileSyntaxError) -> Unparsable:
     reason = re.sub(r"^Dockerfile parse error(?: on line \d+)?: ", "", str(err))
     if frontend := _foreign_frontend(text):
-        return fatal(path, err.line, "not-a-dockerfile",
-                     f"{reason}: the `# syntax={frontend}` frontend has instructions of its own, "
-                     "so this Dockerfile cannot be checked", "lint the Dockerfile that frontend makes, "
-                     "or write this one in the Dockerfile reference's syntax")
-    return fatal(path, err.line, "not-a-dockerfile", f"BuildKit cannot read this Dockerfile: {reason}",
-                 "fix that line: docker build stops there too")
+        return NOT_A_DOCKERFILE.unparsable(path, err.line,
+                                           f"{reason}: the `# syntax={frontend}` frontend has "
+                                           "instructions of its own, so this Dockerfile cannot be checked",
+                                           "lint the Dockerfile that frontend makes, or write this one in "
+                                           "the Dockerfile reference's syntax")
+    return NOT_A_DOCKERFILE.unparsable(path, err.line, f"BuildKit cannot read this Dockerfile: {reason}")
 
 
 def _foreign_frontend(text: str) -> str | None:
@@ -156,9 +217,9 @@ class _Expander:
             return ShellLex(self.escape, env=env, skip_unset_env=keep_unset).process_word(word)
         except ValueError as err:  # ${:x}, a missing }: BuildKit fails the build on it too
             reason = str(err).removeprefix(f"failed to process {word!r}: ")
-            raise fatal(self.path, step.line, "not-a-dockerfile",
-                        f"{step.keyword} {_short(word)!r} cannot be expanded: {reason}",
-                        "write the variable as $NAME or ${NAME:-default}") from None
+            raise NOT_A_DOCKERFILE.unparsable(self.path, step.line,
+                                              f"{step.keyword} {_short(word)!r} cannot be expanded: {reason}",
+                                              "write the variable as $NAME or ${NAME:-default}") from None
 
 
 def _short(text: str) -> str:
@@ -209,20 +270,21 @@ def _base(path: str, root: Stage, meta: dict[str, Arg]) -> Iterator[Finding]:
     written = first.words[0] if first.words else ""
     names = _VARIABLE.findall(written)
     if not names:
-        yield Finding(path, first.line, "base-not-argument",
-                      f"the base image {written!r} is fixed, so the harness cannot build on a "
-                      "local base where nothing can be pulled", _FIX_BASE)
+        yield BASE_NOT_ARGUMENT.at(path, first.line,
+                                   f"the base image {written!r} is fixed, so the harness cannot build on "
+                                   "a local base where nothing can be pulled")
         return
     if not any(name in meta for name in names):
-        yield Finding(path, first.line, "base-not-argument",
-                      f"FROM uses ${names[0]} but no ARG {names[0]} comes before FROM, so a build "
-                      "argument cannot set it", f"declare ARG {names[0]}={OFFICIAL_BASE} above FROM")
+        yield BASE_NOT_ARGUMENT.at(path, first.line,
+                                   f"FROM uses ${names[0]} but no ARG {names[0]} comes before FROM, so a "
+                                   "build argument cannot set it",
+                                   f"declare ARG {names[0]}={OFFICIAL_BASE} above FROM")
         return
     if not (_BASE_REFERENCE.fullmatch(written) and BASE_ARGUMENT in meta):
-        yield Finding(path, first.line, "base-not-argument",
-                      f"the base image {written!r} is not the {BASE_ARGUMENT} argument itself, the "
-                      "one build argument the harness sets to a local base where nothing can be "
-                      "pulled", _FIX_BASE)
+        yield BASE_NOT_ARGUMENT.at(path, first.line,
+                                   f"the base image {written!r} is not the {BASE_ARGUMENT} argument itself, "
+                                   "the one build argument the harness sets to a local base where nothing "
+                                   "can be pulled")
     yield from _base_default(path, first, root.image, names, meta)
 
 
@@ -232,13 +294,13 @@ def _base_default(path: str, first: Instruction, image: str, names: list[str],
     if not image:
         declared = [n for n in names if n in meta]
         name = next((n for n in declared if not meta[n].value), declared[0])
-        yield Finding(path, meta[name].line, "base-default",
-                      f"ARG {name} has no default, so a plain build (as in CodeBuild) fails",
-                      f"give it the official image: ARG {name}={OFFICIAL_BASE}")
+        yield BASE_DEFAULT.at(path, meta[name].line,
+                              f"ARG {name} has no default, so a plain build (as in CodeBuild) fails",
+                              f"give it the official image: ARG {name}={OFFICIAL_BASE}")
     elif not _OFFICIAL.fullmatch(image):
-        yield Finding(path, first.line, "base-default",
-                      f"the default base {image!r} is not the official PHP Apache "
-                      "image the lab runs on AWS", f"use {_FIX_BASE}")
+        yield BASE_DEFAULT.at(path, first.line,
+                              f"the default base {image!r} is not the official PHP Apache "
+                              "image the lab runs on AWS")
 
 
 def _platform_pins(path: str, stages: list[Stage], defaults: dict[str, str],
@@ -249,16 +311,16 @@ def _platform_pins(path: str, stages: list[Stage], defaults: dict[str, str],
             # $BUILDPLATFORM and $TARGETPLATFORM are buildx's, set per target: they stay unexpanded
             platform = lex(flag.removeprefix("--platform="), defaults, step, keep_unset=True)
             if "$" not in platform:
-                yield Finding(path, step.line, "arch-specific",
-                              f"FROM --platform={platform} pins one architecture, so the "
-                              "multi-arch build makes the same image twice",
-                              "drop --platform from FROM (buildx sets it per target)")
+                yield ARCH_SPECIFIC.at(path, step.line,
+                                       f"FROM --platform={platform} pins one architecture, so the "
+                                       "multi-arch build makes the same image twice",
+                                       "drop --platform from FROM (buildx sets it per target)")
         arch = None if stage.parent else _ARCHES.search(stage.image)
         if arch:
-            yield Finding(path, step.line, "arch-specific",
-                          f"the image {stage.image!r} is built for {arch.group(1)} only, so the "
-                          "other platform's image gets the wrong binaries",
-                          "use a multi-arch image: buildx pulls each platform's own")
+            yield ARCH_SPECIFIC.at(path, step.line,
+                                   f"the image {stage.image!r} is built for {arch.group(1)} only, so "
+                                   "the other platform's image gets the wrong binaries",
+                                   "use a multi-arch image: buildx pulls each platform's own")
 
 
 def _arch_steps(path: str, steps: list[Instruction]) -> Iterator[Finding]:
@@ -270,26 +332,25 @@ def _arch_steps(path: str, steps: list[Instruction]) -> Iterator[Finding]:
             continue  # it picks the architecture, or handles amd64 and arm64 both
         named = next(((number, arch) for number, text in lines if (arch := _ARCHES.search(text))), None)
         if named:
-            yield Finding(path, named[0], "arch-specific",
-                          f"{step.keyword} names the {named[1].group(1)} architecture, so the other "
-                          "platform's image gets the wrong binaries",
-                          "use ARG TARGETARCH (set by buildx) instead of a fixed architecture")
+            yield ARCH_SPECIFIC.at(path, named[0],
+                                   f"{step.keyword} names the {named[1].group(1)} architecture, so the "
+                                   "other platform's image gets the wrong binaries")
 
 
 def _exposed(path: str, chain: list[Stage], meta: dict[str, Arg], lex: _Expander,
              port: int) -> Iterator[Finding]:
     exposes = list(_exposes(chain, meta, lex))
     if not exposes:
-        yield Finding(path, chain[-1].start.line, "expose",
-                      f"no EXPOSE: the app serves on port {port} (the task definition's "
-                      "containerPort and the target group's port)", f"add EXPOSE {port}")
+        yield EXPOSE.at(path, chain[-1].start.line,
+                        f"no EXPOSE: the app serves on port {port} (the task definition's "
+                        "containerPort and the target group's port)", f"add EXPOSE {port}")
         return
     ports = sorted({p for _, ports in exposes for p in ports if p})
     if not any(_serves_tcp(p, port) for p in ports):
         shown = ", ".join(ports) or exposes[0][0].arguments
-        yield Finding(path, exposes[0][0].line, "expose",
-                      f"EXPOSE {shown} but Apache serves the app on port {port}, which the task "
-                      "definition and the target group use", f"write EXPOSE {port}")
+        yield EXPOSE.at(path, exposes[0][0].line,
+                        f"EXPOSE {shown} but Apache serves the app on port {port}, which the task "
+                        "definition and the target group use", f"write EXPOSE {port}")
 
 
 def _exposes(chain: list[Stage], meta: dict[str, Arg],

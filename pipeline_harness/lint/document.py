@@ -8,12 +8,23 @@ from pathlib import Path
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pipeline_harness.lint import yamlnodes
-from pipeline_harness.lint.findings import fatal, read_text
+from pipeline_harness.lint.files import read_text
+from pipeline_harness.lint.findings import GENERIC, Rule
 
 # CodeBuild runs the phases in this order; a failed install or pre_build ends the build,
 # a failed build still runs post_build.
 PHASES = ("install", "pre_build", "build", "post_build")
 COMMAND_SECTIONS = ("commands", "finally")
+
+NOT_A_BUILDSPEC = Rule(
+    id="not-a-buildspec", rule_set=GENERIC,
+    summary="YAML that is no mapping of buildspec sections: a list, or plain text (fatal)",
+    why="CodeBuild reads a buildspec's sections (version, phases, artifacts, ...) as the keys of "
+        "its top-level mapping; a document of another shape has none, and the build fails before "
+        "its first phase (YAML_FILE_ERROR)",
+    source="CodeBuild User Guide, \"Build specification reference\", \"Buildspec syntax\"",
+    example="- version: 0.2\n- phases:\n    build:\n      commands:\n        - make\n",
+    fix="start the file with 'version: 0.2' and a 'phases:' mapping")
 
 
 @dataclass(frozen=True)
@@ -81,10 +92,9 @@ def parse(text: str, path: str = "buildspec.yml") -> Buildspec:
     """Parse buildspec text; Unparsable when it is no YAML mapping."""
     root = yamlnodes.compose(text, path)
     if not isinstance(root, MappingNode):
-        raise fatal(path, yamlnodes.line(root), "not-a-buildspec",
-                    f"the top level is a {yamlnodes.kind(root)}, not a mapping of "
-                    "version, phases, artifacts",
-                    "start the file with 'version: 0.2' and a 'phases:' mapping")
+        raise NOT_A_BUILDSPEC.unparsable(path, yamlnodes.line(root),
+                                         f"the top level is a {yamlnodes.kind(root)}, not a mapping "
+                                         "of version, phases, artifacts")
     duplicates = yamlnodes.duplicates(root)
     yamlnodes.merge_keys(root, path)
     spec = Buildspec(path=path, text=text, root=root, duplicates=duplicates)

@@ -1,35 +1,96 @@
-"""What lint reports, and reading a file whatever bytes it holds."""
+"""A lint rule, and what lint reports: a finding of one.
+
+Each rule is one `Rule` value beside the check that reports it (ruff's model): its id, its set, its
+level, what it finds, why that is bad, where that is written, an example and the fix. `rules.RULES`
+gathers them, and docs/lint.md's table and docs/lint-rules.md are generated from them
+(`python -m pipeline_harness.lint.docs --write`). A finding is made only from a rule (`Rule.at`,
+`Rule.unparsable`), so whatever id lint reports is a declared one.
+"""
 
 from __future__ import annotations
 
-import os
-import stat
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
+from typing import Literal
 
 from pipeline_harness.errors import ConfigError
+
+# generic: what the CodeBuild reference and the shell say, for any buildspec; lab: generic plus
+# what the lab's tutorial asks
+GENERIC, LAB = "generic", "lab"
+RULE_SETS = (GENERIC, LAB)
+# a note is something the reader should know that is no mistake (exit 0)
+Level = Literal["error", "note"]
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Rule:
+    """One lint rule as declared beside its check; a rule is its declaration (compared by identity)."""
+
+    id: str
+    rule_set: str
+    # what it finds, in one sentence: its row of the docs table ("What it does")
+    summary: str
+    # what goes wrong on CodeBuild, Docker or ECS when a file breaks it ("Why is this bad")
+    why: str
+    # the document or source that behaviour is written in
+    source: str
+    # a file's text that breaks it (linted by a test); None where no text can: a directory, bytes
+    # that are not UTF-8, a file over a size limit
+    example: str | None
+    # how to fix it in general; a finding may say it for its case
+    fix: str
+    # the example's file name: what a file is comes from its content, except for text that
+    # parses as nothing (invalid JSON), which its name decides
+    example_file: str = "buildspec.yml"
+    level: Level = "error"
+    # a latent issue, not a failure: off in the generic set unless selected (ShellCheck's SC2046, ...)
+    latent: bool = False
+
+    def __post_init__(self) -> None:
+        if self.rule_set not in RULE_SETS:
+            raise ValueError(f"rule {self.id}: rule_set must be one of {RULE_SETS}, not {self.rule_set!r}")
+
+    def at(self, path: str, line: int | None, message: str, fix: str | None = None) -> Finding:
+        """A finding of this rule: where, what is wrong there, and its fix (by default the rule's)."""
+        return Finding(path, line, self, message, self.fix if fix is None else fix)
+
+    def unparsable(self, path: str, line: int | None, message: str, fix: str | None = None) -> Unparsable:
+        """The file can't be read or parsed: the finding that says why, to raise."""
+        return Unparsable(Finding(str(path), line, self, message, self.fix if fix is None else fix,
+                                  fatal=True))
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One mistake: where it is, what is wrong, and how to fix it."""
+    """One mistake: where it is, the rule it breaks, what is wrong, and how to fix it."""
 
     path: str
     line: int | None
-    rule: str
+    declared: Rule
     message: str
     fix: str
     # the file could not be read or parsed at all, so nothing else in it was checked
     fatal: bool = False
-    # "note": something the reader should know that is no mistake (exit 0)
-    severity: str = "error"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.declared, Rule):
+            raise TypeError(f"a finding is of a declared Rule, not of {self.declared!r}")
+
+    @property
+    def rule(self) -> str:
+        return self.declared.id
+
+    @property
+    def severity(self) -> Level:
+        return self.declared.level
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {"path": self.path, "line": self.line, "rule": self.rule, "message": self.message,
+                "fix": self.fix, "fatal": self.fatal, "severity": self.severity}
 
 
 class Unparsable(ConfigError):
@@ -39,82 +100,3 @@ class Unparsable(ConfigError):
         where = f"{finding.path}:{finding.line}" if finding.line else finding.path
         super().__init__(f"{where}: {finding.message} — {finding.fix}")
         self.finding = finding
-
-
-def fatal(path: str, line: int | None, rule: str, message: str, fix: str) -> Unparsable:
-    return Unparsable(Finding(str(path), line, rule, message, fix, fatal=True))
-
-
-# a buildspec, Dockerfile or imagedefinitions.json is a few KB; what is larger is no such file
-MAX_BYTES = 1024 * 1024
-_READABLE = "pass the path of an existing, readable file"
-
-
-def read_text(path: str | Path) -> str:
-    """The file as text, or Unparsable saying why it isn't readable text.
-
-    Only a regular file is opened (a FIFO would block, /dev/zero never ends), and at most
-    MAX_BYTES + 1 bytes of it are read."""
-    name = str(path)
-    try:
-        _regular(name, os.stat(path).st_mode)
-        # O_NONBLOCK: should the path turn into a FIFO after the stat, open still returns
-        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as file:
-            _regular(name, os.fstat(file.fileno()).st_mode)
-            data = file.read(MAX_BYTES + 1)
-    except OSError as err:
-        raise fatal(name, None, "unreadable", f"cannot read the file: {err.strerror or err}",
-                    _READABLE) from None
-    if len(data) > MAX_BYTES:
-        raise _too_large(name)
-    return decode(data, name)
-
-
-def _regular(path: str, mode: int) -> None:
-    if stat.S_ISREG(mode):
-        return
-    if stat.S_ISDIR(mode):
-        raise fatal(path, None, "unreadable", "cannot read the file: Is a directory", _READABLE)
-    what = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else
-            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
-            "a socket" if stat.S_ISSOCK(mode) else "no regular file")
-    raise fatal(path, None, "unreadable", f"cannot read the file: it is {what}, not a regular file",
-                "pass the path of the file itself, not of a pipe or device")
-
-
-def _too_large(path: str) -> Unparsable:
-    return fatal(path, None, "too-large",
-                 f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB, far more than a "
-                 "buildspec, Dockerfile or imagedefinitions.json holds",
-                 "pass the buildspec itself; split a generated one, or move long scripts into "
-                 "files the buildspec runs")
-
-
-def decode(data: bytes, path: str) -> str:
-    """Bytes as text, or Unparsable saying why they aren't text."""
-    if b"\x00" in data:
-        raise _binary(path, data[: data.index(b"\x00")].count(b"\n") + 1)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise fatal(path, line, "not-utf8",
-                    f"the file is not UTF-8 text (byte 0x{data[err.start]:02x} cannot be decoded)",
-                    "save the file as UTF-8") from None
-    return checked(text, path)
-
-
-def checked(text: str, path: str) -> str:
-    """Text that holds something to lint, or Unparsable saying why not."""
-    if len(text) > MAX_BYTES:
-        raise _too_large(path)
-    if "\x00" in text:
-        raise _binary(path, text[: text.index("\x00")].count("\n") + 1)
-    if not text.strip():
-        raise fatal(path, None, "empty", "the file is empty", "write the file's content")
-    return text
-
-
-def _binary(path: str, line: int) -> Unparsable:
-    return fatal(path, line, "not-text", "the file is binary (it holds a NUL byte), not text",
-                 "pass the text file itself, saved as UTF-8")

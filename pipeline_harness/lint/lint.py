@@ -27,9 +27,10 @@ from pipeline_harness.lint import (
     variables,
 )
 from pipeline_harness.lint.document import Buildspec, parse
-from pipeline_harness.lint.findings import Finding, Unparsable, checked, read_text
+from pipeline_harness.lint.files import checked, read_text
+from pipeline_harness.lint.findings import Finding, Unparsable
 from pipeline_harness.lint.rules import DEFAULT_RULES, Selection, split
-from pipeline_harness.lint.script import BASH, Script, assemble, dialect, is_windows
+from pipeline_harness.lint.script import BASH, SHELL_SKIPPED, Script, assemble, dialect, is_windows
 from pipeline_harness.settings import Settings
 
 
@@ -89,9 +90,8 @@ def lint_texts(items: Sequence[tuple[str, str]], settings: Settings,
     comments = shellcheck.check([job.script.text for job in checked_jobs if job.script])
     for job, found in zip(checked_jobs, comments, strict=True):
         if isinstance(found, shellcheck.ShellCheckFailed):
-            job.findings.append(Finding(job.path, None, "shellcheck-failed",
-                                        f"the commands were not shell-checked: {found}",
-                                        found.fix, severity="note"))
+            job.findings.append(shellcheck.SHELLCHECK_FAILED.at(
+                job.path, None, f"the commands were not shell-checked: {found}", found.fix))
             job.script = None
         else:
             job.comments = found
@@ -150,11 +150,9 @@ def _buildspec_job(spec: Buildspec, found: list[Finding], settings: Settings,
     job = _Job(spec.path, found, spec=spec, lab=selection.lab)
     windows = is_windows(spec)
     if windows:
-        job.findings.append(Finding(spec.path, None, "shell-skipped",
-                                    "a Windows buildspec (PowerShell or cmd commands): its commands "
-                                    "are not shell-checked; the buildspec structure is",
-                                    "nothing to fix here; check the scripts it runs with PSScriptAnalyzer",
-                                    severity="note"))
+        job.findings.append(SHELL_SKIPPED.at(spec.path, None,
+                                             "a Windows buildspec (PowerShell or cmd commands): its "
+                                             "commands are not shell-checked; the buildspec structure is"))
     else:
         job.shell = dialect(spec, settings.codebuild_image if selection.lab else None)
         given = variables.GIVEN if selection.lab else \

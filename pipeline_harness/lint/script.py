@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pipeline_harness.lint.document import COMMAND_SECTIONS, PHASES, Buildspec, Command
+from pipeline_harness.lint.findings import GENERIC, Rule
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # syntax only Windows shells understand (CodeBuild's Windows images run PowerShell by default).
@@ -23,6 +24,18 @@ _WINDOWS = re.compile(
     r"New-Item|Copy-Item|Invoke-\w+|ForEach-Object|Where-Object)\b|\.\\|(?:powershell|cmd)(?:\.exe)?\s|"
     r"\S+\.(?:exe|bat|cmd)(?:\s|$))|(?:^|[\s\"'])[A-Za-z]:\\", re.IGNORECASE | re.MULTILINE)
 BASH, DASH, SH = "bash", "dash", "sh"
+
+SHELL_SKIPPED = Rule(
+    id="shell-skipped", rule_set=GENERIC, level="note",
+    summary="a Windows buildspec (`env: shell: powershell.exe` or `cmd.exe`, or commands in "
+            "PowerShell or cmd syntax): its commands are not shell-checked, its structure is",
+    why="ShellCheck reads sh and bash only, and CodeBuild runs a Windows image's commands in "
+        "PowerShell: checked as shell, what works there would be reported",
+    source="CodeBuild User Guide, \"Shells and commands in build environments\" (commands run in a "
+           "Windows Server Core image use the PowerShell shell)",
+    example="version: 0.2\nenv:\n  shell: powershell.exe\nphases:\n  build:\n    commands:\n"
+            "      - Write-Host \"building\"\n",
+    fix="nothing to fix here; check the scripts it runs with PSScriptAnalyzer")
 
 
 @dataclass

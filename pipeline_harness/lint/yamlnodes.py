@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from pipeline_harness.lint.findings import Unparsable, fatal
+from pipeline_harness.lint.files import EMPTY
+from pipeline_harness.lint.findings import GENERIC, Rule, Unparsable
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 KINDS = {MappingNode: "mapping", SequenceNode: "list", ScalarNode: "value"}
@@ -18,6 +19,18 @@ MAX_DEPTH = 1000
 MAX_ALIAS_NODES = 100_000
 _OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+YAML_INVALID = Rule(
+    id="yaml-invalid", rule_set=GENERIC,
+    summary="a buildspec that is not valid YAML, holds a value PyYAML cannot build (a tag, a key "
+            "that is a list), or nests or repeats (aliases) beyond lint's bounds (fatal)",
+    why="CodeBuild cannot read the buildspec, so the build fails before its first phase "
+        "(YAML_FILE_ERROR); a document nested or aliased past the bounds would take the reader's "
+        "memory or stack",
+    source="YAML 1.1, as PyYAML reads it; CodeBuild User Guide, \"Build specification reference\" "
+           "(the buildspec is a YAML file)",
+    example="version: 0.2\nphases:\n  build:\n    commands: [make\n",
+    fix="fix the YAML syntax on that line (indentation, quotes, brackets)")
 
 
 def line(node: Node) -> int:
@@ -144,8 +157,8 @@ def merge_keys(root: Node, path: str) -> None:
     except yaml.MarkedYAMLError as err:
         raise value_error(path, err) from None
     except RecursionError:
-        raise fatal(path, None, "yaml-invalid", "invalid YAML: merge keys nested too deeply to read",
-                    "flatten the document") from None
+        raise YAML_INVALID.unparsable(path, None, "invalid YAML: merge keys nested too deeply to read",
+                                      "flatten the document") from None
 
 
 def value_error(path: str, err: yaml.MarkedYAMLError) -> Unparsable:
@@ -154,8 +167,8 @@ def value_error(path: str, err: yaml.MarkedYAMLError) -> Unparsable:
     problem = err.problem or err.context or "a value PyYAML cannot build"
     if err.context and err.problem:
         problem = f"{problem} ({err.context})"
-    return fatal(path, mark.line + 1 if mark else None, "yaml-invalid",
-                 f"invalid YAML value: {problem}", _value_fix(problem))
+    return YAML_INVALID.unparsable(path, mark.line + 1 if mark else None, f"invalid YAML value: {problem}",
+                                   _value_fix(problem))
 
 
 def _value_fix(problem: str) -> str:
@@ -181,18 +194,18 @@ def compose(text: str, path: str) -> Node:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = " ".join(p for p in (err.context, err.problem) if p)
-        raise fatal(path, mark.line + 1 if mark else None, "yaml-invalid",
-                    f"invalid YAML: {problem}", _yaml_fix(problem)) from None
+        raise YAML_INVALID.unparsable(path, mark.line + 1 if mark else None, f"invalid YAML: {problem}",
+                                      _yaml_fix(problem)) from None
     except yaml.YAMLError as err:
         position = getattr(err, "position", None)
         where = text[:position].count("\n") + 1 if position is not None else None
-        raise fatal(path, where, "yaml-invalid", f"invalid YAML: {err}",
-                    "remove the control characters; YAML files are plain text") from None
+        raise YAML_INVALID.unparsable(path, where, f"invalid YAML: {err}",
+                                      "remove the control characters; YAML files are plain text") from None
     except RecursionError:
-        raise fatal(path, None, "yaml-invalid", "invalid YAML: nested too deeply to read",
-                    "flatten the document") from None
+        raise YAML_INVALID.unparsable(path, None, "invalid YAML: nested too deeply to read",
+                                      "flatten the document") from None
     if root is None:
-        raise fatal(path, None, "empty", "the file holds no YAML document", "write the buildspec")
+        raise EMPTY.unparsable(path, None, "the file holds no YAML document", "write the buildspec")
     _check_aliases(root, text, path)
     return root
 
@@ -219,9 +232,9 @@ def _check_depth(text: str, path: str) -> None:
 
 
 def _too_deep(path: str, mark) -> Unparsable:
-    return fatal(path, mark.line + 1 if mark else None, "yaml-invalid",
-                 f"invalid YAML: nested more than {MAX_DEPTH} levels deep",
-                 "flatten the document; a buildspec nests a few levels")
+    return YAML_INVALID.unparsable(path, mark.line + 1 if mark else None,
+                                   f"invalid YAML: nested more than {MAX_DEPTH} levels deep",
+                                   "flatten the document; a buildspec nests a few levels")
 
 
 def _check_aliases(root: Node, text: str, path: str) -> None:
@@ -242,19 +255,20 @@ def _check_aliases(root: Node, text: str, path: str) -> None:
         if key in sizes:
             continue
         if key in visiting:
-            raise fatal(path, line(node), "yaml-invalid",
-                        "invalid YAML for a buildspec: an alias refers to the anchor it is inside of, "
-                        "so the value never ends", "don't put an alias inside its own anchor") from None
+            raise YAML_INVALID.unparsable(path, line(node),
+                                          "invalid YAML for a buildspec: an alias refers to the anchor "
+                                          "it is inside of, so the value never ends",
+                                          "don't put an alias inside its own anchor") from None
         visiting.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
     expanded, distinct = sizes[id(root)], len(sizes)
     if expanded - distinct > MAX_ALIAS_NODES:
-        raise fatal(path, None, "yaml-invalid",
-                    f"invalid YAML for a buildspec: its aliases expand to {expanded:,} nodes "
-                    f"(more than {MAX_ALIAS_NODES:,} repeated ones)",
-                    "don't nest aliases; YAML anchors expand each time they are used, so an "
-                    "alias of aliases multiplies") from None
+        raise YAML_INVALID.unparsable(path, None,
+                                      f"invalid YAML for a buildspec: its aliases expand to {expanded:,} "
+                                      f"nodes (more than {MAX_ALIAS_NODES:,} repeated ones)",
+                                      "don't nest aliases; YAML anchors expand each time they are used, "
+                                      "so an alias of aliases multiplies") from None
 
 
 def _children(node: Node) -> list[Node]:
@@ -283,4 +297,4 @@ def _yaml_fix(problem: str) -> str:
                 "or use ' - ' instead of ': ' (tutorial Common Issues)")
     if "'\\t'" in problem:
         return "indent with spaces, not tabs"
-    return "fix the YAML syntax on that line (indentation, quotes, brackets)"
+    return YAML_INVALID.fix

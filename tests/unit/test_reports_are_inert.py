@@ -11,6 +11,7 @@ from pipeline_harness.cli import wait
 from pipeline_harness.grading import classroom
 from pipeline_harness.lint import report as lint_report
 from pipeline_harness.lint.findings import Finding
+from pipeline_harness.lint.lab import MISSING_TAG
 from pipeline_harness.report import MARKS, GradedExecution, Report, render, section, step_scores
 from pipeline_harness.steps import TITLES
 from pipeline_harness.steps.base import CheckResult
@@ -153,7 +154,7 @@ def test_the_class_summary_markdown_is_one_table_row_per_student_whatever_they_h
 
 def _findings() -> tuple[list[str], list[Finding]]:
     paths = [f"{i}/{text}" for i, text in enumerate(HOSTILE)]
-    return paths, [Finding(path, i + 1, "rule-id", text, text) for i, (path, text)
+    return paths, [MISSING_TAG.at(path, i + 1, text, text) for i, (path, text)
                    in enumerate(zip(paths, HOSTILE, strict=True))]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline_harness.lint.lint import lint_paths
-from pipeline_harness.lint.rules import Selection
+from pipeline_harness.lint.rules import Selection, rule
 from pipeline_harness.settings import Settings
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "buildspecs"
@@ -57,6 +57,13 @@ def test_every_finding_of_the_corpus_names_its_line_and_a_fix(generic_findings):
     assert all(f.line and f.fix for f in errors)
 
 
+def test_every_finding_of_the_corpus_is_of_its_registered_rule(generic_findings):
+    found = [f for findings in generic_findings.values() for f in findings]
+
+    assert found
+    assert [f.rule for f in found if rule(f.rule) is not f.declared] == []
+
+
 def test_lab_rules_still_report_the_commented_out_repository_uri_of_ecs_prod_demo():
     # the generic rules leave it: a value made of project variables may have moved to the project
     found = lint_paths([CORPUS / "ecs-prod-demo_buildspec.yml"], Settings(), Selection("lab"))
@@ -64,7 +71,8 @@ def test_lab_rules_still_report_the_commented_out_repository_uri_of_ecs_prod_dem
     assert ("variable-commented-out", 26) in [(f.rule, f.line) for f in found]
 
 
-def test_lab_rules_read_every_corpus_file_without_fatal_findings():
+def test_lab_rules_read_every_corpus_file_without_fatal_findings_each_of_a_registered_rule():
     found = lint_paths([CORPUS / s["name"] for s in SOURCES], Settings(), Selection("lab"))
 
     assert found and not any(f.fatal for f in found)
+    assert [f.rule for f in found if rule(f.rule) is not f.declared] == []

@@ -11,7 +11,8 @@ import threading
 import pytest
 
 from pipeline_harness.lint import yamlnodes
-from pipeline_harness.lint.findings import MAX_BYTES, Unparsable
+from pipeline_harness.lint.files import MAX_BYTES
+from pipeline_harness.lint.findings import Unparsable
 from pipeline_harness.lint.lint import lint_path
 from pipeline_harness.lint.lint import lint_text as lint_in_memory
 from pipeline_harness.lint.script import Script

@@ -5,7 +5,7 @@ only assignment is commented out is a defect where its value only the build can 
 import pytest
 
 from pipeline_harness.lint.lint import lint_text
-from pipeline_harness.lint.rules import LATENT_SHELLCHECK
+from pipeline_harness.lint.rules import RULES
 from pipeline_harness.settings import Settings
 
 
@@ -42,8 +42,10 @@ def test_a_latent_shellcheck_code_is_reported_when_selected_or_with_the_lab_rule
 
 
 def test_every_latent_code_says_why_it_is_no_breakage():
-    assert sorted(LATENT_SHELLCHECK) == sorted(LATENT)
-    assert all(LATENT_SHELLCHECK.values())
+    latent = [rule for rule in RULES.values() if rule.latent]
+
+    assert sorted(rule.id for rule in latent) == sorted(LATENT)
+    assert all(rule.why.startswith("latent: ") for rule in latent)
 
 
 def test_a_shellcheck_code_that_breaks_the_command_is_still_reported_by_the_generic_set():

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline_harness.lint.dockerfile import BASE_ARGUMENT, read
 from pipeline_harness.lint.lint import lint_path, lint_paths
-from pipeline_harness.lint.rules import Selection
+from pipeline_harness.lint.rules import Selection, rule
 from pipeline_harness.settings import Settings
 
 REPO = Path(__file__).resolve().parents[3]
@@ -449,6 +449,13 @@ def test_each_real_dockerfile_gets_exactly_its_real_findings(corpus_findings, so
     assert sorted((f.rule, f.line) for f in found) == expected, found
     assert all(f["why"] for f in source.get("finding", []))
     assert all(f.fix for f in found)
+
+
+def test_every_finding_on_the_real_dockerfiles_is_of_its_registered_rule(corpus_findings):
+    found = [f for findings in corpus_findings.values() for f in findings]
+
+    assert found
+    assert [f.rule for f in found if rule(f.rule) is not f.declared] == []
 
 
 def test_the_real_here_documents_are_read_as_buildkit_reads_them():

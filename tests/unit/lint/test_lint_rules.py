@@ -1,18 +1,32 @@
-"""Rule sets and ruff-like selection: generic drops the lab's rules, --select keeps only some,
---ignore drops some, SC stands for every ShellCheck code, and the [lint] config table says the same."""
+"""The registry of rules, gathered from their declarations beside their checks: every rule a lint
+module declares is in it, and each rule's example breaks it. Rule sets and ruff-like selection:
+generic drops the lab's rules, --select keeps only some, --ignore drops some, SC stands for every
+ShellCheck code, and the [lint] config table says the same."""
 
+import ast
+import importlib
+import pkgutil
 from pathlib import Path
 
 import pytest
 
+from pipeline_harness import lint as lint_package
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.lint import rules
-from pipeline_harness.lint.findings import Finding
+from pipeline_harness.lint.findings import GENERIC, RULE_SETS, Finding, Rule
+from pipeline_harness.lint.lint import lint_texts
 from pipeline_harness.lint.rules import Selection, from_config
+from pipeline_harness.settings import Settings
+
+LINT_DIR = Path(lint_package.__file__).parent
 
 
-def finding(rule: str, fatal: bool = False) -> Finding:
-    return Finding("buildspec.yml", 1, rule, "message", "fix", fatal=fatal)
+def finding(rule_id: str, fatal: bool = False) -> Finding:
+    declared = rules.rule(rule_id)
+    assert declared is not None
+    if fatal:
+        return declared.unparsable("buildspec.yml", 1, "message", "fix").finding
+    return declared.at("buildspec.yml", 1, "message", "fix")
 
 
 FOUND = [finding("missing-tag"), finding("ecr-get-login"), finding("SC2086"), finding("SC1010"),
@@ -23,9 +37,80 @@ def reported(selection: Selection) -> list[str]:
     return [f.rule for f in selection.apply(FOUND)]
 
 
-def test_every_rule_belongs_to_a_set_and_says_what_it_checks():
-    assert all(rule_set in rules.RULE_SETS and summary for rule_set, summary in rules.RULES.values())
-    assert rules.rule_set("SC2154") == rules.GENERIC
+def _lint_modules() -> list:
+    return [importlib.import_module(f"{lint_package.__name__}.{info.name}")
+            for info in pkgutil.iter_modules([str(LINT_DIR)])]
+
+
+def test_every_rule_a_lint_module_declares_is_in_the_registry_under_its_id():
+    # given every module of the package, each imported
+    declared = [value for module in _lint_modules() for value in vars(module).values()
+                if isinstance(value, Rule)]
+
+    # then each rule it holds is the registry's rule of that id (no module was left out of MODULES)
+    assert declared
+    assert [r.id for r in declared if rules.RULES.get(r.id) is not r] == []
+
+
+def test_a_rule_is_declared_only_at_the_top_level_of_its_module():
+    # a Rule(...) inside a function would escape the registry; every one is a module's constant
+    misplaced = []
+    for path in sorted(LINT_DIR.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top_level = {id(node.value) for node in tree.body if isinstance(node, ast.Assign)}
+        misplaced += [f"{path.name}:{node.lineno}" for node in ast.walk(tree)
+                      if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Rule"
+                      and id(node) not in top_level]
+    assert misplaced == []
+
+
+def test_every_rule_has_a_set_a_level_and_its_documentation():
+    for rule in rules.RULES.values():
+        assert rule.rule_set in RULE_SETS and rule.level in ("error", "note"), rule.id
+        assert all((rule.summary, rule.why, rule.source, rule.fix)), rule.id
+    assert rules.rule("SC2154") is rules.RULES["SC2154"] and rules.RULES["SC2154"].latent
+    shellcheck = rules.rule("SC2086")
+    assert shellcheck is not None and shellcheck.rule_set == GENERIC and not shellcheck.latent
+    assert rules.rule("SC20860") is None and rules.rule("ecr_login") is None
+
+
+# what no file's text can show: each has tests of its own (test_buildspec_hostile_input.py,
+# test_buildspec_lint.py, test_buildspec_shellcheck_limits.py)
+WITHOUT_EXAMPLE = {"unreadable": "a directory, a FIFO, a device", "not-text": "a NUL byte",
+                   "not-utf8": "bytes that are not UTF-8", "too-large": "over 1 MiB",
+                   "shellcheck-failed": "over ShellCheck's limits"}
+EXAMPLES = [r for r in rules.RULES.values() if r.example is not None]
+
+
+@pytest.fixture(scope="module")
+def examples_linted() -> dict[str, list[Finding]]:
+    """Each rule's example linted with the rule's own set, every rule of the set selected."""
+    found: dict[str, list[Finding]] = {}
+    for rule_set in RULE_SETS:
+        chosen = [r for r in EXAMPLES if r.rule_set == rule_set]
+        every = tuple(r.id for r in rules.RULES.values() if r.rule_set in (GENERIC, rule_set))
+        items = [(r.example or "", f"{r.id}/{r.example_file}") for r in chosen]
+        linted = lint_texts(items, Settings(), Selection(rule_set, select=every))
+        found |= dict(zip([r.id for r in chosen], linted, strict=True))
+    return found
+
+
+def test_only_a_rule_no_text_can_show_goes_without_an_example():
+    assert sorted(r.id for r in rules.RULES.values() if r.example is None) == sorted(WITHOUT_EXAMPLE)
+
+
+@pytest.mark.parametrize("rule", EXAMPLES, ids=[r.id for r in EXAMPLES])
+def test_each_rules_example_breaks_that_rule(examples_linted, rule):
+    found = examples_linted[rule.id]
+
+    assert [f for f in found if rules.matches(rule.id, f.rule)], found
+
+
+def test_every_finding_of_the_examples_is_of_its_registered_rule(examples_linted):
+    found = [f for findings in examples_linted.values() for f in findings]
+
+    assert found
+    assert [f.rule for f in found if rules.rule(f.rule) is not f.declared] == []
 
 
 @pytest.mark.parametrize(("selection", "expected"), [
@@ -85,11 +170,3 @@ def test_a_bad_lint_table_is_one_configuration_error(tmp_path, table, message):
     with pytest.raises(ConfigError, match=message.replace("[", r"\[")):
         from_config(str(config), environ={})
 
-
-def test_docs_list_every_rule_with_its_set():
-    docs = (Path(__file__).resolve().parents[3] / "docs" / "lint.md").read_text()
-
-    rows = [line for line in docs.splitlines() if line.startswith("| `")]
-    missing = [rule for rule, (rule_set, _) in rules.RULES.items()
-               if not any(f"`{rule}`" in row and f"| {rule_set} |" in row for row in rows)]
-    assert missing == []
