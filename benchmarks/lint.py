@@ -19,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline_harness.buildspec.lint import lint_paths
-from pipeline_harness.buildspec.rules import Selection
+from pipeline_harness.lint.lint import lint_paths
+from pipeline_harness.lint.rules import Selection
 from pipeline_harness.settings import Settings
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "buildspecs"

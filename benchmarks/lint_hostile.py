@@ -17,8 +17,8 @@ import argparse
 import statistics
 import time
 
-from pipeline_harness.buildspec.findings import MAX_BYTES
-from pipeline_harness.buildspec.lint import lint_text
+from pipeline_harness.lint.files import MAX_BYTES
+from pipeline_harness.lint.lint import lint_text
 from pipeline_harness.settings import Settings
 
 PHASES = "phases:\n  build:\n    commands:\n      - make\n"

@@ -24,8 +24,8 @@ import docker.errors
 import requests
 import tenacity
 
-from pipeline_harness.buildspec.dockerfile import BASE_ARGUMENT
 from pipeline_harness.errors import HarnessError, Unsupported
+from pipeline_harness.lint.dockerfile import BASE_ARGUMENT
 
 BASE_REPOSITORY = "pipeline-harness/php-apache-base"
 APP_REPOSITORY = "pipeline-harness/sample-app"

@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline_harness.buildspec import report, rules
-from pipeline_harness.buildspec.lint import distinct_paths, lint_paths
 from pipeline_harness.cli.common import output, settings_from
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ConfigError
+from pipeline_harness.lint import report, rules
+from pipeline_harness.lint.lint import distinct_paths, lint_paths
 
 DEFAULT_BUILDSPEC = "buildspec.yml"
 DEFAULT_DOCKERFILE = "sample_app/Dockerfile"

@@ -30,14 +30,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from pipeline_harness.buildspec import document, shell
-from pipeline_harness.buildspec.findings import Finding, Unparsable, decode
-from pipeline_harness.buildspec.lint import lint_texts
-from pipeline_harness.buildspec.rules import Selection
 from pipeline_harness.context import Context
 from pipeline_harness.errors import Unsupported, unexpected
 from pipeline_harness.grading.evidence import execution
 from pipeline_harness.kinds.base import MISSING
+from pipeline_harness.lint import document, shell
+from pipeline_harness.lint.files import UNREADABLE, decode
+from pipeline_harness.lint.findings import LAB, Finding, Rule, Unparsable
+from pipeline_harness.lint.lab import ARTIFACT_MISSING
+from pipeline_harness.lint.lint import lint_texts
+from pipeline_harness.lint.rules import Selection
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import codepipeline
 from pipeline_harness.steps.base import Check, CheckResult, dig
@@ -65,6 +67,15 @@ COSTING_RULES = frozenset({"artifact-missing", "definitions-not-written"})
 # ... and, in the file the build wrote, the container it names (Common Issues: old image still running)
 COSTING_WRITTEN_RULES = frozenset({"definitions-name"})
 WRITTEN = "imagedefinitions.json (as the build wrote it)"
+# the grader's own rule: lint, which reads files and not a repository, never reports it
+NO_DOCKERFILE = Rule(
+    id="no-dockerfile", rule_set=LAB,
+    summary="the repository has no Dockerfile the buildspec builds",
+    why="the docker build has nothing to build, so the Build stage fails",
+    source="the tutorial's Prerequisites (\"GitHub repository with Dockerfile and buildspec.yml\")",
+    example=None,
+    fix="commit the Dockerfile (tutorial Prerequisites: GitHub repository with Dockerfile and "
+        "buildspec.yml)")
 
 
 class NotAssessed(Unsupported):
@@ -216,8 +227,8 @@ def _text(archive: zipfile.ZipFile, path: str, unreadable: list[Finding]) -> str
         raise NotAssessed(f"{path} is compressed with zip method {info.compress_type}; the grader reads "
                           f"{' or '.join(_BOUNDED_METHODS.values())} files only")
     if info.file_size > MAX_FILE_BYTES:
-        unreadable.append(Finding(path, None, "unreadable", f"{path} is {info.file_size} bytes; "
-                                  f"the grader reads at most {MAX_FILE_BYTES}", "keep it small"))
+        unreadable.append(UNREADABLE.at(path, None, f"{path} is {info.file_size} bytes; "
+                                        f"the grader reads at most {MAX_FILE_BYTES}", "keep it small"))
         return None
     # a stream read in steps: zipfile inflates no more than is asked for, and stops at the
     # declared size (checking the CRC there), so a member that inflates to more costs the cap
@@ -338,11 +349,9 @@ def read_linted(ctx: Context) -> Linted:
         items.append((source.definitions, WRITTEN))
     findings = list(_lint(tuple(items), ctx.settings))
     if _dockerfile(source.texts.get(ctx.settings.buildspec), source.paths) is None:
-        findings.append(Finding("Dockerfile", None, "no-dockerfile",
-                                "the repository has no Dockerfile the buildspec builds, so the "
-                                "docker build has nothing to build",
-                                "commit the Dockerfile (tutorial Prerequisites: GitHub repository "
-                                "with Dockerfile and buildspec.yml)"))
+        findings.append(NO_DOCKERFILE.at("Dockerfile", None,
+                                         "the repository has no Dockerfile the buildspec builds, so "
+                                         "the docker build has nothing to build"))
     return Linted(source, buildspec, [*source.unreadable, *findings])
 
 
@@ -396,8 +405,8 @@ def _costing(linted: Linted, ctx: Context) -> list[Finding]:
     """The findings on what the tutorial asks of the image definitions file, its delivery included."""
     name, source = ctx.settings.image_definitions_file, linted.source
     undelivered = source.definitions is None and "holds no" in source.build_output
-    return [*linted.costing, *([Finding(WRITTEN, None, "artifact-missing", source.build_output,
-                                        f"list {name} under artifacts: files: at the root")]
+    return [*linted.costing, *([ARTIFACT_MISSING.at(WRITTEN, None, source.build_output,
+                                                    f"list {name} under artifacts: files: at the root")]
                                if undelivered else [])]
 
 

@@ -10,12 +10,13 @@ import json
 import re
 
 from pipeline_harness import inert
-from pipeline_harness.buildspec import report as lint_report
-from pipeline_harness.buildspec.findings import Finding
 from pipeline_harness.cli import wait
 from pipeline_harness.grading import classroom, gradebooks, summaries
 from pipeline_harness.html import nightly
 from pipeline_harness.html.board import class_board
+from pipeline_harness.lint import report as lint_report
+from pipeline_harness.lint.findings import Finding
+from pipeline_harness.lint.lab import MISSING_TAG
 from pipeline_harness.report import (
     MARKS,
     GradedExecution,
@@ -228,7 +229,7 @@ def test_the_moodle_gradebook_reads_back_as_text_one_row_per_student_whatever_th
 
 def _findings() -> tuple[list[str], list[Finding]]:
     paths = [f"{i}/{text}" for i, text in enumerate(HOSTILE)]
-    return paths, [Finding(path, i + 1, "rule-id", text, text) for i, (path, text)
+    return paths, [MISSING_TAG.at(path, i + 1, text, text) for i, (path, text)
                    in enumerate(zip(paths, HOSTILE, strict=True))]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner, Result
 
-from pipeline_harness.buildspec.shellcheck import binary as shellcheck_binary
+from pipeline_harness.lint.shellcheck import binary as shellcheck_binary
 
 ROOT = Path(__file__).resolve().parents[2]
 PR = ROOT / ".github/workflows/pr.yml"
