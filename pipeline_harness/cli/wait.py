@@ -19,7 +19,7 @@ from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
 from pipeline_harness.waits.events import Inbox
 from pipeline_harness.waits.model import Outcome, WaitError
-from pipeline_harness.waits.policies import POLICIES
+from pipeline_harness.waits.schedules import POLICIES
 
 KINDS = ("pipeline", "ecr-tags", "rollout", "http")
 FORMATS = ("table", "json")  # what _write writes; junit and markdown are for verify, grade, lint

@@ -20,7 +20,7 @@ from pipeline_harness.waits import events as events_mod
 from pipeline_harness.waits import fetch
 from pipeline_harness.waits.addresses import AddressPolicy
 from pipeline_harness.waits.model import FAILURE, RETRY, SUCCESS, Acceptor, EventSource, Outcome, Wait, run
-from pipeline_harness.waits.policies import ECR_SCAN, ECR_TAGS, NEAR, STEADY, Clock, Pace, Policy, Sleep
+from pipeline_harness.waits.schedules import ECR_SCAN, ECR_TAGS, NEAR, STEADY, Clock, Pace, Policy, Sleep
 from pipeline_harness.waits.tally import Tally
 
 MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"

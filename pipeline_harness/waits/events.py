@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import botocore.exceptions
 
-from pipeline_harness.waits.policies import Clock, Sleep
+from pipeline_harness.waits.schedules import Clock, Sleep
 
 PIPELINE_EXECUTION = "CodePipeline Pipeline Execution State Change"
 PIPELINE_PARTS = ("CodePipeline Stage Execution State Change", "CodePipeline Action Execution State Change")

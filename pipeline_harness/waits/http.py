@@ -20,7 +20,7 @@ from pipeline_harness.errors import ConfigError
 from pipeline_harness.waits import fetch
 from pipeline_harness.waits.addresses import ANY, AddressPolicy
 from pipeline_harness.waits.model import SUCCESS, Acceptor, Outcome, Wait, run
-from pipeline_harness.waits.policies import HTTP, Clock, Policy, Sleep
+from pipeline_harness.waits.schedules import HTTP, Clock, Policy, Sleep
 
 LAST_REQUEST_DEADLINE = 1.0  # the least a request gets when the wait's deadline is nearer than fetch's
 BURST_GAP = 0.2  # seconds between the confirming requests of one look

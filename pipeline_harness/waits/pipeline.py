@@ -1,7 +1,7 @@
 """Wait for the pipeline execution of a commit until every stage Succeeded, or explain why not.
 
 Polled, the wait reads the execution's status at every instant 15 s polling would (the policy's
-grid, policies.py), unless what it read proves that success cannot be there yet. Once the
+grid, schedules.py), unless what it read proves that success cannot be there yet. Once the
 execution runs, it reads the pipeline's declaration once: an Amazon ECS deploy action in any stage
 (the tutorial's Deploy, the last one) needs its deployment's tasks to pass the target group's
 health checks, which take at least (healthy threshold − 1) × interval once they registered
@@ -39,7 +39,7 @@ from pipeline_harness.waits.model import (
     listening,
     run,
 )
-from pipeline_harness.waits.policies import AGAIN, NEAR, PIPELINE, STEADY, Clock, Pace, Policy, Sleep
+from pipeline_harness.waits.schedules import AGAIN, NEAR, PIPELINE, STEADY, Clock, Pace, Paced, Policy, Sleep
 from pipeline_harness.waits.tally import Tally
 
 NO_PIPELINE = "NoSuchPipeline"  # the look's status when the pipeline is not there
@@ -440,12 +440,13 @@ def pipeline_wait(target: Target, pipeline: str, commit: str, *, start: bool = F
     check_commit(commit)
     execution_id = start_execution(target, pipeline, commit) if start else None
     # only a paced schedule uses where the execution is; a windowed one just reads its status
-    if policy.every is None or target.gap("codepipeline", "GetPipeline"):
+    schedule = policy.schedule
+    if not isinstance(schedule, Paced) or target.gap("codepipeline", "GetPipeline"):
         probe: Probe = Probe(target, pipeline, commit, execution_id)
         pace = _steady
     else:
         probe = following = Following(target, pipeline, commit, execution_id,
-                                      listening=lambda: listening(events), follow_from=policy.every)
+                                      listening=lambda: listening(events), follow_from=schedule.every)
         pace = _pace(following.deploy)
     return Wait(
         name="pipeline", probe=probe, acceptors=ACCEPTORS, policy=policy, show=str, hint=HINT,

@@ -25,7 +25,7 @@ from pipeline_harness.waits import events as events_mod
 from pipeline_harness.waits.deployments import History, Rollback
 from pipeline_harness.waits.health_checks import HealthChecks, registered_ago, target_groups
 from pipeline_harness.waits.model import FAILURE, SUCCESS, Acceptor, EventSource, Outcome, Wait, run
-from pipeline_harness.waits.policies import NEAR, ROLLOUT, Clock, Pace, Policy, Sleep
+from pipeline_harness.waits.schedules import NEAR, ROLLOUT, Clock, Pace, Policy, Sleep
 from pipeline_harness.waits.tally import Tally
 
 EVENTS_SHOWN = 3

@@ -10,7 +10,7 @@ from botocore.stub import Stubber
 
 from pipeline_harness.waits import events
 from pipeline_harness.waits.events import Inbox
-from pipeline_harness.waits.policies import SimulatedClock
+from pipeline_harness.waits.schedules import SimulatedClock
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "events"
 PIPELINE, EXECUTION = "dev-php-app-pipeline", "11111111-2222-3333-4444-555555555555"

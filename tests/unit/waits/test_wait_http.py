@@ -12,7 +12,7 @@ from responses.registries import OrderedRegistry
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.waits.http import BURST_GAP, check_consecutive, check_url, wait_for_version
 from pipeline_harness.waits.model import WaitTimeout
-from pipeline_harness.waits.policies import HTTP, SimulatedClock
+from pipeline_harness.waits.schedules import HTTP, SimulatedClock
 
 URL = "http://dev-php-app-alb-123.us-east-1.elb.amazonaws.com/"
 OLD, NEW = "<h1>PHP app</h1> version 1a2b3c4", "<h1>PHP app</h1> version 3f2c9a1"
