@@ -18,14 +18,9 @@ from pipeline_harness.errors import ConfigError, HarnessError
 from pipeline_harness.targets.base import Capabilities
 from pipeline_harness.waits.events import Inbox
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout, run
-from pipeline_harness.waits.pipeline import (
-    LOG_LINE_CHARS,
-    LOG_TAIL_CHARS,
-    Execution,
-    ecs_deploy,
-    pipeline_wait,
-    wait_for_pipeline,
-)
+from pipeline_harness.waits.pipeline import Execution, pipeline_wait, wait_for_pipeline
+from pipeline_harness.waits.pipeline.deploy import ecs_deploy
+from pipeline_harness.waits.pipeline.failure import LOG_LINE_CHARS, LOG_TAIL_CHARS
 from pipeline_harness.waits.schedules import PIPELINE as PIPELINE_POLICY
 from pipeline_harness.waits.schedules import SimulatedClock
 
