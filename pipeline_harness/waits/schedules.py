@@ -387,8 +387,6 @@ ROLLOUT = Policy("rollout", deadline=60 * 60, schedule=Paced(every=15.0, dense=4
 # HTTP requests go to the app, not to AWS; the budget keeps the checks polite all the same
 HTTP = Policy("http", deadline=60 * 60, schedule=Paced(every=15.0, dense=2.0, jitter=0.5))
 
-POLICIES = {p.name: p for p in (PIPELINE, ECR_TAGS, ECR_SCAN, ROLLOUT, HTTP)}
-
 
 class SimulatedClock:
     """A clock whose sleep only moves time forward: for tests and benchmarks, never real minutes."""

@@ -22,6 +22,7 @@ from pipeline_harness.waits.pipeline.execution import Execution
 from pipeline_harness.waits.pipeline.failure import explain_failure
 from pipeline_harness.waits.pipeline.wait import (
     ACCEPTORS,
+    DECLARED,
     HINT,
     PIPELINE,
     PipelineRun,
@@ -33,5 +34,5 @@ from pipeline_harness.waits.pipeline.wait import (
 # a failure's explanation
 READS = (*commit.READS, *execution.READS, *deploy.READS, *durations.READS, *failure.READS)
 
-__all__ = ["ACCEPTORS", "HINT", "PIPELINE", "READS", "Execution", "PipelineRun", "check_commit",
+__all__ = ["ACCEPTORS", "DECLARED", "HINT", "PIPELINE", "READS", "Execution", "PipelineRun", "check_commit",
            "explain_failure", "pipeline_wait", "stage_durations", "start_execution", "wait_for_pipeline"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import events as events_mod
+from pipeline_harness.waits.declared import Asked, Declared, Option
 from pipeline_harness.waits.model import (
     FAILURE,
     RETRY,
@@ -85,3 +87,20 @@ def wait_for_pipeline(target: Target, pipeline: str, commit: str, *, start: bool
     execution_id = outcome.observation.execution_id
     durations, note = stage_durations(target, pipeline, execution_id)
     return PipelineRun(outcome, execution_id, durations, note)
+
+
+def _run(asked: Asked) -> tuple[Outcome, dict[str, Any]]:
+    """`wait pipeline`: its report adds the stage durations (or why there are none)."""
+    target, watched = asked.aws()
+    done = wait_for_pipeline(target, watched.pipeline, asked.values["commit"], start=asked.values["start"],
+                             policy=asked.policy, events=asked.events)
+    note = {"note": done.durations_note} if done.durations_note else {}
+    return done.outcome, {"stage_durations": done.stage_durations, **note}
+
+
+DECLARED = Declared(name="pipeline", policy=PIPELINE, run=_run, options=(
+    Option(flag="--commit", required=True, check=check_commit,
+           help="commit hash whose pipeline execution to follow"),
+    Option(flag="--start", switch=True,
+           help="start the execution on --commit (V2 pipelines) instead of finding it"),
+))

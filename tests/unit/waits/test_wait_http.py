@@ -197,7 +197,13 @@ def test_an_http_or_https_url_with_a_host_is_taken_as_given(url):
     assert check_url(url) == url
 
 
-@pytest.mark.parametrize("consecutive", [0, -1, 101, 1000])
+@pytest.mark.parametrize("consecutive", [101, 1000])
 def test_a_burst_that_cannot_end_soon_is_a_configuration_error(consecutive):
     with pytest.raises(ConfigError, match="--consecutive must be from 1 to 100"):
+        check_consecutive(consecutive)
+
+
+@pytest.mark.parametrize("consecutive", [0, -1])
+def test_a_burst_of_no_good_answer_is_a_configuration_error(consecutive):
+    with pytest.raises(ConfigError, match=f"--consecutive must be at least 1, not {consecutive}"):
         check_consecutive(consecutive)
