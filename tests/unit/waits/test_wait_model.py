@@ -6,6 +6,7 @@ import math
 import random
 
 import botocore.exceptions
+import botocore.parsers
 import pytest
 import requests
 import tenacity
@@ -126,6 +127,15 @@ def test_an_error_another_look_cannot_fix_fails_with_the_aws_message():
 
     with pytest.raises(WaitFailed, match=r"^wait demo: could not read \(An error occurred "
                                          r"\(AccessDeniedException\).*last saw 'starting'"):
+        run(wait, clock=clock, sleep=clock.sleep)
+
+
+def test_an_answer_botocore_cannot_parse_fails_the_wait_in_one_line_rather_than_crashing_it():
+    clock = SimulatedClock()
+    wait = _wait(_scripted("starting", botocore.parsers.ResponseParserError("Unable to parse response")))
+
+    with pytest.raises(WaitFailed, match=r"^wait demo: could not read \(Unable to parse response\); "
+                                         r"last saw 'starting'"):
         run(wait, clock=clock, sleep=clock.sleep)
 
 
