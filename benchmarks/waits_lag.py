@@ -64,9 +64,9 @@ from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
 from pipeline_harness.waits.events import Inbox
 from pipeline_harness.waits.model import Wait, WaitError, run
-from pipeline_harness.waits.policies import Policy, SimulatedClock
+from pipeline_harness.waits.schedules import Policy, SimulatedClock, fixed
 
-FIXED_15 = Policy("fixed-15s", deadline=3600, expected_from=0, expected_until=3600, dense=15, jitter=0)
+FIXED_15 = Policy("fixed-15s", deadline=3600, schedule=fixed(15))
 EVENTS = Path(__file__).resolve().parent.parent / "tests" / "data" / "events"
 REGION, ACCOUNT = "us-east-1", "123456789012"
 PIPELINE, CLUSTER, SERVICE = "dev-php-app-pipeline", "dev-cluster", "dev-php-app-alb-service"

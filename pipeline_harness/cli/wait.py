@@ -1,4 +1,8 @@
-"""`pipeline-harness wait pipeline|ecr-tags|rollout|http`: one Step 7 wait, exit 0 or 1 with why."""
+"""`pipeline-harness wait NAME`: one Step 7 wait, exit 0 or 1 with why.
+
+The waits and their options come from the registry (waits/registry.py): this command adds each
+wait's options, refuses what the command line alone shows wrong, and runs the one named.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import json
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from pipeline_harness import inert
 from pipeline_harness.cli.common import output, settings_from
@@ -16,16 +21,12 @@ from pipeline_harness.settings import Settings
 from pipeline_harness.steps import events as events_step
 from pipeline_harness.targets import open_target
 from pipeline_harness.targets.base import Target
-from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
+from pipeline_harness.waits import registry
+from pipeline_harness.waits.declared import Asked, Declared, Option, Watched
 from pipeline_harness.waits.events import Inbox
 from pipeline_harness.waits.model import Outcome, WaitError
-from pipeline_harness.waits.policies import POLICIES
 
-KINDS = ("pipeline", "ecr-tags", "rollout", "http")
 FORMATS = ("table", "json")  # what _write writes; junit and markdown are for verify, grade, lint
-MAX_TAGS, MAX_TAG_LENGTH = 100, 300  # what ECR's BatchGetImage takes
-NEEDS = {"pipeline": ("commit",), "ecr-tags": ("tags",), "rollout": ("image",),
-         "http": ("url", "expect")}
 
 
 def add_parser(subparsers, common) -> argparse.ArgumentParser:
@@ -33,22 +34,14 @@ def add_parser(subparsers, common) -> argparse.ArgumentParser:
         "wait", parents=[common], help="wait for one Step 7 condition (pipeline, ECR tags, rollout, HTTP)",
         description="Wait until a Step 7 condition holds; exit 1 with what was last seen if it "
                     "fails or times out.")
-    parser.add_argument("kind", choices=KINDS)
+    parser.add_argument("kind", choices=tuple(registry.WAITS))
+    # the lab's resources the waits watch, and an event source listens to
     parser.add_argument("--name", help="pipeline name (default: the tutorial's, with --prefix)")
-    parser.add_argument("--commit", help="commit hash whose pipeline execution to follow (pipeline)")
-    parser.add_argument("--start", action="store_true",
-                        help="start the execution on --commit (V2 pipelines) instead of finding it")
     parser.add_argument("--repository", help="ECR repository (default: my-ecs-php-app)")
-    parser.add_argument("--tags", help="comma-separated tags one image must carry (ecr-tags)")
-    parser.add_argument("--scan", action="store_true", help="also wait for the scan-on-push result")
     parser.add_argument("--cluster", help="ECS cluster (default: dev-cluster)")
     parser.add_argument("--service", help="ECS service (default: dev-php-app-alb-service)")
-    parser.add_argument("--image", help="expected image: uri:tag, uri@sha256:…, a tag or a digest")
-    parser.add_argument("--url", help="URL to poll (http)")
-    parser.add_argument("--expect", help="text the body must contain, e.g. the version (http)")
-    parser.add_argument("--consecutive", type=int, default=3,
-                        help=f"good answers in a row required (http, 1 to {http.MAX_CONSECUTIVE}, "
-                             "default 3)")
+    for wait, option in registry.options():
+        _add(parser, wait, option)
     parser.add_argument("--timeout", type=float, help="seconds before giving up (default per wait)")
     parser.add_argument("--events", action="store_true",
                         help="also listen to EventBridge: make a rule and an SQS queue for this wait, "
@@ -56,70 +49,63 @@ def add_parser(subparsers, common) -> argparse.ArgumentParser:
     return parser
 
 
+def _add(parser: argparse.ArgumentParser, wait: Declared, option: Option) -> None:
+    shown = f"{option.help} ({wait.name})"
+    if option.switch:
+        parser.add_argument(option.flag, action="store_true", help=shown)
+    else:
+        parser.add_argument(option.flag, type=option.type, default=option.default, help=shown)
+
+
 def run(args: argparse.Namespace) -> int:
-    _check(args)
-    policy = POLICIES[args.kind]  # each kind has the policy of the same name
-    if args.timeout is not None:
-        policy = policy.replace(deadline=args.timeout)
+    wait = registry.WAITS[args.kind]
+    values = _check(args, wait)
+    policy = wait.policy if args.timeout is None else wait.policy.replace(deadline=args.timeout)
     settings = settings_from(args)
     try:
-        if args.kind == "http":
-            report = _report(args.kind, http.wait_for_version(
-                args.url, args.expect, consecutive=args.consecutive, policy=policy))
-        else:
+        if wait.reads_aws:
             with open_target(settings) as target, _event_source(args, settings, target) as inbox:
-                report = _aws(args, settings, target, policy, inbox)
+                asked = Asked(values=values, policy=policy, target=target,
+                              watched=_watched(args, settings, target), events=inbox)
+                outcome, added = wait.run(asked)
+        else:
+            outcome, added = wait.run(Asked(values=values, policy=policy))
     except WaitError as err:
         _write(args, {**_report(args.kind, err.outcome), "message": str(err)})
         raise
-    _write(args, report)
+    _write(args, {**_report(args.kind, outcome), **added})
     return 0
 
 
-def _check(args: argparse.Namespace) -> None:
-    """Everything the command line alone shows wrong, refused before any call."""
+def _check(args: argparse.Namespace, wait: Declared) -> dict[str, Any]:
+    """Everything the command line alone shows wrong, refused before any call; the wait's values."""
     if args.format not in FORMATS:
         raise ConfigError(f"--format {args.format}: wait writes {' or '.join(FORMATS)}")
-    # a --tags of only commas and blanks names no tag: as good as none
-    missing = [f"--{name}" for name in NEEDS[args.kind]
-               if not (_tags(args.tags) if name == "tags" else getattr(args, name))]
+    values = {o.dest: o.value(getattr(args, o.dest)) for o in wait.options}
+    missing = [o.flag for o in wait.needs if not values[o.dest]]
     if missing:
-        raise ConfigError(f"wait {args.kind} needs {' and '.join(missing)}")
-    if args.kind == "pipeline":
-        pipeline.check_commit(args.commit)
-    if args.kind == "ecr-tags":
-        _check_tags(_tags(args.tags))
-    if args.kind == "http":
-        http.check_url(args.url)
+        raise ConfigError(f"wait {wait.name} needs {' and '.join(missing)}")
+    for option in wait.options:
+        if option.check is not None and values[option.dest] is not None:
+            option.check(values[option.dest])
     if args.timeout is not None and not 0 < args.timeout < math.inf:  # nan is neither
         raise ConfigError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
-    if args.consecutive < 1:
-        raise ConfigError(f"--consecutive must be at least 1, not {args.consecutive}")
-    http.check_consecutive(args.consecutive)
+    return values
 
 
-def _tags(text: str | None) -> list[str]:
-    """The tags of a comma-separated --tags, blanks around them stripped, each once."""
-    tags = (t.strip() for t in (text or "").split(","))
-    return list(dict.fromkeys(t for t in tags if t))
-
-
-def _check_tags(tags: list[str]) -> None:
-    if len(tags) > MAX_TAGS:
-        raise ConfigError(f"--tags names {len(tags)} tags: at most {MAX_TAGS}")
-    long = next((t for t in tags if len(t) > MAX_TAG_LENGTH), None)
-    if long is not None:
-        raise ConfigError(f"--tags: an ECR tag has at most {MAX_TAG_LENGTH} characters, not "
-                          f"{len(long)} ({long[:20]}…)")
-
-
-def _watched(args: argparse.Namespace, settings: Settings, target: Target) -> Settings:
-    """The names this wait watches, as full names (an option's name is taken as given)."""
+def _named(args: argparse.Namespace, settings: Settings, target: Target) -> Settings:
+    """The settings naming what the waits watch, as full names (an option's name is taken as given)."""
     names = settings.names(target.account)
     return settings.replace(
         prefix="", pipeline=args.name or names.pipeline,
         ecr_repository=args.repository or names.ecr_repository, cluster=args.cluster or names.cluster,
         service=args.service or names.service, events=names.events)
+
+
+def _watched(args: argparse.Namespace, settings: Settings, target: Target) -> Watched:
+    names = _named(args, settings, target).names(target.account)
+    return Watched(pipeline=names.pipeline, repository=names.ecr_repository, cluster=names.cluster,
+                   service=names.service, container=settings.container)
 
 
 @contextmanager
@@ -129,31 +115,10 @@ def _event_source(args: argparse.Namespace, settings: Settings, target: Target) 
     if not args.events:
         yield None
         return
-    watched = _watched(args, settings, target).replace(wait_events=True)
+    watched = _named(args, settings, target).replace(wait_events=True)
     with Lab(watched, target, steps=(events_step.STEP,)) as lab:  # refused outside the allow-list
         made = lab.provision(skip_unserved=False)[events_step.STEP.name]
         yield Inbox(target.client("sqs"), made["queue_url"])
-
-
-def _aws(args, settings, target, policy, inbox) -> dict:
-    names = _watched(args, settings, target).names(target.account)
-    if args.kind == "pipeline":
-        done = pipeline.wait_for_pipeline(target, names.pipeline, args.commit, start=args.start,
-                                          policy=policy, events=inbox)
-        return {**_report("pipeline", done.outcome), "stage_durations": done.stage_durations,
-                **({"note": done.durations_note} if done.durations_note else {})}
-    if args.kind == "ecr-tags":
-        repository = names.ecr_repository
-        tags = _tags(args.tags)
-        outcome = ecr_tags.wait_for_tags(target, repository, tags, policy=policy, events=inbox)
-        report = _report("ecr-tags", outcome)
-        if args.scan:
-            scans = ecr_tags.wait_for_scans(target, repository, outcome.observation)
-            report["scans"] = [str(s.observation) for s in scans]
-        return report
-    outcome = rollout.wait_for_rollout(target, names.cluster, names.service, args.image,
-                                       container=settings.container, policy=policy, events=inbox)
-    return _report("rollout", outcome)
 
 
 def _report(kind: str, outcome: Outcome) -> dict:

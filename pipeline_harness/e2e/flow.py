@@ -24,7 +24,7 @@ from pipeline_harness.steps import events, prerequisites
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
 from pipeline_harness.waits.events import Inbox
-from pipeline_harness.waits.policies import Clock, Sleep
+from pipeline_harness.waits.schedules import Clock, Sleep
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # the build number; what the repository stores (the run's cost); Step 7's chain of evidence

@@ -29,11 +29,11 @@ from pipeline_harness.grading import evidence
 from pipeline_harness.grading.evidence import alb, build, deployment, execution, image
 from pipeline_harness.grading.evidence.link import BROKEN, UNPROVEN, UNREAD, Link
 from pipeline_harness.kinds.base import MISSING
-from pipeline_harness.steps import prerequisites
+from pipeline_harness.steps import prerequisites, verification
 from pipeline_harness.steps.base import Check, CheckResult
 from pipeline_harness.waits import ecr_tags, http, pipeline
 
-STEP = 7
+STEP = verification.NUMBER  # the tutorial's Step 7, as steps/verification.py declares its STEP
 EVENTS_SHOWN = 3
 # the IAM actions of its reads: the chain's, and those of a failed execution's diagnosis
 READS = (*evidence.READS, "codepipeline:GetPipelineState", "codebuild:BatchGetBuilds", "logs:GetLogEvents")

@@ -15,12 +15,14 @@ from typing import Any
 
 import botocore.exceptions
 
+from pipeline_harness.errors import ConfigError
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import events as events_mod
 from pipeline_harness.waits import fetch
 from pipeline_harness.waits.addresses import AddressPolicy
+from pipeline_harness.waits.declared import Asked, Declared, Option
 from pipeline_harness.waits.model import FAILURE, RETRY, SUCCESS, Acceptor, EventSource, Outcome, Wait, run
-from pipeline_harness.waits.policies import ECR_SCAN, ECR_TAGS, NEAR, STEADY, Clock, Pace, Policy, Sleep
+from pipeline_harness.waits.schedules import ECR_SCAN, ECR_TAGS, NEAR, STEADY, Clock, Pace, Policy, Sleep
 from pipeline_harness.waits.tally import Tally
 
 MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -34,6 +36,7 @@ ATTESTATION = "unknown/unknown"  # buildx's provenance and SBOM manifests: not r
 # an image's config is a few kilobytes to a few dozen (its history is one entry per layer)
 CONFIG_CAP = 1 << 20
 MAX_IMAGES = 8  # of an index, read for their configs: buildx pushes two images and two attestations
+MAX_TAGS, MAX_TAG_LENGTH = 100, 300  # what ECR's BatchGetImage takes
 # the IAM actions of its calls (the config's download URL: the config judges the platform)
 READS = ("ecr:BatchGetImage", "ecr:DescribeImageScanFindings", "ecr:GetDownloadUrlForLayer")
 HINT = ("the Build stage pushes the image with the commit hash, latest and build number tags "
@@ -286,3 +289,39 @@ def wait_for_scans(target: Target, repository: str, tagged: Tagged, *, policy: P
     found = tagged.platforms or {}
     return [run(scan_wait(target, repository, found[p], policy=policy), clock=clock, sleep=sleep)
             for p in REQUIRED_PLATFORMS]
+
+
+def tags_of(text: str | None) -> list[str]:
+    """The tags of a comma-separated --tags, blanks around them stripped, each once (only commas
+    and blanks name no tag)."""
+    tags = (t.strip() for t in (text or "").split(","))
+    return list(dict.fromkeys(t for t in tags if t))
+
+
+def check_tags(tags: list[str]) -> list[str]:
+    """Tags as ECR takes them in one BatchGetImage."""
+    if len(tags) > MAX_TAGS:
+        raise ConfigError(f"--tags names {len(tags)} tags: at most {MAX_TAGS}")
+    long = next((t for t in tags if len(t) > MAX_TAG_LENGTH), None)
+    if long is not None:
+        raise ConfigError(f"--tags: an ECR tag has at most {MAX_TAG_LENGTH} characters, not "
+                          f"{len(long)} ({long[:20]}…)")
+    return tags
+
+
+def _run(asked: Asked) -> tuple[Outcome, dict[str, Any]]:
+    """`wait ecr-tags`: with --scan, its report adds each platform image's scan-on-push result."""
+    target, watched = asked.aws()
+    outcome = wait_for_tags(target, watched.repository, asked.values["tags"], policy=asked.policy,
+                            events=asked.events)
+    if not asked.values["scan"]:
+        return outcome, {}
+    scans = wait_for_scans(target, watched.repository, outcome.observation)
+    return outcome, {"scans": [str(s.observation) for s in scans]}
+
+
+DECLARED = Declared(name="ecr-tags", policy=ECR_TAGS, run=_run, options=(
+    Option(flag="--tags", required=True, value=tags_of, check=check_tags,
+           help="comma-separated tags one image must carry"),
+    Option(flag="--scan", switch=True, help="also wait for the scan-on-push result"),
+))

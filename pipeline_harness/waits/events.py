@@ -13,9 +13,8 @@ import json
 import math
 from collections.abc import Callable
 
-import botocore.exceptions
-
-from pipeline_harness.waits.policies import Clock, Sleep
+from pipeline_harness.errors import AWS_ERRORS
+from pipeline_harness.waits.schedules import Clock, Sleep
 
 PIPELINE_EXECUTION = "CodePipeline Pipeline Execution State Change"
 PIPELINE_PARTS = ("CodePipeline Stage Execution State Change", "CodePipeline Action Execution State Change")
@@ -37,7 +36,7 @@ Event = dict
 Wakes = Callable[[Event], bool]
 
 
-# --- the rule: what the lead's EventBridge rule for a run matches -------------------------------------
+# --- the rule: what a run's EventBridge rule matches ------------------------------------------------
 
 def pipeline_patterns(pipeline: str) -> list[dict]:
     """One pipeline's execution state changes, and how its stages and actions end."""
@@ -197,7 +196,7 @@ class Inbox:
                 return cursor, False
             try:
                 self.receive(left)
-            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
+            except AWS_ERRORS as err:
                 self.broken = f"events unavailable ({err}); the waits only poll"
         return len(self.events), True
 

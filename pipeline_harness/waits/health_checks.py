@@ -11,8 +11,7 @@ from __future__ import annotations
 import email.utils
 import re
 
-import botocore.exceptions
-
+from pipeline_harness.errors import AWS_ERRORS
 from pipeline_harness.waits.tally import Tally
 
 _REGISTERED = re.compile(r"\bregistered \d+ targets? in \(target-group")
@@ -39,7 +38,7 @@ class HealthChecks:
         try:
             groups = self.tally.client("elbv2").describe_target_groups(
                 TargetGroupArns=list(target_groups))["TargetGroups"]
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
+        except AWS_ERRORS:
             return 0.0  # only the schedule needs it: without it the wait polls at its budget's pace
         return max(((g.get("HealthyThresholdCount", 1) - 1) * g.get("HealthCheckIntervalSeconds", 0)
                     for g in groups), default=0.0)

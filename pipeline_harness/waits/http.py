@@ -15,12 +15,14 @@ import time
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.waits import fetch
 from pipeline_harness.waits.addresses import ANY, AddressPolicy
+from pipeline_harness.waits.declared import Asked, Declared, Option
 from pipeline_harness.waits.model import SUCCESS, Acceptor, Outcome, Wait, run
-from pipeline_harness.waits.policies import HTTP, Clock, Policy, Sleep
+from pipeline_harness.waits.schedules import HTTP, Clock, Policy, Sleep
 
 LAST_REQUEST_DEADLINE = 1.0  # the least a request gets when the wait's deadline is nearer than fetch's
 BURST_GAP = 0.2  # seconds between the confirming requests of one look
@@ -96,7 +98,9 @@ def check_url(url: str) -> str:
 
 def check_consecutive(consecutive: int) -> int:
     """A burst that can end: 1 to MAX_CONSECUTIVE good answers in a row."""
-    if not 1 <= consecutive <= MAX_CONSECUTIVE:
+    if consecutive < 1:
+        raise ConfigError(f"--consecutive must be at least 1, not {consecutive}")
+    if consecutive > MAX_CONSECUTIVE:
         raise ConfigError(f"--consecutive must be from 1 to {MAX_CONSECUTIVE}, not {consecutive}")
     return consecutive
 
@@ -147,3 +151,17 @@ def wait_for_version(url: str, expect: str, *, consecutive: int = 3, policy: Pol
                      clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> Outcome:
     wait = http_wait(url, expect, consecutive=consecutive, policy=policy, sleep=sleep, clock=clock)
     return run(wait, clock=clock, sleep=sleep)
+
+
+def _run(asked: Asked) -> tuple[Outcome, dict[str, Any]]:
+    outcome = wait_for_version(asked.values["url"], asked.values["expect"],
+                               consecutive=asked.values["consecutive"], policy=asked.policy)
+    return outcome, {}
+
+
+DECLARED = Declared(name="http", policy=HTTP, run=_run, reads_aws=False, options=(
+    Option(flag="--url", required=True, check=check_url, help="URL to poll"),
+    Option(flag="--expect", required=True, help="text the body must contain, e.g. the version"),
+    Option(flag="--consecutive", type=int, default=3, check=check_consecutive,
+           help=f"good answers in a row required, 1 to {MAX_CONSECUTIVE} (default 3)"),
+))

@@ -6,7 +6,8 @@ once — but every outcome keeps the last observation, so a timeout or failure s
 A wait may have an event source (see events.py): then it sleeps by listening to it, and an event
 that matters to it ends the sleep early — for one look at the source of truth, never a verdict
 taken from the event itself. Events are best effort: the policy still looks now and then. While
-nothing can succeed (a quiet span) it listens only once a minute, for the failures.
+nothing can succeed (the quiet part of a pause its schedule decided) it listens only once each
+`quiet_cap`, for the failures.
 """
 
 from __future__ import annotations
@@ -15,20 +16,19 @@ import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
-import botocore.exceptions
 import requests
 import tenacity
 
-from pipeline_harness.errors import HarnessError
-from pipeline_harness.waits.policies import (
+from pipeline_harness.errors import AWS_ERRORS, HarnessError
+from pipeline_harness.waits.schedules import (
     STEADY,
     TIMED_OUT,
     Clock,
     Pace,
+    Pause,
     Policy,
-    Schedule,
     Sleep,
     is_transient,
 )
@@ -72,7 +72,7 @@ class Wait:
     show: Callable[[Any], str] = repr
     # more words for a failure (e.g. the failed build's log tail); only called on failure
     explain: Callable[[Any], str] | None = None
-    # what an observation says about when to look next (see policies.Pace)
+    # what an observation says about when to look next (see schedules.Pace)
     pace: Callable[[Any], Pace] = lambda observation: STEADY
     # an event source to sleep on, which of its events are worth a look, and what the probe
     # should know of the one that woke it
@@ -112,8 +112,7 @@ class WaitTimeout(WaitError):
     """The deadline passed while the acceptors still said keep waiting."""
 
 
-_READ_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError,
-                requests.RequestException)
+_READ_ERRORS = (*AWS_ERRORS, requests.RequestException)
 
 
 @dataclass
@@ -164,18 +163,17 @@ def run(wait: Wait, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep)
         seen.acceptor = decide(wait.acceptors, seen.observation)
         return seen.acceptor
 
-    def pause(seconds: float) -> None:
+    def pause(decided: Pause) -> None:
         if wait.events is None or not listening(wait.events):
-            sleep(seconds)
+            sleep(decided.seconds)
             return
-        quiet = min(seconds, cast(Schedule, retrying.wait).quiet_part)
-        if not listen_through(quiet, wait.events) and seconds > quiet:
-            heard[0], _ = wait.events.listen(seconds - quiet, wakes, heard[0], clock, sleep)
+        if not listen_through(decided, wait.events) and decided.seconds > decided.quiet:
+            heard[0], _ = wait.events.listen(decided.seconds - decided.quiet, wakes, heard[0], clock, sleep)
 
-    def listen_through(quiet: float, events: EventSource) -> bool:
-        """Sleep a quiet span but for one long poll at the end of each minute (not the last one,
-        which the next look or listening covers): only a failure can come. Woken?"""
-        cap = wait.policy.quiet_cap
+    def listen_through(decided: Pause, events: EventSource) -> bool:
+        """Sleep the quiet part but for one long poll at the end of each `quiet_cap` (not the last
+        one, which the next look or listening covers): only a failure can come. Woken?"""
+        quiet, cap = decided.quiet, decided.quiet_cap
         while quiet > cap:
             sleep(cap - LONG_POLL)
             heard[0], woken = events.listen(LONG_POLL, alarms, heard[0], clock, sleep)
@@ -186,13 +184,15 @@ def run(wait: Wait, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep)
             sleep(quiet)
         return False
 
-    keep_waiting = tenacity.retry_if_exception(is_transient) | tenacity.retry_if_result(
-        lambda acceptor: acceptor is None or acceptor.state == RETRY)
-    retrying = wait.policy.retrying(
-        clock=clock, sleep=pause, retry=keep_waiting, start=start,
-        listening=lambda: listening(wait.events),
+    plan = wait.policy.plan(
+        start=start, clock=clock, listening=lambda: listening(wait.events),
         pace=lambda: STEADY if seen.observation is None else wait.pace(seen.observation),
         spent=wait.spent)
+    keep_waiting = tenacity.retry_if_exception(is_transient) | tenacity.retry_if_result(
+        lambda acceptor: acceptor is None or acceptor.state == RETRY)
+    # between two looks, once the deadline let the wait go on: the plan decides, the pause acts
+    retrying = wait.policy.retrying(clock=clock, start=start, retry=keep_waiting,
+                                    sleep=lambda _: pause(plan()))
     try:
         result = retrying(attempt)
     except _READ_ERRORS as err:

@@ -17,15 +17,17 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline_harness import diagnosis
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import deployments, health_checks
 from pipeline_harness.waits import events as events_mod
+from pipeline_harness.waits.declared import Asked, Declared, Option
 from pipeline_harness.waits.deployments import History, Rollback
 from pipeline_harness.waits.health_checks import HealthChecks, registered_ago, target_groups
 from pipeline_harness.waits.model import FAILURE, SUCCESS, Acceptor, EventSource, Outcome, Wait, run
-from pipeline_harness.waits.policies import NEAR, ROLLOUT, Clock, Pace, Policy, Sleep
+from pipeline_harness.waits.schedules import NEAR, ROLLOUT, Clock, Pace, Policy, Sleep
 from pipeline_harness.waits.tally import Tally
 
 EVENTS_SHOWN = 3
@@ -321,3 +323,16 @@ def wait_for_rollout(target: Target, cluster: str, service: str, image: str, *,
     wait = rollout_wait(target, cluster, service, image, container=container, policy=policy,
                         events=events)
     return run(wait, clock=clock, sleep=sleep)
+
+
+def _run(asked: Asked) -> tuple[Outcome, dict[str, Any]]:
+    target, watched = asked.aws()
+    outcome = wait_for_rollout(target, watched.cluster, watched.service, asked.values["image"],
+                               container=watched.container, policy=asked.policy, events=asked.events)
+    return outcome, {}
+
+
+DECLARED = Declared(name="rollout", policy=ROLLOUT, run=_run, options=(
+    Option(flag="--image", required=True,
+           help="expected image: uri:tag, uri@sha256:…, a tag or a digest"),
+))

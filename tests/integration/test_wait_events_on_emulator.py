@@ -9,6 +9,7 @@ for those the tests check what moto can show: the routing, and one confirming re
 """
 
 import copy
+import dataclasses
 import json
 import threading
 import time
@@ -23,7 +24,7 @@ from pipeline_harness.targets.base import Capabilities, Target
 from pipeline_harness.waits import deployments, ecr_tags, rollout
 from pipeline_harness.waits.events import Inbox, run_pattern
 from pipeline_harness.waits.model import WaitTimeout
-from pipeline_harness.waits.policies import Policy
+from pipeline_harness.waits.schedules import Paced, Policy
 
 # one worker runs this module, so its module-scoped server is made once, not once per worker
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("wait-events")]
@@ -32,7 +33,8 @@ REGION, ACCOUNT = "us-east-1", "123456789012"  # moto's default account
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "events"
 TAGS = ("3f2c9a1", "latest", "42")
 # real seconds: one look, then only events (or the safety look) end a sleep
-LISTENING = Policy("listening", deadline=40, every=60, safety=30, safety_near=30, dense=1, jitter=0)
+LISTENING_SCHEDULE = Paced(every=60, safety=30, safety_near=30, dense=1, jitter=0)
+LISTENING = Policy("listening", deadline=40, schedule=LISTENING_SCHEDULE)
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +187,7 @@ def test_the_ecr_tags_wait_wakes_on_the_push_event_and_confirms_in_ecr(aws, repo
 
     # then: the first look, and the one the event caused — long before the 30 s safety look
     assert outcome.state == "success" and outcome.attempts == 2
-    assert time.monotonic() - started < LISTENING.safety / 2
+    assert time.monotonic() - started < LISTENING_SCHEDULE.safety / 2
     assert set(outcome.observation.platforms) == {"linux/amd64", "linux/arm64"}
 
 
@@ -194,7 +196,8 @@ def test_a_lost_push_event_only_delays_the_ecr_tags_wait_to_its_safety_look(aws,
     pusher = _build_pushes(aws, repository, announce=False, delay=0.2)
 
     # when
-    outcome = ecr_tags.wait_for_tags(aws, repository, TAGS, policy=LISTENING.replace(safety=1, every=1),
+    in_a_second = LISTENING.replace(schedule=dataclasses.replace(LISTENING_SCHEDULE, safety=1, every=1))
+    outcome = ecr_tags.wait_for_tags(aws, repository, TAGS, policy=in_a_second,
                                      events=Inbox(aws.client("sqs"), queue))
     pusher.join(timeout=10)
 

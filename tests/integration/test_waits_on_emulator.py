@@ -18,12 +18,13 @@ from pipeline_harness.cli import main
 from pipeline_harness.waits.ecr_tags import OCI_INDEX, wait_for_tags
 from pipeline_harness.waits.http import wait_for_version
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout
-from pipeline_harness.waits.policies import Policy
+from pipeline_harness.waits.schedules import Policy, Windows
 
 pytestmark = pytest.mark.integration
 
 # real seconds: dense polling from the start, short deadline
-BRISK = Policy("brisk", deadline=15, expected_from=0, expected_until=15, dense=0.2, jitter=0.05)
+BRISK = Policy("brisk", deadline=15,
+               schedule=Windows(expected_from=0, expected_until=15, dense=0.2, jitter=0.05))
 TAGS = ("3f2c9a1", "latest", "42")
 
 

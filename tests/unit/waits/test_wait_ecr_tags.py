@@ -16,7 +16,7 @@ from pipeline_harness.waits.ecr_tags import (
     wait_for_tags,
 )
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout
-from pipeline_harness.waits.policies import ECR_TAGS, NEAR, STEADY, SimulatedClock
+from pipeline_harness.waits.schedules import ECR_TAGS, NEAR, STEADY, SimulatedClock
 
 REPOSITORY = "my-ecs-php-app"
 TAGS = ("3f2c9a1", "latest", "42")

@@ -5,12 +5,13 @@ import copy
 import json
 from pathlib import Path
 
+import botocore.parsers
 import pytest
 from botocore.stub import Stubber
 
 from pipeline_harness.waits import events
 from pipeline_harness.waits.events import Inbox
-from pipeline_harness.waits.policies import SimulatedClock
+from pipeline_harness.waits.schedules import SimulatedClock
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "events"
 PIPELINE, EXECUTION = "dev-php-app-pipeline", "11111111-2222-3333-4444-555555555555"
@@ -230,3 +231,21 @@ def test_a_queue_that_cannot_be_read_leaves_the_wait_sleeping_to_its_next_look(s
 
     assert heard == (0, False) and clock.sleeps == [30]
     assert inbox.broken.startswith("events unavailable (An error occurred (AccessDenied)")
+
+
+def test_a_queue_answering_what_botocore_cannot_parse_leaves_the_wait_polling(stubbed_target):
+    # given: a queue whose answer botocore cannot parse (before any Stubber could answer)
+    client = stubbed_target().client("sqs")
+
+    def garbled(**_):
+        raise botocore.parsers.ResponseParserError("Unable to parse response")
+
+    client.meta.events.register_first("before-call.sqs.ReceiveMessage", garbled)  # the only answer
+    inbox, clock = Inbox(client, QUEUE), SimulatedClock()
+
+    # when
+    heard = inbox.listen(30, lambda e: True, 0, clock, clock.sleep)
+
+    # then
+    assert heard == (0, False) and clock.sleeps == [30]
+    assert inbox.broken == "events unavailable (Unable to parse response); the waits only poll"

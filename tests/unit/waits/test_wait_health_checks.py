@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import botocore.parsers
 import pytest
 from botocore.stub import Stubber
 
@@ -100,3 +101,18 @@ def test_without_a_date_header_the_age_is_unknown():
     answer, service = _described([(20, REGISTERED)], date=None)
 
     assert registered_ago(answer, service) is None
+
+
+def test_a_target_group_answer_botocore_cannot_parse_only_costs_the_schedule_its_span(target):
+    # given: an answer botocore cannot parse
+    asked = []
+
+    def garbled(**_):
+        asked.append("DescribeTargetGroups")
+        raise botocore.parsers.ResponseParserError("Unable to parse response")
+
+    target.client("elbv2").meta.events.register_first(
+        "before-call.elastic-load-balancing-v2.DescribeTargetGroups", garbled)
+
+    # then: no span, no error
+    assert HealthChecks(Tally(target)).soonest_healthy((TG,)) == 0 and asked == ["DescribeTargetGroups"]

@@ -12,7 +12,7 @@ from responses.registries import OrderedRegistry
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.waits.http import BURST_GAP, check_consecutive, check_url, wait_for_version
 from pipeline_harness.waits.model import WaitTimeout
-from pipeline_harness.waits.policies import HTTP, SimulatedClock
+from pipeline_harness.waits.schedules import HTTP, SimulatedClock
 
 URL = "http://dev-php-app-alb-123.us-east-1.elb.amazonaws.com/"
 OLD, NEW = "<h1>PHP app</h1> version 1a2b3c4", "<h1>PHP app</h1> version 3f2c9a1"
@@ -197,7 +197,13 @@ def test_an_http_or_https_url_with_a_host_is_taken_as_given(url):
     assert check_url(url) == url
 
 
-@pytest.mark.parametrize("consecutive", [0, -1, 101, 1000])
+@pytest.mark.parametrize("consecutive", [101, 1000])
 def test_a_burst_that_cannot_end_soon_is_a_configuration_error(consecutive):
     with pytest.raises(ConfigError, match="--consecutive must be from 1 to 100"):
+        check_consecutive(consecutive)
+
+
+@pytest.mark.parametrize("consecutive", [0, -1])
+def test_a_burst_of_no_good_answer_is_a_configuration_error(consecutive):
+    with pytest.raises(ConfigError, match=f"--consecutive must be at least 1, not {consecutive}"):
         check_consecutive(consecutive)

@@ -6,6 +6,7 @@ import math
 import random
 
 import botocore.exceptions
+import botocore.parsers
 import pytest
 import requests
 import tenacity
@@ -22,9 +23,18 @@ from pipeline_harness.waits.model import (
     decide,
     run,
 )
-from pipeline_harness.waits.policies import AGAIN, NEAR, Pace, Policy, SimulatedClock, is_transient
+from pipeline_harness.waits.schedules import (
+    AGAIN,
+    NEAR,
+    Pace,
+    Paced,
+    Policy,
+    SimulatedClock,
+    Windows,
+    is_transient,
+)
 
-QUICK = Policy("test", deadline=60, expected_from=0, expected_until=60, dense=5, jitter=0)
+QUICK = Policy("test", deadline=60, schedule=Windows(expected_from=0, expected_until=60, dense=5, jitter=0))
 
 
 def _client_error(code, status):
@@ -120,6 +130,15 @@ def test_an_error_another_look_cannot_fix_fails_with_the_aws_message():
         run(wait, clock=clock, sleep=clock.sleep)
 
 
+def test_an_answer_botocore_cannot_parse_fails_the_wait_in_one_line_rather_than_crashing_it():
+    clock = SimulatedClock()
+    wait = _wait(_scripted("starting", botocore.parsers.ResponseParserError("Unable to parse response")))
+
+    with pytest.raises(WaitFailed, match=r"^wait demo: could not read \(Unable to parse response\); "
+                                         r"last saw 'starting'"):
+        run(wait, clock=clock, sleep=clock.sleep)
+
+
 def test_timeout_while_the_endpoint_is_down_names_the_last_error():
     clock = SimulatedClock()
     down = botocore.exceptions.EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
@@ -148,8 +167,8 @@ def test_is_transient_separates_passing_errors_from_verdicts(error, transient):
 def test_schedule_backs_off_before_the_window_then_polls_densely_then_backs_off_to_the_cap():
     # given a policy expecting the condition between 100 s and 150 s
     clock = SimulatedClock()
-    policy = Policy("p", deadline=400, expected_from=100, expected_until=150, first_backoff=20,
-                    dense=5, jitter=0, late_cap=30)
+    policy = Policy("p", deadline=400, schedule=Windows(expected_from=100, expected_until=150,
+                                                        first_backoff=20, dense=5, jitter=0, late_cap=30))
 
     # when it never comes
     with pytest.raises(WaitTimeout):
@@ -163,7 +182,8 @@ def test_schedule_backs_off_before_the_window_then_polls_densely_then_backs_off_
 
 
 def test_jitter_stays_within_its_bound():
-    policy = Policy("p", deadline=100, expected_from=0, expected_until=100, dense=4, jitter=1)
+    policy = Policy("p", deadline=100,
+                    schedule=Windows(expected_from=0, expected_until=100, dense=4, jitter=1))
     clock = SimulatedClock()
 
     with pytest.raises(WaitTimeout):
@@ -172,10 +192,11 @@ def test_jitter_stays_within_its_bound():
     assert all(4 <= s <= 5 for s in clock.sleeps[:-1]) and len(set(clock.sleeps)) > 1
 
 
-def test_policy_retrying_is_a_tenacity_retrying_on_the_injected_sleep():
+def test_policy_retrying_is_a_tenacity_retrying_whose_sleep_between_looks_asks_the_plan():
     clock = SimulatedClock()
-    retrying = QUICK.retrying(clock=clock, sleep=clock.sleep, start=0,
-                              retry=tenacity.retry_if_result(lambda r: r is None))
+    plan = QUICK.plan(start=0, clock=clock)
+    retrying = QUICK.retrying(clock=clock, start=0, retry=tenacity.retry_if_result(lambda r: r is None),
+                              sleep=lambda _: clock.sleep(plan().seconds))
 
     assert isinstance(retrying, tenacity.Retrying)
     answers = iter([None, None, "done"])
@@ -184,7 +205,7 @@ def test_policy_retrying_is_a_tenacity_retrying_on_the_injected_sleep():
 
 # --- the paced schedule --------------------------------------------------------------------------
 
-PACED = Policy("paced", deadline=400, every=10, dense=2, jitter=0, quiet_cap=60, safety=120)
+PACED = Policy("paced", deadline=400, schedule=Paced(every=10, dense=2, jitter=0, quiet_cap=60, safety=120))
 
 
 def _on_clock(clock, *phases):
@@ -495,7 +516,7 @@ def test_a_quiet_span_in_which_a_failure_is_due_is_looked_at_in_dense_steps_with
         run(wait, clock=clock, sleep=clock.sleep)
 
     # then: a minute's sleeps while only success was ruled out, dense ones once a failure is due
-    assert clock.sleeps == [60, 60] + [PACED.dense] * math.ceil(10 / PACED.dense)
+    assert clock.sleeps == [60, 60] + [2] * math.ceil(10 / 2)
 
 
 def test_once_a_failure_is_due_no_grid_instant_is_skipped_even_inside_a_quiet_span():

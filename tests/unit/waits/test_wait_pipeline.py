@@ -1,6 +1,7 @@
 """The pipeline wait on botocore Stubber timelines (every request and response checked against
 the real CodePipeline, CodeBuild, CloudWatch Logs, ECS, ELB and SQS models) and a simulated clock."""
 
+import dataclasses
 import email.utils
 import json
 import math
@@ -17,16 +18,11 @@ from pipeline_harness.errors import ConfigError, HarnessError
 from pipeline_harness.targets.base import Capabilities
 from pipeline_harness.waits.events import Inbox
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout, run
-from pipeline_harness.waits.pipeline import (
-    LOG_LINE_CHARS,
-    LOG_TAIL_CHARS,
-    Execution,
-    ecs_deploy,
-    pipeline_wait,
-    wait_for_pipeline,
-)
-from pipeline_harness.waits.policies import PIPELINE as PIPELINE_POLICY
-from pipeline_harness.waits.policies import SimulatedClock
+from pipeline_harness.waits.pipeline import Execution, pipeline_wait, wait_for_pipeline
+from pipeline_harness.waits.pipeline.deploy import ecs_deploy
+from pipeline_harness.waits.pipeline.failure import LOG_LINE_CHARS, LOG_TAIL_CHARS
+from pipeline_harness.waits.schedules import PIPELINE as PIPELINE_POLICY
+from pipeline_harness.waits.schedules import SimulatedClock
 
 PIPELINE = "dev-php-app-pipeline"
 COMMIT = "3f2c9a1"
@@ -34,6 +30,7 @@ FULL_SHA = "3f2c9a1d0b7e4c21a9f0e8d7c6b5a4f3e2d1c0b9"
 EXECUTION = "11111111-2222-3333-4444-555555555555"
 BUILD_ID = "dev-php-app-build:0a1b2c3d-0000-1111-2222-333333333333"
 T0 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+WITHOUT_JITTER = PIPELINE_POLICY.replace(schedule=dataclasses.replace(PIPELINE_POLICY.schedule, jitter=0))
 
 
 @pytest.fixture
@@ -439,7 +436,7 @@ def test_on_a_target_without_stage_state_the_wait_needs_none_and_reads_the_execu
         _look(cp, "Succeeded")
         clock = SimulatedClock()
 
-        run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0),
+        run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=WITHOUT_JITTER,
                                 clock=clock, sleep=clock.sleep)
 
     # then: one read per 15 s, the listing's included
@@ -819,7 +816,7 @@ def test_with_events_the_look_an_event_wakes_reads_the_status_not_the_deployment
     cp.add_response("list_action_executions", _action_executions())
 
     # when
-    run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0),
+    run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=WITHOUT_JITTER,
                             clock=clock, sleep=clock.sleep, events=inbox)
 
     # then: the verdict as the execution's event came; one look at ECS in all; the 60 s nothing
@@ -878,7 +875,7 @@ def test_with_events_the_last_stages_end_brings_a_look_within_seconds_though_the
     cp.add_response("list_action_executions", _action_executions())
 
     # when
-    run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=PIPELINE_POLICY.replace(jitter=0),
+    run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=WITHOUT_JITTER,
                             clock=clock, sleep=clock.sleep, events=inbox)
 
     # then: the look after the woken one comes 4 s later, not at the two minutes' safety look

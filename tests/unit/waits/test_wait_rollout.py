@@ -15,7 +15,6 @@ from botocore.stub import Stubber
 from pipeline_harness.targets.base import Capabilities
 from pipeline_harness.waits.deployments import ROLLED_BACK
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout
-from pipeline_harness.waits.policies import ROLLOUT, SimulatedClock
 from pipeline_harness.waits.rollout import (
     Deployment,
     RolloutView,
@@ -23,6 +22,7 @@ from pipeline_harness.waits.rollout import (
     tasks_running,
     wait_for_rollout,
 )
+from pipeline_harness.waits.schedules import ROLLOUT, SimulatedClock
 
 CLUSTER, SERVICE, CONTAINER = "dev-cluster", "dev-php-app-alb-service", "php-app-container"
 URI = "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-ecs-php-app"
