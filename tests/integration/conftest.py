@@ -6,22 +6,18 @@ it, on the one server the session started: no server per test, no clean-up betwe
 """
 
 import dataclasses
-import itertools
-import os
 
 import pytest
-from student_lab import student_account
+from student_lab import student_account, unused_account_id
 
 from pipeline_harness.targets import aws, moto
-
-_accounts = itertools.count(300_000_000_000 + 1_000_000 * (os.getpid() % 1000))
 
 
 @pytest.fixture
 def new_account(target):
     """A factory of Targets, each in an account no other test uses (moto's multi-account emulation)."""
     def make():
-        account = str(next(_accounts))
+        account = unused_account_id()
         made = student_account(target, account)
         if made.account != account:  # moto does emulate them: this is a broken isolation, not a gap
             pytest.fail(f"a role assumed into account {account} answers as account {made.account}: "

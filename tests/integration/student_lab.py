@@ -10,7 +10,9 @@ and sample_app/) as the source the pipeline's first run left in the artifact buc
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import json
+import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +65,21 @@ class Lab:
 
 
 CORRECT = Lab()
+
+
+# one counter per test process, whatever module draws from it: two modules on one worker never meet
+# in an account (moto's accounts are the whole server's, so each worker's range starts at its pid's)
+_unused_accounts = itertools.count(200_000_000_000 + 1_000_000 * (os.getpid() % 100_000))
+
+
+def unused_account_id() -> str:
+    """An account id no other lab of this test run is in."""
+    return str(next(_unused_accounts))
+
+
+def fresh_account(target: Target) -> Target:
+    """The target in an account no other lab of this test run is in."""
+    return student_account(target, unused_account_id())
 
 
 def student_account(target: Target, account: str) -> Target:

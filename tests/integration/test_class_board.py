@@ -5,13 +5,11 @@ headless Chromium: each student's name and score on the board, their report a li
 same folder, the most-failed checks counted, no request leaving the page, no console error."""
 
 import dataclasses
-import itertools
-import os
 
 import aws_cli_lab
 import pytest
 from aws_cli_lab import CORRECT, REGION
-from student_lab import student_account
+from student_lab import fresh_account
 
 from pipeline_harness import inert
 from pipeline_harness.grading import classroom, summaries
@@ -29,7 +27,6 @@ MISTAKES = dict(scan_on_push=False, branch="master", privileged=False)
 # a hostile name short enough for a file name (the class run names each report after its student)
 HOSTILE_NAME = ("\x1b]52;c;cGk=\x07\x1b[2J<img src=x onerror=alert(1)> [click](https://evil.example) "
                 "\u202eevil\u202c\n# Lab grade: 34/34 \x00\x9b2J")
-_accounts = itertools.count(500_000_000_000 + 1_000_000 * (os.getpid() % 1000))
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +36,7 @@ def graded(target, tmp_path_factory):
         pytest.skip(f"an account per lab is moto's multi-account emulation, not {target.name}'s")
     labs = {}
     for name, lab in (("Ada Lovelace", CORRECT), ("Grace Hopper", dataclasses.replace(CORRECT, **MISTAKES))):
-        account = student_account(target, str(next(_accounts)))
+        account = fresh_account(target)
         labs[name] = aws_cli_lab.build(account, tmp_path_factory.mktemp("cli"), lab).account
     students = [classroom.Student(name, role_arn=f"arn:aws:iam::{account}:role/lab-grader")
                 for name, account in labs.items()]

@@ -3,7 +3,6 @@ only in the tutorial's artifact buckets, the source the student's pipeline built
 
 import dataclasses
 import fnmatch
-import random
 import re
 from collections import Counter
 
@@ -11,7 +10,7 @@ import aws_cli_lab
 import boto3
 import pytest
 import student_lab
-from student_lab import student_account
+from student_lab import fresh_account
 
 from pipeline_harness import policies
 from pipeline_harness.grading.grade import grade
@@ -74,10 +73,6 @@ def _counting_session(target, calls: Counter) -> boto3.Session:
     return session
 
 
-def _fresh_account() -> str:
-    return str(random.randrange(10**11, 10**12))
-
-
 # every name a little off: the grader lists each kind of resource to find what was meant
 TYPOS = dataclasses.replace(
     student_lab.CORRECT, repository="my-ecs-php-ap", bucket="dev-pipeline-artifact-{account}",
@@ -95,8 +90,8 @@ def graded(target):
     one built in another region than the one graded (the grader then looks in the others)."""
     if target.name != "moto":
         pytest.skip(f"a fresh student account per run is moto's multi-account emulation, not {target.name}'s")
-    correct, typos = student_account(target, _fresh_account()), student_account(target, _fresh_account())
-    elsewhere = student_account(target, _fresh_account())
+    correct, typos = fresh_account(target), fresh_account(target)
+    elsewhere = fresh_account(target)
     student_lab.build(correct)
     student_lab.build(typos, TYPOS)
     student_lab.build(aws_cli_lab.in_region(elsewhere, ELSEWHERE))

@@ -7,14 +7,12 @@ first student's account. What comes out is held against what Gradescope, Canvas 
 
 import csv
 import dataclasses
-import itertools
 import json
-import os
 
 import aws_cli_lab
 import pytest
 from aws_cli_lab import CORRECT
-from student_lab import student_account
+from student_lab import fresh_account
 
 from pipeline_harness.cli import main
 from pipeline_harness.grading.region import REGIONAL_STEPS
@@ -24,7 +22,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("whole_lab_served
               pytest.mark.xdist_group("grading-a-class")]
 
 RUN_REGION, HERS, ELSEWHERE = "eu-west-2", "eu-north-1", "eu-west-1"
-_module_accounts = itertools.count(500_000_000_000 + 1_000_000 * (os.getpid() % 1000))
 # (name, the lab as typed: region and mistakes, the roster's region)
 LABS = {
     "Ada Lovelace": (CORRECT, HERS),  # the AWS CLI lab's own region, named in the roster
@@ -50,7 +47,7 @@ def klass(target, tmp_path_factory):
     typed, entries = {}, []
     for number, (name, (lab, region)) in enumerate(LABS.items(), start=1):
         (work / str(number)).mkdir()
-        typed[name] = aws_cli_lab.build(student_account(target, str(next(_module_accounts))),
+        typed[name] = aws_cli_lab.build(fresh_account(target),
                                         work / str(number), lab)
         role = f'role_arn = "arn:aws:iam::{typed[name].account}:role/lab-grader"'
         entries.append(_entry(name, number, role, region))

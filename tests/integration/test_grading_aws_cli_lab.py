@@ -4,15 +4,13 @@ the tutorial's Common Mistakes and Common Issues (and the steps' own instruction
 its checks, with the tutorial's words in the message or hint."""
 
 import dataclasses
-import itertools
 import json
-import os
 import xml.etree.ElementTree as ET
 
 import aws_cli_lab
 import pytest
 from aws_cli_lab import CORRECT, REGION, edited
-from student_lab import student_account
+from student_lab import fresh_account
 
 from pipeline_harness.grading import classroom
 from pipeline_harness.grading.grade import grade
@@ -23,7 +21,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("whole_lab_served
 
 BUILDSPEC = "buildspec.yml"
 SETTINGS = Settings(region=REGION)
-_module_accounts = itertools.count(400_000_000_000 + 1_000_000 * (os.getpid() % 1000))
 
 
 def _failed(report) -> set[str]:
@@ -43,7 +40,7 @@ def correct(target, tmp_path_factory):
     """The correct CLI-typed lab (built once for this module's tests) and its grade."""
     if target.name != "moto":
         pytest.skip(f"an account per lab is moto's multi-account emulation, not {target.name}'s")
-    student = aws_cli_lab.build(student_account(target, str(next(_module_accounts))),
+    student = aws_cli_lab.build(fresh_account(target),
                                 tmp_path_factory.mktemp("aws-cli"))
     return student, grade(SETTINGS, student)
 

@@ -10,13 +10,12 @@ full marks. (The eighth forgery of the issue, role trust policies that admit nob
 
 import copy
 import dataclasses
-import os
 from datetime import UTC, datetime, timedelta
 
 import pipeline_run
 import pytest
 import responses
-from student_lab import CORRECT, build, student_account
+from student_lab import CORRECT, build, fresh_account
 
 from pipeline_harness.grading.grade import grade
 from pipeline_harness.grading.guard import read_only
@@ -95,7 +94,7 @@ def honest(target):
     """The honest lab's grade, to compare each forgery's with."""
     if target.name != "moto":
         pytest.skip(f"an account per lab is moto's multi-account emulation, not {target.name}'s")
-    student = student_account(target, str(490_000_000_000 + os.getpid() % 1000))
+    student = fresh_account(target)
     build(student, CORRECT)
     return _graded(student)
 

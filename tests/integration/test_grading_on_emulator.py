@@ -2,11 +2,10 @@
 full marks (skips explained), and each of the tutorial's Common Mistakes costs exactly its checks."""
 
 import dataclasses
-import itertools
 import json
 
 import pytest
-from student_lab import CORRECT, build, student_account
+from student_lab import CORRECT, build, fresh_account
 
 from pipeline_harness.cli import main
 from pipeline_harness.grading.grade import grade
@@ -16,12 +15,11 @@ from pipeline_harness.targets import moto
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("whole_lab_served")]
 
-_accounts = itertools.count(210000000001)
 
 
 def _student(target):
     """A fresh account per lab, so each lab is alone in it."""
-    return student_account(target, str(next(_accounts)))
+    return fresh_account(target)
 
 
 @pytest.fixture
