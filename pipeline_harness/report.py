@@ -1,5 +1,5 @@
-"""Check results → the report a person reads (table, Markdown) or a tool reads (JSON, the DESIGN
-contract; JUnit; Gradescope's autograder results.json).
+"""Check results → the report a person reads (table, Markdown, a self-contained HTML page) or a tool
+reads (JSON, the DESIGN contract; JUnit; Gradescope's autograder results.json).
 
 Every field that can carry an account's or a file's text — titles, messages, hints, the student's
 name, the target, account and region — goes through the format's function in `inert` (JSON escapes
@@ -238,7 +238,9 @@ def as_junit(report: Report) -> str:
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
-_SECTIONS = (  # (heading, which results, how the hint is introduced)
+# a step's checks as feedback shows them (Markdown, the HTML page): (heading, which results, how
+# the hint is introduced)
+FEEDBACK_SECTIONS = (
     ("What to fix", lambda c: c.status == "fail" and not is_note(c), "How to fix"),
     ("Notes (no points)", is_note, "Hint"),
     ("Could not be checked", lambda c: c.status == "error", "Note"),
@@ -268,7 +270,7 @@ def as_markdown(report: Report) -> str:
         checks = [c for c in report.checks if c.step == step]
         points, most = scores[step]
         lines += ["", f"## {section(step)} — {points}/{most} points"]
-        for heading, belongs, hint_label in _SECTIONS:
+        for heading, belongs, hint_label in FEEDBACK_SECTIONS:
             chosen = [c for c in checks if belongs(c)]
             if chosen:
                 lines += ["", f"**{heading}**", ""]
@@ -329,8 +331,16 @@ def as_gradescope(report: Report) -> str:
     return json.dumps(results, indent=2) + "\n"
 
 
+def as_html(report: Report) -> str:
+    """Feedback a student can read in a browser: the Markdown's sections, as a self-contained page."""
+    # imported here: the HTML layer's pages import this module (Report, section, the scores)
+    from pipeline_harness.html import feedback
+
+    return feedback.page(report)
+
+
 RENDERERS = {"table": as_table, "json": as_json, "junit": as_junit, "markdown": as_markdown,
-             "gradescope": as_gradescope}
+             "gradescope": as_gradescope, "html": as_html}
 
 
 def render(report: Report, fmt: str) -> str:

@@ -24,16 +24,16 @@ def common_options() -> argparse.ArgumentParser:
     out = parent.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, default="table",
                      help="table (default), json, junit, markdown; gradescope (grade only: Gradescope's "
-                          "autograder results.json)")
+                          "autograder results.json); html (grade and verify: a self-contained page)")
     out.add_argument("--output", help="write the report to this file instead of stdout")
     out.add_argument("--quiet", action="store_true",
                      help="no progress on stderr (it is shown only on a terminal anyway)")
     return parent
 
 
-FORMATS = ("table", "json", "junit", "markdown", "gradescope")
+FORMATS = ("table", "json", "junit", "markdown", "gradescope", "html")
 # formats only some verbs write: the verbs that do
-ONLY_FOR = {"gradescope": ("grade",)}
+ONLY_FOR = {"gradescope": ("grade",), "html": ("grade", "verify")}
 
 
 def check_format(args: argparse.Namespace) -> None:

@@ -41,8 +41,9 @@ def add_parser(sub, common):
                        help="with --accounts: a student not graded within this time is an error row "
                             f"and the run goes on (default {classroom.STUDENT_TIMEOUT:g})")
     group.add_argument("--output-dir", metavar="DIR",
-                       help="with --accounts: one report per student (in --format) and "
-                            "class-summary.csv/.md/.json go here; the summary is also printed")
+                       help="with --accounts: one report per student (in --format; html: a page "
+                            "each), class-summary.csv/.md/.json and the class board, index.html, go "
+                            "here; the summary is also printed")
     group.add_argument("--gradebook", choices=gradebooks.FORMATS,
                        help="with --accounts: also write DIR/gradebook-canvas.csv or "
                             "DIR/gradebook-moodle.csv for the LMS's grade import")

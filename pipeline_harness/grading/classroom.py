@@ -1,5 +1,5 @@
 """Grading a class: each student's account graded concurrently, each report written as its student
-is done, the class summaries and gradebook files rewritten with it.
+is done, the class summaries, the class board (index.html) and gradebook files rewritten with it.
 
 The roster (the accounts file) is read by grading/roster.py; its keys are documented once, in
 docs/grading.md ("A class roster"). The summaries are grading/summaries.py's, the gradebook files
@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -37,6 +37,7 @@ from pipeline_harness.grading.graded import REASON_IDS, Graded
 from pipeline_harness.grading.guard import read_only
 from pipeline_harness.grading.roster import NAME_SETTINGS, Student, read_accounts
 from pipeline_harness.grading.summaries import NOT_GRADED, SUMMARY, Row
+from pipeline_harness.html.board import INDEX, class_board
 from pipeline_harness.report import render
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets import open_target, sessions
@@ -45,7 +46,8 @@ from pipeline_harness.targets.base import Target
 __all__ = ["NAME_SETTINGS", "NOT_GRADED", "REASON_IDS", "SUMMARY", "Graded", "Student", "read_accounts"]
 
 SESSION_NAME = "pipeline-harness-grader"
-EXTENSIONS = {"table": "txt", "json": "json", "junit": "xml", "markdown": "md", "gradescope": "json"}
+EXTENSIONS = {"table": "txt", "json": "json", "junit": "xml", "markdown": "md", "gradescope": "json",
+              "html": "html"}
 # a student's whole grade takes a second or two; what takes minutes is held up by the student
 STUDENT_TIMEOUT = 300.0
 # a Ctrl-C the kernel hands to a grading thread is only raised here once this thread runs again
@@ -152,18 +154,24 @@ def as_markdown(graded: list[Graded]) -> str:
     return summaries.as_markdown(summaries.rows_of(graded))
 
 
+def report_name(student: Student, fmt: str) -> str:
+    """The file name of the student's report in `fmt`, in the output folder."""
+    return f"{student.slug}.{EXTENSIONS[fmt]}"
+
+
 def write_reports(graded: list[Graded], fmt: str, directory: str | Path) -> list[Path]:
-    """One report per graded student in `fmt`, plus the class summaries."""
+    """One report per graded student in `fmt`, plus the class summaries and board."""
     reports = [write_report(g, fmt, directory) for g in graded]
-    return [p for p in reports if p is not None] + write_summaries(summaries.rows_of(graded), directory)
+    names = {g.student.name: report_name(g.student, fmt) for g in graded}
+    return [p for p in reports if p is not None] + write_summaries(summaries.rows_of(graded), directory,
+                                                                   report_names=names)
 
 
 def write_report(graded: Graded, fmt: str, directory: str | Path) -> Path | None:
     """The student's report in `fmt` (None: there is none, their row says why)."""
     if graded.report is None:
         return None
-    return _write(Path(directory) / f"{graded.student.slug}.{EXTENSIONS[fmt]}",
-                  render(graded.report, fmt))
+    return _write(Path(directory) / report_name(graded.student, fmt), render(graded.report, fmt))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,17 +183,32 @@ class Gradebook:
     assignment: str = gradebooks.ASSIGNMENT
 
 
-def write_summaries(rows: list[Row], directory: str | Path, gradebook: Gradebook | None = None) -> list[Path]:
-    """class-summary.csv, .md and .json of these rows, and the gradebook file if one is asked for."""
+def write_summaries(rows: list[Row], directory: str | Path, gradebook: Gradebook | None = None, *,
+                    report_names: Mapping[str, str] | None = None) -> list[Path]:
+    """class-summary.csv, .md and .json of these rows, the class board (index.html, linking each
+    student's report named in `report_names`), and the gradebook file if one is asked for."""
     directory = Path(directory)
     written = [_write(directory / f"{SUMMARY}.csv", summaries.as_csv(rows)),
                _write(directory / f"{SUMMARY}.md", summaries.as_markdown(rows)),
-               _write(directory / f"{SUMMARY}.json", summaries.as_json(rows))]
+               _write(directory / f"{SUMMARY}.json", summaries.as_json(rows)),
+               _write(directory / INDEX, board(rows, directory, report_names or {}))]
     if gradebook is not None:
         text = gradebooks.WRITERS[gradebook.fmt](gradebook.students, {r.student: r for r in rows},
                                                  gradebook.assignment)
         written.append(_write(directory / gradebooks.file_name(gradebook.fmt), text))
     return written
+
+
+def board(rows: list[Row], directory: Path, report_names: Mapping[str, str]) -> str:
+    """The class board of these rows: every student, the most-failed checks of the whole class (the
+    rows keep them, also those a regrade merged in), the class notes, and a link to each report
+    that is in the folder — only for a row with a score, so a student who could not be graded this
+    time is not linked to a report left by an earlier run."""
+    linked = {row.student: report_names[row.student] for row in rows
+              if row.score is not None and row.student in report_names
+              and (directory / report_names[row.student]).is_file()}
+    return class_board(summaries.summary_rows(rows), failures={row.student: row.failures for row in rows},
+                       report_files=linked, notes=summaries.note_lines(rows))
 
 
 def _write(path: Path, text: str) -> Path:
@@ -217,13 +240,25 @@ def prepare_output_dir(directory: str | Path, students: list[Student], fmt: str)
     except OSError as err:
         remove_made(made)
         raise ConfigError(f"--output-dir {directory}: cannot write the reports there: {err}") from None
-    names = [*(f"{s.slug}.{EXTENSIONS[fmt]}" for s in students),
-             *(f"{SUMMARY}.{e}" for e in ("csv", "md", "json")),
-             *(gradebooks.file_name(f) for f in gradebooks.FORMATS)]
+    ours = [*(f"{SUMMARY}.{e}" for e in ("csv", "md", "json")), INDEX,
+            *(gradebooks.file_name(f) for f in gradebooks.FORMATS)]
+    _refuse_reports_named_as(ours, students, fmt)
+    names = [*(report_name(s, fmt) for s in students), *ours]
     taken = [n for n in names if (directory / n).exists() and not (directory / n).is_file()]
     if taken:
         raise ConfigError(f"--output-dir {directory}: {taken[0]} is there and is not a file")
     return made
+
+
+def _refuse_reports_named_as(ours: list[str], students: list[Student], fmt: str) -> None:
+    """A student whose report would overwrite the class's own files (a student called `index` with
+    --format html); compared without case, as macOS and Windows file systems compare names."""
+    taken = {name.casefold() for name in ours}
+    for student in students:
+        if report_name(student, fmt).casefold() in taken:
+            raise ConfigError(f"student {student.name!r}: the report would be {report_name(student, fmt)}, "
+                              f"a file of the class run's own; rename the student in the accounts file "
+                              f"or choose another --format")
 
 
 def remove_made(made: list[Path]) -> None:
@@ -260,6 +295,7 @@ def run_class(settings: Settings, accounts: str | Path, *, jobs: int, fmt: str,
     kept = summaries.load(output_dir) if only else {}  # and so does a regrade with nothing to merge into
     made = prepare_output_dir(output_dir, students, fmt)  # and a folder we cannot write
     book = Gradebook(gradebook, students, assignment) if gradebook else None
+    names = {s.name: report_name(s, fmt) for s in students}
     done: dict[str, Row] = {}
 
     def so_far() -> list[Row]:
@@ -269,7 +305,7 @@ def run_class(settings: Settings, accounts: str | Path, *, jobs: int, fmt: str,
         def finished(graded: Graded) -> None:
             done[graded.student.name] = Row.of(graded, settings.region)
             write_report(graded, fmt, output_dir)
-            write_summaries(so_far(), output_dir, book)
+            write_summaries(so_far(), output_dir, book, report_names=names)
             shown(graded)
 
         try:
@@ -282,7 +318,7 @@ def run_class(settings: Settings, accounts: str | Path, *, jobs: int, fmt: str,
                 remove_made(made)
                 raise
             with contextlib.suppress(ConfigError):  # the error that stopped the run is the one to report
-                write_summaries(so_far(), output_dir, book)
+                write_summaries(so_far(), output_dir, book, report_names=names)
             raise
 
 

@@ -18,6 +18,8 @@ GRADEBOOK_KEYS = ("id", "email", "section", "sis_id")
 TEXT_KEYS = ("name", "profile", "role_arn", "external_id", "repository", "region", *GRADEBOOK_KEYS)
 KEYS = {*TEXT_KEYS, "names"}
 MAX_TEXT = 256  # a gradebook field longer than this is a paste gone wrong, not a student's id
+# a report's file name is the slug and an extension: well within the 255 bytes file systems allow
+MAX_SLUG = 80
 # an address with one @, a dotted domain and no blanks: what every LMS accepts as an e-mail; RFC
 # 5321's 254 characters at most
 EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
@@ -54,8 +56,10 @@ class Student:
 
     @property
     def slug(self) -> str:
-        """The student's name as a file name."""
-        return re.sub(r"[^A-Za-z0-9._-]+", "-", self.name).strip("-.") or "student"
+        """The student's name as a file name: ASCII letters, digits and `._-` (a run of anything else
+        one `-`), at most MAX_SLUG characters — one byte each, so the cut falls between characters."""
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", self.name).strip("-.")
+        return slug[:MAX_SLUG].rstrip("-.") or "student"
 
     @property
     def account(self) -> str | None:

@@ -1,6 +1,8 @@
 """The class summaries: one row per student — score per step, status, why, and the notes of the class
 as evidence — as CSV (a spreadsheet), Markdown (to read) and JSON (the record a `--student` regrade
-merges into, and the notes as data).
+merges into, and the notes as data). The JSON record also keeps the checks each student failed or
+could not be read for, so the class board counts the most-failed checks across the whole class
+after a regrade too.
 
 Every cell that can carry a student's or an account's text is made inert for its format.
 """
@@ -19,12 +21,16 @@ from pipeline_harness.errors import ConfigError
 from pipeline_harness.grading import likeness
 from pipeline_harness.grading.graded import Graded
 from pipeline_harness.grading.roster import Student
-from pipeline_harness.report import harness_version, now, step_scores
+from pipeline_harness.report import Report, harness_version, is_note, now, step_scores
 from pipeline_harness.steps import TITLES
 
 SUMMARY = "class-summary"
 NOT_GRADED = "not graded: the run stopped before this student was done"
-RECORD_VERSION = 1
+# 2: the rows keep `failures`; a version 1 record (without them) is read as failing nothing
+RECORD_VERSION = 2
+# a row's failures: (check id, tutorial step, fail | error)
+Failure = tuple[str, int, str]
+FAILED = ("fail", "error")
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class Row:
     graded_at: str = ""
     commit: str = ""
     images: tuple[str, ...] = ()
+    failures: tuple[Failure, ...] = ()  # the checks failed (a note is none) or not read, in order
 
     @classmethod
     def of(cls, graded: Graded, region: str = "") -> Row:
@@ -58,7 +65,8 @@ class Row:
         return cls(**common, score=report.score, max_score=report.max_score, bonus=report.bonus,
                    percentage=report.percentage, graded_at=report.graded_at,
                    steps={str(s): list(p) for s, p in step_scores(report).items()},
-                   commit=(execution.commit or "") if execution else "", images=report.running_images)
+                   commit=(execution.commit or "") if execution else "", images=report.running_images,
+                   failures=failures(report))
 
     @property
     def graded(self) -> bool:
@@ -67,6 +75,12 @@ class Row:
 
     def facts(self) -> likeness.Facts:
         return likeness.Facts(self.student, self.account, self.commit, self.images)
+
+
+def failures(report: Report) -> tuple[Failure, ...]:
+    """The checks the student failed or whose reads failed; a note (no points at stake) is not one."""
+    return tuple((c.id, c.step, c.status) for c in report.checks
+                 if c.status in FAILED and not is_note(c))
 
 
 def not_graded(student: Student, region: str = "") -> Row:
@@ -80,6 +94,18 @@ def rows_of(graded: list[Graded], region: str = "") -> list[Row]:
 def class_notes(rows: list[Row]) -> dict[str, list[likeness.Note]]:
     """Each student's notes of the class as evidence (same account, commit or running image)."""
     return likeness.notes(row.facts() for row in rows)
+
+
+def note_lines(rows: list[Row]) -> list[str]:
+    """The class notes as lines to read first, one per shared fact: the first of its students in
+    roster order, and the note on their row ("Ada: same AWS account 111111111111 as Fay")."""
+    lines, seen = [], set()
+    for student, found in class_notes(rows).items():
+        for note in found:
+            if (note.kind, note.value) not in seen:
+                seen.add((note.kind, note.value))
+                lines.append(f"{student}: {note}")
+    return lines
 
 
 # --- CSV and Markdown -----------------------------------------------------------------------------
@@ -160,12 +186,14 @@ def as_json(rows: list[Row]) -> str:
     """The rows as data, and the class notes per student (for the class board and for a merge)."""
     noted = class_notes(rows)
     record = {"version": RECORD_VERSION, "harness_version": harness_version(), "written_at": now(),
-              "students": [{**asdict(row), "images": list(row.images)} for row in rows],
+              "students": [{**asdict(row), "images": list(row.images),
+                            "failures": [list(f) for f in row.failures]} for row in rows],
               "notes": {name: [n.as_dict() for n in found] for name, found in noted.items() if found}}
     return json.dumps(record, indent=2) + "\n"
 
 
 _ROW_FIELDS = {f.name for f in fields(Row)}
+_SINCE_VERSION_2 = {"failures"}
 
 
 def load(directory: str | Path) -> dict[str, Row]:
@@ -184,13 +212,22 @@ def load(directory: str | Path) -> dict[str, Row]:
 
 
 def _row(entry) -> Row:
-    if not isinstance(entry, dict) or set(entry) != _ROW_FIELDS:
+    if not isinstance(entry, dict) or set(entry) not in (_ROW_FIELDS, _ROW_FIELDS - _SINCE_VERSION_2):
         raise ValueError("a row with other keys")
     if not all(isinstance(entry[k], str) for k in ("student", "status", "reason", "account", "region",
                                                     "graded_at", "commit")):
         raise ValueError("a row whose text is not text")
     return Row(**{**entry, "images": tuple(str(d) for d in entry["images"]),
-                  "steps": {str(k): [int(p) for p in v] for k, v in entry["steps"].items()}})
+                  "steps": {str(k): [int(p) for p in v] for k, v in entry["steps"].items()},
+                  "failures": tuple(_failure(f) for f in entry.get("failures", ()))})
+
+
+def _failure(entry) -> Failure:
+    """[check id, step, fail | error], as as_json writes it."""
+    check, step, status = entry
+    if not (isinstance(check, str) and type(step) is int and status in FAILED):
+        raise ValueError("a failure that is not [check id, step, fail | error]")
+    return check, step, status
 
 
 def merged(students: list[Student], kept: dict[str, Row], fresh: dict[str, Row],

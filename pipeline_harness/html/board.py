@@ -2,10 +2,11 @@
 the checks most students failed, the run's notes, each student's report one link away.
 
 `class_board` only renders: it takes the class summary's rows (`grading.summaries.summary_rows`),
-the students' Reports (for the checks they failed) and their report files' names, and returns the
-page. Everything in it a student or their account chose — names, accounts, reasons, notes that
-quote them, file names — goes through the HTML layer's autoescape and `inert.html`; a file name
-becomes a link only to a file in the board's own folder.
+each student's failed checks (the class record's `failures`, so a regrade of one student still
+counts the whole class) and their report files' names, and returns the page. Everything in it a
+student or their account chose — names, accounts, reasons, notes that quote them, file names — goes
+through the HTML layer's autoescape and `inert.html`; a file name becomes a link only to a file in
+the board's own folder.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline_harness.html import render
-from pipeline_harness.report import Report, section
+from pipeline_harness.report import section
 from pipeline_harness.steps import TITLES
 
 INDEX = "index.html"
+# a check a student failed: (check id, tutorial step, fail | error) — grading.summaries.Failure
+Failure = tuple[str, int, str]
 _STEP_COLUMN = re.compile(r"step(\d+)")
 
 
@@ -97,30 +100,31 @@ def _rows(rows: Sequence[Mapping[str, object]], columns: list[str],
     return made
 
 
-def most_failed(reports: Mapping[str, Report]) -> list[Failed]:
+def most_failed(failures: Mapping[str, Sequence[Failure]]) -> list[Failed]:
     """Every check some student failed or could not be read for, the most failed first."""
     found: dict[str, Failed] = {}
-    for student, report in reports.items():
-        for check in report.checks:
-            if check.status in ("fail", "error"):
-                entry = found.setdefault(check.id, Failed(check.id, section(check.step)))
-                (entry.failed if check.status == "fail" else entry.errors).append(student)
+    for student, failed in failures.items():
+        for check, step, status in failed:
+            entry = found.setdefault(check, Failed(check, section(step)))
+            (entry.failed if status == "fail" else entry.errors).append(student)
     return sorted(found.values(), key=lambda f: (-len(f.failed), -len(f.errors), f.check))
 
 
-def class_board(rows: Sequence[Mapping[str, object]], *, reports: Mapping[str, Report] | None = None,
+def class_board(rows: Sequence[Mapping[str, object]], *,
+                failures: Mapping[str, Sequence[Failure]] | None = None,
                 report_files: Mapping[str, str] | None = None, notes: Sequence[str] = (),
                 title: str = "Class board") -> str:
     """index.html of a graded class.
 
-    `rows`: `summary_rows(graded)`; `reports`: each graded student's Report by name (the checks
-    they failed); `report_files`: each student's report file by name, in the board's folder;
-    `notes`: lines the run wants a teacher to read first (two students on one account, say)."""
+    `rows`: `summary_rows(rows)`; `failures`: the checks each student failed or could not be read
+    for, by name (a note is none); `report_files`: each student's report file by name, in the
+    board's folder; `notes`: lines the run wants a teacher to read first (two students on one
+    account, say)."""
     columns = step_columns(rows)
     made = _rows(rows, columns, report_files or {})
     statuses = [row.status for row in made]
     return render("board.html.j2", page_title=title, rows=made,
-                  columns=[column_label(key) for key in columns], failed=most_failed(reports or {}),
+                  columns=[column_label(key) for key in columns], failed=most_failed(failures or {}),
                   notes=list(notes), counts={s: statuses.count(s) for s in ("pass", "fail", "error")},
                   scale=[*(Cell(f"{step * 25} %", step / 4) for step in range(5)),
                          Cell("not assessed", None)])

@@ -6,6 +6,7 @@ The gradebook files and Gradescope's results.json too: a student's name, id, e-m
 SIS id are a roster's, and a roster is often an LMS's export of what students typed."""
 
 import argparse
+import dataclasses
 import json
 import re
 
@@ -264,7 +265,38 @@ def test_what_a_wait_last_saw_is_one_line_per_key_in_the_table_and_escaped_in_js
     assert data == report
 
 
-# --- HTML: the class board and the nightly page ------------------------------------------------------
+# --- HTML: a student's report page, the class board and the nightly page ---------------------------
+
+def _every_field(report: Report, text: str) -> Report:
+    """`report` with `text` in every field the page prints, ours (the times, the version) too."""
+    return dataclasses.replace(report, as_of=text, graded_at=text, harness_version=text)
+
+
+def _plain(report: Report) -> Report:
+    """The same report with every text field plain: the same checks, statuses, points and hints."""
+    checks = [dataclasses.replace(c, title=f"title {i}", message=f"message {i}",
+                                  hint=f"hint {i}" if c.hint else "")
+              for i, c in enumerate(report.checks)]
+    execution = GradedExecution("plain", "plain", "plain", "plain", 3600)
+    return _every_field(dataclasses.replace(
+        report, target="plain", account="plain", region="plain", checks=checks, graded_execution=execution,
+        student="plain", diagnosis="plain", running_images=("plain",)), "plain")
+
+
+def test_a_report_page_shows_every_hostile_field_as_text_with_the_shape_of_a_plain_one():
+    report = _every_field(_report(), COMBINED)
+
+    page = loads_nothing(render(report, "html"))
+
+    # the same elements and attributes, in the same order, as the plain report's page
+    assert page.shape == parsed(render(_plain(report), "html")).shape
+    assert sorted(page.values("data-check")) == sorted(c.id for c in report.checks)  # each check once
+    for c in report.checks:
+        assert inert.html(c.title) in page.text and inert.html(c.message) in page.text
+    # the student, account, region, target, times, version, execution and diagnosis: text
+    assert page.text.count(inert.html(COMBINED)) >= 12
+    assert f"{TYPOGRAPHY} — {TYPOGRAPHY}" in page.text
+
 
 def test_the_class_board_shows_every_hostile_field_as_text_with_the_shape_of_a_plain_one():
     graded = _class()
@@ -275,7 +307,7 @@ def test_the_class_board_shows_every_hostile_field_as_text_with_the_shape_of_a_p
 
     def board(of):
         rows = summaries.summary_rows(summaries.rows_of(of))
-        return class_board(rows, reports={g.student.name: g.report for g in of if g.report},
+        return class_board(rows, failures={r.student: r.failures for r in summaries.rows_of(of)},
                            report_files={g.student.name: f"{g.student.slug}.md" for g in of},
                            notes=[g.student.name for g in of])
 

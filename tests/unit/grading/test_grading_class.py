@@ -238,7 +238,7 @@ def test_reports_are_written_one_per_graded_student_plus_the_summary(tmp_path):
     written = classroom.write_reports(CLASS, "junit", tmp_path / "out")
 
     assert sorted(p.name for p in written) == ["Ada.xml", "Cy.xml", "class-summary.csv", "class-summary.json",
-                                               "class-summary.md"]
+                                               "class-summary.md", "index.html"]
     assert (tmp_path / "out" / "Ada.xml").read_text().startswith("<?xml")
 
 
@@ -366,7 +366,7 @@ role_arn = "{_role(ACCOUNT_B)}"
     assert code == 1
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == ["Ada.md", "Dee.md", "class-summary.csv",
-                                                    "class-summary.json", "class-summary.md"]
+                                                    "class-summary.json", "class-summary.md", "index.html"]
     rows = {r["student"]: r for r in csv.DictReader((out / "class-summary.csv").open())}
     assert rows["Ada"]["account"] == ACCOUNT_A
     assert [rows["Ada"][f"step{n}"] == rows["Ada"][f"step{n}_max"] for n in range(1, 7)] == [True] * 6
@@ -428,7 +428,7 @@ def test_a_student_whose_read_never_ends_times_out_while_the_others_are_graded_a
     # then: the run ended without her, the others graded and reported
     assert code == 1 and "Traceback" not in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == ["Bob.json", "Cy.json", "class-summary.csv",
-                                                    "class-summary.json", "class-summary.md"]
+                                                    "class-summary.json", "class-summary.md", "index.html"]
     rows = _rows(out)
     assert (rows["Ada"]["status"], rows["Ada"]["reason"]) == ("error", "timed out after 2 s")
     assert rows["Bob"]["status"] == rows["Cy"]["status"] == "pass"
@@ -474,7 +474,7 @@ def test_an_exception_nobody_expected_outside_the_checks_is_that_students_row_on
                                                             "could not be graded: KeyError: 'pipeline'")
     assert rows["Ada"]["status"] == rows["Bob"]["status"] == "pass"
     assert sorted(p.name for p in out.iterdir()) == ["Ada.md", "Bob.md", "class-summary.csv",
-                                                    "class-summary.json", "class-summary.md"]
+                                                    "class-summary.json", "class-summary.md", "index.html"]
 
 
 def test_ctrl_c_during_a_class_keeps_the_finished_reports_and_the_output_dir(
@@ -496,7 +496,7 @@ def test_ctrl_c_during_a_class_keeps_the_finished_reports_and_the_output_dir(
     # then: Ada's report and the summary stay, Bob and Cy are rows saying they were not graded
     assert code == 130 and capsys.readouterr().err == "pipeline-harness: interrupted\n"
     assert sorted(p.name for p in out.iterdir()) == ["Ada.xml", "class-summary.csv", "class-summary.json",
-                                                    "class-summary.md"]
+                                                    "class-summary.md", "index.html"]
     rows = _rows(out)
     assert rows["Ada"]["status"] == "pass"
     assert rows["Bob"]["reason"] == rows["Cy"]["reason"] == classroom.NOT_GRADED
@@ -560,7 +560,7 @@ def test_an_artifact_overwritten_with_a_broken_zip_skips_its_source_checks_and_t
     # then: a verdict, not a crash; both graded and reported; Eve's source checks say why not
     assert code == 1 and capsys.readouterr().err == ""
     assert sorted(p.name for p in out.iterdir()) == ["Ada.json", "Eve.json", "class-summary.csv",
-                                                    "class-summary.json", "class-summary.md"]
+                                                    "class-summary.json", "class-summary.md", "index.html"]
     eve = {c["id"]: c for c in json.loads((out / "Eve.json").read_text())["checks"]}
     for check in ("source.buildspec", "source.lint", "source.image-definitions"):
         assert eve[check]["status"] == "skip" and says in eve[check]["message"]

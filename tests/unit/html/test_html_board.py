@@ -1,6 +1,7 @@
-"""The class board, rendered from the class summary's rows and the students' Reports: a heat map of
-points per step, an error row apart, the most-failed checks counted, notes, a link per report —
-and, whatever a student's name, account, reason or report file is called, only our page."""
+"""The class board, rendered from the class summary's rows and the checks each row says its student
+failed: a heat map of points per step, an error row apart, the most-failed checks counted (notes are
+no failures), notes, a link per report — and, whatever a student's name, account, reason or report
+file is called, only our page."""
 
 from pipeline_harness import inert
 from pipeline_harness.grading import classroom, summaries
@@ -33,11 +34,15 @@ def _class(names=("Ada", "Grace", "Linus")) -> list[classroom.Graded]:
                              error="AWS profile 'l' is not configured")]
 
 
+def _failures(graded) -> dict:
+    """What class-summary.json keeps of each student's failed checks."""
+    return {row.student: row.failures for row in summaries.rows_of(graded)}
+
+
 def _board(graded, notes=()):
     rows = summaries.summary_rows(summaries.rows_of(graded))
-    reports = {g.student.name: g.report for g in graded if g.report}
     files = {g.student.name: f"{g.student.slug}.md" for g in graded if g.report}
-    return class_board(rows, reports=reports, report_files=files, notes=notes)
+    return class_board(rows, failures=_failures(graded), report_files=files, notes=notes)
 
 
 def test_the_board_colours_each_step_by_its_share_of_the_points_and_links_each_report():
@@ -74,15 +79,26 @@ def test_the_most_failed_checks_are_counted_per_check_across_the_class():
                                    report=_report("333333333333", failed=("pipeline.source",))))
     graded.append(classroom.Graded(classroom.Student("Ken", profile="k"),
                                    report=_report("444444444444", error=("pipeline.source",))))
-    reports = {g.student.name: g.report for g in graded if g.report}
 
-    failed = most_failed(reports)
+    failed = most_failed(_failures(graded))
     html = _board(graded)
 
     assert [(f.check, f.failed, f.errors) for f in failed] == [
         ("pipeline.source", ["Grace", "Barbara"], ["Ken"]), ("ecr.scan-on-push", ["Grace"], [])]
     assert failed[0].section == "Step 6: Create CodePipeline"
     assert parsed(html).values("data-check") == ["pipeline.source", "ecr.scan-on-push"]
+
+
+def test_a_finding_worth_no_points_is_a_note_and_not_a_failed_check_on_the_board():
+    note = CheckResult("source.lint", 5, "Buildspec lint", "fail", 0, 0, "a hint, no points")
+    graded = [classroom.Graded(classroom.Student("Ada", profile="a"),
+                               report=Report("moto", "1", "r", [*_report("1").checks, note]))]
+
+    html = _board(graded)
+
+    assert summaries.rows_of(graded)[0].failures == ()
+    assert parsed(html).values("data-check") == []
+    assert "No student failed a check." in parsed(html).text
 
 
 def test_the_notes_are_shown_first_as_text():
@@ -105,7 +121,7 @@ def test_hostile_names_accounts_reasons_notes_and_file_names_are_text_and_the_pa
 
     def board(graded):
         rows = summaries.summary_rows(summaries.rows_of(graded))
-        return class_board(rows, reports={g.student.name: g.report for g in graded if g.report},
+        return class_board(rows, failures=_failures(graded),
                            report_files={g.student.name: f"{g.student.name}.html" for g in graded},
                            notes=[g.student.name for g in graded[:4]])
 
