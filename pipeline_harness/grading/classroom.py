@@ -231,6 +231,9 @@ def prepare_output_dir(directory: str | Path, students: list[Student], fmt: str)
     Creates the folder (and missing parents) and writes a probe file; returns the folders it
     created, so a run that stops before writing can remove them. ConfigError if it cannot."""
     directory = Path(directory)
+    ours = [*(f"{SUMMARY}.{e}" for e in ("csv", "md", "json")), INDEX,
+            *(gradebooks.file_name(f) for f in gradebooks.FORMATS)]
+    _refuse_reports_named_as(ours, students, fmt)  # before a folder is made for a run that cannot be
     made = [p for p in (directory, *directory.parents) if not p.exists() and not p.is_symlink()]
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -240,9 +243,6 @@ def prepare_output_dir(directory: str | Path, students: list[Student], fmt: str)
     except OSError as err:
         remove_made(made)
         raise ConfigError(f"--output-dir {directory}: cannot write the reports there: {err}") from None
-    ours = [*(f"{SUMMARY}.{e}" for e in ("csv", "md", "json")), INDEX,
-            *(gradebooks.file_name(f) for f in gradebooks.FORMATS)]
-    _refuse_reports_named_as(ours, students, fmt)
     names = [*(report_name(s, fmt) for s in students), *ours]
     taken = [n for n in names if (directory / n).exists() and not (directory / n).is_file()]
     if taken:

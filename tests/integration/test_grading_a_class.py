@@ -17,6 +17,7 @@ from student_lab import fresh_account
 from pipeline_harness.cli import main
 from pipeline_harness.grading.region import REGIONAL_STEPS
 from tests.gradebook_formats import canvas_import, gradescope_results, moodle_import
+from tests.html_pages import loads_nothing
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("whole_lab_served"),
               pytest.mark.xdist_group("grading-a-class")]
@@ -64,6 +65,11 @@ def klass(target, tmp_path_factory):
 
 def _results(klass, slug: str) -> dict:
     return gradescope_results((klass["out"] / f"{slug}.json").read_text())
+
+
+def _board(klass):
+    """index.html as the class run left it, parsed; it asks for nothing but itself."""
+    return loads_nothing((klass["out"] / "index.html").read_text(), folder=klass["out"].as_uri() + "/")
 
 
 def _rows(klass) -> dict[str, dict]:
@@ -143,6 +149,16 @@ def test_two_roster_entries_on_one_account_are_noted_in_both_rows(klass):
     assert "account" not in {n["kind"] for n in notes.get("Bob", [])}
 
 
+def test_the_class_board_links_each_graded_report_and_counts_the_failed_checks_of_the_class(klass):
+    board = _board(klass)
+
+    # Dee could not be graded: a row without a link; every other student's results.json one link away
+    assert board.values("href") == [f"./{slug}.json" for slug in ("Ada-Lovelace", "Bob", "Cy", "Eve", "Fay")]
+    assert all((klass["out"] / href[2:]).is_file() for href in board.values("href"))
+    # Cy's two mistakes are among the checks failed; Eve's lab elsewhere fails the most
+    assert {"ecr.scan-on-push", "artifacts.versioning"} <= set(board.values("data-check"))
+
+
 def test_a_student_who_cannot_be_reached_is_an_error_row(klass):
     dee = _rows(klass)["Dee"]
 
@@ -159,6 +175,8 @@ def test_a_regrade_of_one_student_merges_into_the_class_files(klass, target):
     aws(f"s3api put-bucket-versioning --bucket dev-pipeline-artifacts-{cy.account} "
         "--versioning-configuration Status=Enabled")
 
+    failed_before = _board(klass).values("data-check")
+
     # when: only she is graded again, with the Moodle gradebook this time
     code = main([*klass["command"], "--student", "Cy", "--gradebook", "moodle", "--quiet"])
 
@@ -172,3 +190,8 @@ def test_a_regrade_of_one_student_merges_into_the_class_files(klass, target):
     moodle = dict(moodle_import((klass["out"] / "gradebook-moodle.csv").read_text(), "Email address"))
     assert set(moodle) == {f"student{n}@school.example" for n in (1, 2, 3, 4, 6)}
     assert moodle["student3@school.example"] == float(after["Cy"]["score"])
+    # the board still counts the class from the kept rows: the versioning only Cy failed is gone,
+    # the scan on push Eve failed too (her lab is elsewhere) stays, with every other of Eve's
+    failed_after = _board(klass).values("data-check")
+    assert "artifacts.versioning" in failed_before and "ecr.scan-on-push" in failed_after
+    assert set(failed_after) == set(failed_before) - {"artifacts.versioning"}

@@ -315,13 +315,6 @@ def test_cli_an_unreachable_base_target_exits_3(tmp_path, capsys):
     assert "does not answer" in _one_line(capsys.readouterr().err)
 
 
-@pytest.fixture
-def moto_server():
-    server = moto_target.embedded("us-east-1")  # another server of this process, reached by its URL
-    yield server.endpoint_url
-    server.close()
-
-
 def test_cli_exits_0_when_every_student_passes(tmp_path, moto_server, monkeypatch, capsys):
     # given: a grader that passes everyone — this test is about the CLI's wiring and exit code
     monkeypatch.setattr(classroom, "grade", lambda settings, target, **options: Report(

@@ -1,0 +1,12 @@
+"""What the grading tests share: a moto server of their own, reached by its URL as an external one."""
+
+import pytest
+
+from pipeline_harness.targets import moto as moto_target
+
+
+@pytest.fixture
+def moto_server():
+    server = moto_target.embedded("us-east-1")  # another server of this process, reached by its URL
+    yield server.endpoint_url
+    server.close()
