@@ -7,7 +7,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from pipeline_harness import cli
+from pipeline_harness import cli, errors
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -83,3 +83,11 @@ def test_the_figure_pattern_finds_the_figures_the_readme_once_held():
             "about 15–20 minutes", "52 cases")
 
     assert [text for text in once if not FIGURE.search(text)] == []
+
+
+def test_the_exit_codes_the_readme_lists_are_the_harness_codes():
+    listed = dict(re.findall(r"\*\*(\d)\*\* ([a-z]+)", README))
+
+    assert listed == {str(errors.EXIT_OK): "all", str(errors.EXIT_FAILED): "a",
+                      str(errors.EXIT_USAGE): "usage", str(errors.EXIT_UNREACHABLE): "target",
+                      str(errors.EXIT_CRASH): "the"}
