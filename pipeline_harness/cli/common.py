@@ -19,7 +19,7 @@ def common_options() -> argparse.ArgumentParser:
     group.add_argument("--endpoint-url", help="use an already running AWS-compatible endpoint")
     group.add_argument("--region", help="AWS region (default us-east-1)")
     group.add_argument("--profile", help="AWS profile for --target aws")
-    group.add_argument("--config", help="TOML file with settings (see README)")
+    group.add_argument("--config", help="TOML file with settings (docs/configuration.md)")
     group.add_argument("--prefix", help="prefix applied to every name the harness creates")
     out = parent.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, default="table",

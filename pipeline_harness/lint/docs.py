@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from pipeline_harness import marked
 from pipeline_harness.lint import kind
 from pipeline_harness.lint.findings import GENERIC, Rule
 from pipeline_harness.lint.rules import RULES
@@ -85,11 +86,7 @@ def rules_page() -> str:
 
 def with_table(overview: str) -> str:
     """docs/lint.md with the rules table between its markers made anew."""
-    before, begin, rest = overview.partition(BEGIN)
-    _, end, after = rest.partition(END)
-    if not begin or not end:
-        raise ValueError(f"{OVERVIEW} has no {BEGIN!r} ... {END!r} markers")
-    return f"{before}{BEGIN}\n{rules_table()}\n{END}{after}"
+    return marked.with_part(overview, BEGIN, END, rules_table(), OVERVIEW)
 
 
 def derived_files(docs_dir: Path = DOCS_DIR) -> dict[Path, str]:

@@ -1,4 +1,4 @@
-"""docs/nightly.md and the README's setup say what the code does: every preflight line, every field of
+"""docs/nightly.md, its setup included, says what the code does: every preflight line, every field of
 the run report, every test the exit-code tables cite, every part of the nightly policy attached."""
 
 import re
@@ -14,7 +14,6 @@ from pipeline_harness.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[3]
 NIGHTLY = (ROOT / "docs" / "nightly.md").read_text(encoding="utf-8")
-README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_preflight_line_is_in_the_checklist():
@@ -48,11 +47,11 @@ def test_every_test_the_exit_code_tables_cite_exists():
     assert sorted(cited - defined) == []
 
 
-def test_the_readme_setup_makes_the_trusted_role_and_attaches_every_part():
+def test_the_setup_makes_the_trusted_role_and_attaches_every_part():
     # then: one loop over the parts' glob, which matches every part the derivation makes
-    assert f"for part in pipeline_harness/policies/{policy_files.NIGHTLY_PARTS}; do" in README
-    assert "aws iam attach-role-policy --role-name pipeline-harness-nightly" in README
-    assert "pipeline_harness/policies/nightly-role-trust.json > nightly-role-trust.json" in README
+    assert f"for part in pipeline_harness/policies/{policy_files.NIGHTLY_PARTS}; do" in NIGHTLY
+    assert "aws iam attach-role-policy --role-name pipeline-harness-nightly" in NIGHTLY
+    assert "pipeline_harness/policies/nightly-role-trust.json > nightly-role-trust.json" in NIGHTLY
     parts = [name for name in policy_files.derived_files() if name != policy_files.GRADER]
     assert all(Path(name).match(policy_files.NIGHTLY_PARTS) for name in parts) and len(parts) >= 2
     assert "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html" in NIGHTLY

@@ -12,7 +12,7 @@ from pipeline_harness.steps import iam, prerequisites
 
 SHIPPED = sorted(p.name for p in policy_files.POLICIES_DIR.glob("*.json"))
 TRUST_TEMPLATE = "nightly-role-trust.json"
-# the placeholders the README's setup replaces, at the longest values they can take: a 12-digit
+# the placeholders docs/nightly.md's setup replaces, at the longest values they can take: a 12-digit
 # account, GitHub's 39-character owner and 100-character repository names
 LONGEST = {"ACCOUNT_ID": "9" * 12, "OWNER": "o" * 39, "REPO": "r" * 100}
 NIGHTLY_PARTS = sorted(p.name for p in policy_files.POLICIES_DIR.glob(policy_files.NIGHTLY_PARTS))
