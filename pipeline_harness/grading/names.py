@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline_harness import policies
 from pipeline_harness.context import Context
@@ -29,6 +30,7 @@ from pipeline_harness.kinds import iam as iam_kinds
 from pipeline_harness.kinds import s3 as s3_kinds
 from pipeline_harness.kinds.base import MISSING, Kind
 from pipeline_harness.settings import Settings
+from pipeline_harness.settings.names import NAMES as NAME_RULES
 from pipeline_harness.steps import artifacts, codebuild, codepipeline, connection, ecr, iam, prerequisites
 from pipeline_harness.steps.base import Check, CheckResult, dig, reader
 
@@ -61,7 +63,7 @@ def listed(kind: Kind, ctx: Context) -> list[str]:
     return list(kind.names(ctx.target))
 
 
-def _closest(expected: str, names: Iterable[str], exclude: set[str], cutoff: float = CUTOFF):
+def _closest(expected: str, names: Iterable[str], exclude: set[str], cutoff: float = CUTOFF) -> str | None:
     candidates = [n for n in names if n not in exclude]
     near = difflib.get_close_matches(expected, candidates, n=1, cutoff=cutoff)
     return near[0] if near else None
@@ -85,6 +87,7 @@ def _bucket(ctx: Context, exclude: set[str]) -> list[Rename]:
     stem = ctx.settings.artifact_bucket.split("{", 1)[0].rstrip("-")  # dev-pipeline-artifacts
     names = listed(s3_kinds.ARTIFACT_BUCKET, ctx)
     stemmed = [n for n in names if n.startswith(stem) and n not in exclude]
+    near: str | None
     if stemmed:
         near, how = _best(expected, stemmed), f"the bucket starting `{stem}`"
     else:
@@ -96,11 +99,11 @@ def _best(expected: str, names: list[str]) -> str:
     return max(names, key=lambda n: difflib.SequenceMatcher(None, expected, n).ratio())
 
 
-def _trust(role: dict) -> set[str]:
+def _trust(role: dict[str, Any]) -> set[str]:
     return policies.trusted_services(iam_kinds.document(role.get("AssumeRolePolicyDocument") or {}))
 
 
-def _role(spec: iam.RoleSpec):
+def _role(spec: iam.RoleSpec) -> Finder:
     check_id = f"iam.{spec.key}"
     principal = f"{spec.service}.amazonaws.com"
 
@@ -110,6 +113,7 @@ def _role(spec: iam.RoleSpec):
         expected = spec.name(ctx)
         roles = [r for r in iam_kinds.roles(ctx.target) if r["RoleName"] not in exclude]
         trusting = [r["RoleName"] for r in roles if principal in _trust(r)]
+        near: str | None
         if trusting:
             near, how = _best(expected, trusting), f"the role trusting {principal}"
         else:
@@ -208,15 +212,7 @@ def _expected_names(ctx: Context) -> set[str]:
 
 def _as_setting(settings: Settings, rename: Rename) -> str | None:
     """The setting that names `found` once the run prefix is applied; None if no setting can."""
-    found = rename.found
-    if rename.key == "log_group":
-        return found
-    if rename.key == "artifact_bucket":
-        run = settings.prefix.strip("-")
-        if run and not found.endswith(f"-{run}"):
-            return None
-        return found[: -len(run) - 1] if run else found
-    return found[len(settings.prefix):] if found.startswith(settings.prefix) else None
+    return NAME_RULES[rename.key].setting_for(rename.found, settings.prefix)
 
 
 def resolve(ctx: Context) -> Resolution:

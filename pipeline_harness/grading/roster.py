@@ -5,12 +5,14 @@ before any AWS call. Its keys and rules are documented once, in docs/grading.md 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from pipeline_harness import settings as settings_rules
 from pipeline_harness.errors import ConfigError
-from pipeline_harness.settings import Settings, load_toml
-from pipeline_harness.steps import codepipeline
+from pipeline_harness.settings import REPOSITORY_ID, STUDENT_SETTINGS, Settings, load_toml
 
 # how the grader reaches the account, what it must build, where it is, and how a gradebook knows
 # the student: the LMS's user id, e-mail, section and the student-information system's id
@@ -32,12 +34,10 @@ ROLE_ARN = re.compile(rf"arn:(?:aws|aws-cn|aws-us-gov):iam::(?P<account>[0-9]{{1
 MAX_ROLE_PATH = 512  # IAM's limit on a role's path, its slashes included
 # STS's ExternalId: 2 to 1,224 characters of [\w+=,.@:/-]
 EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
-# where and how the grader runs stays the instructor's (the region is a roster key of its own); a
-# student only used other names. A student's GitHub repository is the `repository` key.
-_NOT_NAMES = {"target", "endpoint_url", "region", "profile", "prefix", "allowed_accounts", "run_id",
-              "created_at", "github_repository"}
-NAME_SETTINGS = tuple(sorted(f.name for f in fields(Settings)
-                             if f.type in ("str", "str | None") and f.name not in _NOT_NAMES))
+# what [student.names] may set: the settings a student may have named or chosen differently (the
+# region is a roster key of its own, the GitHub repository the `repository` key)
+NAME_SETTINGS = STUDENT_SETTINGS
+Problem = Callable[[str], ConfigError]  # a problem with one roster entry, as its ConfigError
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,10 @@ class Student:
 
 
 def read_accounts(path: str | Path, settings: Settings) -> list[Student]:
-    """The students of an accounts file; anything wrong with it is one ConfigError line."""
+    """The students of an accounts file; anything wrong with it is one ConfigError line.
+
+    Each student's names are checked by their settings' rules alone (`settings` is no longer read:
+    the run's own are checked already; it stays until the class run's call drops it)."""
     data = load_toml(path, "accounts file")
     tables = data.get("student")
     if not isinstance(tables, list) or not tables or set(data) != {"student"}:
@@ -78,7 +81,7 @@ def read_accounts(path: str | Path, settings: Settings) -> list[Student]:
         if not isinstance(table, dict):
             raise ConfigError(f"accounts file {path}: student #{number} must be a [[student]] table, "
                               f"not {table!r}")
-    students = [_student(table, number, path, settings) for number, table in enumerate(tables, 1)]
+    students = [_student(table, number, path) for number, table in enumerate(tables, 1)]
     for seen, kind in (([s.name for s in students], "name"), ([s.slug for s in students], "file name")):
         twice = sorted({x for x in seen if seen.count(x) > 1})
         if twice:
@@ -86,7 +89,7 @@ def read_accounts(path: str | Path, settings: Settings) -> list[Student]:
     return students
 
 
-def _student(table: dict, number: int, path, settings: Settings) -> Student:
+def _student(table: dict[str, Any], number: int, path: str | Path) -> Student:
     def bad(problem: str) -> ConfigError:
         who = table.get("name") if isinstance(table.get("name"), str) else "no name"
         return ConfigError(f"accounts file {path}: student #{number} ({who}): {problem}")
@@ -106,21 +109,16 @@ def _student(table: dict, number: int, path, settings: Settings) -> Student:
     if ("profile" in table) == ("role_arn" in table):
         raise bad("needs exactly one of profile or role_arn")
     _check_access(table, bad)
-    if "repository" in table and not codepipeline.REPOSITORY_ID.fullmatch(table["repository"]):
+    if "repository" in table and not REPOSITORY_ID.fullmatch(table["repository"]):
         raise bad(f"repository {table['repository']!r} is not a GitHub owner/repo "
                   "(tutorial Common Issues: repository name format)")
     if "email" in table and not (EMAIL.fullmatch(table["email"]) and len(table["email"]) <= MAX_EMAIL):
         raise bad(f"email {table['email']!r} is not an e-mail address (name@example.edu)")
-    names = table.get("names", {})
-    _check_names(names, bad)
-    try:
-        settings.replace(**names, **({"region": table["region"]} if "region" in table else {}))
-    except ConfigError as err:
-        raise bad(str(err)) from None
+    _check_names(table.get("names", {}), table.get("region"), bad)
     return Student(**table)
 
 
-def _check_access(table: dict, bad) -> None:
+def _check_access(table: Mapping[str, Any], bad: Problem) -> None:
     arn = ROLE_ARN.fullmatch(table["role_arn"]) if "role_arn" in table else None
     if "role_arn" in table and (arn is None or len(arn["path"]) + 1 > MAX_ROLE_PATH):
         raise bad(f"role_arn {table['role_arn']!r} is not an IAM role ARN "
@@ -129,7 +127,9 @@ def _check_access(table: dict, bad) -> None:
         raise bad("external_id goes with role_arn")
 
 
-def _check_names(names, bad) -> None:
+def _check_names(names: object, region: str | None, bad: Problem) -> None:
+    """The student's names and region, each within its setting's rule: checked once, here, and the
+    student's settings built once, when the student is graded."""
     if not isinstance(names, dict):
         raise bad("[student.names] must be a table")
     for key, value in names.items():
@@ -139,6 +139,10 @@ def _check_names(names, bad) -> None:
             raise bad(f"names.{key} must be text, not {value!r}")
         if not value.strip():
             raise bad(f"names.{key} must be a non-empty name (leave it out for the lab's {key})")
+    try:
+        settings_rules.check({**names, **({"region": region} if region is not None else {})})
+    except ConfigError as err:
+        raise bad(str(err)) from None
 
 
 def role_student(role_arn: str, external_id: str | None, name: str | None) -> Student:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from pipeline_harness.context import Context
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.kinds.codepipeline import PIPELINE
+from pipeline_harness.settings import REPOSITORY_ID
 from pipeline_harness.steps import connection
 from pipeline_harness.steps.base import Check, Resource, Step, dig, exists, reader
 
@@ -15,8 +15,6 @@ NUMBER = 6
 SOURCE_ARTIFACT, BUILD_ARTIFACT = "SourceArtifact", "BuildArtifact"
 SOURCE_PROVIDER = "CodeStarSourceConnection"  # the console's "GitHub (Version 2)"
 CODE_ZIP = "CODE_ZIP"  # the console's "CodePipeline default" output artifact format
-# GitHub's owner (letters, digits, single inner hyphens, at most 39) / repository names
-REPOSITORY_ID = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}/[A-Za-z0-9._-]{1,100}")
 
 
 def _action(category: str, provider: str, configuration: dict, inputs=(), outputs=()) -> dict:

@@ -4,17 +4,20 @@ title, reads as the run's own — prefixed, configured, or the student's as the 
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from functools import cache
 
 from pipeline_harness.context import Context
 from pipeline_harness.settings import Names, Settings
+from pipeline_harness.settings.names import LAB_VALUES
+from pipeline_harness.settings.names import NAMES as NAME_RULES
 
 ACCOUNT, REGION = "<your-account-id>", "<your-region>"  # the tutorial's placeholders
-# the names a title may show: Names attributes (prefixed) and Settings fields (as configured)
-NAMES = ("ecr_repository", "connection_name", "artifact_bucket", "pipeline_role", "codebuild_role",
-         "pipeline_policy", "codebuild_policy", "codebuild_project", "log_group", "pipeline",
-         "cluster", "service", "load_balancer")
-SETTINGS = ("codebuild_image", "buildspec", "branch", "image_definitions_file", "container")
+# the names a title may show: the tutorial's resource names (as the run writes them) and the lab's
+# values the tutorial gives (as configured)
+NAMES = tuple(key for key, rule in NAME_RULES.items() if rule.tutorial)
+_GIVEN = {f.name for f in fields(Settings) if f.default is not None}  # the tutorial gives no connection ARN
+SETTINGS = tuple(key for key in LAB_VALUES if key in _GIVEN)
 _SPAN = re.compile(r"`[^`]*`")
 
 

@@ -218,7 +218,7 @@ def test_a_run_id_of_256_tag_characters_is_kept():
 
 
 REAL_VALUES = tomllib.loads(
-    (Path(__file__).parents[1] / "data" / "settings" / "real_values.toml").read_text())
+    (Path(__file__).parents[2] / "data" / "settings" / "real_values.toml").read_text())
 
 
 @pytest.mark.parametrize(("setting", "value"), [
