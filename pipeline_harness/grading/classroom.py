@@ -289,7 +289,7 @@ def run_class(settings: Settings, accounts: str | Path, *, jobs: int, fmt: str,
         raise ConfigError(f"--jobs must be at least 1, not {jobs}")
     if not (math.isfinite(timeout) and timeout > 0):
         raise ConfigError(f"--student-timeout must be a positive number of seconds, not {timeout:g}")
-    students = read_accounts(accounts, settings)  # a broken file stops us before any AWS call
+    students = read_accounts(accounts)  # a broken file stops us before any AWS call
     gradebooks.check(gradebook, students)
     graded_now = _only(students, only)
     kept = summaries.load(output_dir) if only else {}  # and so does a regrade with nothing to merge into

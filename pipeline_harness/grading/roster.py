@@ -12,7 +12,7 @@ from typing import Any
 
 from pipeline_harness import settings as settings_rules
 from pipeline_harness.errors import ConfigError
-from pipeline_harness.settings import REPOSITORY_ID, STUDENT_SETTINGS, Settings, load_toml
+from pipeline_harness.settings import REPOSITORY_ID, STUDENT_SETTINGS, load_toml
 
 # how the grader reaches the account, what it must build, where it is, and how a gradebook knows
 # the student: the LMS's user id, e-mail, section and the student-information system's id
@@ -68,11 +68,11 @@ class Student:
         return match["account"] if match else None
 
 
-def read_accounts(path: str | Path, settings: Settings) -> list[Student]:
+def read_accounts(path: str | Path) -> list[Student]:
     """The students of an accounts file; anything wrong with it is one ConfigError line.
 
-    Each student's names are checked by their settings' rules alone (`settings` is no longer read:
-    the run's own are checked already; it stays until the class run's call drops it)."""
+    Each student's names are checked by their settings' rules alone (the run's own are checked
+    already, when its Settings were made)."""
     data = load_toml(path, "accounts file")
     tables = data.get("student")
     if not isinstance(tables, list) or not tables or set(data) != {"student"}:

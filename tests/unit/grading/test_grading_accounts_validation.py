@@ -18,7 +18,7 @@ def _accounts(tmp_path, text: str):
 
 def _refused(tmp_path, text: str) -> str:
     with pytest.raises(ConfigError) as raised:
-        classroom.read_accounts(_accounts(tmp_path, text), Settings())
+        classroom.read_accounts(_accounts(tmp_path, text))
     message = str(raised.value)
     assert message.startswith(f"accounts file {tmp_path / 'class.toml'}") and "\n" not in message
     return message
@@ -61,8 +61,7 @@ def test_a_role_arn_iam_would_not_have_is_refused(tmp_path, arn):
     "arn:aws:iam::111122223333:role/" + "r" * 64,
 ])
 def test_a_role_arn_of_iam_s_shape_is_accepted(tmp_path, arn):
-    [student] = classroom.read_accounts(_accounts(tmp_path, f"[[student]]\nname = 'a'\nrole_arn = '{arn}'\n"),
-                                        Settings())
+    [student] = classroom.read_accounts(_accounts(tmp_path, f"[[student]]\nname = 'a'\nrole_arn = '{arn}'\n"))
 
     assert student.role_arn == arn
 
@@ -85,7 +84,7 @@ def test_student_names_that_are_empty_or_bad_templates_are_refused(tmp_path, nam
 def test_a_student_template_with_its_placeholder_is_kept(tmp_path):
     text = "[[student]]\nname = 'a'\nprofile = 'p'\n[student.names]\nlog_group = '/lab/{codebuild_project}'\n"
 
-    [student] = classroom.read_accounts(_accounts(tmp_path, text), Settings())
+    [student] = classroom.read_accounts(_accounts(tmp_path, text))
 
     assert student.names == {"log_group": "/lab/{codebuild_project}"}
 
@@ -161,7 +160,7 @@ sis_id = 'S0001'
 
 
 def test_a_roster_entry_takes_its_region_and_the_keys_a_gradebook_maps(tmp_path):
-    [student] = classroom.read_accounts(_accounts(tmp_path, GRADEBOOK_ENTRY), Settings())
+    [student] = classroom.read_accounts(_accounts(tmp_path, GRADEBOOK_ENTRY))
 
     assert (student.region, student.id, student.email, student.section, student.sis_id) == (
         "eu-west-1", "1001", "ada@school.example", "Lab A", "S0001")

@@ -57,7 +57,7 @@ def _role(account: str, name: str = "lab-grader") -> str:
 # --- the accounts file ----------------------------------------------------------------------------
 
 def test_the_accounts_file_gives_each_student_a_profile_or_a_role_and_their_own_names(tmp_path):
-    students = classroom.read_accounts(_accounts(tmp_path, GOOD_FILE), Settings())
+    students = classroom.read_accounts(_accounts(tmp_path, GOOD_FILE))
 
     assert students == [
         Student("Ada Lovelace", role_arn=_role(ACCOUNT_A), external_id="course-2026",
@@ -95,7 +95,7 @@ def test_the_accounts_file_gives_each_student_a_profile_or_a_role_and_their_own_
 ])
 def test_a_broken_accounts_file_is_one_config_error_saying_what_is_wrong(tmp_path, text, says):
     with pytest.raises(ConfigError) as raised:
-        classroom.read_accounts(_accounts(tmp_path, text), Settings())
+        classroom.read_accounts(_accounts(tmp_path, text))
 
     assert says in str(raised.value)
     assert str(raised.value).startswith(f"accounts file {tmp_path / 'class.toml'}")
@@ -104,7 +104,7 @@ def test_a_broken_accounts_file_is_one_config_error_saying_what_is_wrong(tmp_pat
 
 def test_a_missing_accounts_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match=r"accounts file .*nothing\.toml does not exist"):
-        classroom.read_accounts(tmp_path / "nothing.toml", Settings())
+        classroom.read_accounts(tmp_path / "nothing.toml")
 
 
 # --- one student's trouble is one row -------------------------------------------------------------

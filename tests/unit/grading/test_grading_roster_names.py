@@ -38,7 +38,7 @@ def _roster(tmp_path, text: str = ROSTER):
 
 def test_reading_a_roster_checks_each_students_names_once_and_builds_no_settings(tmp_path, monkeypatch):
     # given
-    path, settings = _roster(tmp_path), Settings()
+    path = _roster(tmp_path)
     checked, built = [], []
     check = settings_pkg.check
     monkeypatch.setattr(settings_pkg, "check", lambda values: (checked.append(dict(values)), check(values)))
@@ -46,7 +46,7 @@ def test_reading_a_roster_checks_each_students_names_once_and_builds_no_settings
     monkeypatch.setattr(SettingsModel, "__post_init__", lambda self: (built.append(self), post_init(self)))
 
     # when
-    students = roster.read_accounts(path, settings)
+    students = roster.read_accounts(path)
 
     # then
     assert [s.name for s in students] == ["Ada", "Bob", "Cy"]
@@ -65,7 +65,7 @@ def test_a_students_name_the_settings_would_refuse_is_refused_with_the_settings_
         tmp_path, names, says):
     text = f"[[student]]\nname = 'a'\nprofile = 'p'\n[student.names]\n{names}\n"
     with pytest.raises(ConfigError) as raised:
-        roster.read_accounts(_roster(tmp_path, text), Settings())
+        roster.read_accounts(_roster(tmp_path, text))
     with pytest.raises(ConfigError) as by_settings:
         Settings(**{names.split(" = ")[0]: names.split(" = ")[1].strip("'")})
 
@@ -75,7 +75,7 @@ def test_a_students_name_the_settings_would_refuse_is_refused_with_the_settings_
 
 
 def test_the_names_a_roster_accepts_make_the_settings_the_student_is_graded_with(tmp_path):
-    (ada, _, cy) = roster.read_accounts(_roster(tmp_path), Settings())
+    (ada, _, cy) = roster.read_accounts(_roster(tmp_path))
 
     graded = Settings().replace(region=ada.region, **ada.names)
 

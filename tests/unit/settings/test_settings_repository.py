@@ -47,7 +47,7 @@ def test_the_roster_refuses_what_the_settings_refuse(tmp_path, repository):
     path.write_text(f"[[student]]\nname = 'a'\nprofile = 'p'\nrepository = '{repository}'\n")
 
     with pytest.raises(ConfigError, match="is not a GitHub owner/repo"):
-        roster.read_accounts(path, Settings())
+        roster.read_accounts(path)
 
 
 @pytest.mark.parametrize("repository", NOT_GITHUB[:4])
