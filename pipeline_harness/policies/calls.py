@@ -36,6 +36,7 @@ from types import ModuleType
 
 import botocore.session
 from botocore import xform_name
+from botocore.exceptions import DataNotFoundError
 
 from pipeline_harness.policies import iam_action
 
@@ -75,7 +76,7 @@ def _waiter_operations(service: str) -> dict[str, str]:
     """A service's waiters by their snake-case name, each with the operation it polls."""
     try:
         model = _session().get_waiter_model(service)
-    except botocore.exceptions.UnknownServiceError:  # type: ignore[attr-defined]
+    except DataNotFoundError:  # the service has no waiters
         return {}
     return {xform_name(name): model.get_waiter(name).operation for name in model.waiter_names}
 
