@@ -1,6 +1,6 @@
 """The IAM policy files, derived: from the registry of kinds (what each kind's create, read,
-update, delete and listing need) and from the reads the waits, the grader, the nightly flow and the
-preflight declare next to the calls they make (their `READS`).
+update, delete and listing need) and from the calls the waits, the grader, the nightly flow and the
+preflight make, found in their code (`policies.calls`: no module types the actions of its calls).
 
     python -m pipeline_harness.policy_files          # exit 1 and say which file differs
     python -m pipeline_harness.policy_files --write  # write every file anew
@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 from pipeline_harness import kinds
@@ -28,7 +29,7 @@ from pipeline_harness.e2e import flow
 from pipeline_harness.grading import grade, region, source, step7
 from pipeline_harness.kinds import iam as iam_kinds
 from pipeline_harness.kinds.base import Kind
-from pipeline_harness.policies import quotas, role_templates
+from pipeline_harness.policies import calls, quotas, role_templates
 from pipeline_harness.preflight import probes
 from pipeline_harness.steps import connection, holding, iam, prerequisites, verification
 from pipeline_harness.waits import ecr_tags, events, pipeline, rollout
@@ -51,10 +52,24 @@ SERVICE_LINKED = {"ecs.amazonaws.com": "AWSServiceRoleForECS",
 # CreatePipeline passes the connection by its ARN's service: either prefix, as the console makes both
 PASS_CONNECTION = {"codestar-connections": "codestar-connections:PassConnection",
                    "codeconnections": "codeconnections:PassConnection"}
-WAIT_READS = (*pipeline.READS, *ecr_tags.READS, *rollout.READS, *events.READS, *flow.READS)
+# the code of what Step 7 waits on in the nightly run, and of the nightly run's own reads
+WAITS = (pipeline, ecr_tags, rollout, events, flow)
+# calls that code makes which the nightly role is not given, each with why
+NOT_GRANTED = {"codepipeline.StartPipelineExecution": "`wait pipeline --start` only, run by hand: the "
+               "nightly run starts its execution by pushing a commit"}
+# the code of the grader's checks beyond the kinds' reads: Step 7's chain, the source artifact, the
+# pipeline's connection, the roles' permissions, the service's task definition, the region
+GRADER_CHECKS = (step7, source, connection, iam, prerequisites, region)
 ARTIFACT_OBJECTS = "arn:aws:s3:::dev-pipeline-artifacts-*/*"
 # reads that can be scoped: the grader opens the student's source artifact only
 SCOPED_READS = {"s3:GetObject": (ARTIFACT_OBJECTS,)}
+
+
+@cache
+def wait_reads() -> tuple[str, ...]:
+    """The IAM actions of the calls the waits' and the nightly run's code makes (read on first use:
+    the scan reads the source of every module it reaches)."""
+    return calls.actions(call for call in calls.calls(*WAITS) if call.name not in NOT_GRANTED)
 
 
 def _statement(sid: str, actions: Iterable[str], resources: tuple[str, ...] = ("*",),
@@ -100,7 +115,7 @@ def nightly_role_policy() -> dict:
         _statement("FirstUseOfEcsAndElbInTheAccount", ["iam:CreateServiceLinkedRole"], ("*",),
                    {"StringEquals": {"iam:AWSServiceName": sorted(SERVICE_LINKED)}}),
         _statement("UseTheGivenConnectionInThePipeline", PASS_CONNECTION.values()),
-        _statement(f"{verification.STEP.sid}Waits", WAIT_READS),
+        _statement(f"{verification.STEP.sid}Waits", wait_reads()),
     ]
     # what the preflight reads beyond what the run already may (the nightly role runs both)
     granted = {action for statement in statements for action in statement["Action"]}
@@ -129,10 +144,11 @@ def _with(document: dict, statement: dict) -> dict:
 
 def grader_policy() -> dict:
     reads = _kind_statements(grade.KINDS, ("read", "list"), scoped=False)
-    declared = [*step7.READS, *source.READS, *connection.READS, *iam.READS, *prerequisites.READS,
-                *region.READS]
-    scoped = [a for a in declared if a in SCOPED_READS]
-    own_reads = [a for a in declared if a not in scoped]
+    derived = calls.reads(*GRADER_CHECKS)
+    scoped = [a for a in derived if a in SCOPED_READS]
+    # the checks' own reads: those the kinds' statements do not already grant
+    granted = {action for statement in reads for action in statement["Action"]}
+    own_reads = [a for a in derived if a not in scoped and a not in granted]
     statements = [*reads, _statement(f"{verification.STEP.sid}AndTheChecksOwnReads", own_reads)]
     statements += [_statement(f"Scoped{a.split(':')[1]}", [a], SCOPED_READS[a]) for a in sorted(set(scoped))]
     return {"Version": "2012-10-17", "Statement": statements}

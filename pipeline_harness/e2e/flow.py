@@ -27,9 +27,6 @@ from pipeline_harness.waits.events import Inbox
 from pipeline_harness.waits.schedules import Clock, Sleep
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# the build number; what the repository stores (the run's cost); Step 7's chain of evidence
-READS = ("codepipeline:ListActionExecutions", "codebuild:BatchGetBuilds", "ecr:DescribeImages",
-         *evidence.READS)
 
 
 def run_nightly(inputs: Inputs, target: Target, *, report_path: Path, github: GitHub | None = None,

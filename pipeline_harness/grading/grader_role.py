@@ -33,8 +33,6 @@ ACCOUNT = re.compile(r"[0-9]{12}")
 SHOWN = 6  # grants or principals a message names
 FIX = ("make the role from the harness's template (`pipeline-harness grader-role template "
        "cloudformation` or `terraform`), with your teacher's account id and external id")
-READS = ("iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
-         "iam:GetPolicy", "iam:GetPolicyVersion")
 
 
 @dataclass(frozen=True)

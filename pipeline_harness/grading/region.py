@@ -28,7 +28,6 @@ from pipeline_harness.steps.base import CheckResult, reader
 from pipeline_harness.targets import sessions
 from pipeline_harness.targets.base import Target
 
-READS = ("ec2:DescribeRegions",)  # GetPipeline and DescribeRepositories are Steps 6 and 1's reads
 MAX_REGIONS = 40  # AWS has fewer; a listing longer than this is not AWS's
 PROBE_JOBS = 8
 PROBE_DEADLINE = 20.0

@@ -44,7 +44,6 @@ from pipeline_harness.settings import Settings
 from pipeline_harness.steps import codepipeline
 from pipeline_harness.steps.base import Check, CheckResult, dig
 
-READS = ("codepipeline:ListActionExecutions", "s3:ListBucket", "s3:GetObject")
 MAX_ARTIFACT_BYTES = 50 * 2**20  # a lab's repository zips to a few kilobytes
 MAX_FILE_BYTES = 2**20
 MAX_ENTRIES = 10_000  # files and folders of an artifact

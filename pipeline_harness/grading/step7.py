@@ -25,7 +25,6 @@ import botocore.exceptions
 from pipeline_harness import diagnosis
 from pipeline_harness.context import Context
 from pipeline_harness.errors import HarnessError, Unsupported
-from pipeline_harness.grading import evidence
 from pipeline_harness.grading.evidence import alb, build, deployment, execution, image
 from pipeline_harness.grading.evidence.link import BROKEN, UNPROVEN, UNREAD, Link
 from pipeline_harness.kinds.base import MISSING
@@ -35,8 +34,6 @@ from pipeline_harness.waits import ecr_tags, http, pipeline
 
 STEP = verification.NUMBER  # the tutorial's Step 7, as steps/verification.py declares its STEP
 EVENTS_SHOWN = 3
-# the IAM actions of its reads: the chain's, and those of a failed execution's diagnosis
-READS = (*evidence.READS, "codepipeline:GetPipelineState", "codebuild:BatchGetBuilds", "logs:GetLogEvents")
 read_latest = execution.read_latest  # the graded execution's summary, as the source checks read it
 
 

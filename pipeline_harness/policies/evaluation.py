@@ -33,6 +33,7 @@ from pipeline_harness.policies.conditions import Fact
 # No documented cap on ActionNames per SimulatePrincipalPolicy call, but callers report validation
 # errors with long lists (PMapper chunks by 20), and the lab needs fewer per resource anyway.
 ACTIONS_PER_CALL = 20
+TALKS_TO = ("iam",)  # simulate() is given the caller's client: its calls' service, for policies.calls
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 

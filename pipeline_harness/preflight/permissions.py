@@ -55,7 +55,7 @@ def needs(names: Names) -> list[Need]:
     connection = arns.of(CONNECTION, "PassConnection", names)
     found.append(Need(holding(CONNECTION), policy_files.PASS_CONNECTION[connection.split(":")[2]],
                       connection))
-    found += [Need(verification.STEP, action, "*") for action in policy_files.WAIT_READS]
+    found += [Need(verification.STEP, action, "*") for action in policy_files.wait_reads()]
     found += [Need(None, action, "*") for action in probes.READS]
     return list(dict.fromkeys(found))
 

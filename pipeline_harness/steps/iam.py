@@ -19,8 +19,6 @@ from pipeline_harness.steps.base import Check, Resource, Step, reader
 NUMBER = 4
 TUTORIAL = Settings().names("<your-account-id>")  # the tutorial's own names, for titles
 ECS_FULL_ACCESS = "arn:aws:iam::aws:policy/AmazonECS_FullAccess"
-# the IAM actions of the permission checks' reads: managed policies' documents, the simulator
-READS = ("iam:GetPolicy", "iam:GetPolicyVersion", "iam:SimulatePrincipalPolicy")
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ NUMBER = 0  # before Step 1 in the tutorial: what it assumes is already deployed
 CIDR = "10.77.0.0/16"
 SUBNET_CIDRS = ("10.77.1.0/24", "10.77.2.0/24")
 EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
-READS = ("ecs:DescribeTaskDefinition",)  # the task definition the service runs
 # the Fargate task's size (CPU units, MiB): the smallest Fargate runs; the run's cost follows from it
 TASK_CPU, TASK_MEMORY = "256", "512"
 

@@ -18,7 +18,6 @@ from pipeline_harness.waits.tally import Tally
 
 ROLLED_BACK = ("ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED")
 OPERATIONS = ("ListServiceDeployments", "DescribeServiceRevisions")
-READS = ("ecs:ListServiceDeployments", "ecs:DescribeServiceRevisions")  # the IAM actions of its calls
 REVISIONS_PER_CALL = 20  # DescribeServiceRevisions' limit
 # what a server answers for an operation it does not have
 _UNSERVED_CODES = frozenset({"UnknownOperationException", "InvalidAction", "NotImplemented",

@@ -37,8 +37,6 @@ ATTESTATION = "unknown/unknown"  # buildx's provenance and SBOM manifests: not r
 CONFIG_CAP = 1 << 20
 MAX_IMAGES = 8  # of an index, read for their configs: buildx pushes two images and two attestations
 MAX_TAGS, MAX_TAG_LENGTH = 100, 300  # what ECR's BatchGetImage takes
-# the IAM actions of its calls (the config's download URL: the config judges the platform)
-READS = ("ecr:BatchGetImage", "ecr:DescribeImageScanFindings", "ecr:GetDownloadUrlForLayer")
 HINT = ("the Build stage pushes the image with the commit hash, latest and build number tags "
         "via docker buildx for linux/amd64 and linux/arm64 (tutorial Step 7: Check ECR Images)")
 

@@ -30,7 +30,9 @@ ECS_SERVICE_ACTIONS = ("SERVICE_STEADY_STATE", "SERVICE_TASK_START_IMPAIRED")
 TASK_CHANGES = ("RUNNING", "STOPPED")
 # how a stage or an action ends; their other states say nothing the execution's events do not
 PART_ENDS = ("SUCCEEDED", "FAILED", "STOPPED", "CANCELED", "ABANDONED")
-READS = ("sqs:ReceiveMessage",)  # the IAM actions of its calls
+# the queue's client is the caller's (`Inbox(target.client("sqs"), url)`): the services its calls
+# are made on, for policies.calls, which finds the calls themselves
+TALKS_TO = ("sqs",)
 
 Event = dict
 Wakes = Callable[[Event], bool]

@@ -15,7 +15,6 @@ from pipeline_harness.errors import AWS_ERRORS
 from pipeline_harness.waits.tally import Tally
 
 _REGISTERED = re.compile(r"\bregistered \d+ targets? in \(target-group")
-READS = ("elasticloadbalancing:DescribeTargetGroups",)  # the IAM actions of its calls
 
 
 class HealthChecks:

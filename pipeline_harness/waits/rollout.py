@@ -21,7 +21,7 @@ from typing import Any
 
 from pipeline_harness import diagnosis
 from pipeline_harness.targets.base import Target
-from pipeline_harness.waits import deployments, health_checks
+from pipeline_harness.waits import deployments
 from pipeline_harness.waits import events as events_mod
 from pipeline_harness.waits.declared import Asked, Declared, Option
 from pipeline_harness.waits.deployments import History, Rollback
@@ -34,9 +34,6 @@ EVENTS_SHOWN = 3
 # service event messages that say a deployment failed or went back: worth a look at the history
 _ROLLBACK_WORDS = ("rolling back", "circuit breaker", "deployment failed")
 TASKS_RUNNING = "the new tasks running"
-# the IAM actions of its calls, the deployment history's and the health checks' included
-READS = ("ecs:DescribeServices", "ecs:DescribeTaskDefinition", "ecs:ListTasks", "ecs:DescribeTasks",
-         *deployments.READS, *health_checks.READS)
 
 
 def split_reference(reference: str) -> tuple[str, str | None, str | None]:

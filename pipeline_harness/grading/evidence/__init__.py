@@ -28,8 +28,7 @@ from pipeline_harness.report import GradedExecution
 LINKS: tuple[Callable[[Context], Link], ...] = (
     execution.execution, build.build, image.pushed, image.image, deployment.deployment, deployment.tasks,
     alb.alb)
-READS = (*execution.READS, *build.READS, *image.READS, *deployment.READS, *alb.READS)
-__all__ = ["BROKEN", "HOLDS", "LINKS", "READS", "UNPROVEN", "UNREAD", "Link", "as_of", "chain", "graded"]
+__all__ = ["BROKEN", "HOLDS", "LINKS", "UNPROVEN", "UNREAD", "Link", "as_of", "chain", "graded"]
 
 
 def chain(ctx: Context) -> tuple[Link, ...]:

@@ -33,8 +33,6 @@ from pipeline_harness.waits.fetch import Fetched
 
 PROVES = ("GET / at the load balancer is forwarded to the service's target group, whose healthy targets "
           "are exactly the service's running tasks, and the app answers HTTP 200")
-READS = ("elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeListeners",
-         "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetHealth")
 INTERNET_FACING = "internet-facing"  # the tutorial opens http://<alb-dns> in a browser
 DNS_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 PORT = 80  # http://<alb-dns>/

@@ -23,7 +23,6 @@ from pipeline_harness.steps.base import dig
 
 PROVES = ("the execution's Build action ran a CodeBuild build of the graded project, started by the "
           "pipeline, that SUCCEEDED on commit C")
-READS = ("codebuild:BatchGetBuilds",)
 PIPELINE_INITIATOR = "codepipeline/"  # CodeBuild's initiator of a build a pipeline started
 
 

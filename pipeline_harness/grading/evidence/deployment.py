@@ -33,7 +33,6 @@ from pipeline_harness.waits.rollout import split_reference
 DEPLOYMENT = ("the service's PRIMARY deployment COMPLETED, was created by the execution's Deploy action "
               "on the graded service, and runs the commit's image")
 TASKS = "every running task of the service runs the image the pipeline built"
-READS = ("ecs:DescribeServices", "ecs:DescribeTaskDefinition", "ecs:ListTasks", "ecs:DescribeTasks")
 MAX_TASKS = 100  # one DescribeTasks call; the tutorial's service runs one
 THROUGH_THE_PIPELINE = ("deploy only through the pipeline — no `aws ecs update-service` by hand (a "
                         f"forced deployment is one too): {execution_link.RUN_AGAIN}")

@@ -32,9 +32,6 @@ PAGE = 100  # ListPipelineExecutions' and ListActionExecutions' largest page
 MAX_PAGES = 10  # of either listing: 1,000 executions newer than --as-of, 1,000 action executions
 COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # git's SHA-1 or SHA-256 object name
 LISTS = (("codepipeline", "ListPipelineExecutions"), ("codepipeline", "GetPipelineExecution"))
-# GetPipeline is Step 6's read of the pipeline (its kind's), shared
-READS = ("codepipeline:ListPipelineExecutions", "codepipeline:GetPipelineExecution",
-         "codepipeline:ListActionExecutions")
 RUN_AGAIN = "push a commit to the pipeline's branch (or Release change) and let every stage run"
 
 

@@ -30,7 +30,6 @@ from pipeline_harness.waits.addresses import PUBLIC, PUBLIC_OR_LOOPBACK, Address
 PUSHED = "the image tagged with the commit's short hash was pushed while the execution's build ran"
 IMAGE = ("that image also carries `latest` and the build number, and holds distinct linux/amd64 and "
          "linux/arm64 images by their own configs")
-READS = ("ecr:DescribeImages", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 PUSH_BY_THE_PIPELINE = ("push images only from the pipeline's build (the tutorial's buildspec pushes "
                         f"the commit hash, `latest` and the build number): {execution_link.RUN_AGAIN}")
 

@@ -15,7 +15,6 @@ One module per job: finding the commit's execution (commit.py), the execution pr
 (durations.py), explaining a failure (failure.py). The public names are here.
 """
 
-from pipeline_harness.waits.pipeline import commit, deploy, durations, execution, failure
 from pipeline_harness.waits.pipeline.commit import check_commit, start_execution
 from pipeline_harness.waits.pipeline.durations import stage_durations
 from pipeline_harness.waits.pipeline.execution import Execution
@@ -30,9 +29,5 @@ from pipeline_harness.waits.pipeline.wait import (
     wait_for_pipeline,
 )
 
-# the IAM actions of its calls: the execution, the Deploy stage's service, stage durations and
-# a failure's explanation
-READS = (*commit.READS, *execution.READS, *deploy.READS, *durations.READS, *failure.READS)
-
-__all__ = ["ACCEPTORS", "DECLARED", "HINT", "PIPELINE", "READS", "Execution", "PipelineRun", "check_commit",
+__all__ = ["ACCEPTORS", "DECLARED", "HINT", "PIPELINE", "Execution", "PipelineRun", "check_commit",
            "explain_failure", "pipeline_wait", "stage_durations", "start_execution", "wait_for_pipeline"]

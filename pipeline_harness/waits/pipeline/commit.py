@@ -11,9 +11,6 @@ from pipeline_harness.errors import AWS_ERRORS, ConfigError, HarnessError
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits.tally import Tally
 
-# the IAM actions of its reads (starting an execution is not one: `--start` only)
-READS = ("codepipeline:ListPipelineExecutions", "codepipeline:GetPipeline")
-
 
 def check_commit(commit: str) -> str:
     """The commit as given, if it is a commit hash: a shorter string would match others' revisions."""

@@ -13,14 +13,11 @@ from datetime import datetime
 
 from pipeline_harness.errors import AWS_ERRORS
 from pipeline_harness.waits import deployments as deployments_mod
-from pipeline_harness.waits import health_checks
 from pipeline_harness.waits.health_checks import HealthChecks, registered_ago, target_groups
 from pipeline_harness.waits.tally import Tally
 
 # how far the execution's ECS deployment got
 DEPLOY_STARTING, DEPLOY_TASKS_RUNNING, DEPLOY_SETTLED = "starting", "new tasks running", "settled"
-# the IAM actions of its calls: the declaration, the service, its target groups
-READS = ("codepipeline:GetPipeline", "ecs:DescribeServices", *health_checks.READS)
 
 
 @dataclass(frozen=True)

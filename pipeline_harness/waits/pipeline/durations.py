@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pipeline_harness.targets.base import Target
 
-READS = ("codepipeline:ListActionExecutions",)  # the IAM actions of its calls
-
 
 def stage_durations(target: Target, pipeline: str, execution_id: str) -> tuple[dict[str, float], str]:
     """Seconds each stage took in this execution, from its action executions."""

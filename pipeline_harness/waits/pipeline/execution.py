@@ -12,7 +12,6 @@ from pipeline_harness.waits.pipeline.commit import find_summary
 from pipeline_harness.waits.tally import Tally
 
 NO_PIPELINE = "NoSuchPipeline"  # the look's status when the pipeline is not there
-READS = ("codepipeline:GetPipelineExecution",)  # the IAM actions of its calls
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,6 @@ LOG_TAIL_LINES = 10
 # build log is the student's to fill, and a tail is copied into every report of the failure
 LOG_LINE_CHARS, LOG_TAIL_CHARS = 200, 2000
 CUT = "…"
-# the IAM actions of its calls
-READS = ("codepipeline:GetPipeline", "codepipeline:GetPipelineState", "codebuild:BatchGetBuilds",
-         "logs:GetLogEvents")
 
 
 def explain_failure(target: Target, pipeline: str, execution: Execution) -> str:

@@ -96,6 +96,6 @@ def test_the_event_sources_requests_are_its_own_not_step_7s():
 
     # then
     assert by_step[events.STEP] == event_source
-    assert by_step[verification.STEP] == set(policy_files.WAIT_READS)
+    assert by_step[verification.STEP] == set(policy_files.wait_reads())
     assert [permissions._id(step) for step in (events.STEP, verification.STEP, None)] == [
         "permissions.event-source", "permissions.step7", "permissions.preflight"]
