@@ -30,7 +30,7 @@ from pipeline_harness.grading.evidence import alb, build, deployment, execution,
 from pipeline_harness.grading.evidence.link import BROKEN, UNPROVEN, UNREAD, Link
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.steps import prerequisites, verification
-from pipeline_harness.steps.base import Check, CheckResult
+from pipeline_harness.steps.base import Check, CheckResult, Verdict
 from pipeline_harness.waits import ecr_tags, http, pipeline
 
 STEP = verification.NUMBER  # the tutorial's Step 7, as steps/verification.py declares its STEP
@@ -68,21 +68,21 @@ def _broken(link: Link, own: set[str]) -> str:
     return f"link `{link.name}` broke: " + "; ".join(parts) if parts else ""
 
 
-def judge(links: tuple[Link, ...], ctx: Context):
-    """(ok, expected, found) for run_check; Unsupported (a skip) where a link is unproven, a
+def judge(links: tuple[Link, ...], ctx: Context) -> Verdict:
+    """The verdict for run_check; Unsupported (a skip) where a link is unproven, a
     HarnessError (an error) where a call failed."""
     own = {link.name for link in links}
     expected = "the chain of evidence to hold: " + "; ".join(link.proves for link in links)
     broken = [text for link in links if link.state == BROKEN and (text := _broken(link, own))]
     if broken:
-        return False, expected, "; ".join(broken)
+        return Verdict(passed=False, expected=expected, found="; ".join(broken))
     unread = next((link for link in links if link.state == UNREAD), None)
     if unread is not None:
         raise HarnessError(f"link `{unread.name}`: {unread.unread}")
     unproven = next((link for link in links if link.state == UNPROVEN), None)
     if unproven is not None:
         raise Unsupported(f"link `{unproven.name}` not proven: {unproven.unproven}")
-    return True, expected, "; ".join(link.found for link in links)
+    return Verdict(passed=True, expected=expected, found="; ".join(link.found for link in links))
 
 
 _EXECUTIONS = (("codepipeline", "ListPipelineExecutions"), ("codepipeline", "GetPipelineExecution"))

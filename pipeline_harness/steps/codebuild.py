@@ -6,7 +6,7 @@ from pipeline_harness.context import Context
 from pipeline_harness.kinds.codebuild import PROJECT
 from pipeline_harness.kinds.logs import LOG_GROUP
 from pipeline_harness.settings import TUTORIAL_ENV_VARS
-from pipeline_harness.steps.base import Check, Resource, Step, dig, equals, exists, reader
+from pipeline_harness.steps.base import Check, Resource, Step, Verdict, dig, equals, exists, reader
 
 NUMBER = 5
 
@@ -54,12 +54,12 @@ def _variables(project: dict) -> dict[str, str]:
                                                     default=[])}
 
 
-def _judge_variables(project: dict, ctx: Context):
+def _judge_variables(project: dict, ctx: Context) -> Verdict:
     want, found = environment_variables(ctx), _variables(project)
     wrong = {k: found.get(k) for k, v in want.items() if found.get(k) != v}
     expected = ", ".join(f"{k}={v}" for k, v in want.items())
     shown = ", ".join(f"{k}={v if v is not None else '(missing)'}" for k, v in wrong.items())
-    return not wrong, expected, shown or "all four"
+    return Verdict(passed=not wrong, expected=expected, found=shown or "all four")
 
 
 _NEEDS = (("codebuild", None),)

@@ -9,7 +9,7 @@ from pipeline_harness.context import Context
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.kinds.codepipeline import PIPELINE
 from pipeline_harness.steps import connection
-from pipeline_harness.steps.base import Check, Resource, Step, dig, exists, reader
+from pipeline_harness.steps.base import Check, Resource, Step, Verdict, dig, exists, reader
 
 NUMBER = 6
 SOURCE_ARTIFACT, BUILD_ARTIFACT = "SourceArtifact", "BuildArtifact"
@@ -84,15 +84,15 @@ def source_action(found: dict) -> dict | None:
     return _stage_action(found, "Source")
 
 
-def _no_stage(found: dict, name: str) -> tuple[bool, str, str]:
+def _no_stage(found: dict, name: str) -> Verdict:
     names = [s["name"] for s in dig(found, "pipeline", "stages", default=[])]
-    return False, f"a {name} stage", f"stages {names}"
+    return Verdict(passed=False, expected=f"a {name} stage", found=f"stages {names}")
 
 
 def _judge_stage(name: str, keys: tuple[str, ...]):
     """The stage's provider and the configuration keys the tutorial sets, compared with the spec."""
 
-    def judge(found: dict, ctx: Context):
+    def judge(found: dict, ctx: Context) -> Verdict:
         want = next(s for s in stages(ctx) if s["name"] == name)["actions"][0]
         action = _stage_action(found, name)
         if action is None:
@@ -102,7 +102,8 @@ def _judge_stage(name: str, keys: tuple[str, ...]):
         actual = {"provider": action["actionTypeId"]["provider"],
                   **{k: action.get("configuration", {}).get(k) for k in keys}}
         wrong = {k: v for k, v in actual.items() if v != expected[k]}
-        return not wrong, _fmt(expected), _fmt(wrong) if wrong else _fmt(actual)
+        return Verdict(passed=not wrong, expected=_fmt(expected),
+                       found=_fmt(wrong) if wrong else _fmt(actual))
 
     return judge
 
@@ -111,11 +112,11 @@ def _fmt(values: dict) -> str:
     return ", ".join(f"{k}=`{v}`" for k, v in values.items())
 
 
-def _judge_order(found: dict, ctx: Context):
+def _judge_order(found: dict, ctx: Context) -> Verdict:
     want = [s["name"] for s in stages(ctx)]
     categories = [dig(s, "actions", 0, "actionTypeId", "category")
                   for s in dig(found, "pipeline", "stages", default=[])]
-    return categories == want, f"stages {want}", f"stages {categories}"
+    return Verdict(passed=categories == want, expected=f"stages {want}", found=f"stages {categories}")
 
 
 # --- the Source action: what the tutorial asks, with the student's own connection and repository ---
@@ -173,7 +174,7 @@ def judge_source(repository: str | None = None):
     branch main, the CodePipeline default format."""
     parts = (_provider, _connection, _repository(repository), _branch, _format)
 
-    def judge(found: dict, ctx: Context):
+    def judge(found: dict, ctx: Context) -> Verdict:
         action = source_action(found)
         if action is None:
             return _no_stage(found, "Source")
@@ -185,7 +186,8 @@ def judge_source(repository: str | None = None):
                     f"`{ctx.settings.branch}`, OutputArtifactFormat `{CODE_ZIP}`")
         shown = (f"`{config.get('FullRepositoryId')}` on `{config.get('BranchName')}` through "
                  f"`{config.get('ConnectionArn')}`{_unlooked(ctx)}")
-        return not problems, expected, "; ".join(problems) if problems else shown
+        return Verdict(passed=not problems, expected=expected,
+                       found="; ".join(problems) if problems else shown)
 
     return judge
 
@@ -203,15 +205,15 @@ CHECKS = (
           read, exists(lambda p: f"`{p['pipeline']['name']}`"), _NEEDS),
     Check("pipeline.role", NUMBER, "Pipeline runs as `dev-codepipeline-service-role`",
           "Service role: Existing service role `dev-codepipeline-service-role` (Step 6)",
-          read, lambda p, ctx: (
-              p["pipeline"]["roleArn"].rsplit("/", 1)[-1] == ctx.names.pipeline_role,
-              f"`{ctx.names.pipeline_role}`", f"`{p['pipeline']['roleArn']}`"), _NEEDS),
+          read, lambda p, ctx: Verdict(
+              passed=p["pipeline"]["roleArn"].rsplit("/", 1)[-1] == ctx.names.pipeline_role,
+              expected=f"`{ctx.names.pipeline_role}`", found=f"`{p['pipeline']['roleArn']}`"), _NEEDS),
     Check("pipeline.artifact-store", NUMBER, "Artifact store is `dev-pipeline-artifacts-<your-account-id>`",
           "Artifact store: Custom location, bucket `dev-pipeline-artifacts-<your-account-id>` (Step 6)",
-          read, lambda p, ctx: (
-              dig(p, "pipeline", "artifactStore", "location") == ctx.names.artifact_bucket,
-              f"`{ctx.names.artifact_bucket}`",
-              f"`{dig(p, 'pipeline', 'artifactStore', 'location')}`"), _NEEDS),
+          read, lambda p, ctx: Verdict(
+              passed=dig(p, "pipeline", "artifactStore", "location") == ctx.names.artifact_bucket,
+              expected=f"`{ctx.names.artifact_bucket}`",
+              found=f"`{dig(p, 'pipeline', 'artifactStore', 'location')}`"), _NEEDS),
     Check("pipeline.stages", NUMBER, "Stages are Source → Build → Deploy",
           "Create the pipeline with Source, Build and Deploy stages in that order (Step 6)",
           read, _judge_order, _NEEDS),

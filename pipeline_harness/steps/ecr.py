@@ -6,7 +6,7 @@ import re
 
 from pipeline_harness.context import Context
 from pipeline_harness.kinds.ecr import REPOSITORY
-from pipeline_harness.steps.base import Check, Resource, Step, equals, exists, reader
+from pipeline_harness.steps.base import Check, Resource, Step, Verdict, equals, exists, reader
 
 NUMBER = 1
 
@@ -38,7 +38,7 @@ def _excluded(repository: dict, tag: str) -> bool:
     return any(re.fullmatch(".*".join(map(re.escape, f.get("filter", "").split("*"))), tag) for f in filters)
 
 
-def _immutability(repository: dict, ctx: Context) -> tuple:
+def _immutability(repository: dict, ctx: Context) -> Verdict:
     """Immutable tags, with a tip: an immutable `latest` makes every build after the first fail."""
     mutability = repository["imageTagMutability"]
     ok = mutability in ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION")
@@ -48,7 +48,9 @@ def _immutability(repository: dict, ctx: Context) -> tuple:
                "from the second build on, Build fails with \"tag invalid … cannot be overwritten because "
                f"the repository is immutable\" — make `{MOVING_TAG}` an exclusion "
                f"(IMMUTABLE_WITH_EXCLUSION with the filter `{MOVING_TAG}`) or stop pushing it")
-    return ok, "`IMMUTABLE` (or `IMMUTABLE_WITH_EXCLUSION`)", f"`{mutability}`", tip
+    return Verdict(passed=ok, expected="`IMMUTABLE` (or `IMMUTABLE_WITH_EXCLUSION`)",
+                   found=f"`{mutability}`", tip=tip)
+
 
 _NEEDS = (("ecr", None),)
 CHECKS = (

@@ -14,7 +14,7 @@ from pipeline_harness.policies import evaluation, needs
 from pipeline_harness.policies.conditions import Fact
 from pipeline_harness.settings import Names, Settings
 from pipeline_harness.steps import connection
-from pipeline_harness.steps.base import Check, Resource, Step, reader
+from pipeline_harness.steps.base import Check, Resource, Step, Verdict, reader
 
 NUMBER = 4
 TUTORIAL = Settings().names("<your-account-id>")  # the tutorial's own names, for titles
@@ -95,14 +95,14 @@ def _trusts(spec: RoleSpec):
     """The service may sts:AssumeRole the role, as IAM judges its trust policy: not by the service's
     name appearing in it, but with no Deny and under no Condition the graded lab can't meet."""
 
-    def judge(found: dict, ctx: Context):
+    def judge(found: dict, ctx: Context) -> Verdict:
         facts = spec.facts(ctx.names)
         decision = evaluation.may_assume(found["Trust"], spec.principal, facts)
         expected = (f"{spec.principal} allowed to {evaluation.ASSUME_ROLE} it for "
                     f"{' and '.join(f'{f.what} {inert.code(f.value)}' for f in facts)}")
         verdict = f"{spec.principal} {'may' if decision.allowed else 'may not'} assume it: {decision.reason}"
         tip = f"Least privilege: {decision.tip} (Step 4)" if decision.tip else ""
-        return decision.allowed, expected, verdict, tip
+        return Verdict(passed=decision.allowed, expected=expected, found=verdict, tip=tip)
 
     return judge
 
@@ -161,31 +161,32 @@ def _decisions(spec: RoleSpec, found: dict, ctx: Context) -> tuple[dict, str]:
 
 
 def _permissions(spec: RoleSpec):
-    def judge(found: dict, ctx: Context) -> tuple:
+    def judge(found: dict, ctx: Context) -> Verdict:
         decisions, judged_by = _decisions(spec, found, ctx)
         denied = [f"{a} on {r} ({d.reason})" for (a, r), d in decisions.items() if not d.allowed]
         policy = spec.policy_name(ctx)
         expected = f"every action `{policy}` grants, on the lab's own resources (judged by {judged_by})"
         if denied:
-            return False, expected, f"missing {'; '.join(denied)}"
+            return Verdict(passed=False, expected=expected, found=f"missing {'; '.join(denied)}")
         broad = evaluation.too_broad(found["Inline"])
         tip = (f"Least privilege: {'; '.join(broad)} — grant the tutorial's actions on the lab's resources "
                "instead (Step 4)") if broad else ""
-        return True, expected, f"all {len(decisions)} allowed (judged by {judged_by})", tip
+        return Verdict(passed=True, expected=expected,
+                       found=f"all {len(decisions)} allowed (judged by {judged_by})", tip=tip)
 
     return judge
 
 
 def _attached(arn: str):
-    def judge(found: dict, ctx: Context):
-        return arn in found["Attached"], f"`{arn.rsplit('/', 1)[1]}` attached", (
-            f"attached {[a.rsplit('/', 1)[1] for a in found['Attached']]}")
+    def judge(found: dict, ctx: Context) -> Verdict:
+        return Verdict(passed=arn in found["Attached"], expected=f"`{arn.rsplit('/', 1)[1]}` attached",
+                       found=f"attached {[a.rsplit('/', 1)[1] for a in found['Attached']]}")
 
     return judge
 
 
-def _exists(found: dict, ctx: Context):
-    return True, "it to exist", f"`{found['Role']['Arn']}`"
+def _exists(found: dict, ctx: Context) -> Verdict:
+    return Verdict(passed=True, expected="it to exist", found=f"`{found['Role']['Arn']}`")
 
 
 def _role_checks(spec: RoleSpec, label: str, step_hint: str, issue: str = "") -> list[Check]:

@@ -13,7 +13,7 @@ from pipeline_harness.errors import ConfigError
 from pipeline_harness.kinds import ecs, elbv2, iam, logs
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.kinds.ec2 import NETWORK
-from pipeline_harness.steps.base import Check, Resource, Step, dig, reader
+from pipeline_harness.steps.base import Check, Resource, Step, Verdict, dig, reader
 
 NUMBER = 0  # before Step 1 in the tutorial: what it assumes is already deployed
 CIDR = "10.77.0.0/16"
@@ -127,22 +127,23 @@ def read_task_definition(ctx: Context):
         taskDefinition=service["taskDefinition"])["taskDefinition"]
 
 
-def _service_judge(service: dict, ctx: Context):
+def _service_judge(service: dict, ctx: Context) -> Verdict:
     lbs = [lb.get("containerName") for lb in service.get("loadBalancers", [])]
     # the pipeline's Amazon ECS Deploy action can't give a CODE_DEPLOY or EXTERNAL service a new
     # task definition: only rolling updates (ECS, the default) take it
     controller = service.get("deploymentController", {}).get("type", "ECS")
-    return bool(lbs) and controller == "ECS", (
-        "an ACTIVE service behind the ALB's target group, on rolling updates (deployment controller "
-        "ECS, which the Deploy stage's Amazon ECS action needs)"), (
-        f"`{service['serviceName']}` {service['status']}, load balancers {lbs or 'none'}, "
+    return Verdict(
+        passed=bool(lbs) and controller == "ECS",
+        expected="an ACTIVE service behind the ALB's target group, on rolling updates (deployment "
+        "controller ECS, which the Deploy stage's Amazon ECS action needs)",
+        found=f"`{service['serviceName']}` {service['status']}, load balancers {lbs or 'none'}, "
         f"deployment controller {controller}")
 
 
-def _container_judge(definition: dict, ctx: Context):
+def _container_judge(definition: dict, ctx: Context) -> Verdict:
     containers = [c["name"] for c in dig(definition, "containerDefinitions", default=[])]
-    return ctx.settings.container in containers, f"container `{ctx.settings.container}`", (
-        f"containers {containers}")
+    return Verdict(passed=ctx.settings.container in containers,
+                   expected=f"container `{ctx.settings.container}`", found=f"containers {containers}")
 
 
 _NEEDS = (("ecs", None),)
