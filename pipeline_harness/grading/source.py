@@ -435,11 +435,15 @@ DEFINITIONS_HINT = ("Image definitions file name typo - must be exactly `imagede
                     "(Step 6 Common Mistakes); check imagedefinitions.json container name matches "
                     "task definition (Common Issues: old image still running)")
 CHECKS = [
-    Check("source.buildspec", 5, "`buildspec.yml` is in the repository root (the latest execution's source)",
-          BUILDSPEC_HINT, read_linted, _judge_buildspec, _NEEDS),
-    Check("source.lint", 5, "`buildspec.yml` and the Dockerfile have no lint findings (lab rules; "
-          "a hint, worth no points)", LINT_HINT, read_linted, _judge_lint, _NEEDS, points=0),
-    Check("source.image-definitions", 6, "The buildspec writes and delivers `imagedefinitions.json` "
-          "naming container `php-app-container`", DEFINITIONS_HINT, read_linted, _judge_definitions,
-          _NEEDS),
+    Check(id="source.buildspec", step=5,
+          title="`buildspec.yml` is in the repository root (the latest execution's source)",
+          hint=BUILDSPEC_HINT, read=read_linted, judge=_judge_buildspec, needs=_NEEDS),
+    Check(id="source.lint", step=5,
+          title="`buildspec.yml` and the Dockerfile have no lint findings (lab rules; "
+          "a hint, worth no points)", hint=LINT_HINT, read=read_linted, judge=_judge_lint, needs=_NEEDS,
+          points=0),
+    Check(id="source.image-definitions", step=6,
+          title="The buildspec writes and delivers `imagedefinitions.json` "
+          "naming container `php-app-container`", hint=DEFINITIONS_HINT, read=read_linted,
+          judge=_judge_definitions, needs=_NEEDS),
 ]

@@ -87,15 +87,16 @@ def judge(links: tuple[Link, ...], ctx: Context) -> Verdict:
 
 _EXECUTIONS = (("codepipeline", "ListPipelineExecutions"), ("codepipeline", "GetPipelineExecution"))
 CHECKS = [
-    Check("pipeline.latest-execution", STEP, "All pipeline stages show Succeeded",
-          pipeline.HINT, LINKS_OF["pipeline.latest-execution"], judge, _EXECUTIONS),
-    Check("ecr.pushed-image", STEP, "New images in ECR with multiple tags",
-          ecr_tags.HINT, LINKS_OF["ecr.pushed-image"], judge, (*_EXECUTIONS, ("ecr", None))),
-    Check("ecs.rollout", STEP, "ECS deployment completed, new tasks on the new image",
-          diagnosis.OLD_IMAGE_RUNNING.describe(), LINKS_OF["ecs.rollout"], judge,
-          (*_EXECUTIONS, ("ecs", None))),
-    Check("app.http", STEP, "Application accessible via the ALB",
-          http.HINT, LINKS_OF["app.http"], judge, (*_EXECUTIONS, ("elbv2", None))),
+    Check(id="pipeline.latest-execution", step=STEP, title="All pipeline stages show Succeeded",
+          hint=pipeline.HINT, read=LINKS_OF["pipeline.latest-execution"], judge=judge, needs=_EXECUTIONS),
+    Check(id="ecr.pushed-image", step=STEP, title="New images in ECR with multiple tags",
+          hint=ecr_tags.HINT, read=LINKS_OF["ecr.pushed-image"], judge=judge,
+          needs=(*_EXECUTIONS, ("ecr", None))),
+    Check(id="ecs.rollout", step=STEP, title="ECS deployment completed, new tasks on the new image",
+          hint=diagnosis.OLD_IMAGE_RUNNING.describe(), read=LINKS_OF["ecs.rollout"], judge=judge,
+          needs=(*_EXECUTIONS, ("ecs", None))),
+    Check(id="app.http", step=STEP, title="Application accessible via the ALB",
+          hint=http.HINT, read=LINKS_OF["app.http"], judge=judge, needs=(*_EXECUTIONS, ("elbv2", None))),
 ]
 
 

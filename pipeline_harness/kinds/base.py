@@ -58,7 +58,7 @@ def _before(name: str, base: str) -> str | None:
     return name[: -len(base)] if name.endswith(base) else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Kind:
     """One kind of resource; the tutorial step that makes it is the `Step` holding it (steps.holding)."""
 

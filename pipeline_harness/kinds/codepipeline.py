@@ -47,12 +47,12 @@ def _names(target: Target) -> list[str]:
 
 
 PIPELINE = Kind(
-    "pipeline", "pipeline", "codepipeline",
-    NameRule(100, r"[A-Za-z0-9.@_-]+", "letters, digits and . @ _ -"),
-    Actions(read=("codepipeline:GetPipeline",), owner=("codepipeline:ListTagsForResource",),
-            create=("codepipeline:CreatePipeline", "codepipeline:TagResource"),
-            update=("codepipeline:UpdatePipeline",),
-            delete=("codepipeline:DeletePipeline",), list=("codepipeline:ListPipelines",)),
+    key="pipeline", title="pipeline", service="codepipeline",
+    rule=NameRule(100, r"[A-Za-z0-9.@_-]+", "letters, digits and . @ _ -"),
+    actions=Actions(read=("codepipeline:GetPipeline",), owner=("codepipeline:ListTagsForResource",),
+                    create=("codepipeline:CreatePipeline", "codepipeline:TagResource"),
+                    update=("codepipeline:UpdatePipeline",),
+                    delete=("codepipeline:DeletePipeline",), list=("codepipeline:ListPipelines",)),
     read=read, tags=_tags, create=_create, update=_update, delete=_delete, names=_names,
     inventory=lambda target: set(_names(target)),
 )

@@ -62,13 +62,13 @@ def _names(target: Target) -> list[str]:
 
 
 CONNECTION = Kind(
-    "connection_name", "GitHub connection", SERVICE,
-    NameRule(32, r"[\w-]+", "letters, digits, _ and -"),
-    Actions(read=("codestar-connections:ListConnections", "codestar-connections:GetConnection"),
-            owner=("codestar-connections:ListTagsForResource",),
-            create=("codestar-connections:CreateConnection", "codestar-connections:TagResource"),
-            delete=("codestar-connections:DeleteConnection",),
-            list=("codestar-connections:ListConnections",)),
+    key="connection_name", title="GitHub connection", service=SERVICE,
+    rule=NameRule(32, r"[\w-]+", "letters, digits, _ and -"),
+    actions=Actions(read=("codestar-connections:ListConnections", "codestar-connections:GetConnection"),
+                    owner=("codestar-connections:ListTagsForResource",),
+                    create=("codestar-connections:CreateConnection", "codestar-connections:TagResource"),
+                    delete=("codestar-connections:DeleteConnection",),
+                    list=("codestar-connections:ListConnections",)),
     read=read, tags=_tags, create=_create, delete=_delete, names=_names,
     inventory=lambda target: set(_names(target)),
 )

@@ -49,15 +49,15 @@ def _names(target: Target) -> list[str]:
 
 
 REPOSITORY = Kind(
-    "ecr_repository", "ECR repository", "ecr",
-    NameRule(256, r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*",
-             "lower-case letters, digits and . _ - / between them", min_length=2),
-    Actions(read=("ecr:DescribeRepositories",), owner=("ecr:ListTagsForResource",),
-            create=("ecr:CreateRepository", "ecr:TagResource"),
-            update=("ecr:PutImageScanningConfiguration", "ecr:PutImageTagMutability"),
-            # a forced delete removes the images too, which needs BatchDeleteImage
-            delete=("ecr:DeleteRepository", "ecr:BatchDeleteImage"),
-            list=("ecr:DescribeRepositories",)),
+    key="ecr_repository", title="ECR repository", service="ecr",
+    rule=NameRule(256, r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*",
+                  "lower-case letters, digits and . _ - / between them", min_length=2),
+    actions=Actions(read=("ecr:DescribeRepositories",), owner=("ecr:ListTagsForResource",),
+                    create=("ecr:CreateRepository", "ecr:TagResource"),
+                    update=("ecr:PutImageScanningConfiguration", "ecr:PutImageTagMutability"),
+                    # a forced delete removes the images too, which needs BatchDeleteImage
+                    delete=("ecr:DeleteRepository", "ecr:BatchDeleteImage"),
+                    list=("ecr:DescribeRepositories",)),
     read=read, tags=_tags, create=_create, update=_update, delete=_delete, names=_names,
     inventory=lambda target: set(_names(target)),
 )

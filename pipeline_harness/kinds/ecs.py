@@ -155,30 +155,30 @@ def inventory(target: Target) -> set[str]:
 
 _TAG = ("ecs:TagResource",)
 CLUSTER = Kind(
-    "cluster", "ECS cluster", "ecs", _RULE,
-    Actions(read=("ecs:DescribeClusters",), owner=("ecs:DescribeClusters",),
-            create=("ecs:CreateCluster", *_TAG), delete=("ecs:DeleteCluster",),
-            list=("ecs:ListClusters",)),
+    key="cluster", title="ECS cluster", service="ecs", rule=_RULE,
+    actions=Actions(read=("ecs:DescribeClusters",), owner=("ecs:DescribeClusters",),
+                    create=("ecs:CreateCluster", *_TAG), delete=("ecs:DeleteCluster",),
+                    list=("ecs:ListClusters",)),
     read=read_cluster, tags=lambda ctx, cluster: _pairs(cluster.get("tags")), create=_create_cluster,
     delete=lambda ctx, cluster: ctx.client("ecs").delete_cluster(cluster=cluster["clusterArn"]),
     names=_cluster_names, inventory=inventory,
 )
 TASK_DEFINITION = Kind(
-    "task_family", "task definition family", "ecs", _RULE,
-    Actions(read=("ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition"),
-            owner=("ecs:DescribeTaskDefinition",),
-            create=("ecs:RegisterTaskDefinition", *_TAG),
-            update=("ecs:RegisterTaskDefinition",),
-            delete=("ecs:DeregisterTaskDefinition", "ecs:DeleteTaskDefinitions"),
-            list=("ecs:ListTaskDefinitionFamilies",)),
+    key="task_family", title="task definition family", service="ecs", rule=_RULE,
+    actions=Actions(read=("ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition"),
+                    owner=("ecs:DescribeTaskDefinition",),
+                    create=("ecs:RegisterTaskDefinition", *_TAG),
+                    update=("ecs:RegisterTaskDefinition",),
+                    delete=("ecs:DeregisterTaskDefinition", "ecs:DeleteTaskDefinitions"),
+                    list=("ecs:ListTaskDefinitionFamilies",)),
     read=read_family, tags=_family_tags, create=_register, update=_update_family,
     delete=_delete_family, names=_family_names, inventory=inventory,
 )
 SERVICE = Kind(
-    "service", "ECS service", "ecs", _RULE,
-    Actions(read=("ecs:DescribeServices",), owner=("ecs:DescribeServices",),
-            create=("ecs:CreateService", *_TAG), delete=("ecs:DeleteService",),
-            list=("ecs:ListServices",)),
+    key="service", title="ECS service", service="ecs", rule=_RULE,
+    actions=Actions(read=("ecs:DescribeServices",), owner=("ecs:DescribeServices",),
+                    create=("ecs:CreateService", *_TAG), delete=("ecs:DeleteService",),
+                    list=("ecs:ListServices",)),
     read=read_service, tags=lambda ctx, service: _pairs(service.get("tags")), create=_create_service,
     delete=_delete_service, inventory=inventory,
 )

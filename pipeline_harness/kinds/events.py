@@ -53,12 +53,13 @@ def _names(target: Target) -> list[str]:
 
 
 EVENT_RULE = Kind(
-    "event_rule", "EventBridge rule", "events",
-    NameRule(64, r"[.\-_A-Za-z0-9]+", "letters, digits and . - _"),
-    Actions(read=("events:DescribeRule", "events:ListTargetsByRule"), owner=("events:ListTagsForResource",),
-            create=("events:PutRule", "events:TagResource", "events:PutTargets"),
-            update=("events:PutRule", "events:PutTargets"),
-            delete=("events:RemoveTargets", "events:DeleteRule"), list=("events:ListRules",)),
+    key="event_rule", title="EventBridge rule", service="events",
+    rule=NameRule(64, r"[.\-_A-Za-z0-9]+", "letters, digits and . - _"),
+    actions=Actions(read=("events:DescribeRule", "events:ListTargetsByRule"),
+                    owner=("events:ListTagsForResource",),
+                    create=("events:PutRule", "events:TagResource", "events:PutTargets"),
+                    update=("events:PutRule", "events:PutTargets"),
+                    delete=("events:RemoveTargets", "events:DeleteRule"), list=("events:ListRules",)),
     read=read, tags=_tags, create=_create, update=_update, delete=_delete, names=_names,
     inventory=lambda target: set(_names(target)),
     policy_resources=("arn:aws:events:*:*:rule/*dev-php-app-events",), name_of=lambda names: names.events,

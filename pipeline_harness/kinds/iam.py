@@ -102,8 +102,8 @@ _ACTIONS = Actions(
 
 def role(key: str, title: str, default_name: str) -> Kind:
     """A service role; `default_name` (the tutorial's) scopes the IAM policies that manage it."""
-    return Kind(key, title, "iam", _RULE, _ACTIONS, read=read, tags=_tags, create=_create,
-                update=_update, delete=_delete, names=_names, inventory=inventory,
+    return Kind(key=key, title=title, service="iam", rule=_RULE, actions=_ACTIONS, read=read, tags=_tags,
+                create=_create, update=_update, delete=_delete, names=_names, inventory=inventory,
                 policy_resources=(f"arn:aws:iam::*:role/*{default_name}",))
 
 

@@ -41,11 +41,11 @@ def _after_project(name: str, base: str) -> str | None:
 
 
 LOG_GROUP = Kind(
-    "log_group", "log group", "logs",
-    NameRule(512, r"[.\-_/#A-Za-z0-9]+", "letters, digits and . - _ / #"),
-    Actions(read=("logs:DescribeLogGroups",), owner=("logs:ListTagsForResource",),
-            create=("logs:CreateLogGroup", "logs:TagResource", "logs:TagLogGroup"),
-            delete=("logs:DeleteLogGroup",), list=("logs:DescribeLogGroups",)),
+    key="log_group", title="log group", service="logs",
+    rule=NameRule(512, r"[.\-_/#A-Za-z0-9]+", "letters, digits and . - _ / #"),
+    actions=Actions(read=("logs:DescribeLogGroups",), owner=("logs:ListTagsForResource",),
+                    create=("logs:CreateLogGroup", "logs:TagResource", "logs:TagLogGroup"),
+                    delete=("logs:DeleteLogGroup",), list=("logs:DescribeLogGroups",)),
     read=read, tags=_tags, create=_create,
     delete=lambda ctx, group: ctx.client("logs").delete_log_group(logGroupName=group["logGroupName"]),
     names=_names, inventory=lambda target: set(_names(target)), run_prefix=_after_project,

@@ -41,11 +41,12 @@ def _names(target: Target) -> list[str]:
 
 
 EVENT_QUEUE = Kind(
-    "event_queue", "SQS queue", "sqs",
-    NameRule(80, r"[A-Za-z0-9_-]+", "letters, digits, _ and -"),
-    Actions(read=("sqs:GetQueueUrl", "sqs:GetQueueAttributes"), owner=("sqs:ListQueueTags",),
-            create=("sqs:CreateQueue", "sqs:TagQueue", "sqs:SetQueueAttributes"),
-            update=("sqs:SetQueueAttributes",), delete=("sqs:DeleteQueue",), list=("sqs:ListQueues",)),
+    key="event_queue", title="SQS queue", service="sqs",
+    rule=NameRule(80, r"[A-Za-z0-9_-]+", "letters, digits, _ and -"),
+    actions=Actions(read=("sqs:GetQueueUrl", "sqs:GetQueueAttributes"), owner=("sqs:ListQueueTags",),
+                    create=("sqs:CreateQueue", "sqs:TagQueue", "sqs:SetQueueAttributes"),
+                    update=("sqs:SetQueueAttributes",), delete=("sqs:DeleteQueue",),
+                    list=("sqs:ListQueues",)),
     read=read,
     tags=lambda ctx, queue: ctx.client("sqs").list_queue_tags(QueueUrl=queue["QueueUrl"]).get("Tags", {}),
     create=_create, update=_update,

@@ -49,7 +49,7 @@ class Verdict:
     tip: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Check:
     """One thing the tutorial asks for, read back through the API and compared with the spec.
 

@@ -200,32 +200,34 @@ SOURCE_HINT = ("Source provider GitHub (Version 2), select connection `github-co
                "CodePipeline default (Step 6; Common Issues: ensure repository name format is "
                "correct (owner/repo))")
 CHECKS = (
-    Check("pipeline.exists", NUMBER, "Pipeline `dev-php-app-pipeline` exists",
-          "CodePipeline → Create pipeline `dev-php-app-pipeline` (Step 6)",
-          read, exists(lambda p: f"`{p['pipeline']['name']}`"), _NEEDS),
-    Check("pipeline.role", NUMBER, "Pipeline runs as `dev-codepipeline-service-role`",
-          "Service role: Existing service role `dev-codepipeline-service-role` (Step 6)",
-          read, lambda p, ctx: Verdict(
+    Check(id="pipeline.exists", step=NUMBER, title="Pipeline `dev-php-app-pipeline` exists",
+          hint="CodePipeline → Create pipeline `dev-php-app-pipeline` (Step 6)",
+          read=read, judge=exists(lambda p: f"`{p['pipeline']['name']}`"), needs=_NEEDS),
+    Check(id="pipeline.role", step=NUMBER, title="Pipeline runs as `dev-codepipeline-service-role`",
+          hint="Service role: Existing service role `dev-codepipeline-service-role` (Step 6)",
+          read=read, judge=lambda p, ctx: Verdict(
               passed=p["pipeline"]["roleArn"].rsplit("/", 1)[-1] == ctx.names.pipeline_role,
-              expected=f"`{ctx.names.pipeline_role}`", found=f"`{p['pipeline']['roleArn']}`"), _NEEDS),
-    Check("pipeline.artifact-store", NUMBER, "Artifact store is `dev-pipeline-artifacts-<your-account-id>`",
-          "Artifact store: Custom location, bucket `dev-pipeline-artifacts-<your-account-id>` (Step 6)",
-          read, lambda p, ctx: Verdict(
+              expected=f"`{ctx.names.pipeline_role}`", found=f"`{p['pipeline']['roleArn']}`"), needs=_NEEDS),
+    Check(id="pipeline.artifact-store", step=NUMBER,
+          title="Artifact store is `dev-pipeline-artifacts-<your-account-id>`",
+          hint="Artifact store: Custom location, bucket `dev-pipeline-artifacts-<your-account-id>` (Step 6)",
+          read=read, judge=lambda p, ctx: Verdict(
               passed=dig(p, "pipeline", "artifactStore", "location") == ctx.names.artifact_bucket,
               expected=f"`{ctx.names.artifact_bucket}`",
-              found=f"`{dig(p, 'pipeline', 'artifactStore', 'location')}`"), _NEEDS),
-    Check("pipeline.stages", NUMBER, "Stages are Source → Build → Deploy",
-          "Create the pipeline with Source, Build and Deploy stages in that order (Step 6)",
-          read, _judge_order, _NEEDS),
-    Check("pipeline.source", NUMBER, SOURCE_TITLE, SOURCE_HINT, read, judge_source(), _NEEDS),
-    Check("pipeline.build", NUMBER, "Build is CodeBuild project `dev-php-app-build`",
-          "Build provider AWS CodeBuild, project `dev-php-app-build` (Step 6)",
-          read, _judge_stage("Build", ("ProjectName",)), _NEEDS),
-    Check("pipeline.deploy", NUMBER, "Deploy is Amazon ECS: cluster `dev-cluster`, service "
+              found=f"`{dig(p, 'pipeline', 'artifactStore', 'location')}`"), needs=_NEEDS),
+    Check(id="pipeline.stages", step=NUMBER, title="Stages are Source → Build → Deploy",
+          hint="Create the pipeline with Source, Build and Deploy stages in that order (Step 6)",
+          read=read, judge=_judge_order, needs=_NEEDS),
+    Check(id="pipeline.source", step=NUMBER, title=SOURCE_TITLE, hint=SOURCE_HINT, read=read,
+          judge=judge_source(), needs=_NEEDS),
+    Check(id="pipeline.build", step=NUMBER, title="Build is CodeBuild project `dev-php-app-build`",
+          hint="Build provider AWS CodeBuild, project `dev-php-app-build` (Step 6)",
+          read=read, judge=_judge_stage("Build", ("ProjectName",)), needs=_NEEDS),
+    Check(id="pipeline.deploy", step=NUMBER, title="Deploy is Amazon ECS: cluster `dev-cluster`, service "
           "`dev-php-app-alb-service`, file `imagedefinitions.json`",
-          "Wrong cluster or service name - deploy will fail; image definitions file name must be "
+          hint="Wrong cluster or service name - deploy will fail; image definitions file name must be "
           "exactly `imagedefinitions.json` (Step 6 Common Mistakes)",
-          read, _judge_stage("Deploy", ("ClusterName", "ServiceName", "FileName")), _NEEDS),
+          read=read, judge=_judge_stage("Deploy", ("ClusterName", "ServiceName", "FileName")), needs=_NEEDS),
 )
 
 STEP = Step(name="codepipeline", number=NUMBER, title="Create CodePipeline", resources=RESOURCES,

@@ -54,15 +54,16 @@ def _immutability(repository: dict, ctx: Context) -> Verdict:
 
 _NEEDS = (("ecr", None),)
 CHECKS = (
-    Check("ecr.repository", NUMBER, "ECR repository `my-ecs-php-app` exists",
-          "ECR → Repositories → Create repository, name `my-ecs-php-app` (Step 1)",
-          read, exists(lambda r: f"`{r['repositoryUri']}`"), _NEEDS),
-    Check("ecr.scan-on-push", NUMBER, "Scan on push enabled on `my-ecs-php-app`",
-          "Enable \"Scan on push\" so pushed images are scanned for CVEs (Step 1)",
-          read, equals(lambda ctx: True, lambda r: r["imageScanningConfiguration"]["scanOnPush"]), _NEEDS),
-    Check("ecr.tag-immutability", NUMBER, "Tag immutability on `my-ecs-php-app` (optional)",
-          "Tag immutability is optional, recommended for production (Step 1)",
-          read, _immutability, _NEEDS,
+    Check(id="ecr.repository", step=NUMBER, title="ECR repository `my-ecs-php-app` exists",
+          hint="ECR → Repositories → Create repository, name `my-ecs-php-app` (Step 1)",
+          read=read, judge=exists(lambda r: f"`{r['repositoryUri']}`"), needs=_NEEDS),
+    Check(id="ecr.scan-on-push", step=NUMBER, title="Scan on push enabled on `my-ecs-php-app`",
+          hint="Enable \"Scan on push\" so pushed images are scanned for CVEs (Step 1)",
+          read=read, judge=equals(lambda ctx: True, lambda r: r["imageScanningConfiguration"]["scanOnPush"]),
+          needs=_NEEDS),
+    Check(id="ecr.tag-immutability", step=NUMBER, title="Tag immutability on `my-ecs-php-app` (optional)",
+          hint="Tag immutability is optional, recommended for production (Step 1)",
+          read=read, judge=_immutability, needs=_NEEDS,
           bonus=lambda ctx: not ctx.settings.tag_immutability),
 )
 

@@ -194,21 +194,24 @@ def _role_checks(spec: RoleSpec, label: str, step_hint: str, issue: str = "") ->
     iam_served = (("iam", None),)
     policy = (spec.policy_file or "")[:-5]
     checks = [
-        Check(f"iam.{spec.key}", NUMBER, f"{label} role `{spec.kind.name(TUTORIAL)}` exists", step_hint, read,
-              _exists, iam_served),
-        Check(f"iam.{spec.key}.trust", NUMBER, f"{label} role trusts {spec.service}.amazonaws.com",
-              f"Create the role with \"AWS service\" → \"{label}\" so {label} can assume it (Step 4)",
-              read, _trusts(spec), iam_served),
-        Check(f"iam.{spec.key}.inline-policy", NUMBER,
-              f"{label} role may do what `{policy}` grants, on the lab's resources",
-              f"Add permissions → Create inline policy, paste the tutorial's JSON, name it "
-              f"`{policy}` (Step 4){issue}", read_permissions(spec), _permissions(spec), iam_served),
+        Check(id=f"iam.{spec.key}", step=NUMBER, title=f"{label} role `{spec.kind.name(TUTORIAL)}` exists",
+              hint=step_hint, read=read, judge=_exists, needs=iam_served),
+        Check(id=f"iam.{spec.key}.trust", step=NUMBER,
+              title=f"{label} role trusts {spec.service}.amazonaws.com",
+              hint=f"Create the role with \"AWS service\" → \"{label}\" so {label} can assume it (Step 4)",
+              read=read, judge=_trusts(spec), needs=iam_served),
+        Check(id=f"iam.{spec.key}.inline-policy", step=NUMBER,
+              title=f"{label} role may do what `{policy}` grants, on the lab's resources",
+              hint=f"Add permissions → Create inline policy, paste the tutorial's JSON, name it "
+              f"`{policy}` (Step 4){issue}", read=read_permissions(spec), judge=_permissions(spec),
+              needs=iam_served),
     ]
     for arn in spec.managed:
         checks.append(Check(
-            f"iam.{spec.key}.ecs-full-access", NUMBER, f"{label} role has AmazonECS_FullAccess",
-            "Verify CodePipeline role has ECS permissions (AmazonECS_FullAccess) — otherwise the "
-            "Deploy stage fails with a permission error (Common Issues)", read, _attached(arn), iam_served))
+            id=f"iam.{spec.key}.ecs-full-access", step=NUMBER, title=f"{label} role has AmazonECS_FullAccess",
+            hint="Verify CodePipeline role has ECS permissions (AmazonECS_FullAccess) — otherwise the "
+            "Deploy stage fails with a permission error (Common Issues)", read=read, judge=_attached(arn),
+            needs=iam_served))
     return checks
 
 

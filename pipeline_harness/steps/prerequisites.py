@@ -148,13 +148,15 @@ def _container_judge(definition: dict, ctx: Context) -> Verdict:
 
 _NEEDS = (("ecs", None),)
 CHECKS = (
-    Check("ecs.service", NUMBER, "ECS service `dev-php-app-alb-service` in cluster `dev-cluster` exists, "
+    Check(id="ecs.service", step=NUMBER,
+          title="ECS service `dev-php-app-alb-service` in cluster `dev-cluster` exists, "
           "active, behind the ALB",
-          "Check cluster and service names match exactly; ensure ECS service exists and is active "
-          "(Common Issues: Deploy stage fails)", read_service, _service_judge, _NEEDS),
-    Check("ecs.container-name", NUMBER, "Task definition has container `php-app-container`",
-          "imagedefinitions.json container name must match the task definition "
-          "(Common Issues: old image still running)", read_task_definition, _container_judge, _NEEDS),
+          hint="Check cluster and service names match exactly; ensure ECS service exists and is active "
+          "(Common Issues: Deploy stage fails)", read=read_service, judge=_service_judge, needs=_NEEDS),
+    Check(id="ecs.container-name", step=NUMBER, title="Task definition has container `php-app-container`",
+          hint="imagedefinitions.json container name must match the task definition "
+          "(Common Issues: old image still running)", read=read_task_definition, judge=_container_judge,
+          needs=_NEEDS),
 )
 
 STEP = Step(name="prerequisites", number=NUMBER, title="ECS cluster, service and ALB", resources=RESOURCES,
