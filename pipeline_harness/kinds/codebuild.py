@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, drifted, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, drifted, tag_map
 from pipeline_harness.targets.base import Target
 
 
-def read(ctx: Context, name: str) -> Any:
+def read(ctx: Context, name: str) -> Found:
     found = ctx.client("codebuild").batch_get_projects(names=[name])
     return found["projects"][0] if found["projects"] else MISSING
 

@@ -8,10 +8,8 @@ changed, and the harness makes its own beside it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, tag_map
 from pipeline_harness.settings import TAG_RUN_ID
 from pipeline_harness.targets.base import Target
 
@@ -22,7 +20,7 @@ def _ours_named(ctx: Context, describe: str, key: str, name: str) -> list[dict]:
     return list(found[key])
 
 
-def read(ctx: Context, stem: str) -> Any:
+def read(ctx: Context, stem: str) -> Found:
     """The network of that name: VPC, gateway, subnets (by CIDR) and group, or MISSING."""
     vpcs = _ours_named(ctx, "describe_vpcs", "Vpcs", f"{stem}-vpc")
     if not vpcs:

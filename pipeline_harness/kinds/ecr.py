@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, tag_map
 from pipeline_harness.targets.base import Target
 
 
-def read(ctx: Context, name: str) -> Any:
+def read(ctx: Context, name: str) -> Found:
     ecr = ctx.client("ecr")
     try:
         return ecr.describe_repositories(repositoryNames=[name])["repositories"][0]

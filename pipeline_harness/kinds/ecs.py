@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, drifted, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, drifted, tag_map
 from pipeline_harness.settings import TAG_RUN_ID
 from pipeline_harness.targets.base import Target
 
@@ -33,7 +33,7 @@ def _chunks(items: list[str], size: int) -> list[list[str]]:
 
 # --- the cluster ----------------------------------------------------------------------------------
 
-def read_cluster(ctx: Context, name: str) -> Any:
+def read_cluster(ctx: Context, name: str) -> Found:
     clusters = ctx.client("ecs").describe_clusters(clusters=[name], include=["TAGS"])["clusters"]
     return next((c for c in clusters if c["status"] == "ACTIVE"), MISSING)
 
@@ -54,7 +54,7 @@ def _family_of(arn: str) -> str:
     return arn.rsplit("/", 1)[-1].rsplit(":", 1)[0]
 
 
-def read_family(ctx: Context, family: str) -> Any:
+def read_family(ctx: Context, family: str) -> Found:
     """The family's revisions by status (familyPrefix also matches longer families: filtered out)."""
     paginator = ctx.client("ecs").get_paginator("list_task_definitions")
     revisions = {status: [arn for page in paginator.paginate(familyPrefix=family, status=status)
@@ -114,7 +114,7 @@ def _family_names(target: Target) -> list[str]:
 
 # --- the service ----------------------------------------------------------------------------------
 
-def read_service(ctx: Context, name: str) -> Any:
+def read_service(ctx: Context, name: str) -> Found:
     ecs = ctx.client("ecs")
     try:
         services = ecs.describe_services(cluster=ctx.names.cluster, services=[name],

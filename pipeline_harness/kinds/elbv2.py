@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, tag_map
 from pipeline_harness.targets.base import Target
 
 _RULE = NameRule(32, r"(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?",
@@ -17,7 +15,7 @@ def _tags_of(ctx: Context, arn: str) -> dict[str, str]:
     return tag_map(described[0]["Tags"] if described else [])
 
 
-def read_target_group(ctx: Context, name: str) -> Any:
+def read_target_group(ctx: Context, name: str) -> Found:
     elbv2 = ctx.client("elbv2")
     try:
         return elbv2.describe_target_groups(Names=[name])["TargetGroups"][0]
@@ -34,7 +32,7 @@ def _delete_target_group(ctx: Context, group: dict) -> None:
     ctx.client("elbv2").delete_target_group(TargetGroupArn=group["TargetGroupArn"])
 
 
-def read_load_balancer(ctx: Context, name: str) -> Any:
+def read_load_balancer(ctx: Context, name: str) -> Found:
     elbv2 = ctx.client("elbv2")
     try:
         return elbv2.describe_load_balancers(Names=[name])["LoadBalancers"][0]

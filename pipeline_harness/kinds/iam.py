@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, tag_map
 from pipeline_harness.targets.base import Target
 
 
@@ -16,7 +16,7 @@ def document(raw: Any) -> dict:
     return json.loads(unquote(raw)) if isinstance(raw, str) else raw
 
 
-def read(ctx: Context, name: str) -> Any:
+def read(ctx: Context, name: str) -> Found:
     """The role with its trust policy, inline policies and attached managed policies."""
     iam = ctx.client("iam")
     try:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, error_code, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, error_code, tag_map
 from pipeline_harness.targets.base import Target
 
 _ABSENT = ("NoSuchBucket", "404")
 _FORBIDDEN = ("AccessDenied", "403", "AllAccessDisabled")
 
 
-def read(ctx: Context, name: str) -> Any:
+def read(ctx: Context, name: str) -> Found:
     """The bucket's region, public access block and versioning as one record, or MISSING.
 
     A bucket of that name in another account answers 403: it exists and will never be ours.
