@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable, Sequence
 
 from pipeline_harness.context import Context
 from pipeline_harness.kinds.base import MISSING
@@ -19,7 +20,8 @@ CODE_ZIP = "CODE_ZIP"  # the console's "CodePipeline default" output artifact fo
 REPOSITORY_ID = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}/[A-Za-z0-9._-]{1,100}")
 
 
-def _action(category: str, provider: str, configuration: dict, inputs=(), outputs=()) -> dict:
+def _action(category: str, provider: str, configuration: dict, inputs: Sequence[str] = (),
+            outputs: Sequence[str] = ()) -> dict:
     return {
         "name": category, "runOrder": 1,
         "actionTypeId": {"category": category, "owner": "AWS", "provider": provider, "version": "1"},
@@ -89,7 +91,7 @@ def _no_stage(found: dict, name: str) -> Verdict:
     return Verdict(passed=False, expected=f"a {name} stage", found=f"stages {names}")
 
 
-def _judge_stage(name: str, keys: tuple[str, ...]):
+def _judge_stage(name: str, keys: tuple[str, ...]) -> Callable[[dict, Context], Verdict]:
     """The stage's provider and the configuration keys the tutorial sets, compared with the spec."""
 
     def judge(found: dict, ctx: Context) -> Verdict:
@@ -138,7 +140,7 @@ def _connection(action: dict, ctx: Context) -> str | None:
     return None
 
 
-def _repository(pinned: str | None):
+def _repository(pinned: str | None) -> Callable[[dict, Context], str | None]:
     def problem(action: dict, ctx: Context) -> str | None:
         found = dig(action, "configuration", "FullRepositoryId") or ""
         if pinned:  # GitHub's names are case-insensitive
@@ -168,7 +170,7 @@ def _unlooked(ctx: Context) -> str:
     return f" (the connection was not looked up: {reason})" if reason else ""
 
 
-def judge_source(repository: str | None = None):
+def judge_source(repository: str | None = None) -> Callable[[dict, Context], Verdict]:
     """The Source action as the tutorial sets it: GitHub (Version 2) through a connection of the
     graded account and region, an owner/repo repository (`repository` when a roster pins it),
     branch main, the CodePipeline default format."""

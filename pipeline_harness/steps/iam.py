@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from pipeline_harness import inert, policies
 from pipeline_harness.context import Context
 from pipeline_harness.kinds import iam as iam_kinds
-from pipeline_harness.kinds.base import MISSING, Kind
+from pipeline_harness.kinds.base import MISSING, Found, Kind
 from pipeline_harness.policies import evaluation, needs
 from pipeline_harness.policies.conditions import Fact
 from pipeline_harness.settings import Names, Settings
@@ -91,7 +90,7 @@ def handle(ctx: Context) -> dict:
 
 # --- checks -------------------------------------------------------------------------------------
 
-def _trusts(spec: RoleSpec):
+def _trusts(spec: RoleSpec) -> Callable[[dict, Context], Verdict]:
     """The service may sts:AssumeRole the role, as IAM judges its trust policy: not by the service's
     name appearing in it, but with no Deny and under no Condition the graded lab can't meet."""
 
@@ -107,10 +106,10 @@ def _trusts(spec: RoleSpec):
     return judge
 
 
-def read_permissions(spec: RoleSpec):
+def read_permissions(spec: RoleSpec) -> Callable[[Context], Found]:
     """The role with the documents of its attached managed policies: what IAM evaluates."""
 
-    def read(ctx: Context) -> Any:
+    def read(ctx: Context) -> Found:
         found = ctx.read(reader(spec.kind))
         if found is MISSING:
             return MISSING
@@ -160,7 +159,7 @@ def _decisions(spec: RoleSpec, found: dict, ctx: Context) -> tuple[dict, str]:
         "the role's policy documents, evaluated by IAM's rules"
 
 
-def _permissions(spec: RoleSpec):
+def _permissions(spec: RoleSpec) -> Callable[[dict, Context], Verdict]:
     def judge(found: dict, ctx: Context) -> Verdict:
         decisions, judged_by = _decisions(spec, found, ctx)
         denied = [f"{a} on {r} ({d.reason})" for (a, r), d in decisions.items() if not d.allowed]
@@ -177,7 +176,7 @@ def _permissions(spec: RoleSpec):
     return judge
 
 
-def _attached(arn: str):
+def _attached(arn: str) -> Callable[[dict, Context], Verdict]:
     def judge(found: dict, ctx: Context) -> Verdict:
         return Verdict(passed=arn in found["Attached"], expected=f"`{arn.rsplit('/', 1)[1]}` attached",
                        found=f"attached {[a.rsplit('/', 1)[1] for a in found['Attached']]}")

@@ -11,7 +11,7 @@ from pipeline_harness import policies
 from pipeline_harness.context import Context
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.kinds import ecs, elbv2, iam, logs
-from pipeline_harness.kinds.base import MISSING
+from pipeline_harness.kinds.base import MISSING, Found
 from pipeline_harness.kinds.ec2 import NETWORK
 from pipeline_harness.steps.base import Check, Resource, Step, Verdict, dig, reader
 
@@ -118,7 +118,7 @@ read_service = reader(ecs.SERVICE)
 read_load_balancer = reader(elbv2.LOAD_BALANCER)
 
 
-def read_task_definition(ctx: Context):
+def read_task_definition(ctx: Context) -> Found:
     """The task definition the service runs (not the family's newest: that is what ECS deploys)."""
     service = ctx.read(read_service)
     if service is MISSING:
