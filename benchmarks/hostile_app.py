@@ -37,6 +37,7 @@ from botocore.stub import Stubber
 
 from pipeline_harness.context import Context
 from pipeline_harness.grading.evidence import alb
+from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets import localstack, sessions
 from pipeline_harness.targets.base import Target
@@ -130,7 +131,10 @@ def grade_once() -> alb.Reply:
         {"LoadBalancerName": "dev-php-app-alb", "DNSName": DNS, "Scheme": "internet-facing"}]},
         {"Names": ["dev-php-app-alb"]})
     with stub:
-        return alb.ask_app(Context(Settings(), graded))
+        reply = alb.ask_app(Context(Settings(), graded))
+    if reply is MISSING:  # the stub answers with the load balancer
+        raise RuntimeError("the stubbed load balancer was not read")
+    return reply
 
 
 def _status(field: str) -> int:
