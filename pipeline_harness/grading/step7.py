@@ -20,11 +20,9 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-import botocore.exceptions
-
 from pipeline_harness import diagnosis
 from pipeline_harness.context import Context
-from pipeline_harness.errors import HarnessError, Unsupported
+from pipeline_harness.errors import AWS_ERRORS, HarnessError, Unsupported
 from pipeline_harness.grading import evidence
 from pipeline_harness.grading.evidence import alb, build, deployment, execution, image
 from pipeline_harness.grading.evidence.link import BROKEN, UNPROVEN, UNREAD, Link
@@ -143,7 +141,7 @@ def diagnose(result: CheckResult, ctx: Context) -> CheckResult:
     if result.id in _EXPLAIN:
         try:
             explained = _EXPLAIN[result.id](links, ctx)
-        except (HarnessError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
+        except (HarnessError, *AWS_ERRORS):
             explained = None  # the verdict stands; what is known is still said
     hint = "; ".join(p for p in (todo, explained, result.hint) if p)
     return dataclasses.replace(result, hint=hint)
