@@ -30,6 +30,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import requests
@@ -96,7 +97,7 @@ def served(case: str) -> Iterator[tuple[str, int]]:
 def student_dns(address: tuple[str, int], slow: bool) -> Iterator[None]:
     real = socket.getaddrinfo
 
-    def getaddrinfo(host, port, *args, **kwargs):
+    def getaddrinfo(host: str, port: int | str | None, *args: Any, **kwargs: Any) -> list:
         if host != DNS:
             return real(host, port, *args, **kwargs)
         if slow:
@@ -107,7 +108,7 @@ def student_dns(address: tuple[str, int], slow: bool) -> Iterator[None]:
         yield
 
 
-def baseline_get(url: str, **_) -> fetch.Fetched:
+def baseline_get(url: str, **_: object) -> fetch.Fetched:
     """The read before issue 23: a requests Session as it comes, the whole body decoded."""
     with requests.Session() as session:
         try:
