@@ -25,15 +25,17 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
 import requests
+from botocore.model import OperationModel
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from pipeline_harness.grading import classroom
-from pipeline_harness.grading.classroom import Student
+from pipeline_harness.grading.classroom import Graded, Student
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets import moto, sessions
 from pipeline_harness.targets.base import Target
@@ -106,11 +108,12 @@ def build_lab(base: Target, account: int) -> float:
 
 
 @contextmanager
-def counting_calls():
+def counting_calls() -> Iterator[Counter[str]]:
     """Every call of every student session the grader makes, counted by "service.Operation"."""
-    counter, make = Counter(), classroom.session_for
+    counter: Counter[str] = Counter()
+    make = classroom.session_for
 
-    def count(model, **_):
+    def count(model: OperationModel, **_: object) -> None:
         counter[f"{model.service_model.service_name}.{model.name}"] += 1
 
     def counted(student: Student, base: Target, region: str | None = None) -> boto3.Session:
@@ -125,7 +128,8 @@ def counting_calls():
         classroom.session_for = make  # type: ignore[assignment]
 
 
-def timed_class(roster: list[Student], base: Target, settings: Settings, jobs: int, server: int | None):
+def timed_class(roster: list[Student], base: Target, settings: Settings, jobs: int,
+                server: int | None) -> tuple[float, Counter[str], list[Graded], tuple[float, float | None]]:
     """Wall time, calls, outcome, and CPU seconds spent by the grader and by the moto process."""
     with counting_calls() as calls:
         cpu = cpu_seconds(None), cpu_seconds(server) if server else 0.0
@@ -185,7 +189,10 @@ def measure(base: Target, settings: Settings, args: argparse.Namespace, server: 
     runs = [timed_class(roster[:1], base, settings, 1, server) for _ in range(args.rounds)]
     report(f"one account, {args.rounds} rounds", runs, 1, "goal ≤ 40 calls, ≤ 1 s")
     print("  calls by operation: " + ", ".join(f"{op} {n}" for op, n in runs[-1][1].most_common()))
-    graded = runs[-1][2][0].report
+    outcome = runs[-1][2][0]
+    graded = outcome.report
+    if graded is None:
+        raise SystemExit(f"the one account could not be graded: {outcome.error}")
     print(f"  report: {graded.score}/{graded.max_score} points, "
           f"{dict(Counter(c.status for c in graded.checks))}")
     for check in graded.checks:

@@ -30,6 +30,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import requests
@@ -37,6 +38,7 @@ from botocore.stub import Stubber
 
 from pipeline_harness.context import Context
 from pipeline_harness.grading.evidence import alb
+from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets import localstack, sessions
 from pipeline_harness.targets.base import Target
@@ -95,7 +97,7 @@ def served(case: str) -> Iterator[tuple[str, int]]:
 def student_dns(address: tuple[str, int], slow: bool) -> Iterator[None]:
     real = socket.getaddrinfo
 
-    def getaddrinfo(host, port, *args, **kwargs):
+    def getaddrinfo(host: str, port: int | str | None, *args: Any, **kwargs: Any) -> list:
         if host != DNS:
             return real(host, port, *args, **kwargs)
         if slow:
@@ -106,7 +108,7 @@ def student_dns(address: tuple[str, int], slow: bool) -> Iterator[None]:
         yield
 
 
-def baseline_get(url: str, **_) -> fetch.Fetched:
+def baseline_get(url: str, **_: object) -> fetch.Fetched:
     """The read before issue 23: a requests Session as it comes, the whole body decoded."""
     with requests.Session() as session:
         try:
@@ -130,7 +132,10 @@ def grade_once() -> alb.Reply:
         {"LoadBalancerName": "dev-php-app-alb", "DNSName": DNS, "Scheme": "internet-facing"}]},
         {"Names": ["dev-php-app-alb"]})
     with stub:
-        return alb.ask_app(Context(Settings(), graded))
+        reply = alb.ask_app(Context(Settings(), graded))
+    if reply is MISSING:  # the stub answers with the load balancer
+        raise RuntimeError("the stubbed load balancer was not read")
+    return reply
 
 
 def _status(field: str) -> int:

@@ -31,11 +31,15 @@ import time
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 # the zips a student can make, byte by byte
 sys.path.insert(0, str(ROOT / "tests" / "unit" / "grading"))
 import hostile_zips  # noqa: E402
+
+if TYPE_CHECKING:  # imported where the measure starts, in _context
+    from pipeline_harness.context import Context
 
 ACCOUNT, PIPELINE = "123456789012", "dev-php-app-pipeline"
 BUCKET, KEY = f"dev-pipeline-artifacts-{ACCOUNT}", f"{PIPELINE}/SourceArti/k"
@@ -77,7 +81,7 @@ CASES = {
 }
 
 
-def _context(artifact: Path):
+def _context(artifact: Path) -> Context:
     """A grading context whose reads are the Stubbers' answers: one pipeline, one execution, the
     Source artifact streamed from the file `artifact` as the newest object under its prefix (each
     read a copy, as from a socket), no build output."""
@@ -95,7 +99,7 @@ def _context(artifact: Path):
     ctx = Context(Settings(), target)
     pipeline, s3 = Stubber(ctx.client("codepipeline")), Stubber(ctx.client("s3"))
 
-    def action(category, outputs):
+    def action(category: str, outputs: list[str]) -> dict:
         return {"name": category, "actionTypeId": {"category": category, "owner": "AWS",
                                                    "provider": "CodeBuild", "version": "1"},
                 "outputArtifacts": [{"name": n} for n in outputs]}
@@ -127,7 +131,7 @@ class _Watched(subprocess.Popen):
 
     peak_kib = 0
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         threading.Thread(target=self._watch, daemon=True).start()
 

@@ -15,6 +15,8 @@ import contextlib
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import docker
 import docker.errors
@@ -22,8 +24,10 @@ import docker.errors
 from pipeline_harness import docker_images
 from pipeline_harness.errors import EXIT_UNREACHABLE, HarnessError
 
+T = TypeVar("T")
 
-def timed(function, *args, **kwargs):
+
+def timed(function: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[float, T]:
     start = time.perf_counter()
     result = function(*args, **kwargs)
     return time.perf_counter() - start, result

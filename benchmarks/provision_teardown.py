@@ -15,9 +15,10 @@ import time
 from pipeline_harness.lab import Lab
 from pipeline_harness.settings import load
 from pipeline_harness.targets import moto
+from pipeline_harness.targets.base import Target
 
 
-def one_round(target, prefix: str) -> dict:
+def one_round(target: Target, prefix: str) -> dict:
     with Lab(load(prefix=prefix, environ={}), target) as lab:
         _ = lab.ctx.names  # the STS read is part of neither phase
         target.calls.clear()
@@ -50,7 +51,7 @@ def main() -> None:
     cold, warm = rounds[0], rounds[1:]
     print(f"embedded moto server start + first STS answer: {startup:.2f} s")
     print(f"{'':<28}{'provision':>12}{'teardown':>12}{'total':>10}{'calls':>8}")
-    def row(label, r):
+    def row(label: str, r: dict) -> None:
         total = r["provision_s"] + r["teardown_s"]
         calls = r["provision_calls"] + r["teardown_calls"]
         print(f"{label:<28}{r['provision_s']:>11.2f}s{r['teardown_s']:>11.2f}s{total:>9.2f}s{int(calls):>8}"

@@ -265,10 +265,10 @@ class Release:
     def _status(self, now: float) -> str:
         return "Succeeded" if now >= self.done else "InProgress"
 
-    def _list_pipeline_executions(self, params, now):
+    def _list_pipeline_executions(self, params: dict, now: float) -> dict:
         names = self.names
 
-        def summary(execution, revision, started, status):
+        def summary(execution: str, revision: str, started: float, status: str) -> dict:
             return {"pipelineExecutionId": execution, "status": status, "startTime": self._time(started),
                     "sourceRevisions": [{"actionName": "Source", "revisionId": revision}]}
         listed = [summary(names.previous, "1a2b3c4" + "0" * 33, -7200, "Succeeded")]
@@ -277,14 +277,14 @@ class Release:
             listed.insert(0, ours)
         return {"pipelineExecutionSummaries": listed}
 
-    def _get_pipeline_execution(self, params, now):
+    def _get_pipeline_execution(self, params: dict, now: float) -> dict:
         return {"pipelineExecution": {"pipelineExecutionId": self.names.execution,
                                       "pipelineName": self.names.pipeline, "status": self._status(now)}}
 
-    def _get_pipeline(self, params, now):
+    def _get_pipeline(self, params: dict, now: float) -> dict:
         names = self.names
 
-        def stage(name, category, provider):
+        def stage(name: str, category: str, provider: str) -> dict:
             configuration = {"ClusterName": names.cluster, "ServiceName": names.service,
                              "FileName": "imagedefinitions.json"} if provider == "ECS" else {}
             kind = {"category": category, "owner": "AWS", "provider": provider, "version": "1"}
@@ -296,8 +296,8 @@ class Release:
             "pipelineType": "V2", "executionMode": "QUEUED",
             "stages": [stage(name, category, provider) for name, category, provider, _, _ in self.stages]}}
 
-    def _get_pipeline_state(self, params, now):
-        def stage(name, begins, ends):
+    def _get_pipeline_state(self, params: dict, now: float) -> dict:
+        def stage(name: str, begins: float, ends: float) -> dict:
             if now < begins:
                 return {"stageName": name, "latestExecution": {"pipelineExecutionId": self.names.previous,
                                                                "status": "Succeeded"}}
@@ -308,7 +308,7 @@ class Release:
                 "stageStates": [stage(name, begins, ends) for name, _, _, begins, ends in self.stages]}
 
     # --- ECR ----------------------------------------------------------------------------------------
-    def _batch_get_image(self, params, now):
+    def _batch_get_image(self, params: dict, now: float) -> dict:
         names, images, failures = self.names, [], []
         for wanted in params["imageIds"]:
             tag = wanted["imageTag"]
@@ -324,10 +324,11 @@ class Release:
         return {"images": images, "failures": failures}
 
     # --- ECS ----------------------------------------------------------------------------------------
-    def _deployments(self, now):
+    def _deployments(self, now: float) -> list[dict]:
         names = self.names
 
-        def deployment(did, status, task_definition, state, desired, running, created):
+        def deployment(did: str, status: str, task_definition: str, state: str, desired: int, running: int,
+                       created: float) -> dict:
             return {"id": did, "status": status, "taskDefinition": task_definition, "desiredCount": desired,
                     "runningCount": running, "pendingCount": desired - running, "rolloutState": state,
                     "createdAt": self._time(created), "failedTasks": 0}
@@ -341,7 +342,7 @@ class Release:
                          self.created)
         return [new] if now >= self.old_stopped else [new, {**old, "status": "ACTIVE"}]
 
-    def _service_events(self, now):
+    def _service_events(self, now: float) -> list[dict]:
         group = f"(target-group {self.names.target_group})"
         said = [(-7000, "has reached a steady state."),
                 (self.created + 1, f"has started {len(self.tasks)} tasks.")]
@@ -353,7 +354,7 @@ class Release:
         return [{"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{t}{m}")), "createdAt": self._time(t),
                  "message": f"(service {self.names.service}) {m}"} for t, m in shown]
 
-    def _describe_services(self, params, now):
+    def _describe_services(self, params: dict, now: float) -> dict:
         names = self.names
         return {"services": [{
             "serviceName": names.service, "serviceArn": names.service_arn, "clusterArn": names.cluster_arn,
@@ -367,29 +368,29 @@ class Release:
         date = email.utils.format_datetime(self._time(int(now)), usegmt=True)
         return {"HTTPStatusCode": 200, "HTTPHeaders": {"date": date}}
 
-    def _describe_task_definition(self, params, now):
+    def _describe_task_definition(self, params: dict, now: float) -> dict:
         new = params["taskDefinition"] == self.names.new_task_definition
         return {"taskDefinition": {"taskDefinitionArn": params["taskDefinition"], "containerDefinitions": [
             {"name": self.names.container, "image": self.names.new_image if new else self.names.old_image}]}}
 
-    def _running_tasks(self, now) -> list[tuple[str, str]]:
+    def _running_tasks(self, now: float) -> list[tuple[str, str]]:
         new = [(f"new-{i}", self.names.new_image) for i, t in enumerate(self.tasks) if t.running <= now]
         old = [] if now >= self.old_stopped else [(f"old-{i}", self.names.old_image) for i in range(2)]
         return new + old
 
-    def _list_tasks(self, params, now):
+    def _list_tasks(self, params: dict, now: float) -> dict:
         return {"taskArns": [self.names.task_arn(task) for task, _ in self._running_tasks(now)]}
 
-    def _describe_tasks(self, params, now):
+    def _describe_tasks(self, params: dict, now: float) -> dict:
         images = {self.names.task_arn(task): image for task, image in self._running_tasks(now)}
         return {"tasks": [{"taskArn": arn, "lastStatus": "RUNNING",
                            "containers": [{"name": self.names.container, "image": images.get(arn, "")}]}
                           for arn in params["tasks"]], "failures": []}
 
-    def _list_service_deployments(self, params, now):
+    def _list_service_deployments(self, params: dict, now: float) -> dict:
         return {"serviceDeployments": []}  # nothing was rolled back
 
-    def _describe_target_groups(self, params, now):
+    def _describe_target_groups(self, params: dict, now: float) -> dict:
         return {"TargetGroups": [{"TargetGroupArn": self.names.target_group,
                                   "HealthCheckIntervalSeconds": self.interval,
                                   "HealthyThresholdCount": self.threshold}]}

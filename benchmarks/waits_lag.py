@@ -48,6 +48,7 @@ import json
 import random
 import statistics
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -56,7 +57,9 @@ from typing import Protocol
 import botocore.session
 import botocore.waiter
 import release_model
+import requests
 import responses
+from botocore.model import OperationModel
 from botocore.stub import Stubber
 
 from pipeline_harness.targets import sessions
@@ -163,25 +166,25 @@ class World:
     def answer(self, operation: str, params: dict, now: float) -> dict:
         return getattr(self, "_" + botocore.xform_name(operation))(params, now)
 
-    def _list_pipeline_executions(self, params, now):
-        def summary(execution, revision, started):
+    def _list_pipeline_executions(self, params: dict, now: float) -> dict:
+        def summary(execution: str, revision: str, started: float) -> dict:
             return {"pipelineExecutionId": execution, "status": "InProgress",
                     "startTime": AT + timedelta(seconds=started),
                     "sourceRevisions": [{"actionName": "Source", "revisionId": revision + "0" * 33}]}
         found = [summary(EXECUTION, COMMIT, self.exec_at)] if now >= self.exec_at else []
         return {"pipelineExecutionSummaries": [*found, summary(PREVIOUS, "1a2b3c4", -3600)]}
 
-    def _pipeline_status(self, now):
+    def _pipeline_status(self, now: float) -> str:
         if self.restored is not None and now >= self.restored + 5:
             return "Failed"
         return "Succeeded" if now >= self.done else "InProgress"
 
-    def _get_pipeline_execution(self, params, now):
+    def _get_pipeline_execution(self, params: dict, now: float) -> dict:
         return {"pipelineExecution": {"pipelineExecutionId": EXECUTION, "pipelineName": PIPELINE,
                                       "status": self._pipeline_status(now)}}
 
-    def _get_pipeline(self, params, now):
-        def action(name, category, provider, configuration=None):
+    def _get_pipeline(self, params: dict, now: float) -> dict:
+        def action(name: str, category: str, provider: str, configuration: dict | None = None) -> dict:
             return {"name": name, "actionTypeId": {"category": category, "owner": "AWS", "provider": provider,
                                                    "version": "1"}, "configuration": configuration or {}}
         return {"pipeline": {
@@ -193,12 +196,12 @@ class World:
                 {"name": "Deploy", "actions": [action("Deploy", "Deploy", "ECS", {
                     "ClusterName": CLUSTER, "ServiceName": SERVICE, "FileName": "imagedefinitions.json"})]}]}}
 
-    def _get_pipeline_state(self, params, now):
+    def _get_pipeline_state(self, params: dict, now: float) -> dict:
         end = self.done if self.restored is None else self.restored + 5
         spans = (("Source", self.exec_at, self.build_at), ("Build", self.build_at, self.deploy_at),
                  ("Deploy", self.deploy_at, end))
 
-        def stage(name, begin, finish):
+        def stage(name: str, begin: float, finish: float) -> dict:
             if now < begin:
                 return {"stageName": name, "latestExecution": {"pipelineExecutionId": PREVIOUS,
                                                                "status": "Succeeded"}}
@@ -209,7 +212,7 @@ class World:
         return {"pipelineName": PIPELINE, "stageStates": [stage(*span) for span in spans]}
 
     # --- ECR -----------------------------------------------------------------------------------
-    def _batch_get_image(self, params, now):
+    def _batch_get_image(self, params: dict, now: float) -> dict:
         images, failures = [], []
         for i, wanted in enumerate(params["imageIds"]):
             tag = wanted["imageTag"]
@@ -226,14 +229,15 @@ class World:
         return self.pushed - 0.5 * (len(TAGS) - 1 - index)
 
     # --- ECS -----------------------------------------------------------------------------------
-    def _deployments(self, now):
-        def deployment(did, status, td, state, running, created, failed=0):
+    def _deployments(self, now: float) -> list[dict]:
+        def deployment(did: str, status: str, td: str, state: str, running: int, created: float,
+                       failed: int = 0) -> dict:
             return {"id": did, "status": status, "taskDefinition": td, "desiredCount": 2,
                     "runningCount": running, "pendingCount": 2 - running, "rolloutState": state,
                     "createdAt": AT + timedelta(seconds=created), "failedTasks": failed}
         old = deployment("ecs-svc/7", "PRIMARY", OLD_TD, "COMPLETED", 2, -3600)
         if self.fails is not None and now >= self.fails:
-            if now >= self.restored:
+            if self.restored is not None and now >= self.restored:  # set with `fails`
                 return [deployment("ecs-svc/back", "PRIMARY", OLD_TD, "COMPLETED", 2, self.fails)]
             # the reasons as `aws ecs describe-services` shows them (tests/data/ecs)
             back = deployment("ecs-svc/back", "PRIMARY", OLD_TD, "IN_PROGRESS", 2, self.fails)
@@ -258,7 +262,7 @@ class World:
         """Before the circuit breaker trips, its failed tasks so far."""
         return sum(at <= now for at in self.task_failures())
 
-    def _service_events(self, now):
+    def _service_events(self, now: float) -> list[dict]:
         said = [(-600, "has reached a steady state."),
                 (self.created + 1, "has started 2 tasks: (task a) (task b)."),
                 (self.running, f"registered 2 targets in (target-group {TG})"),
@@ -271,7 +275,7 @@ class World:
         return [{"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{t}{m}")), "createdAt": AT + timedelta(seconds=t),
                  "message": f"(service {SERVICE}) {m}"} for t, m in shown]
 
-    def _describe_services(self, params, now):
+    def _describe_services(self, params: dict, now: float) -> dict:
         return {"services": [{"serviceName": SERVICE, "serviceArn": SERVICE_ARN, "clusterArn": CLUSTER_ARN,
                               "status": "ACTIVE", "desiredCount": 2, "runningCount": 2,
                               "loadBalancers": [{"targetGroupArn": TG, "containerName": CONTAINER,
@@ -279,40 +283,41 @@ class World:
                               "deployments": self._deployments(now), "events": self._service_events(now)}],
                 "failures": [], "ResponseMetadata": _dated(now)}
 
-    def _describe_task_definition(self, params, now):
+    def _describe_task_definition(self, params: dict, now: float) -> dict:
         image = NEW_IMAGE if params["taskDefinition"] == NEW_TD else OLD_IMAGE
         return {"taskDefinition": {"taskDefinitionArn": params["taskDefinition"],
                                    "containerDefinitions": [{"name": CONTAINER, "image": image}]}}
 
-    def _list_tasks(self, params, now):
+    def _list_tasks(self, params: dict, now: float) -> dict:
         return {"taskArns": [f"arn:aws:ecs:{REGION}:{ACCOUNT}:task/{CLUSTER}/{c}" for c in "ab"]}
 
-    def _describe_tasks(self, params, now):
+    def _describe_tasks(self, params: dict, now: float) -> dict:
         image = NEW_IMAGE if self.fails is None else OLD_IMAGE
         return {"tasks": [{"taskArn": t, "lastStatus": "RUNNING",
                            "containers": [{"name": CONTAINER, "image": image}]} for t in params["tasks"]]}
 
-    def _list_service_deployments(self, params, now):
+    def _list_service_deployments(self, params: dict, now: float) -> dict:
         if self.fails is None or now < self.fails:
             return {"serviceDeployments": []}
-        status = "ROLLBACK_SUCCESSFUL" if now >= self.restored else "ROLLBACK_IN_PROGRESS"
+        rolled_back = self.restored is not None and now >= self.restored  # set with `fails`
+        status = "ROLLBACK_SUCCESSFUL" if rolled_back else "ROLLBACK_IN_PROGRESS"
         return {"serviceDeployments": [{
             "serviceDeploymentArn": REVISION_NEW.replace("service-revision", "service-deployment"),
             "serviceArn": SERVICE_ARN, "clusterArn": CLUSTER_ARN, "targetServiceRevisionArn": REVISION_NEW,
             "status": status, "statusReason": "ECS deployment circuit breaker: tasks failed to start.",
             "createdAt": AT + timedelta(seconds=self.created)}]}
 
-    def _describe_service_revisions(self, params, now):
+    def _describe_service_revisions(self, params: dict, now: float) -> dict:
         return {"serviceRevisions": [{"serviceRevisionArn": REVISION_NEW, "taskDefinition": NEW_TD,
                                       "containerImages": [{"containerName": CONTAINER, "image": NEW_IMAGE}]}],
                 "failures": []}
 
     # --- ELB -----------------------------------------------------------------------------------
-    def _describe_target_groups(self, params, now):
+    def _describe_target_groups(self, params: dict, now: float) -> dict:
         return {"TargetGroups": [{"TargetGroupArn": TG, "HealthCheckIntervalSeconds": self.interval,
                                   "HealthyThresholdCount": self.threshold}]}
 
-    def _describe_target_health(self, params, now):
+    def _describe_target_health(self, params: dict, now: float) -> dict:
         state = "healthy" if now >= self.healthy else "initial"
         return {"TargetHealthDescriptions": [{"Target": {"Id": "10.0.1.7", "Port": 80},
                                               "TargetHealth": {"State": state}}]}
@@ -338,7 +343,7 @@ SAMPLES = {name: _sample(name) for name in (
     "ecs-service-steady-state", "ecs-task-state-change")}
 
 
-def _event(sample: str, at: float, **detail) -> dict:
+def _event(sample: str, at: float, **detail: object) -> dict:
     event = copy.deepcopy(SAMPLES[sample])
     event.update(id=str(uuid.uuid4()), account=ACCOUNT, region=REGION,
                  time=(AT + timedelta(seconds=at)).strftime("%Y-%m-%dT%H:%M:%SZ"))
@@ -440,10 +445,10 @@ class Stubbed:
 
     SERVICES = ("codepipeline", "ecr", "ecs", "elbv2", "sqs")
 
-    def __init__(self):
+    def __init__(self) -> None:
         session = sessions.session(REGION, aws_access_key_id="x", aws_secret_access_key="x")
         self.target = Target(name="simulated", region=REGION, session=session)
-        self.stubbers = {}
+        self.stubbers: dict[str, Stubber] = {}
         for service in self.SERVICES:
             client = self.target.client(service)
             self.stubbers[service] = Stubber(client)
@@ -457,11 +462,12 @@ class Stubbed:
         self.clock, self.world, self.queue, self.calls, self.receives = clock, world, queue, 0, 0
         return self.target
 
-    def _answer(self, service):
-        def queue(params, model, **_):
+    def _answer(self, service: str) -> Callable[..., None]:
+        def queue(params: dict, model: OperationModel, **_: object) -> None:
             self.calls += 1
             method = botocore.xform_name(model.name)
             if model.name == "ReceiveMessage":
+                assert self.queue is not None, "only a run with a queue receives"
                 self.receives += 1
                 answer = self.queue.receive(self.clock, params["WaitTimeSeconds"])
             else:
@@ -473,6 +479,10 @@ class Stubbed:
 STUBBED: Stubbed | None = None
 
 
+# a wait made on the simulated target, listening to the run's queue when there is one
+MakeWait = Callable[[Target, Inbox | None], Wait]
+
+
 @dataclass
 class Result:
     lag: float  # seconds from the condition becoming true to the verdict
@@ -481,7 +491,11 @@ class Result:
     minutes: float  # how long the wait ran
 
 
-def _ours(make_wait, world: Answers, truth_at: float, queue: Queue | None = None,
+# a row of a table: the wait, the verdict it should reach, each schedule's results on the same timelines
+Row = tuple[str, str, dict[str, list[Result]]]
+
+
+def _ours(make_wait: MakeWait, world: Answers, truth_at: float, queue: Queue | None = None,
           start: float = 0.0) -> Result:
     global STUBBED
     STUBBED = STUBBED or Stubbed()
@@ -501,7 +515,7 @@ def _ours(make_wait, world: Answers, truth_at: float, queue: Queue | None = None
     return Result(clock.now - truth_at, STUBBED.calls, outcome.state, (clock.now - start) / 60)
 
 
-def _boto3_waiter(service, waiter_name, world: World, truth_at: float, operation,
+def _boto3_waiter(service: str, waiter_name: str, world: World, truth_at: float, operation: str,
                   start: float = 0.0) -> Result:
     """boto3's waiter loop (call, first matching acceptor decides, sleep `delay`) on the timeline."""
     config = botocore.waiter.SingleWaiterConfig(
@@ -517,12 +531,12 @@ def _boto3_waiter(service, waiter_name, world: World, truth_at: float, operation
     return Result(now - truth_at, calls, "timeout", (now - start) / 60)
 
 
-def _http(policy, world: World) -> Result:
+def _http(policy: Policy, world: World) -> Result:
     """The app answers the old version, then old and new in turn while both run, then the new one."""
     clock = SimulatedClock()
     made = []
 
-    def answer(request):
+    def answer(request: requests.PreparedRequest) -> tuple[int, dict, str]:
         made.append(clock.now)
         new = clock.now >= world.settled or (clock.now >= world.healthy and len(made) % 2)
         return 200, {}, json.dumps({"status": "ok", "version": COMMIT if new else "1a2b3c4"})
@@ -538,26 +552,27 @@ def _http(policy, world: World) -> Result:
 
 # --- the table ----------------------------------------------------------------------------------------
 
-def _pipeline(policy=pipeline.PIPELINE):
+def _pipeline(policy: Policy = pipeline.PIPELINE) -> MakeWait:
     return lambda target, inbox: pipeline.pipeline_wait(target, PIPELINE, COMMIT, policy=policy, events=inbox)
 
 
-def _ecr(policy=ecr_tags.ECR_TAGS):
+def _ecr(policy: Policy = ecr_tags.ECR_TAGS) -> MakeWait:
     return lambda target, inbox: ecr_tags.ecr_tags_wait(target, REPOSITORY, TAGS, policy=policy, events=inbox)
 
 
-def _rollout(policy=rollout.ROLLOUT):
+def _rollout(policy: Policy = rollout.ROLLOUT) -> MakeWait:
     return lambda target, inbox: rollout.rollout_wait(target, CLUSTER, SERVICE, NEW_IMAGE, policy=policy,
                                                       events=inbox)
 
 
-def rows(spread: Spread, rng: random.Random, runs: int):
+def rows(spread: Spread, rng: random.Random, runs: int) -> Iterator[Row]:
     """(wait, truth, {schedule: [Result per timeline]}) for one spread: every schedule of a row runs
     on the same drawn timelines (and, with events, the same delays and losses)."""
     def draws(rollback: bool) -> list[tuple[World, int]]:
         return [(World.draw(rng, spread, rollback), rng.randrange(2 ** 32)) for _ in range(runs)]
 
-    def ours(make, policy=None, events=False, start=None):
+    def ours(make: Callable[..., MakeWait], policy: Policy | None = None, events: bool = False,
+             start: Callable[[World], float] | None = None) -> Callable[[World, int], Result]:
         def one(world: World, seed: int) -> Result:
             queue = Queue.of(world_events(world), random.Random(seed), LOST) if events else None
             begin = 0.0 if start is None else start(world)
@@ -565,14 +580,14 @@ def rows(spread: Spread, rng: random.Random, runs: int):
             return _ours(make() if policy is None else make(policy), world, truth_at, queue, begin)
         return one
 
-    def stable(start=None):
+    def stable(start: Callable[[World], float] | None = None) -> Callable[[World, int], Result]:
         def one(world: World, seed: int) -> Result:
             begin = 0.0 if start is None else start(world)
             truth_at = begin if start is not None else _truth_at(world, _rollout)
             return _boto3_waiter("ecs", "ServicesStable", world, truth_at, "DescribeServices", begin)
         return one
 
-    def http_of(policy):
+    def http_of(policy: Policy) -> Callable[[World, int], Result]:
         return lambda world, seed: _http(policy, world)
 
     def after(world: World) -> float:
@@ -616,12 +631,14 @@ def release_events(release: release_model.Release) -> list[tuple[float, dict]]:
     return [(at, _event(sample, at, **detail)) for at, sample, detail in release.events]
 
 
-def release_rows(shape: release_model.Shape, rng: random.Random, runs: int):
+def release_rows(shape: release_model.Shape, rng: random.Random, runs: int) -> Iterator[Row]:
     """(wait, truth, {schedule: [Result per timeline]}) on timelines of the second model: the
     pipeline wait on every shape; on the ECS deploy last, also the ecr-tags and rollout waits."""
     releases = [(release_model.Release.draw(rng, shape, NAMES), rng.randrange(2 ** 32)) for _ in range(runs)]
 
-    def ours(make, truth, policy=None, events=False):
+    def ours(make: Callable[..., MakeWait], truth: Callable[[release_model.Release], float],
+             policy: Policy | None = None,
+             events: bool = False) -> Callable[[release_model.Release, int], Result]:
         def one(release: release_model.Release, seed: int) -> Result:
             queue = Queue.of(release_events(release), random.Random(seed), LOST) if events else None
             return _ours(make() if policy is None else make(policy), release, truth(release), queue)
@@ -637,7 +654,7 @@ def release_rows(shape: release_model.Shape, rng: random.Random, runs: int):
         yield wait, "success", measured
 
 
-def _truth_at(world: World, make) -> float:
+def _truth_at(world: World, make: Callable[..., MakeWait]) -> float:
     if world.restored is not None and make is _pipeline:
         return world.restored + 5  # the execution fails once the Deploy action does
     if world.fails is not None:
@@ -709,7 +726,7 @@ HEADER = (f"{'wait':<30} {'schedule':<22} {'lag mean':>8} {'lag p50':>8} {'lag m
           f"{'goal':>10}")
 
 
-def print_rows(title: str, measured_rows, rng: random.Random) -> None:
+def print_rows(title: str, measured_rows: Iterable[Row], rng: random.Random) -> None:
     """One table: each row's schedules, judged against fixed 15 s polling."""
     print(f"\n{title}\n{HEADER}\n{'-' * len(HEADER)}")
     for wait, truth, measured in measured_rows:

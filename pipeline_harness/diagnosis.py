@@ -94,13 +94,3 @@ def match(texts: Iterable[str], stage: str | None = None) -> CommonIssue | None:
             return issue
     return None
 
-
-def container_mismatch(image_definitions: list[dict], container_names: Iterable[str]) -> str | None:
-    """Why imagedefinitions.json won't update the task definition, or None when its names match."""
-    names = set(container_names)
-    unknown = sorted(d.get("name", "") for d in image_definitions if d.get("name") not in names)
-    if not unknown:
-        return None
-    return (f"imagedefinitions.json names container(s) {', '.join(map(repr, unknown))}, the task "
-            f"definition has {', '.join(map(repr, sorted(names))) or 'none'}; "
-            f"{OLD_IMAGE_RUNNING.describe()}")

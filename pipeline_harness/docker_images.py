@@ -142,7 +142,7 @@ def _import(client: docker.DockerClient, rootfs: Path, ref: str) -> None:
 
 
 def build_app_image(client: docker.DockerClient, base: str, version: str,
-                    context: Path = SAMPLE_APP):
+                    context: Path = SAMPLE_APP) -> docker.models.images.Image:
     """sample_app/ built on `base` with APP_VERSION=version, as CodeBuild's buildx would."""
     try:
         image, _ = client.images.build(
@@ -192,7 +192,7 @@ def wait_until_serving(url: str, deadline: float = 30) -> requests.Response:
     raise HarnessError(f"{url} did not answer 200 within {deadline:g}s: last saw {_describe(outcome)}")
 
 
-def _describe(outcome) -> str:
+def _describe(outcome: object) -> str:
     if isinstance(outcome, requests.Response):
         return f"HTTP {outcome.status_code}"
     error = outcome.exception() if hasattr(outcome, "exception") else outcome

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from pipeline_harness import kinds
 from pipeline_harness.context import Context
@@ -21,6 +22,9 @@ from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.lab import Lab
 from pipeline_harness.settings import TAG_CREATED_AT, TAG_RUN_ID, Settings
 from pipeline_harness.targets.base import Target
+
+if TYPE_CHECKING:  # only its type: the sweep asks it for branches, the CLI makes it
+    from pipeline_harness.e2e.github import GitHub
 
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 # older than this is a typo: the cutoff must stay a date
@@ -97,7 +101,7 @@ def find(target: Target, settings: Settings) -> list[Leftover]:
 
 
 def sweep(target: Target, settings: Settings, older_than: timedelta, *, dry_run: bool = False,
-          now: datetime | None = None, github=None) -> Sweep:
+          now: datetime | None = None, github: GitHub | None = None) -> Sweep:
     """Remove (or with dry_run only list) every run older than `older_than`, whole runs at a time.
 
     A run is old when any of its resources is: a half-deleted run is still removed completely.
@@ -111,7 +115,7 @@ def sweep(target: Target, settings: Settings, older_than: timedelta, *, dry_run:
 
 
 def _swept(target: Target, settings: Settings, older_than: timedelta, lab: Lab | None,
-           now: datetime | None, github) -> Sweep:
+           now: datetime | None, github: GitHub | None) -> Sweep:
     """The old runs found, and with a session (not a dry run) removed."""
     now = now or datetime.now(UTC)
     cutoff = now - older_than
@@ -140,7 +144,7 @@ def _run_settings(settings: Settings, prefix: str) -> Settings:
                             create_connection=False)
 
 
-def _sweep_branches(github, cutoff: datetime, dry_run: bool, result: Sweep) -> None:
+def _sweep_branches(github: GitHub, cutoff: datetime, dry_run: bool, result: Sweep) -> None:
     for branch in github.branches(BRANCH_PREFIX):
         if github.committed_at(branch.sha) < cutoff:
             result.branches[branch.name] = "would delete" if dry_run else github.delete_branch(branch.name)

@@ -18,6 +18,7 @@ import argparse
 from importlib import resources
 
 from pipeline_harness.cli.common import output, settings_from
+from pipeline_harness.cli.parsing import Subparsers
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK
 from pipeline_harness.grading import grader_role
 from pipeline_harness.grading.guard import read_only
@@ -26,7 +27,7 @@ from pipeline_harness.report import Report, render
 from pipeline_harness.targets import open_target
 
 
-def add_parser(sub, common) -> argparse.ArgumentParser:
+def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser = sub.add_parser("grader-role", help="the grader's role: its templates, a student's self-check",
                             description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     verbs = parser.add_subparsers(dest="grader_role_verb", required=True, metavar="{template,check}")

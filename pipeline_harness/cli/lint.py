@@ -14,6 +14,7 @@ import argparse
 from pathlib import Path
 
 from pipeline_harness.cli.common import output, settings_from
+from pipeline_harness.cli.parsing import Subparsers
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ConfigError
 from pipeline_harness.lint import report, rules
 from pipeline_harness.lint.lint import distinct_paths, lint_paths
@@ -22,7 +23,7 @@ DEFAULT_BUILDSPEC = "buildspec.yml"
 DEFAULT_DOCKERFILE = "sample_app/Dockerfile"
 
 
-def add_parser(subparsers, common) -> argparse.ArgumentParser:
+def add_parser(subparsers: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "lint", parents=[common], help="lint buildspec.yml, the Dockerfile and imagedefinitions.json",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -8,6 +8,7 @@ import os
 
 from pipeline_harness import lab
 from pipeline_harness.cli.common import output, settings_from
+from pipeline_harness.cli.parsing import Subparsers
 from pipeline_harness.context import Context
 from pipeline_harness.e2e import inputs
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, ConfigError
@@ -17,7 +18,7 @@ from pipeline_harness.report import Report, render
 from pipeline_harness.targets import open_target
 
 
-def add_parser(sub, common) -> argparse.ArgumentParser:
+def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "preflight", parents=[common],
         help="read-only checks that the nightly run can work in this account, before it makes anything",

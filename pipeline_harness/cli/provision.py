@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 from pipeline_harness.cli.common import output, settings_from
+from pipeline_harness.cli.parsing import Subparsers
 from pipeline_harness.errors import EXIT_OK
 from pipeline_harness.lab import Lab
 
 
-def add_parser(sub, common):
+def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser = sub.add_parser("provision", parents=[common], help="create the lab's resources")
     parser.add_argument("--provision-prerequisites", action="store_true", default=None,
                         help="on real AWS, also create the VPC, ALB, ECS cluster and service")
     return parser
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     settings = settings_from(args, provision_prerequisites=args.provision_prerequisites)
     with Lab(settings, keep=True) as lab:  # kept once whole; a failure halfway removes what it made
         handles = lab.provision()

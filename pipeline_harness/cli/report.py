@@ -11,11 +11,12 @@ from __future__ import annotations
 import argparse
 
 from pipeline_harness.cli.common import output
+from pipeline_harness.cli.parsing import Subparsers
 from pipeline_harness.errors import EXIT_OK
 from pipeline_harness.html import nightly
 
 
-def add_parser(sub, common) -> argparse.ArgumentParser:
+def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     del common  # nothing here talks to AWS: no target options
     parser = sub.add_parser(
         "report", help="draw nightly run reports (nightly-run.json) as one HTML page",

@@ -6,9 +6,11 @@ import argparse
 import json
 import os
 from datetime import UTC, datetime, timedelta
+from typing import TextIO
 
 from pipeline_harness import sweep as sweep_mod
 from pipeline_harness.cli.common import output, settings_from
+from pipeline_harness.cli.parsing import Subparsers
 from pipeline_harness.e2e.github import GitHub
 from pipeline_harness.e2e.inputs import TOKEN_VARIABLES
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, ConfigError
@@ -16,7 +18,7 @@ from pipeline_harness.steps import codepipeline
 from pipeline_harness.targets import open_target
 
 
-def add_parser(sub, common) -> argparse.ArgumentParser:
+def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "sweep", parents=[common],
         help="delete resources (and run branches) the harness tagged, older than a duration",
@@ -78,7 +80,7 @@ def _as_dict(result: sweep_mod.Sweep, now: datetime, dry_run: bool) -> dict:
     }
 
 
-def _table(out, result: sweep_mod.Sweep, now: datetime, dry_run: bool) -> None:
+def _table(out: TextIO, result: sweep_mod.Sweep, now: datetime, dry_run: bool) -> None:
     verb = "would delete" if dry_run else "deleted"
     if not result.old and not result.branches:
         out.write("nothing to sweep\n")

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 from pipeline_harness.cli.common import output, settings_from
+from pipeline_harness.cli.parsing import Subparsers
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK
 from pipeline_harness.lab import Lab
 
 
-def add_parser(sub, common):
+def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return sub.add_parser("teardown", parents=[common],
                           help="delete the lab's resources made by pipeline-harness (never others)")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     with Lab(settings) as lab:
         result = lab.teardown()

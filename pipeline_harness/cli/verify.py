@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
+
 from pipeline_harness.cli.common import output, settings_from
+from pipeline_harness.cli.parsing import Subparsers
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK
 from pipeline_harness.lab import Lab
 from pipeline_harness.report import Report, render
 
 
-def add_parser(sub, common):
+def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser = sub.add_parser("verify", parents=[common], help="provision, check every step, tear down")
     parser.add_argument("--keep-resources", action="store_true", default=None,
                         help="leave what was provisioned in place")
     return parser
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     settings = settings_from(args, keep_resources=args.keep_resources)
     # torn down on leaving (a teardown that leaves something is exit 1, after the report)
     with Lab(settings, keep=settings.keep_resources) as lab:

@@ -15,6 +15,7 @@ from typing import Any
 
 from pipeline_harness import inert
 from pipeline_harness.cli.common import output, settings_from
+from pipeline_harness.cli.parsing import Subparsers
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.lab import Lab
 from pipeline_harness.settings import Settings
@@ -29,7 +30,7 @@ from pipeline_harness.waits.model import Outcome, WaitError
 FORMATS = ("table", "json")  # what _write writes; junit and markdown are for verify, grade, lint
 
 
-def add_parser(subparsers, common) -> argparse.ArgumentParser:
+def add_parser(subparsers: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "wait", parents=[common], help="wait for one Step 7 condition (pipeline, ECR tags, rollout, HTTP)",
         description="Wait until a Step 7 condition holds; exit 1 with what was last seen if it "

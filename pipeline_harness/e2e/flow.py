@@ -20,6 +20,7 @@ from pipeline_harness.e2e.run_report import RunReport, stage_verdicts
 from pipeline_harness.errors import AWS_ERRORS, ConfigError, HarnessError, NotAllowed
 from pipeline_harness.grading import evidence
 from pipeline_harness.lab import Lab
+from pipeline_harness.settings import Settings
 from pipeline_harness.steps import events, prerequisites
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
@@ -86,7 +87,7 @@ def _open(lab: Lab, session: ExitStack, report: RunReport, report_path: Path) ->
     return lab
 
 
-def _marker(settings) -> str:
+def _marker(settings: Settings) -> str:
     return f"run {settings.run_id} created {settings.created_at} on {settings.branch}\n"
 
 

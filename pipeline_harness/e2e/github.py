@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import requests
 import tenacity
@@ -81,7 +82,7 @@ class GitHub:
             wait=tenacity.wait_exponential(multiplier=2, max=60) + tenacity.wait_random(0, 1),
             stop=tenacity.stop_after_attempt(attempts), sleep=sleep, reraise=True)
 
-    def _call(self, method: str, path: str, expect: tuple[int, ...], **kwargs) -> requests.Response:
+    def _call(self, method: str, path: str, expect: tuple[int, ...], **kwargs: Any) -> requests.Response:
         url = f"{self.api_url}/repos/{self.repository}{path}"
         try:
             return self._retrying(self._once, method, url, expect, **kwargs)
@@ -90,7 +91,7 @@ class GitHub:
         except requests.RequestException as err:
             raise TargetUnreachable(f"GitHub does not answer at {self.api_url}: {err}") from None
 
-    def _once(self, method: str, url: str, expect: tuple[int, ...], **kwargs) -> requests.Response:
+    def _once(self, method: str, url: str, expect: tuple[int, ...], **kwargs: Any) -> requests.Response:
         response = self.session.request(method, url, timeout=self.timeout, **kwargs)
         if response.status_code in expect:
             return response

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline_harness import diagnosis
+from pipeline_harness.settings import Settings
+from pipeline_harness.waits.model import Outcome
 
 # seconds, from the tutorial's Step 7
 EXPECTED_STAGE_SECONDS = {"Build": (3 * 60, 5 * 60), "Deploy": (1 * 60, 2 * 60)}
@@ -81,7 +83,7 @@ class RunReport:
         self.began = self.clock()
 
     @contextmanager
-    def timing(self, name: str, *, wait: bool = False):
+    def timing(self, name: str, *, wait: bool = False) -> Iterator[Timed]:
         """Time the block as a phase (or a wait); its state says how it ended."""
         entry = Timed(name)
         (self.waits if wait else self.phases).append(entry)
@@ -100,7 +102,7 @@ class RunReport:
         finally:
             entry.seconds = round(self.clock() - start, 1)
 
-    def waited(self, entry: Timed, outcome) -> None:
+    def waited(self, entry: Timed, outcome: Outcome) -> None:
         entry.attempts, entry.last_seen = outcome.attempts, str(outcome.observation)
 
     def fail(self, err: BaseException, where: str | None = None) -> None:
@@ -129,7 +131,7 @@ class RunReport:
         path.write_text(json.dumps(self.as_dict(), indent=2) + "\n", encoding="utf-8")
 
 
-def not_started(settings, where: str, error: str, message: str) -> RunReport:
+def not_started(settings: Settings, where: str, error: str, message: str) -> RunReport:
     """The report of a run that could not start (no credentials, a missing input, an account that
     does not answer): failed, and why."""
     report = RunReport(settings.run_id, settings.region, settings.pipeline_type, settings.branch)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from pipeline_harness.e2e.run_report import Timed
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import prerequisites
 
@@ -105,7 +106,7 @@ def estimate(usage: dict, pipeline_type: str) -> dict:
     return result
 
 
-def _window(first, last, start_at_end: bool = False) -> float:
+def _window(first: Timed | None, last: Timed | None, start_at_end: bool = False) -> float:
     """Seconds from `first`'s start (or end) to `last`'s end; 0 when either never ran."""
     if first is None or last is None or first.at is None or last.at is None:
         return 0.0

@@ -11,6 +11,9 @@ import dataclasses
 import threading
 from collections import Counter
 
+from botocore.client import BaseClient
+from botocore.model import OperationModel
+
 from pipeline_harness.errors import HarnessError
 from pipeline_harness.targets.base import Target
 from pipeline_harness.targets.operations import is_read
@@ -22,7 +25,7 @@ class MutationRefused(HarnessError):
     """The grader tried an operation that is not a read; nothing was sent."""
 
 
-def refuse_mutation(model, **_) -> None:
+def refuse_mutation(model: OperationModel, **_: object) -> None:
     """botocore handler: raise before a non-read operation is serialised or sent."""
     if not is_read(model.name):
         raise MutationRefused(
@@ -30,7 +33,7 @@ def refuse_mutation(model, **_) -> None:
             "before sending it")
 
 
-def guard(client):
+def guard(client: BaseClient) -> BaseClient:
     """Install the guard on a client (idempotent: one registration per client)."""
     client.meta.events.register_first("provide-client-params", refuse_mutation, unique_id=GUARD_ID)
     return client
@@ -39,7 +42,7 @@ def guard(client):
 class ReadOnlyTarget(Target):
     """A Target whose every client carries the guard; with_session keeps it read-only."""
 
-    def client(self, service: str):
+    def client(self, service: str) -> BaseClient:
         return guard(super().client(service))
 
 

@@ -42,7 +42,7 @@ from pipeline_harness.lint.lint import lint_texts
 from pipeline_harness.lint.rules import Selection
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import codepipeline
-from pipeline_harness.steps.base import Check, CheckResult, dig
+from pipeline_harness.steps.base import Check, CheckResult, Verdict, dig
 
 MAX_ARTIFACT_BYTES = 50 * 2**20  # a lab's repository zips to a few kilobytes
 MAX_FILE_BYTES = 2**20
@@ -365,25 +365,27 @@ def _listed(findings: list[Finding]) -> str:
     return ", ".join(f"{f.path}{f':{f.line}' if f.line else ''} {f.rule}" for f in findings)
 
 
-def _judge_buildspec(linted: Linted, ctx: Context):
+def _judge_buildspec(linted: Linted, ctx: Context) -> Verdict:
     name, source = ctx.settings.buildspec, linted.source
     if linted.buildspec:
-        return True, f"`{name}` in the repository root", f"`{name}` in {source.location}"
+        return Verdict(passed=True, expected=f"`{name}` in the repository root",
+                       found=f"`{name}` in {source.location}")
     elsewhere = [p for p in source.paths if PurePosixPath(p).name == name]
     found = (f"`{elsewhere[0]}`, not in the repository root" if elsewhere
              else f"no {name} among the {len(source.paths)} files of {source.location}")
-    return False, f"`{name}` in the repository root", found
+    return Verdict(passed=False, expected=f"`{name}` in the repository root", found=found)
 
 
-def _judge_lint(linted: Linted, ctx: Context):
+def _judge_lint(linted: Linted, ctx: Context) -> Verdict:
     hints = linted.hints
     files = ", ".join(f"`{p}`" for p in linted.source.texts) or "nothing"
     if not hints:
-        return True, "no lint findings", f"none in {files} (lab rules)"
-    return False, "no lint findings in the build's files (lab rules)", f"{len(hints)}: {_listed(hints)}"
+        return Verdict(passed=True, expected="no lint findings", found=f"none in {files} (lab rules)")
+    return Verdict(passed=False, expected="no lint findings in the build's files (lab rules)",
+                   found=f"{len(hints)}: {_listed(hints)}")
 
 
-def _judge_definitions(linted: Linted, ctx: Context):
+def _judge_definitions(linted: Linted, ctx: Context) -> Verdict:
     name, source = ctx.settings.image_definitions_file, linted.source
     if not linted.buildspec:
         raise NotAssessed(f"no {ctx.settings.buildspec} in the repository root to read "
@@ -396,8 +398,9 @@ def _judge_definitions(linted: Linted, ctx: Context):
         f"{ctx.settings.buildspec} alone: {source.build_output}"
     costing = _costing(linted, ctx)
     if costing:
-        return False, expected, f"{len(costing)}: {_listed(costing)} (judged from {judged})"
-    return True, expected, f"as asked (judged from {judged})"
+        return Verdict(passed=False, expected=expected,
+                       found=f"{len(costing)}: {_listed(costing)} (judged from {judged})")
+    return Verdict(passed=True, expected=expected, found=f"as asked (judged from {judged})")
 
 
 def _costing(linted: Linted, ctx: Context) -> list[Finding]:
@@ -431,11 +434,15 @@ DEFINITIONS_HINT = ("Image definitions file name typo - must be exactly `imagede
                     "(Step 6 Common Mistakes); check imagedefinitions.json container name matches "
                     "task definition (Common Issues: old image still running)")
 CHECKS = [
-    Check("source.buildspec", 5, "`buildspec.yml` is in the repository root (the latest execution's source)",
-          BUILDSPEC_HINT, read_linted, _judge_buildspec, _NEEDS),
-    Check("source.lint", 5, "`buildspec.yml` and the Dockerfile have no lint findings (lab rules; "
-          "a hint, worth no points)", LINT_HINT, read_linted, _judge_lint, _NEEDS, points=0),
-    Check("source.image-definitions", 6, "The buildspec writes and delivers `imagedefinitions.json` "
-          "naming container `php-app-container`", DEFINITIONS_HINT, read_linted, _judge_definitions,
-          _NEEDS),
+    Check(id="source.buildspec", step=5,
+          title="`buildspec.yml` is in the repository root (the latest execution's source)",
+          hint=BUILDSPEC_HINT, read=read_linted, judge=_judge_buildspec, needs=_NEEDS),
+    Check(id="source.lint", step=5,
+          title="`buildspec.yml` and the Dockerfile have no lint findings (lab rules; "
+          "a hint, worth no points)", hint=LINT_HINT, read=read_linted, judge=_judge_lint, needs=_NEEDS,
+          points=0),
+    Check(id="source.image-definitions", step=6,
+          title="The buildspec writes and delivers `imagedefinitions.json` "
+          "naming container `php-app-container`", hint=DEFINITIONS_HINT, read=read_linted,
+          judge=_judge_definitions, needs=_NEEDS),
 ]

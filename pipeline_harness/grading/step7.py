@@ -20,16 +20,14 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-import botocore.exceptions
-
 from pipeline_harness import diagnosis
 from pipeline_harness.context import Context
-from pipeline_harness.errors import HarnessError, Unsupported
+from pipeline_harness.errors import AWS_ERRORS, HarnessError, Unsupported
 from pipeline_harness.grading.evidence import alb, build, deployment, execution, image
 from pipeline_harness.grading.evidence.link import BROKEN, UNPROVEN, UNREAD, Link
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.steps import prerequisites, verification
-from pipeline_harness.steps.base import Check, CheckResult
+from pipeline_harness.steps.base import Check, CheckResult, Verdict
 from pipeline_harness.waits import ecr_tags, http, pipeline
 
 STEP = verification.NUMBER  # the tutorial's Step 7, as steps/verification.py declares its STEP
@@ -65,34 +63,35 @@ def _broken(link: Link, own: set[str]) -> str:
     return f"link `{link.name}` broke: " + "; ".join(parts) if parts else ""
 
 
-def judge(links: tuple[Link, ...], ctx: Context):
-    """(ok, expected, found) for run_check; Unsupported (a skip) where a link is unproven, a
+def judge(links: tuple[Link, ...], ctx: Context) -> Verdict:
+    """The verdict for run_check; Unsupported (a skip) where a link is unproven, a
     HarnessError (an error) where a call failed."""
     own = {link.name for link in links}
     expected = "the chain of evidence to hold: " + "; ".join(link.proves for link in links)
     broken = [text for link in links if link.state == BROKEN and (text := _broken(link, own))]
     if broken:
-        return False, expected, "; ".join(broken)
+        return Verdict(passed=False, expected=expected, found="; ".join(broken))
     unread = next((link for link in links if link.state == UNREAD), None)
     if unread is not None:
         raise HarnessError(f"link `{unread.name}`: {unread.unread}")
     unproven = next((link for link in links if link.state == UNPROVEN), None)
     if unproven is not None:
         raise Unsupported(f"link `{unproven.name}` not proven: {unproven.unproven}")
-    return True, expected, "; ".join(link.found for link in links)
+    return Verdict(passed=True, expected=expected, found="; ".join(link.found for link in links))
 
 
 _EXECUTIONS = (("codepipeline", "ListPipelineExecutions"), ("codepipeline", "GetPipelineExecution"))
 CHECKS = [
-    Check("pipeline.latest-execution", STEP, "All pipeline stages show Succeeded",
-          pipeline.HINT, LINKS_OF["pipeline.latest-execution"], judge, _EXECUTIONS),
-    Check("ecr.pushed-image", STEP, "New images in ECR with multiple tags",
-          ecr_tags.HINT, LINKS_OF["ecr.pushed-image"], judge, (*_EXECUTIONS, ("ecr", None))),
-    Check("ecs.rollout", STEP, "ECS deployment completed, new tasks on the new image",
-          diagnosis.OLD_IMAGE_RUNNING.describe(), LINKS_OF["ecs.rollout"], judge,
-          (*_EXECUTIONS, ("ecs", None))),
-    Check("app.http", STEP, "Application accessible via the ALB",
-          http.HINT, LINKS_OF["app.http"], judge, (*_EXECUTIONS, ("elbv2", None))),
+    Check(id="pipeline.latest-execution", step=STEP, title="All pipeline stages show Succeeded",
+          hint=pipeline.HINT, read=LINKS_OF["pipeline.latest-execution"], judge=judge, needs=_EXECUTIONS),
+    Check(id="ecr.pushed-image", step=STEP, title="New images in ECR with multiple tags",
+          hint=ecr_tags.HINT, read=LINKS_OF["ecr.pushed-image"], judge=judge,
+          needs=(*_EXECUTIONS, ("ecr", None))),
+    Check(id="ecs.rollout", step=STEP, title="ECS deployment completed, new tasks on the new image",
+          hint=diagnosis.OLD_IMAGE_RUNNING.describe(), read=LINKS_OF["ecs.rollout"], judge=judge,
+          needs=(*_EXECUTIONS, ("ecs", None))),
+    Check(id="app.http", step=STEP, title="Application accessible via the ALB",
+          hint=http.HINT, read=LINKS_OF["app.http"], judge=judge, needs=(*_EXECUTIONS, ("elbv2", None))),
 ]
 
 
@@ -139,7 +138,7 @@ def diagnose(result: CheckResult, ctx: Context) -> CheckResult:
     if result.id in _EXPLAIN:
         try:
             explained = _EXPLAIN[result.id](links, ctx)
-        except (HarnessError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
+        except (HarnessError, *AWS_ERRORS):
             explained = None  # the verdict stands; what is known is still said
     hint = "; ".join(p for p in (todo, explained, result.hint) if p)
     return dataclasses.replace(result, hint=hint)

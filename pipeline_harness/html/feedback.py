@@ -16,6 +16,7 @@ from pipeline_harness.html import render
 from pipeline_harness.report import (
     FEEDBACK_SECTIONS,
     MARKS,
+    CheckResult,
     Report,
     duration,
     kind,
@@ -55,7 +56,7 @@ class Step:
     groups: list[Group]
 
 
-def _shown(check, hint_label: str) -> Shown:
+def _shown(check: CheckResult, hint_label: str) -> Shown:
     points = "" if check.status == "skip" else f"{check.points}/{check.max_points}"
     hint = check.hint if hint_label else ""  # a section without a label shows no hint, as in Markdown
     return Shown(check.id, kind(check), MARKS[kind(check)], check.title, check.message, points,

@@ -9,16 +9,28 @@ is decided in one place, `kinds.ownership`, never by a kind itself.
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from pipeline_harness.context import Context
+from pipeline_harness.errors import ProvisionError
 from pipeline_harness.settings import Names
 from pipeline_harness.targets.base import Target
 
-MISSING: Any = object()  # a read found no resource of that name
+
+class Missing(enum.Enum):
+    """What a read returns when it found no resource of that name: one value of its own type, so
+    `found is MISSING` narrows what a read returned to the resource itself."""
+
+    MISSING = enum.auto()
+
+
+MISSING: Final = Missing.MISSING
+# what a kind's read returns: the service's description of the resource, or MISSING
+Found = dict[str, Any] | Missing
 
 
 @dataclass(frozen=True)
@@ -58,7 +70,7 @@ def _before(name: str, base: str) -> str | None:
     return name[: -len(base)] if name.endswith(base) else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Kind:
     """One kind of resource; the tutorial step that makes it is the `Step` holding it (steps.holding)."""
 
@@ -67,7 +79,7 @@ class Kind:
     service: str  # botocore's service name: the client and the target's capabilities
     rule: NameRule
     actions: Actions
-    read: Callable[[Context, str], Any]  # the resource of that name, or MISSING
+    read: Callable[[Context, str], Found]  # the resource of that name, or MISSING
     tags: Callable[[Context, Any], Mapping[str, str]]  # its tags as a mapping
     create: Callable[[Context, str, dict], Any]  # made carrying the run's tags where the API can
     delete: Callable[[Context, Any], None]
@@ -87,6 +99,14 @@ class Kind:
 
     def __str__(self) -> str:
         return self.title
+
+
+def made(found: Found, title: str, name: str) -> dict[str, Any]:
+    """A read of the resource just made: a service that does not show it yet fails the step in one
+    line (it was a TypeError while MISSING was a bare object)."""
+    if found is MISSING:
+        raise ProvisionError(f"{title} {name} was made, but reading it back found nothing")
+    return found
 
 
 def tag_map(tags: Iterable[Mapping[str, str]] | None, key: str = "Key",

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, drifted, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, drifted, tag_map
 from pipeline_harness.targets.base import Target
 
 
-def read(ctx: Context, name: str) -> Any:
+def read(ctx: Context, name: str) -> Found:
     found = ctx.client("codebuild").batch_get_projects(names=[name])
     return found["projects"][0] if found["projects"] else MISSING
 
@@ -40,14 +38,14 @@ def _names(target: Target) -> list[str]:
 
 
 PROJECT = Kind(
-    "codebuild_project", "CodeBuild project", "codebuild",
-    NameRule(255, r"[A-Za-z0-9][A-Za-z0-9_-]*", "letters, digits, - and _ (a letter or digit first)",
-             min_length=2),
-    Actions(read=("codebuild:BatchGetProjects",), owner=("codebuild:BatchGetProjects",),
-            create=("codebuild:CreateProject",),
-            update=("codebuild:UpdateProject",),
-            delete=("codebuild:DeleteProject",),
-            list=("codebuild:ListProjects",)),
+    key="codebuild_project", title="CodeBuild project", service="codebuild",
+    rule=NameRule(255, r"[A-Za-z0-9][A-Za-z0-9_-]*", "letters, digits, - and _ (a letter or digit first)",
+                  min_length=2),
+    actions=Actions(read=("codebuild:BatchGetProjects",), owner=("codebuild:BatchGetProjects",),
+                    create=("codebuild:CreateProject",),
+                    update=("codebuild:UpdateProject",),
+                    delete=("codebuild:DeleteProject",),
+                    list=("codebuild:ListProjects",)),
     read=read, tags=_tags, create=_create, update=_update, delete=_delete, names=_names,
     inventory=lambda target: set(_names(target)),
 )

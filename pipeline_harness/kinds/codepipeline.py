@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, drifted, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, drifted, tag_map
 from pipeline_harness.targets.base import Target
 
 
-def read(ctx: Context, name: str) -> Any:
+def read(ctx: Context, name: str) -> Found:
     client = ctx.client("codepipeline")
     try:
         return client.get_pipeline(name=name)
@@ -47,12 +45,12 @@ def _names(target: Target) -> list[str]:
 
 
 PIPELINE = Kind(
-    "pipeline", "pipeline", "codepipeline",
-    NameRule(100, r"[A-Za-z0-9.@_-]+", "letters, digits and . @ _ -"),
-    Actions(read=("codepipeline:GetPipeline",), owner=("codepipeline:ListTagsForResource",),
-            create=("codepipeline:CreatePipeline", "codepipeline:TagResource"),
-            update=("codepipeline:UpdatePipeline",),
-            delete=("codepipeline:DeletePipeline",), list=("codepipeline:ListPipelines",)),
+    key="pipeline", title="pipeline", service="codepipeline",
+    rule=NameRule(100, r"[A-Za-z0-9.@_-]+", "letters, digits and . @ _ -"),
+    actions=Actions(read=("codepipeline:GetPipeline",), owner=("codepipeline:ListTagsForResource",),
+                    create=("codepipeline:CreatePipeline", "codepipeline:TagResource"),
+                    update=("codepipeline:UpdatePipeline",),
+                    delete=("codepipeline:DeletePipeline",), list=("codepipeline:ListPipelines",)),
     read=read, tags=_tags, create=_create, update=_update, delete=_delete, names=_names,
     inventory=lambda target: set(_names(target)),
 )

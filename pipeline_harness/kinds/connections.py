@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, tag_map
 from pipeline_harness.targets.base import Target
 
 SERVICE = "codestar-connections"
@@ -34,7 +34,7 @@ def listed(target: Target, **filters: str) -> list[dict]:
     return found
 
 
-def read(ctx: Context, name: str) -> Any:
+def read(ctx: Context, name: str) -> Found:
     if ctx.settings.connection_arn:
         return by_arn(ctx, ctx.settings.connection_arn)
     return next((c for c in listed(ctx.target, ProviderTypeFilter="GitHub") if c["ConnectionName"] == name),
@@ -62,13 +62,13 @@ def _names(target: Target) -> list[str]:
 
 
 CONNECTION = Kind(
-    "connection_name", "GitHub connection", SERVICE,
-    NameRule(32, r"[\w-]+", "letters, digits, _ and -"),
-    Actions(read=("codestar-connections:ListConnections", "codestar-connections:GetConnection"),
-            owner=("codestar-connections:ListTagsForResource",),
-            create=("codestar-connections:CreateConnection", "codestar-connections:TagResource"),
-            delete=("codestar-connections:DeleteConnection",),
-            list=("codestar-connections:ListConnections",)),
+    key="connection_name", title="GitHub connection", service=SERVICE,
+    rule=NameRule(32, r"[\w-]+", "letters, digits, _ and -"),
+    actions=Actions(read=("codestar-connections:ListConnections", "codestar-connections:GetConnection"),
+                    owner=("codestar-connections:ListTagsForResource",),
+                    create=("codestar-connections:CreateConnection", "codestar-connections:TagResource"),
+                    delete=("codestar-connections:DeleteConnection",),
+                    list=("codestar-connections:ListConnections",)),
     read=read, tags=_tags, create=_create, delete=_delete, names=_names,
     inventory=lambda target: set(_names(target)),
 )

@@ -8,10 +8,8 @@ changed, and the harness makes its own beside it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, tag_map
 from pipeline_harness.settings import TAG_RUN_ID
 from pipeline_harness.targets.base import Target
 
@@ -22,7 +20,7 @@ def _ours_named(ctx: Context, describe: str, key: str, name: str) -> list[dict]:
     return list(found[key])
 
 
-def read(ctx: Context, stem: str) -> Any:
+def read(ctx: Context, stem: str) -> Found:
     """The network of that name: VPC, gateway, subnets (by CIDR) and group, or MISSING."""
     vpcs = _ours_named(ctx, "describe_vpcs", "Vpcs", f"{stem}-vpc")
     if not vpcs:
@@ -121,20 +119,20 @@ def inventory(target: Target) -> set[str]:
 
 
 NETWORK = Kind(
-    "network", "VPC", "ec2",
-    NameRule(240, r"[\w .:/=+@-]+", "letters, digits, spaces and _ . : / = + - @"),
-    Actions(read=("ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
-                  "ec2:DescribeInternetGateways"),
-            owner=("ec2:DescribeVpcs",),
-            create=("ec2:CreateVpc", "ec2:CreateTags", "ec2:CreateInternetGateway",
-                    "ec2:AttachInternetGateway", "ec2:DescribeRouteTables", "ec2:CreateRoute",
-                    "ec2:DescribeAvailabilityZones", "ec2:CreateSubnet", "ec2:CreateSecurityGroup",
-                    "ec2:AuthorizeSecurityGroupIngress"),
-            update=("ec2:CreateInternetGateway", "ec2:AttachInternetGateway", "ec2:CreateRoute",
-                    "ec2:CreateSubnet", "ec2:CreateSecurityGroup"),
-            delete=("ec2:DeleteSecurityGroup", "ec2:DeleteSubnet", "ec2:DetachInternetGateway",
-                    "ec2:DeleteInternetGateway", "ec2:DeleteVpc"),
-            list=("ec2:DescribeVpcs",)),
+    key="network", title="VPC", service="ec2",
+    rule=NameRule(240, r"[\w .:/=+@-]+", "letters, digits, spaces and _ . : / = + - @"),
+    actions=Actions(read=("ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
+                          "ec2:DescribeInternetGateways"),
+                    owner=("ec2:DescribeVpcs",),
+                    create=("ec2:CreateVpc", "ec2:CreateTags", "ec2:CreateInternetGateway",
+                            "ec2:AttachInternetGateway", "ec2:DescribeRouteTables", "ec2:CreateRoute",
+                            "ec2:DescribeAvailabilityZones", "ec2:CreateSubnet", "ec2:CreateSecurityGroup",
+                            "ec2:AuthorizeSecurityGroupIngress"),
+                    update=("ec2:CreateInternetGateway", "ec2:AttachInternetGateway", "ec2:CreateRoute",
+                            "ec2:CreateSubnet", "ec2:CreateSecurityGroup"),
+                    delete=("ec2:DeleteSecurityGroup", "ec2:DeleteSubnet", "ec2:DetachInternetGateway",
+                            "ec2:DeleteInternetGateway", "ec2:DeleteVpc"),
+                    list=("ec2:DescribeVpcs",)),
     read=read, tags=lambda ctx, network: tag_map(network["Tags"]), create=_create, update=_update,
     delete=_delete, names=_names, inventory=inventory,
 )

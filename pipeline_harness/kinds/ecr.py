@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, tag_map
 from pipeline_harness.targets.base import Target
 
 
-def read(ctx: Context, name: str) -> Any:
+def read(ctx: Context, name: str) -> Found:
     ecr = ctx.client("ecr")
     try:
         return ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
@@ -49,15 +47,15 @@ def _names(target: Target) -> list[str]:
 
 
 REPOSITORY = Kind(
-    "ecr_repository", "ECR repository", "ecr",
-    NameRule(256, r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*",
-             "lower-case letters, digits and . _ - / between them", min_length=2),
-    Actions(read=("ecr:DescribeRepositories",), owner=("ecr:ListTagsForResource",),
-            create=("ecr:CreateRepository", "ecr:TagResource"),
-            update=("ecr:PutImageScanningConfiguration", "ecr:PutImageTagMutability"),
-            # a forced delete removes the images too, which needs BatchDeleteImage
-            delete=("ecr:DeleteRepository", "ecr:BatchDeleteImage"),
-            list=("ecr:DescribeRepositories",)),
+    key="ecr_repository", title="ECR repository", service="ecr",
+    rule=NameRule(256, r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*",
+                  "lower-case letters, digits and . _ - / between them", min_length=2),
+    actions=Actions(read=("ecr:DescribeRepositories",), owner=("ecr:ListTagsForResource",),
+                    create=("ecr:CreateRepository", "ecr:TagResource"),
+                    update=("ecr:PutImageScanningConfiguration", "ecr:PutImageTagMutability"),
+                    # a forced delete removes the images too, which needs BatchDeleteImage
+                    delete=("ecr:DeleteRepository", "ecr:BatchDeleteImage"),
+                    list=("ecr:DescribeRepositories",)),
     read=read, tags=_tags, create=_create, update=_update, delete=_delete, names=_names,
     inventory=lambda target: set(_names(target)),
 )

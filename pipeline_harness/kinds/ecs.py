@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, drifted, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, drifted, tag_map
 from pipeline_harness.settings import TAG_RUN_ID
 from pipeline_harness.targets.base import Target
 
@@ -33,7 +33,7 @@ def _chunks(items: list[str], size: int) -> list[list[str]]:
 
 # --- the cluster ----------------------------------------------------------------------------------
 
-def read_cluster(ctx: Context, name: str) -> Any:
+def read_cluster(ctx: Context, name: str) -> Found:
     clusters = ctx.client("ecs").describe_clusters(clusters=[name], include=["TAGS"])["clusters"]
     return next((c for c in clusters if c["status"] == "ACTIVE"), MISSING)
 
@@ -54,7 +54,7 @@ def _family_of(arn: str) -> str:
     return arn.rsplit("/", 1)[-1].rsplit(":", 1)[0]
 
 
-def read_family(ctx: Context, family: str) -> Any:
+def read_family(ctx: Context, family: str) -> Found:
     """The family's revisions by status (familyPrefix also matches longer families: filtered out)."""
     paginator = ctx.client("ecs").get_paginator("list_task_definitions")
     revisions = {status: [arn for page in paginator.paginate(familyPrefix=family, status=status)
@@ -114,7 +114,7 @@ def _family_names(target: Target) -> list[str]:
 
 # --- the service ----------------------------------------------------------------------------------
 
-def read_service(ctx: Context, name: str) -> Any:
+def read_service(ctx: Context, name: str) -> Found:
     ecs = ctx.client("ecs")
     try:
         services = ecs.describe_services(cluster=ctx.names.cluster, services=[name],
@@ -155,30 +155,30 @@ def inventory(target: Target) -> set[str]:
 
 _TAG = ("ecs:TagResource",)
 CLUSTER = Kind(
-    "cluster", "ECS cluster", "ecs", _RULE,
-    Actions(read=("ecs:DescribeClusters",), owner=("ecs:DescribeClusters",),
-            create=("ecs:CreateCluster", *_TAG), delete=("ecs:DeleteCluster",),
-            list=("ecs:ListClusters",)),
+    key="cluster", title="ECS cluster", service="ecs", rule=_RULE,
+    actions=Actions(read=("ecs:DescribeClusters",), owner=("ecs:DescribeClusters",),
+                    create=("ecs:CreateCluster", *_TAG), delete=("ecs:DeleteCluster",),
+                    list=("ecs:ListClusters",)),
     read=read_cluster, tags=lambda ctx, cluster: _pairs(cluster.get("tags")), create=_create_cluster,
     delete=lambda ctx, cluster: ctx.client("ecs").delete_cluster(cluster=cluster["clusterArn"]),
     names=_cluster_names, inventory=inventory,
 )
 TASK_DEFINITION = Kind(
-    "task_family", "task definition family", "ecs", _RULE,
-    Actions(read=("ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition"),
-            owner=("ecs:DescribeTaskDefinition",),
-            create=("ecs:RegisterTaskDefinition", *_TAG),
-            update=("ecs:RegisterTaskDefinition",),
-            delete=("ecs:DeregisterTaskDefinition", "ecs:DeleteTaskDefinitions"),
-            list=("ecs:ListTaskDefinitionFamilies",)),
+    key="task_family", title="task definition family", service="ecs", rule=_RULE,
+    actions=Actions(read=("ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition"),
+                    owner=("ecs:DescribeTaskDefinition",),
+                    create=("ecs:RegisterTaskDefinition", *_TAG),
+                    update=("ecs:RegisterTaskDefinition",),
+                    delete=("ecs:DeregisterTaskDefinition", "ecs:DeleteTaskDefinitions"),
+                    list=("ecs:ListTaskDefinitionFamilies",)),
     read=read_family, tags=_family_tags, create=_register, update=_update_family,
     delete=_delete_family, names=_family_names, inventory=inventory,
 )
 SERVICE = Kind(
-    "service", "ECS service", "ecs", _RULE,
-    Actions(read=("ecs:DescribeServices",), owner=("ecs:DescribeServices",),
-            create=("ecs:CreateService", *_TAG), delete=("ecs:DeleteService",),
-            list=("ecs:ListServices",)),
+    key="service", title="ECS service", service="ecs", rule=_RULE,
+    actions=Actions(read=("ecs:DescribeServices",), owner=("ecs:DescribeServices",),
+                    create=("ecs:CreateService", *_TAG), delete=("ecs:DeleteService",),
+                    list=("ecs:ListServices",)),
     read=read_service, tags=lambda ctx, service: _pairs(service.get("tags")), create=_create_service,
     delete=_delete_service, inventory=inventory,
 )

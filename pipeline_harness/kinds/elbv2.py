@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, tag_map
 from pipeline_harness.targets.base import Target
 
 _RULE = NameRule(32, r"(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?",
@@ -17,7 +15,7 @@ def _tags_of(ctx: Context, arn: str) -> dict[str, str]:
     return tag_map(described[0]["Tags"] if described else [])
 
 
-def read_target_group(ctx: Context, name: str) -> Any:
+def read_target_group(ctx: Context, name: str) -> Found:
     elbv2 = ctx.client("elbv2")
     try:
         return elbv2.describe_target_groups(Names=[name])["TargetGroups"][0]
@@ -34,7 +32,7 @@ def _delete_target_group(ctx: Context, group: dict) -> None:
     ctx.client("elbv2").delete_target_group(TargetGroupArn=group["TargetGroupArn"])
 
 
-def read_load_balancer(ctx: Context, name: str) -> Any:
+def read_load_balancer(ctx: Context, name: str) -> Found:
     elbv2 = ctx.client("elbv2")
     try:
         return elbv2.describe_load_balancers(Names=[name])["LoadBalancers"][0]
@@ -87,23 +85,23 @@ def inventory(target: Target) -> set[str]:
 
 _DESCRIBE_TAGS = ("elasticloadbalancing:DescribeTags",)
 TARGET_GROUP = Kind(
-    "target_group", "target group", "elbv2", _RULE,
-    Actions(read=("elasticloadbalancing:DescribeTargetGroups",), owner=_DESCRIBE_TAGS,
-            create=("elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:AddTags"),
-            delete=("elasticloadbalancing:DeleteTargetGroup",),
-            list=("elasticloadbalancing:DescribeTargetGroups",)),
+    key="target_group", title="target group", service="elbv2", rule=_RULE,
+    actions=Actions(read=("elasticloadbalancing:DescribeTargetGroups",), owner=_DESCRIBE_TAGS,
+                    create=("elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:AddTags"),
+                    delete=("elasticloadbalancing:DeleteTargetGroup",),
+                    list=("elasticloadbalancing:DescribeTargetGroups",)),
     read=read_target_group, tags=lambda ctx, group: _tags_of(ctx, group["TargetGroupArn"]),
     create=_create_target_group, delete=_delete_target_group,
     names=lambda target: [group["TargetGroupName"] for group in _groups(target)], inventory=inventory,
 )
 LOAD_BALANCER = Kind(
-    "load_balancer", "load balancer", "elbv2", _RULE,
-    Actions(read=("elasticloadbalancing:DescribeLoadBalancers",), owner=_DESCRIBE_TAGS,
-            create=("elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:AddTags",
-                    "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:CreateListener"),
-            update=("elasticloadbalancing:DescribeListeners", "elasticloadbalancing:CreateListener"),
-            delete=("elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DeleteListener"),
-            list=("elasticloadbalancing:DescribeLoadBalancers",)),
+    key="load_balancer", title="load balancer", service="elbv2", rule=_RULE,
+    actions=Actions(read=("elasticloadbalancing:DescribeLoadBalancers",), owner=_DESCRIBE_TAGS,
+                    create=("elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:AddTags",
+                            "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:CreateListener"),
+                    update=("elasticloadbalancing:DescribeListeners", "elasticloadbalancing:CreateListener"),
+                    delete=("elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DeleteListener"),
+                    list=("elasticloadbalancing:DescribeLoadBalancers",)),
     read=read_load_balancer, tags=lambda ctx, balancer: _tags_of(ctx, balancer["LoadBalancerArn"]),
     create=_create_load_balancer, update=_update_load_balancer, delete=_delete_load_balancer,
     names=lambda target: [balancer["LoadBalancerName"] for balancer in _balancers(target)],

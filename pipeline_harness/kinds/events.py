@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, made, tag_map
 from pipeline_harness.targets.base import Target
 
 TARGET_ID = "run-queue"
 
 
-def read(ctx: Context, name: str) -> Any:
+def read(ctx: Context, name: str) -> Found:
     events = ctx.client("events")
     try:
         rule = events.describe_rule(Name=name)
@@ -27,7 +25,7 @@ def _tags(ctx: Context, found: dict) -> dict[str, str]:
 def _create(ctx: Context, name: str, desired: dict) -> dict:
     ctx.client("events").put_rule(Name=name, EventPattern=desired["EventPattern"], State="ENABLED",
                                   Description=desired["Description"], Tags=ctx.tag_list())
-    return _update(ctx, dict(read(ctx, name)), desired)
+    return _update(ctx, made(read(ctx, name), "EventBridge rule", name), desired)
 
 
 def _update(ctx: Context, found: dict, desired: dict) -> dict:
@@ -37,7 +35,7 @@ def _update(ctx: Context, found: dict, desired: dict) -> dict:
                         Description=desired["Description"])
     if [t["Arn"] for t in found["Targets"]] != [desired["QueueArn"]]:
         events.put_targets(Rule=name, Targets=[{"Id": TARGET_ID, "Arn": desired["QueueArn"]}])
-    return dict(read(ctx, name))
+    return made(read(ctx, name), "EventBridge rule", name)
 
 
 def _delete(ctx: Context, found: dict) -> None:
@@ -53,12 +51,13 @@ def _names(target: Target) -> list[str]:
 
 
 EVENT_RULE = Kind(
-    "event_rule", "EventBridge rule", "events",
-    NameRule(64, r"[.\-_A-Za-z0-9]+", "letters, digits and . - _"),
-    Actions(read=("events:DescribeRule", "events:ListTargetsByRule"), owner=("events:ListTagsForResource",),
-            create=("events:PutRule", "events:TagResource", "events:PutTargets"),
-            update=("events:PutRule", "events:PutTargets"),
-            delete=("events:RemoveTargets", "events:DeleteRule"), list=("events:ListRules",)),
+    key="event_rule", title="EventBridge rule", service="events",
+    rule=NameRule(64, r"[.\-_A-Za-z0-9]+", "letters, digits and . - _"),
+    actions=Actions(read=("events:DescribeRule", "events:ListTargetsByRule"),
+                    owner=("events:ListTagsForResource",),
+                    create=("events:PutRule", "events:TagResource", "events:PutTargets"),
+                    update=("events:PutRule", "events:PutTargets"),
+                    delete=("events:RemoveTargets", "events:DeleteRule"), list=("events:ListRules",)),
     read=read, tags=_tags, create=_create, update=_update, delete=_delete, names=_names,
     inventory=lambda target: set(_names(target)),
     policy_resources=("arn:aws:events:*:*:rule/*dev-php-app-events",), name_of=lambda names: names.events,

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, tag_map
 from pipeline_harness.targets.base import Target
 
 
@@ -16,7 +16,7 @@ def document(raw: Any) -> dict:
     return json.loads(unquote(raw)) if isinstance(raw, str) else raw
 
 
-def read(ctx: Context, name: str) -> Any:
+def read(ctx: Context, name: str) -> Found:
     """The role with its trust policy, inline policies and attached managed policies."""
     iam = ctx.client("iam")
     try:
@@ -102,8 +102,8 @@ _ACTIONS = Actions(
 
 def role(key: str, title: str, default_name: str) -> Kind:
     """A service role; `default_name` (the tutorial's) scopes the IAM policies that manage it."""
-    return Kind(key, title, "iam", _RULE, _ACTIONS, read=read, tags=_tags, create=_create,
-                update=_update, delete=_delete, names=_names, inventory=inventory,
+    return Kind(key=key, title=title, service="iam", rule=_RULE, actions=_ACTIONS, read=read, tags=_tags,
+                create=_create, update=_update, delete=_delete, names=_names, inventory=inventory,
                 policy_resources=(f"arn:aws:iam::*:role/*{default_name}",))
 
 

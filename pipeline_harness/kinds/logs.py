@@ -4,14 +4,13 @@ service's containers write to."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, made
 from pipeline_harness.targets.base import Target
 
 
-def read(ctx: Context, name: str) -> Any:
+def read(ctx: Context, name: str) -> Found:
     groups = ctx.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
     return next((g for g in groups if g["logGroupName"] == name), MISSING)
 
@@ -24,7 +23,7 @@ def _tags(ctx: Context, group: dict) -> dict[str, str]:
 def _create(ctx: Context, name: str, desired: dict) -> dict:
     logs = ctx.client("logs")
     logs.create_log_group(logGroupName=name, tags=ctx.settings.tags, **desired)
-    return dict(read(ctx, name))
+    return made(read(ctx, name), "log group", name)
 
 
 def _names(target: Target) -> list[str]:
@@ -41,11 +40,11 @@ def _after_project(name: str, base: str) -> str | None:
 
 
 LOG_GROUP = Kind(
-    "log_group", "log group", "logs",
-    NameRule(512, r"[.\-_/#A-Za-z0-9]+", "letters, digits and . - _ / #"),
-    Actions(read=("logs:DescribeLogGroups",), owner=("logs:ListTagsForResource",),
-            create=("logs:CreateLogGroup", "logs:TagResource", "logs:TagLogGroup"),
-            delete=("logs:DeleteLogGroup",), list=("logs:DescribeLogGroups",)),
+    key="log_group", title="log group", service="logs",
+    rule=NameRule(512, r"[.\-_/#A-Za-z0-9]+", "letters, digits and . - _ / #"),
+    actions=Actions(read=("logs:DescribeLogGroups",), owner=("logs:ListTagsForResource",),
+                    create=("logs:CreateLogGroup", "logs:TagResource", "logs:TagLogGroup"),
+                    delete=("logs:DeleteLogGroup",), list=("logs:DescribeLogGroups",)),
     read=read, tags=_tags, create=_create,
     delete=lambda ctx, group: ctx.client("logs").delete_log_group(logGroupName=group["logGroupName"]),
     names=_names, inventory=lambda target: set(_names(target)), run_prefix=_after_project,

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, error_code, tag_map
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, error_code, tag_map
 from pipeline_harness.targets.base import Target
 
 _ABSENT = ("NoSuchBucket", "404")
 _FORBIDDEN = ("AccessDenied", "403", "AllAccessDisabled")
 
 
-def read(ctx: Context, name: str) -> Any:
+def read(ctx: Context, name: str) -> Found:
     """The bucket's region, public access block and versioning as one record, or MISSING.
 
     A bucket of that name in another account answers 403: it exists and will never be ours.
@@ -95,15 +93,15 @@ def _after(name: str, base: str) -> str | None:
 
 
 ARTIFACT_BUCKET = Kind(
-    "artifact_bucket", "S3 bucket", "s3",
-    NameRule(63, r"[a-z0-9][a-z0-9.-]*[a-z0-9]", "lower-case letters, digits, . and -", min_length=3),
-    Actions(read=("s3:GetBucketLocation", "s3:GetBucketPublicAccessBlock", "s3:GetBucketVersioning"),
-            owner=("s3:GetBucketTagging",),
-            create=("s3:CreateBucket", "s3:PutBucketTagging", "s3:TagResource"),
-            update=("s3:PutBucketPublicAccessBlock", "s3:PutBucketVersioning"),
-            delete=("s3:ListBucketVersions", "s3:DeleteObject", "s3:DeleteObjectVersion",
-                    "s3:DeleteBucket"),
-            list=("s3:ListAllMyBuckets",)),
+    key="artifact_bucket", title="S3 bucket", service="s3",
+    rule=NameRule(63, r"[a-z0-9][a-z0-9.-]*[a-z0-9]", "lower-case letters, digits, . and -", min_length=3),
+    actions=Actions(read=("s3:GetBucketLocation", "s3:GetBucketPublicAccessBlock", "s3:GetBucketVersioning"),
+                    owner=("s3:GetBucketTagging",),
+                    create=("s3:CreateBucket", "s3:PutBucketTagging", "s3:TagResource"),
+                    update=("s3:PutBucketPublicAccessBlock", "s3:PutBucketVersioning"),
+                    delete=("s3:ListBucketVersions", "s3:DeleteObject", "s3:DeleteObjectVersion",
+                            "s3:DeleteBucket"),
+                    list=("s3:ListAllMyBuckets",)),
     read=read, tags=_tags, create=_create, update=_update, delete=_delete, names=_names,
     inventory=lambda target: set(_names(target)), run_prefix=_after,
     policy_resources=("arn:aws:s3:::dev-pipeline-artifacts-*", "arn:aws:s3:::dev-pipeline-artifacts-*/*"),

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pipeline_harness.context import Context
-from pipeline_harness.kinds.base import MISSING, Actions, Kind, NameRule, error_code
+from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, error_code, made
 from pipeline_harness.targets.base import Target
 
 _ABSENT = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
 
 
-def read(ctx: Context, name: str) -> Any:
+def read(ctx: Context, name: str) -> Found:
     sqs = ctx.client("sqs")
     try:
         url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
@@ -25,7 +23,7 @@ def read(ctx: Context, name: str) -> Any:
 
 def _create(ctx: Context, name: str, desired: dict) -> dict:
     ctx.client("sqs").create_queue(QueueName=name, Attributes=desired["Attributes"], tags=ctx.settings.tags)
-    return dict(read(ctx, name))
+    return made(read(ctx, name), "SQS queue", name)
 
 
 def _update(ctx: Context, queue: dict, desired: dict) -> dict:
@@ -41,11 +39,12 @@ def _names(target: Target) -> list[str]:
 
 
 EVENT_QUEUE = Kind(
-    "event_queue", "SQS queue", "sqs",
-    NameRule(80, r"[A-Za-z0-9_-]+", "letters, digits, _ and -"),
-    Actions(read=("sqs:GetQueueUrl", "sqs:GetQueueAttributes"), owner=("sqs:ListQueueTags",),
-            create=("sqs:CreateQueue", "sqs:TagQueue", "sqs:SetQueueAttributes"),
-            update=("sqs:SetQueueAttributes",), delete=("sqs:DeleteQueue",), list=("sqs:ListQueues",)),
+    key="event_queue", title="SQS queue", service="sqs",
+    rule=NameRule(80, r"[A-Za-z0-9_-]+", "letters, digits, _ and -"),
+    actions=Actions(read=("sqs:GetQueueUrl", "sqs:GetQueueAttributes"), owner=("sqs:ListQueueTags",),
+                    create=("sqs:CreateQueue", "sqs:TagQueue", "sqs:SetQueueAttributes"),
+                    update=("sqs:SetQueueAttributes",), delete=("sqs:DeleteQueue",),
+                    list=("sqs:ListQueues",)),
     read=read,
     tags=lambda ctx, queue: ctx.client("sqs").list_queue_tags(QueueUrl=queue["QueueUrl"]).get("Tags", {}),
     create=_create, update=_update,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,7 +107,7 @@ def load(path: str | Path) -> Buildspec:
     return parse(read_text(path), str(path))
 
 
-def _commands(spec: Buildspec):
+def _commands(spec: Buildspec) -> Iterator[Command]:
     for phase in PHASES:
         for section in COMMAND_SECTIONS:
             found = spec.get("phases", phase, section)

@@ -89,7 +89,7 @@ class DryRun:
     def buildx_builds(self) -> list[shell.BuildxBuild]:
         return [shell.parse_buildx_build(c.argv[2:]) for c in self.docker("buildx", "build")]
 
-    def image_definitions(self, name: str = "imagedefinitions.json"):
+    def image_definitions(self, name: str = "imagedefinitions.json") -> object:
         """The parsed artifact, or None when it is missing or no JSON."""
         try:
             return json.loads(self.artifacts[name])

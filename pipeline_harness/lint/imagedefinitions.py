@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator
 
 import yaml
 from yaml.nodes import Node, SequenceNode
@@ -134,7 +135,7 @@ def _entry_lines(text: str) -> dict[int, int]:
     return {index: yamlnodes.line(node) for index, node in enumerate(values)}
 
 
-def _entry(path: str, line: int, entry, settings: Settings, lab: bool):
+def _entry(path: str, line: int, entry: object, settings: Settings, lab: bool) -> Iterator[Finding]:
     if not isinstance(entry, dict) or not {"name", "imageUri"} <= set(entry):
         yield DEFINITIONS_SHAPE.at(path, line,
                                    f"entry {json.dumps(entry)[:80]} is not an object with name and imageUri")
@@ -153,7 +154,7 @@ def _entry(path: str, line: int, entry, settings: Settings, lab: bool):
     yield from _lab_uri(path, line, uri, settings) if lab else _uri(path, line, uri)
 
 
-def _uri(path: str, line: int, uri: str):
+def _uri(path: str, line: int, uri: str) -> Iterator[Finding]:
     if "$" in uri:
         return
     # no tag is :latest, which ECS pulls again at each deployment: not a failure (the lab asks
@@ -171,7 +172,7 @@ def _untagged(path: str, line: int, uri: str) -> Finding:
                         "append the commit tag, :<short commit hash>")
 
 
-def _lab_uri(path: str, line: int, uri: str, settings: Settings):
+def _lab_uri(path: str, line: int, uri: str, settings: Settings) -> Iterator[Finding]:
     if "$" in uri:
         return
     match = _URI.fullmatch(uri)

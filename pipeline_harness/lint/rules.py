@@ -80,7 +80,7 @@ class Selection:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.rules not in RULE_SETS:
             raise ConfigError(f"rules must be one of {', '.join(RULE_SETS)}, not {self.rules!r}")
         for selector in (*self.select, *self.ignore):

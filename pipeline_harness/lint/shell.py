@@ -100,7 +100,7 @@ def words(command: str) -> list[list[str]]:
     depth = 0
     i = 0
 
-    def end_word():
+    def end_word() -> None:
         if word:
             simple[-1].append("".join(word))
             word.clear()

@@ -11,7 +11,7 @@ import dataclasses
 import difflib
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from pipeline_harness.lint import shell, variables
 from pipeline_harness.lint.document import Buildspec, Command
@@ -223,6 +223,6 @@ def _undefined(spec: Buildspec, name: str, line: int) -> Finding:
                                  "env: variables:")
 
 
-def _did_you_mean(name: str, known) -> str:
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'? " if close else ""

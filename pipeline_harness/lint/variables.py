@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from yaml.nodes import Node
+
 from pipeline_harness.lint import shell, yamlnodes
 from pipeline_harness.lint.document import Buildspec
 from pipeline_harness.settings import TUTORIAL_ENV_VARS
@@ -61,7 +63,7 @@ def _batch_variables(spec: Buildspec) -> set[str]:
     return names
 
 
-def _env_names(node) -> set[str]:
+def _env_names(node: Node) -> set[str]:
     env = yamlnodes.get(node, "env")
     found = yamlnodes.get(env[1], "variables") if env else None
     return {name for name, _, _ in yamlnodes.items(found[1])} if found else set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -231,7 +232,13 @@ def _check_depth(text: str, path: str) -> None:
         return
 
 
-def _too_deep(path: str, mark) -> Unparsable:
+class _Mark(Protocol):
+    """Where PyYAML saw something (its pure-Python and its C loader each have a Mark class)."""
+
+    line: int  # zero-based
+
+
+def _too_deep(path: str, mark: _Mark | None) -> Unparsable:
     return YAML_INVALID.unparsable(path, mark.line + 1 if mark else None,
                                    f"invalid YAML: nested more than {MAX_DEPTH} levels deep",
                                    "flatten the document; a buildspec nests a few levels")

@@ -32,19 +32,3 @@ def over(name: str, document: dict | str, quota: int) -> str | None:
     found = size(document)
     return f"{name} is {found:,} characters, over IAM's {quota:,}" if found > quota else None
 
-
-def role_problems(role: str, trust: dict | str, inline: dict[str, dict],
-                  managed: dict[str, dict | None]) -> list[str]:
-    """Everything one role's documents break of IAM's quotas; `managed` maps each attached policy's
-    name to its document (None: an AWS managed policy, counted but not ours to measure)."""
-    found = [over(f"{role}'s trust policy", trust, TRUST_POLICY),
-             *(over(f"{role}'s managed policy {name}", doc, MANAGED_POLICY)
-               for name, doc in managed.items() if doc is not None)]
-    inline_size = sum(size(doc) for doc in inline.values())
-    if inline_size > ROLE_INLINE_POLICIES:
-        found.append(f"{role}'s inline policies are {inline_size:,} characters together, over IAM's "
-                     f"{ROLE_INLINE_POLICIES:,}")
-    if len(managed) > MANAGED_POLICIES_PER_ROLE:
-        found.append(f"{role} has {len(managed)} managed policies attached, over IAM's default "
-                     f"{MANAGED_POLICIES_PER_ROLE}")
-    return [problem for problem in found if problem]

@@ -29,20 +29,21 @@ def handle(ctx: Context) -> dict:
 read = reader(ARTIFACT_BUCKET)
 _NEEDS = (("s3", None),)
 CHECKS = (
-    Check("artifacts.bucket", NUMBER, "Artifact bucket `dev-pipeline-artifacts-<your-account-id>` exists",
-          "S3 → Create bucket `dev-pipeline-artifacts-<your-account-id>` (Step 3)",
-          read, exists(lambda b: f"`{b['Bucket']}`"), _NEEDS),
-    Check("artifacts.region", NUMBER, "Bucket is in the lab's region `<your-region>`",
-          "Select your AWS region when creating the bucket (Step 3)",
-          read, equals(lambda ctx: ctx.names.region, lambda b: b["Region"]), _NEEDS),
-    Check("artifacts.public-access-blocked", NUMBER, "All public access blocked",
-          "Leave \"Block all public access\" enabled: all four settings on (Step 3)",
-          read, equals(lambda ctx: BLOCK_ALL,
-                       lambda b: {k: b.get("PublicAccessBlockConfiguration", {}).get(k, False)
-                                  for k in BLOCK_ALL}), _NEEDS),
-    Check("artifacts.versioning", NUMBER, "Bucket versioning enabled",
-          "Enable \"Bucket Versioning\" — it lets you roll back to earlier pipeline artifacts (Step 3)",
-          read, equals(lambda ctx: "Enabled", lambda b: b.get("Versioning")), _NEEDS),
+    Check(id="artifacts.bucket", step=NUMBER,
+          title="Artifact bucket `dev-pipeline-artifacts-<your-account-id>` exists",
+          hint="S3 → Create bucket `dev-pipeline-artifacts-<your-account-id>` (Step 3)",
+          read=read, judge=exists(lambda b: f"`{b['Bucket']}`"), needs=_NEEDS),
+    Check(id="artifacts.region", step=NUMBER, title="Bucket is in the lab's region `<your-region>`",
+          hint="Select your AWS region when creating the bucket (Step 3)",
+          read=read, judge=equals(lambda ctx: ctx.names.region, lambda b: b["Region"]), needs=_NEEDS),
+    Check(id="artifacts.public-access-blocked", step=NUMBER, title="All public access blocked",
+          hint="Leave \"Block all public access\" enabled: all four settings on (Step 3)",
+          read=read, judge=equals(lambda ctx: BLOCK_ALL,
+                                  lambda b: {k: b.get("PublicAccessBlockConfiguration", {}).get(k, False)
+                                             for k in BLOCK_ALL}), needs=_NEEDS),
+    Check(id="artifacts.versioning", step=NUMBER, title="Bucket versioning enabled",
+          hint="Enable \"Bucket Versioning\" — it lets you roll back to earlier pipeline artifacts (Step 3)",
+          read=read, judge=equals(lambda ctx: "Enabled", lambda b: b.get("Versioning")), needs=_NEEDS),
 )
 
 STEP = Step(name="artifacts", number=NUMBER, title="Create S3 Bucket for Artifacts",

@@ -37,12 +37,23 @@ def reader(kind: Kind) -> Callable[[Context], Any]:
     return read
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class Verdict:
+    """A check's judgement of the resource it read: whether it passed, what the tutorial expects and
+    what was found (as text for the message: "expected …, found …"), and a tip shown even when it
+    passed."""
+
+    passed: bool
+    expected: str
+    found: str
+    tip: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Check:
     """One thing the tutorial asks for, read back through the API and compared with the spec.
 
-    `read(ctx)` returns the resource (MISSING when absent); `judge(resource, ctx)` returns
-    (ok, expected, found) as text for the message.
+    `read(ctx)` returns the resource (MISSING when absent); `judge(resource, ctx)` its `Verdict`.
     """
 
     id: str
@@ -50,8 +61,7 @@ class Check:
     title: str
     hint: str
     read: Callable[[Context], Any]
-    # (ok, expected, found), or with a fourth element: a tip shown even when the check passes
-    judge: Callable[[Any, Context], tuple]
+    judge: Callable[[Any, Context], Verdict]
     needs: tuple[tuple[str, str | None], ...] = ()
     points: int = 1
     # the tutorial calls it optional: earns a bonus point when done, never a penalty when not
@@ -163,37 +173,36 @@ def run_check(check: Check, ctx: Context) -> CheckResult:
         return result("skip", f"skipped: {gaps[0]}")
     try:
         resource = ctx.read(check.read)
-        verdict = (False, "the resource to exist", "nothing") if resource is MISSING else \
-            check.judge(resource, ctx)
-        ok, expected, found = verdict[:3]
-        tip = verdict[3] if len(verdict) > 3 else ""
+        verdict = Verdict(passed=False, expected="the resource to exist", found="nothing") \
+            if resource is MISSING else check.judge(resource, ctx)
     except Unsupported as err:
         return result("skip", f"skipped: {err}")
     except (HarnessError, *AWS_ERRORS) as err:
         return result("error", f"could not read: {first_line(err)}")
     except Exception as err:  # a bug, or input nobody foresaw: this check's error, not the run's end
         return result("error", f"could not be judged: {unexpected(err)}")
-    if ok:
-        return result("pass", f"found {found}", check.points, hint=tip)
+    if verdict.passed:
+        return result("pass", f"found {verdict.found}", check.points, hint=verdict.tip)
     if bonus:
-        return result("pass", f"optional, not done: {expected} earns a bonus point, found {found}",
-                      hint=check.hint)
-    return result("fail", f"expected {expected}, found {found}", hint=check.hint)
+        return result("pass", f"optional, not done: {verdict.expected} earns a bonus point, "
+                      f"found {verdict.found}", hint=check.hint)
+    return result("fail", f"expected {verdict.expected}, found {verdict.found}", hint=check.hint)
 
 
-def equals(expected_of: Callable[[Context], Any], found_of: Callable[[Any], Any]):
+def equals(expected_of: Callable[[Context], Any],
+           found_of: Callable[[Any], Any]) -> Callable[[Any, Context], Verdict]:
     """A judge comparing one field of the resource with the spec's value."""
 
-    def judge(resource: Any, ctx: Context) -> tuple[bool, str, str]:
+    def judge(resource: Any, ctx: Context) -> Verdict:
         expected, found = expected_of(ctx), found_of(resource)
-        return expected == found, _show(expected), _show(found)
+        return Verdict(passed=expected == found, expected=_show(expected), found=_show(found))
 
     return judge
 
 
-def exists(describe: Callable[[Any], str]):
-    def judge(resource: Any, ctx: Context) -> tuple[bool, str, str]:
-        return True, "it to exist", describe(resource)
+def exists(describe: Callable[[Any], str]) -> Callable[[Any, Context], Verdict]:
+    def judge(resource: Any, ctx: Context) -> Verdict:
+        return Verdict(passed=True, expected="it to exist", found=describe(resource))
 
     return judge
 

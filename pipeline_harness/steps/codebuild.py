@@ -6,7 +6,7 @@ from pipeline_harness.context import Context
 from pipeline_harness.kinds.codebuild import PROJECT
 from pipeline_harness.kinds.logs import LOG_GROUP
 from pipeline_harness.settings import TUTORIAL_ENV_VARS
-from pipeline_harness.steps.base import Check, Resource, Step, dig, equals, exists, reader
+from pipeline_harness.steps.base import Check, Resource, Step, Verdict, dig, equals, exists, reader
 
 NUMBER = 5
 
@@ -54,47 +54,50 @@ def _variables(project: dict) -> dict[str, str]:
                                                     default=[])}
 
 
-def _judge_variables(project: dict, ctx: Context):
+def _judge_variables(project: dict, ctx: Context) -> Verdict:
     want, found = environment_variables(ctx), _variables(project)
     wrong = {k: found.get(k) for k, v in want.items() if found.get(k) != v}
     expected = ", ".join(f"{k}={v}" for k, v in want.items())
     shown = ", ".join(f"{k}={v if v is not None else '(missing)'}" for k, v in wrong.items())
-    return not wrong, expected, shown or "all four"
+    return Verdict(passed=not wrong, expected=expected, found=shown or "all four")
 
 
 _NEEDS = (("codebuild", None),)
 _PROJECT_HINT = "CodeBuild → Create build project `dev-php-app-build` (Step 5)"
 CHECKS = (
-    Check("codebuild.project", NUMBER, "CodeBuild project `dev-php-app-build` exists", _PROJECT_HINT, read,
-          exists(lambda p: f"`{p['name']}`"), _NEEDS),
-    Check("codebuild.privileged", NUMBER, "Privileged mode enabled",
-          "Forgetting to enable Privileged mode - Docker builds will fail (Step 5 Common Mistakes)",
-          read, equals(lambda ctx: True, lambda p: dig(p, "environment", "privilegedMode")), _NEEDS),
-    Check("codebuild.image", NUMBER, "Build image is `aws/codebuild/standard:7.0`",
-          "Using wrong CodeBuild image - must support Docker and buildx (Step 5 Common Mistakes)",
-          read, equals(lambda ctx: ctx.settings.codebuild_image,
-                       lambda p: dig(p, "environment", "image")), _NEEDS),
-    Check("codebuild.environment-variables", NUMBER, "The four environment variables are set",
-          "Wrong environment variable names - buildspec.yml expects AWS_ACCOUNT_ID, "
+    Check(id="codebuild.project", step=NUMBER, title="CodeBuild project `dev-php-app-build` exists",
+          hint=_PROJECT_HINT, read=read, judge=exists(lambda p: f"`{p['name']}`"), needs=_NEEDS),
+    Check(id="codebuild.privileged", step=NUMBER, title="Privileged mode enabled",
+          hint="Forgetting to enable Privileged mode - Docker builds will fail (Step 5 Common Mistakes)",
+          read=read, judge=equals(lambda ctx: True, lambda p: dig(p, "environment", "privilegedMode")),
+          needs=_NEEDS),
+    Check(id="codebuild.image", step=NUMBER, title="Build image is `aws/codebuild/standard:7.0`",
+          hint="Using wrong CodeBuild image - must support Docker and buildx (Step 5 Common Mistakes)",
+          read=read, judge=equals(lambda ctx: ctx.settings.codebuild_image,
+                                  lambda p: dig(p, "environment", "image")), needs=_NEEDS),
+    Check(id="codebuild.environment-variables", step=NUMBER, title="The four environment variables are set",
+          hint="Wrong environment variable names - buildspec.yml expects AWS_ACCOUNT_ID, "
           "AWS_DEFAULT_REGION, IMAGE_REPO_NAME, CONTAINER_NAME (Step 5 Common Mistakes)",
-          read, _judge_variables, _NEEDS),
-    Check("codebuild.source", NUMBER, "Source and artifacts are AWS CodePipeline",
-          "Source provider and Artifacts type must both be AWS CodePipeline (Step 5)",
-          read, equals(lambda ctx: ("CODEPIPELINE", "CODEPIPELINE"),
-                       lambda p: (dig(p, "source", "type"), dig(p, "artifacts", "type"))), _NEEDS),
-    Check("codebuild.buildspec", NUMBER, "Buildspec is `buildspec.yml`",
-          "Use a buildspec file named buildspec.yml in the repository root (Step 5)",
-          read, equals(lambda ctx: ctx.settings.buildspec,
-                       lambda p: dig(p, "source", "buildspec") or "buildspec.yml"), _NEEDS),
-    Check("codebuild.service-role", NUMBER, "Runs as `dev-codebuild-service-role`",
-          "Service role: Existing service role `dev-codebuild-service-role` (Step 5)",
-          read, equals(lambda ctx: ctx.names.codebuild_role,
-                       lambda p: (p.get("serviceRole") or "").rsplit("/", 1)[-1]), _NEEDS),
-    Check("codebuild.logs", NUMBER, "CloudWatch logs to `/aws/codebuild/dev-php-app-build`",
-          "Logs: check \"CloudWatch logs\", group name `/aws/codebuild/dev-php-app-build` (Step 5)",
-          read, equals(lambda ctx: ("ENABLED", ctx.names.log_group),
-                       lambda p: (dig(p, "logsConfig", "cloudWatchLogs", "status"),
-                                  dig(p, "logsConfig", "cloudWatchLogs", "groupName"))), _NEEDS),
+          read=read, judge=_judge_variables, needs=_NEEDS),
+    Check(id="codebuild.source", step=NUMBER, title="Source and artifacts are AWS CodePipeline",
+          hint="Source provider and Artifacts type must both be AWS CodePipeline (Step 5)",
+          read=read, judge=equals(lambda ctx: ("CODEPIPELINE", "CODEPIPELINE"),
+                                  lambda p: (dig(p, "source", "type"), dig(p, "artifacts", "type"))),
+          needs=_NEEDS),
+    Check(id="codebuild.buildspec", step=NUMBER, title="Buildspec is `buildspec.yml`",
+          hint="Use a buildspec file named buildspec.yml in the repository root (Step 5)",
+          read=read, judge=equals(lambda ctx: ctx.settings.buildspec,
+                                  lambda p: dig(p, "source", "buildspec") or "buildspec.yml"), needs=_NEEDS),
+    Check(id="codebuild.service-role", step=NUMBER, title="Runs as `dev-codebuild-service-role`",
+          hint="Service role: Existing service role `dev-codebuild-service-role` (Step 5)",
+          read=read, judge=equals(lambda ctx: ctx.names.codebuild_role,
+                                  lambda p: (p.get("serviceRole") or "").rsplit("/", 1)[-1]), needs=_NEEDS),
+    Check(id="codebuild.logs", step=NUMBER, title="CloudWatch logs to `/aws/codebuild/dev-php-app-build`",
+          hint="Logs: check \"CloudWatch logs\", group name `/aws/codebuild/dev-php-app-build` (Step 5)",
+          read=read, judge=equals(lambda ctx: ("ENABLED", ctx.names.log_group),
+                                  lambda p: (dig(p, "logsConfig", "cloudWatchLogs", "status"),
+                                             dig(p, "logsConfig", "cloudWatchLogs", "groupName"))),
+          needs=_NEEDS),
 )
 
 STEP = Step(name="codebuild", number=NUMBER, title="Create CodeBuild Project", resources=RESOURCES,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 
 from pipeline_harness.context import Context
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.kinds.codepipeline import PIPELINE
 from pipeline_harness.settings import REPOSITORY_ID
 from pipeline_harness.steps import connection
-from pipeline_harness.steps.base import Check, Resource, Step, dig, exists, reader
+from pipeline_harness.steps.base import Check, Resource, Step, Verdict, dig, exists, reader
 
 NUMBER = 6
 SOURCE_ARTIFACT, BUILD_ARTIFACT = "SourceArtifact", "BuildArtifact"
@@ -17,7 +18,8 @@ SOURCE_PROVIDER = "CodeStarSourceConnection"  # the console's "GitHub (Version 2
 CODE_ZIP = "CODE_ZIP"  # the console's "CodePipeline default" output artifact format
 
 
-def _action(category: str, provider: str, configuration: dict, inputs=(), outputs=()) -> dict:
+def _action(category: str, provider: str, configuration: dict, inputs: Sequence[str] = (),
+            outputs: Sequence[str] = ()) -> dict:
     return {
         "name": category, "runOrder": 1,
         "actionTypeId": {"category": category, "owner": "AWS", "provider": provider, "version": "1"},
@@ -82,15 +84,15 @@ def source_action(found: dict) -> dict | None:
     return _stage_action(found, "Source")
 
 
-def _no_stage(found: dict, name: str) -> tuple[bool, str, str]:
+def _no_stage(found: dict, name: str) -> Verdict:
     names = [s["name"] for s in dig(found, "pipeline", "stages", default=[])]
-    return False, f"a {name} stage", f"stages {names}"
+    return Verdict(passed=False, expected=f"a {name} stage", found=f"stages {names}")
 
 
-def _judge_stage(name: str, keys: tuple[str, ...]):
+def _judge_stage(name: str, keys: tuple[str, ...]) -> Callable[[dict, Context], Verdict]:
     """The stage's provider and the configuration keys the tutorial sets, compared with the spec."""
 
-    def judge(found: dict, ctx: Context):
+    def judge(found: dict, ctx: Context) -> Verdict:
         want = next(s for s in stages(ctx) if s["name"] == name)["actions"][0]
         action = _stage_action(found, name)
         if action is None:
@@ -100,7 +102,8 @@ def _judge_stage(name: str, keys: tuple[str, ...]):
         actual = {"provider": action["actionTypeId"]["provider"],
                   **{k: action.get("configuration", {}).get(k) for k in keys}}
         wrong = {k: v for k, v in actual.items() if v != expected[k]}
-        return not wrong, _fmt(expected), _fmt(wrong) if wrong else _fmt(actual)
+        return Verdict(passed=not wrong, expected=_fmt(expected),
+                       found=_fmt(wrong) if wrong else _fmt(actual))
 
     return judge
 
@@ -109,11 +112,11 @@ def _fmt(values: dict) -> str:
     return ", ".join(f"{k}=`{v}`" for k, v in values.items())
 
 
-def _judge_order(found: dict, ctx: Context):
+def _judge_order(found: dict, ctx: Context) -> Verdict:
     want = [s["name"] for s in stages(ctx)]
     categories = [dig(s, "actions", 0, "actionTypeId", "category")
                   for s in dig(found, "pipeline", "stages", default=[])]
-    return categories == want, f"stages {want}", f"stages {categories}"
+    return Verdict(passed=categories == want, expected=f"stages {want}", found=f"stages {categories}")
 
 
 # --- the Source action: what the tutorial asks, with the student's own connection and repository ---
@@ -135,7 +138,7 @@ def _connection(action: dict, ctx: Context) -> str | None:
     return None
 
 
-def _repository(pinned: str | None):
+def _repository(pinned: str | None) -> Callable[[dict, Context], str | None]:
     def problem(action: dict, ctx: Context) -> str | None:
         found = dig(action, "configuration", "FullRepositoryId") or ""
         if pinned:  # GitHub's names are case-insensitive
@@ -165,13 +168,13 @@ def _unlooked(ctx: Context) -> str:
     return f" (the connection was not looked up: {reason})" if reason else ""
 
 
-def judge_source(repository: str | None = None):
+def judge_source(repository: str | None = None) -> Callable[[dict, Context], Verdict]:
     """The Source action as the tutorial sets it: GitHub (Version 2) through a connection of the
     graded account and region, an owner/repo repository (`repository` when a roster pins it),
     branch main, the CodePipeline default format."""
     parts = (_provider, _connection, _repository(repository), _branch, _format)
 
-    def judge(found: dict, ctx: Context):
+    def judge(found: dict, ctx: Context) -> Verdict:
         action = source_action(found)
         if action is None:
             return _no_stage(found, "Source")
@@ -183,7 +186,8 @@ def judge_source(repository: str | None = None):
                     f"`{ctx.settings.branch}`, OutputArtifactFormat `{CODE_ZIP}`")
         shown = (f"`{config.get('FullRepositoryId')}` on `{config.get('BranchName')}` through "
                  f"`{config.get('ConnectionArn')}`{_unlooked(ctx)}")
-        return not problems, expected, "; ".join(problems) if problems else shown
+        return Verdict(passed=not problems, expected=expected,
+                       found="; ".join(problems) if problems else shown)
 
     return judge
 
@@ -196,32 +200,34 @@ SOURCE_HINT = ("Source provider GitHub (Version 2), select connection `github-co
                "CodePipeline default (Step 6; Common Issues: ensure repository name format is "
                "correct (owner/repo))")
 CHECKS = (
-    Check("pipeline.exists", NUMBER, "Pipeline `dev-php-app-pipeline` exists",
-          "CodePipeline → Create pipeline `dev-php-app-pipeline` (Step 6)",
-          read, exists(lambda p: f"`{p['pipeline']['name']}`"), _NEEDS),
-    Check("pipeline.role", NUMBER, "Pipeline runs as `dev-codepipeline-service-role`",
-          "Service role: Existing service role `dev-codepipeline-service-role` (Step 6)",
-          read, lambda p, ctx: (
-              p["pipeline"]["roleArn"].rsplit("/", 1)[-1] == ctx.names.pipeline_role,
-              f"`{ctx.names.pipeline_role}`", f"`{p['pipeline']['roleArn']}`"), _NEEDS),
-    Check("pipeline.artifact-store", NUMBER, "Artifact store is `dev-pipeline-artifacts-<your-account-id>`",
-          "Artifact store: Custom location, bucket `dev-pipeline-artifacts-<your-account-id>` (Step 6)",
-          read, lambda p, ctx: (
-              dig(p, "pipeline", "artifactStore", "location") == ctx.names.artifact_bucket,
-              f"`{ctx.names.artifact_bucket}`",
-              f"`{dig(p, 'pipeline', 'artifactStore', 'location')}`"), _NEEDS),
-    Check("pipeline.stages", NUMBER, "Stages are Source → Build → Deploy",
-          "Create the pipeline with Source, Build and Deploy stages in that order (Step 6)",
-          read, _judge_order, _NEEDS),
-    Check("pipeline.source", NUMBER, SOURCE_TITLE, SOURCE_HINT, read, judge_source(), _NEEDS),
-    Check("pipeline.build", NUMBER, "Build is CodeBuild project `dev-php-app-build`",
-          "Build provider AWS CodeBuild, project `dev-php-app-build` (Step 6)",
-          read, _judge_stage("Build", ("ProjectName",)), _NEEDS),
-    Check("pipeline.deploy", NUMBER, "Deploy is Amazon ECS: cluster `dev-cluster`, service "
+    Check(id="pipeline.exists", step=NUMBER, title="Pipeline `dev-php-app-pipeline` exists",
+          hint="CodePipeline → Create pipeline `dev-php-app-pipeline` (Step 6)",
+          read=read, judge=exists(lambda p: f"`{p['pipeline']['name']}`"), needs=_NEEDS),
+    Check(id="pipeline.role", step=NUMBER, title="Pipeline runs as `dev-codepipeline-service-role`",
+          hint="Service role: Existing service role `dev-codepipeline-service-role` (Step 6)",
+          read=read, judge=lambda p, ctx: Verdict(
+              passed=p["pipeline"]["roleArn"].rsplit("/", 1)[-1] == ctx.names.pipeline_role,
+              expected=f"`{ctx.names.pipeline_role}`", found=f"`{p['pipeline']['roleArn']}`"), needs=_NEEDS),
+    Check(id="pipeline.artifact-store", step=NUMBER,
+          title="Artifact store is `dev-pipeline-artifacts-<your-account-id>`",
+          hint="Artifact store: Custom location, bucket `dev-pipeline-artifacts-<your-account-id>` (Step 6)",
+          read=read, judge=lambda p, ctx: Verdict(
+              passed=dig(p, "pipeline", "artifactStore", "location") == ctx.names.artifact_bucket,
+              expected=f"`{ctx.names.artifact_bucket}`",
+              found=f"`{dig(p, 'pipeline', 'artifactStore', 'location')}`"), needs=_NEEDS),
+    Check(id="pipeline.stages", step=NUMBER, title="Stages are Source → Build → Deploy",
+          hint="Create the pipeline with Source, Build and Deploy stages in that order (Step 6)",
+          read=read, judge=_judge_order, needs=_NEEDS),
+    Check(id="pipeline.source", step=NUMBER, title=SOURCE_TITLE, hint=SOURCE_HINT, read=read,
+          judge=judge_source(), needs=_NEEDS),
+    Check(id="pipeline.build", step=NUMBER, title="Build is CodeBuild project `dev-php-app-build`",
+          hint="Build provider AWS CodeBuild, project `dev-php-app-build` (Step 6)",
+          read=read, judge=_judge_stage("Build", ("ProjectName",)), needs=_NEEDS),
+    Check(id="pipeline.deploy", step=NUMBER, title="Deploy is Amazon ECS: cluster `dev-cluster`, service "
           "`dev-php-app-alb-service`, file `imagedefinitions.json`",
-          "Wrong cluster or service name - deploy will fail; image definitions file name must be "
+          hint="Wrong cluster or service name - deploy will fail; image definitions file name must be "
           "exactly `imagedefinitions.json` (Step 6 Common Mistakes)",
-          read, _judge_stage("Deploy", ("ClusterName", "ServiceName", "FileName")), _NEEDS),
+          read=read, judge=_judge_stage("Deploy", ("ClusterName", "ServiceName", "FileName")), needs=_NEEDS),
 )
 
 STEP = Step(name="codepipeline", number=NUMBER, title="Create CodePipeline", resources=RESOURCES,

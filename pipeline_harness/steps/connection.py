@@ -131,13 +131,14 @@ def read_used(ctx: Context) -> Any:
 
 _NEEDS = ((SERVICE, None),)
 CHECKS = (
-    Check("connection.available", NUMBER, "The pipeline's GitHub connection is Available",
-          "Connection status must be \"Available\": complete the GitHub authorization and grant "
+    Check(id="connection.available", step=NUMBER, title="The pipeline's GitHub connection is Available",
+          hint="Connection status must be \"Available\": complete the GitHub authorization and grant "
           "the repository (Step 2 Common Mistakes)",
-          read_used, equals(lambda ctx: "AVAILABLE", lambda c: c["ConnectionStatus"]), _NEEDS),
-    Check("connection.provider", NUMBER, "The pipeline's connection's provider is GitHub",
-          "Select GitHub when creating the connection (Step 2)",
-          read_used, equals(lambda ctx: "GitHub", lambda c: c["ProviderType"]), _NEEDS),
+          read=read_used, judge=equals(lambda ctx: "AVAILABLE", lambda c: c["ConnectionStatus"]),
+          needs=_NEEDS),
+    Check(id="connection.provider", step=NUMBER, title="The pipeline's connection's provider is GitHub",
+          hint="Select GitHub when creating the connection (Step 2)",
+          read=read_used, judge=equals(lambda ctx: "GitHub", lambda c: c["ProviderType"]), needs=_NEEDS),
 )
 
 # the connection is the user's: found and checked usable, made only on request (never by the generic path)

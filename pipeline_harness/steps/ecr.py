@@ -6,7 +6,7 @@ import re
 
 from pipeline_harness.context import Context
 from pipeline_harness.kinds.ecr import REPOSITORY
-from pipeline_harness.steps.base import Check, Resource, Step, equals, exists, reader
+from pipeline_harness.steps.base import Check, Resource, Step, Verdict, equals, exists, reader
 
 NUMBER = 1
 
@@ -38,7 +38,7 @@ def _excluded(repository: dict, tag: str) -> bool:
     return any(re.fullmatch(".*".join(map(re.escape, f.get("filter", "").split("*"))), tag) for f in filters)
 
 
-def _immutability(repository: dict, ctx: Context) -> tuple:
+def _immutability(repository: dict, ctx: Context) -> Verdict:
     """Immutable tags, with a tip: an immutable `latest` makes every build after the first fail."""
     mutability = repository["imageTagMutability"]
     ok = mutability in ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION")
@@ -48,19 +48,22 @@ def _immutability(repository: dict, ctx: Context) -> tuple:
                "from the second build on, Build fails with \"tag invalid … cannot be overwritten because "
                f"the repository is immutable\" — make `{MOVING_TAG}` an exclusion "
                f"(IMMUTABLE_WITH_EXCLUSION with the filter `{MOVING_TAG}`) or stop pushing it")
-    return ok, "`IMMUTABLE` (or `IMMUTABLE_WITH_EXCLUSION`)", f"`{mutability}`", tip
+    return Verdict(passed=ok, expected="`IMMUTABLE` (or `IMMUTABLE_WITH_EXCLUSION`)",
+                   found=f"`{mutability}`", tip=tip)
+
 
 _NEEDS = (("ecr", None),)
 CHECKS = (
-    Check("ecr.repository", NUMBER, "ECR repository `my-ecs-php-app` exists",
-          "ECR → Repositories → Create repository, name `my-ecs-php-app` (Step 1)",
-          read, exists(lambda r: f"`{r['repositoryUri']}`"), _NEEDS),
-    Check("ecr.scan-on-push", NUMBER, "Scan on push enabled on `my-ecs-php-app`",
-          "Enable \"Scan on push\" so pushed images are scanned for CVEs (Step 1)",
-          read, equals(lambda ctx: True, lambda r: r["imageScanningConfiguration"]["scanOnPush"]), _NEEDS),
-    Check("ecr.tag-immutability", NUMBER, "Tag immutability on `my-ecs-php-app` (optional)",
-          "Tag immutability is optional, recommended for production (Step 1)",
-          read, _immutability, _NEEDS,
+    Check(id="ecr.repository", step=NUMBER, title="ECR repository `my-ecs-php-app` exists",
+          hint="ECR → Repositories → Create repository, name `my-ecs-php-app` (Step 1)",
+          read=read, judge=exists(lambda r: f"`{r['repositoryUri']}`"), needs=_NEEDS),
+    Check(id="ecr.scan-on-push", step=NUMBER, title="Scan on push enabled on `my-ecs-php-app`",
+          hint="Enable \"Scan on push\" so pushed images are scanned for CVEs (Step 1)",
+          read=read, judge=equals(lambda ctx: True, lambda r: r["imageScanningConfiguration"]["scanOnPush"]),
+          needs=_NEEDS),
+    Check(id="ecr.tag-immutability", step=NUMBER, title="Tag immutability on `my-ecs-php-app` (optional)",
+          hint="Tag immutability is optional, recommended for production (Step 1)",
+          read=read, judge=_immutability, needs=_NEEDS,
           bonus=lambda ctx: not ctx.settings.tag_immutability),
 )
 

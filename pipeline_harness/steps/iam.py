@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from pipeline_harness import inert, policies
 from pipeline_harness.context import Context
 from pipeline_harness.kinds import iam as iam_kinds
-from pipeline_harness.kinds.base import MISSING, Kind
+from pipeline_harness.kinds.base import MISSING, Found, Kind
 from pipeline_harness.policies import evaluation, needs
 from pipeline_harness.policies.conditions import Fact
 from pipeline_harness.settings import Names, Settings
 from pipeline_harness.steps import connection
-from pipeline_harness.steps.base import Check, Resource, Step, reader
+from pipeline_harness.steps.base import Check, Resource, Step, Verdict, reader
 
 NUMBER = 4
 TUTORIAL = Settings().names("<your-account-id>")  # the tutorial's own names, for titles
@@ -89,26 +88,26 @@ def handle(ctx: Context) -> dict:
 
 # --- checks -------------------------------------------------------------------------------------
 
-def _trusts(spec: RoleSpec):
+def _trusts(spec: RoleSpec) -> Callable[[dict, Context], Verdict]:
     """The service may sts:AssumeRole the role, as IAM judges its trust policy: not by the service's
     name appearing in it, but with no Deny and under no Condition the graded lab can't meet."""
 
-    def judge(found: dict, ctx: Context):
+    def judge(found: dict, ctx: Context) -> Verdict:
         facts = spec.facts(ctx.names)
         decision = evaluation.may_assume(found["Trust"], spec.principal, facts)
         expected = (f"{spec.principal} allowed to {evaluation.ASSUME_ROLE} it for "
                     f"{' and '.join(f'{f.what} {inert.code(f.value)}' for f in facts)}")
         verdict = f"{spec.principal} {'may' if decision.allowed else 'may not'} assume it: {decision.reason}"
         tip = f"Least privilege: {decision.tip} (Step 4)" if decision.tip else ""
-        return decision.allowed, expected, verdict, tip
+        return Verdict(passed=decision.allowed, expected=expected, found=verdict, tip=tip)
 
     return judge
 
 
-def read_permissions(spec: RoleSpec):
+def read_permissions(spec: RoleSpec) -> Callable[[Context], Found]:
     """The role with the documents of its attached managed policies: what IAM evaluates."""
 
-    def read(ctx: Context) -> Any:
+    def read(ctx: Context) -> Found:
         found = ctx.read(reader(spec.kind))
         if found is MISSING:
             return MISSING
@@ -158,32 +157,33 @@ def _decisions(spec: RoleSpec, found: dict, ctx: Context) -> tuple[dict, str]:
         "the role's policy documents, evaluated by IAM's rules"
 
 
-def _permissions(spec: RoleSpec):
-    def judge(found: dict, ctx: Context) -> tuple:
+def _permissions(spec: RoleSpec) -> Callable[[dict, Context], Verdict]:
+    def judge(found: dict, ctx: Context) -> Verdict:
         decisions, judged_by = _decisions(spec, found, ctx)
         denied = [f"{a} on {r} ({d.reason})" for (a, r), d in decisions.items() if not d.allowed]
         policy = spec.policy_name(ctx)
         expected = f"every action `{policy}` grants, on the lab's own resources (judged by {judged_by})"
         if denied:
-            return False, expected, f"missing {'; '.join(denied)}"
+            return Verdict(passed=False, expected=expected, found=f"missing {'; '.join(denied)}")
         broad = evaluation.too_broad(found["Inline"])
         tip = (f"Least privilege: {'; '.join(broad)} — grant the tutorial's actions on the lab's resources "
                "instead (Step 4)") if broad else ""
-        return True, expected, f"all {len(decisions)} allowed (judged by {judged_by})", tip
+        return Verdict(passed=True, expected=expected,
+                       found=f"all {len(decisions)} allowed (judged by {judged_by})", tip=tip)
 
     return judge
 
 
-def _attached(arn: str):
-    def judge(found: dict, ctx: Context):
-        return arn in found["Attached"], f"`{arn.rsplit('/', 1)[1]}` attached", (
-            f"attached {[a.rsplit('/', 1)[1] for a in found['Attached']]}")
+def _attached(arn: str) -> Callable[[dict, Context], Verdict]:
+    def judge(found: dict, ctx: Context) -> Verdict:
+        return Verdict(passed=arn in found["Attached"], expected=f"`{arn.rsplit('/', 1)[1]}` attached",
+                       found=f"attached {[a.rsplit('/', 1)[1] for a in found['Attached']]}")
 
     return judge
 
 
-def _exists(found: dict, ctx: Context):
-    return True, "it to exist", f"`{found['Role']['Arn']}`"
+def _exists(found: dict, ctx: Context) -> Verdict:
+    return Verdict(passed=True, expected="it to exist", found=f"`{found['Role']['Arn']}`")
 
 
 def _role_checks(spec: RoleSpec, label: str, step_hint: str, issue: str = "") -> list[Check]:
@@ -191,21 +191,24 @@ def _role_checks(spec: RoleSpec, label: str, step_hint: str, issue: str = "") ->
     iam_served = (("iam", None),)
     policy = (spec.policy_file or "")[:-5]
     checks = [
-        Check(f"iam.{spec.key}", NUMBER, f"{label} role `{spec.kind.name(TUTORIAL)}` exists", step_hint, read,
-              _exists, iam_served),
-        Check(f"iam.{spec.key}.trust", NUMBER, f"{label} role trusts {spec.service}.amazonaws.com",
-              f"Create the role with \"AWS service\" → \"{label}\" so {label} can assume it (Step 4)",
-              read, _trusts(spec), iam_served),
-        Check(f"iam.{spec.key}.inline-policy", NUMBER,
-              f"{label} role may do what `{policy}` grants, on the lab's resources",
-              f"Add permissions → Create inline policy, paste the tutorial's JSON, name it "
-              f"`{policy}` (Step 4){issue}", read_permissions(spec), _permissions(spec), iam_served),
+        Check(id=f"iam.{spec.key}", step=NUMBER, title=f"{label} role `{spec.kind.name(TUTORIAL)}` exists",
+              hint=step_hint, read=read, judge=_exists, needs=iam_served),
+        Check(id=f"iam.{spec.key}.trust", step=NUMBER,
+              title=f"{label} role trusts {spec.service}.amazonaws.com",
+              hint=f"Create the role with \"AWS service\" → \"{label}\" so {label} can assume it (Step 4)",
+              read=read, judge=_trusts(spec), needs=iam_served),
+        Check(id=f"iam.{spec.key}.inline-policy", step=NUMBER,
+              title=f"{label} role may do what `{policy}` grants, on the lab's resources",
+              hint=f"Add permissions → Create inline policy, paste the tutorial's JSON, name it "
+              f"`{policy}` (Step 4){issue}", read=read_permissions(spec), judge=_permissions(spec),
+              needs=iam_served),
     ]
     for arn in spec.managed:
         checks.append(Check(
-            f"iam.{spec.key}.ecs-full-access", NUMBER, f"{label} role has AmazonECS_FullAccess",
-            "Verify CodePipeline role has ECS permissions (AmazonECS_FullAccess) — otherwise the "
-            "Deploy stage fails with a permission error (Common Issues)", read, _attached(arn), iam_served))
+            id=f"iam.{spec.key}.ecs-full-access", step=NUMBER, title=f"{label} role has AmazonECS_FullAccess",
+            hint="Verify CodePipeline role has ECS permissions (AmazonECS_FullAccess) — otherwise the "
+            "Deploy stage fails with a permission error (Common Issues)", read=read, judge=_attached(arn),
+            needs=iam_served))
     return checks
 
 

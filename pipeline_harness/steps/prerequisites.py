@@ -11,9 +11,9 @@ from pipeline_harness import policies
 from pipeline_harness.context import Context
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.kinds import ecs, elbv2, iam, logs
-from pipeline_harness.kinds.base import MISSING
+from pipeline_harness.kinds.base import MISSING, Found
 from pipeline_harness.kinds.ec2 import NETWORK
-from pipeline_harness.steps.base import Check, Resource, Step, dig, reader
+from pipeline_harness.steps.base import Check, Resource, Step, Verdict, dig, reader
 
 NUMBER = 0  # before Step 1 in the tutorial: what it assumes is already deployed
 CIDR = "10.77.0.0/16"
@@ -117,7 +117,7 @@ read_service = reader(ecs.SERVICE)
 read_load_balancer = reader(elbv2.LOAD_BALANCER)
 
 
-def read_task_definition(ctx: Context):
+def read_task_definition(ctx: Context) -> Found:
     """The task definition the service runs (not the family's newest: that is what ECS deploys)."""
     service = ctx.read(read_service)
     if service is MISSING:
@@ -126,33 +126,36 @@ def read_task_definition(ctx: Context):
         taskDefinition=service["taskDefinition"])["taskDefinition"]
 
 
-def _service_judge(service: dict, ctx: Context):
+def _service_judge(service: dict, ctx: Context) -> Verdict:
     lbs = [lb.get("containerName") for lb in service.get("loadBalancers", [])]
     # the pipeline's Amazon ECS Deploy action can't give a CODE_DEPLOY or EXTERNAL service a new
     # task definition: only rolling updates (ECS, the default) take it
     controller = service.get("deploymentController", {}).get("type", "ECS")
-    return bool(lbs) and controller == "ECS", (
-        "an ACTIVE service behind the ALB's target group, on rolling updates (deployment controller "
-        "ECS, which the Deploy stage's Amazon ECS action needs)"), (
-        f"`{service['serviceName']}` {service['status']}, load balancers {lbs or 'none'}, "
+    return Verdict(
+        passed=bool(lbs) and controller == "ECS",
+        expected="an ACTIVE service behind the ALB's target group, on rolling updates (deployment "
+        "controller ECS, which the Deploy stage's Amazon ECS action needs)",
+        found=f"`{service['serviceName']}` {service['status']}, load balancers {lbs or 'none'}, "
         f"deployment controller {controller}")
 
 
-def _container_judge(definition: dict, ctx: Context):
+def _container_judge(definition: dict, ctx: Context) -> Verdict:
     containers = [c["name"] for c in dig(definition, "containerDefinitions", default=[])]
-    return ctx.settings.container in containers, f"container `{ctx.settings.container}`", (
-        f"containers {containers}")
+    return Verdict(passed=ctx.settings.container in containers,
+                   expected=f"container `{ctx.settings.container}`", found=f"containers {containers}")
 
 
 _NEEDS = (("ecs", None),)
 CHECKS = (
-    Check("ecs.service", NUMBER, "ECS service `dev-php-app-alb-service` in cluster `dev-cluster` exists, "
+    Check(id="ecs.service", step=NUMBER,
+          title="ECS service `dev-php-app-alb-service` in cluster `dev-cluster` exists, "
           "active, behind the ALB",
-          "Check cluster and service names match exactly; ensure ECS service exists and is active "
-          "(Common Issues: Deploy stage fails)", read_service, _service_judge, _NEEDS),
-    Check("ecs.container-name", NUMBER, "Task definition has container `php-app-container`",
-          "imagedefinitions.json container name must match the task definition "
-          "(Common Issues: old image still running)", read_task_definition, _container_judge, _NEEDS),
+          hint="Check cluster and service names match exactly; ensure ECS service exists and is active "
+          "(Common Issues: Deploy stage fails)", read=read_service, judge=_service_judge, needs=_NEEDS),
+    Check(id="ecs.container-name", step=NUMBER, title="Task definition has container `php-app-container`",
+          hint="imagedefinitions.json container name must match the task definition "
+          "(Common Issues: old image still running)", read=read_task_definition, judge=_container_judge,
+          needs=_NEEDS),
 )
 
 STEP = Step(name="prerequisites", number=NUMBER, title="ECS cluster, service and ALB", resources=RESOURCES,

@@ -11,6 +11,8 @@ import boto3
 import botocore.config
 import botocore.exceptions
 import botocore.parsers
+from botocore.client import BaseClient
+from botocore.model import OperationModel
 
 from pipeline_harness.errors import ConfigError, NotAllowed, TargetUnreachable, Unsupported, first_line
 from pipeline_harness.targets import sessions
@@ -91,7 +93,7 @@ class Target:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _account: str | None = None
 
-    def client(self, service: str):
+    def client(self, service: str) -> BaseClient:
         """The cached client for a service; every API call it makes is counted in `calls`."""
         with self._lock:
             if service not in self._clients:
@@ -109,10 +111,10 @@ class Target:
                 self._clients[service] = made
             return self._clients[service]
 
-    def _count(self, model, **_):
+    def _count(self, model: OperationModel, **_: object) -> None:
         self.calls[f"{model.service_model.service_name}.{model.name}"] += 1
 
-    def _refuse_unless_allowed(self, model, **_) -> None:
+    def _refuse_unless_allowed(self, model: OperationModel, **_: object) -> None:
         """botocore handler: a call that would change the account waits for the allow-list."""
         if not changes_nothing(model.name):
             self.require_allowed_account(f"{model.service_model.service_name}.{model.name}")

@@ -74,7 +74,7 @@ class History:
                              else f"service deployments unreadable: {error.get('Code', err)}")
             return None
 
-    def _find(self, carries) -> Rollback | None:
+    def _find(self, carries: Callable[[dict], bool]) -> Rollback | None:
         ecs = self.tally.client("ecs")
         listed = ecs.list_service_deployments(cluster=self.cluster, service=self.service,
                                               status=list(ROLLED_BACK)).get("serviceDeployments", [])

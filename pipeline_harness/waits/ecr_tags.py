@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import botocore.exceptions
+from botocore.client import BaseClient
 
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.targets.base import Target
@@ -143,7 +145,7 @@ def platform_images(reader: Any, repository: str, listed: dict[str, str], *,
     return tuple(judged)
 
 
-def _by_config(ecr, repository: str, digest: str, label: str, manifest: str,
+def _by_config(ecr: BaseClient, repository: str, digest: str, label: str, manifest: str,
                addresses: AddressPolicy) -> PlatformImage:
     try:
         config = json.loads(manifest).get("config", {})
@@ -181,7 +183,7 @@ def missing_platforms(images: tuple[PlatformImage, ...]) -> tuple[str, ...]:
     return tuple(p for p in REQUIRED_PLATFORMS if p not in stated)
 
 
-def _probe(tally: Tally, repository: str, tags: tuple[str, ...]):
+def _probe(tally: Tally, repository: str, tags: tuple[str, ...]) -> Callable[[], Tagged]:
     def look() -> Tagged:
         answer = tally.client("ecr").batch_get_image(
             repositoryName=repository, imageIds=[{"imageTag": t} for t in tags],
@@ -210,7 +212,7 @@ ACCEPTORS = (
 )
 
 
-def _pace():
+def _pace() -> Callable[[Tagged], Pace]:
     """Once a tag is pushed, or moved (`latest` was on the previous image), the rest is seconds
     away; until then nothing says when."""
     first: list[Tagged] = []
@@ -222,7 +224,7 @@ def _pace():
     return pace
 
 
-def ecr_tags_wait(target: Target, repository: str, tags, *, policy: Policy = ECR_TAGS,
+def ecr_tags_wait(target: Target, repository: str, tags: Iterable[str], *, policy: Policy = ECR_TAGS,
                   events: EventSource | None = None) -> Wait:
     tags, tally = tuple(tags), Tally(target)
     return Wait(
@@ -234,7 +236,7 @@ def ecr_tags_wait(target: Target, repository: str, tags, *, policy: Policy = ECR
     )
 
 
-def wait_for_tags(target: Target, repository: str, tags, *, policy: Policy = ECR_TAGS,
+def wait_for_tags(target: Target, repository: str, tags: Iterable[str], *, policy: Policy = ECR_TAGS,
                   clock: Clock = time.monotonic, sleep: Sleep = time.sleep,
                   events: EventSource | None = None) -> Outcome:
     wait = ecr_tags_wait(target, repository, tags, policy=policy, events=events)
@@ -251,7 +253,7 @@ class Scan:
         return f"scan of {self.digest[:19]} {self.status} {self.description}".strip()
 
 
-def _scan_probe(target: Target, repository: str, digest: str):
+def _scan_probe(target: Target, repository: str, digest: str) -> Callable[[], Scan]:
     def look() -> Scan:
         try:
             found = target.client("ecr").describe_image_scan_findings(

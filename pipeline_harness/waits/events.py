@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+
+from botocore.client import BaseClient
 
 from pipeline_harness.errors import AWS_ERRORS
 from pipeline_harness.waits.schedules import Clock, Sleep
@@ -113,7 +115,7 @@ def may_fail_rollout(event: Event) -> bool:
     return not task or event.get("detail", {}).get("lastStatus") != "RUNNING"
 
 
-def wakes_ecr(repository: str, tags) -> Wakes:
+def wakes_ecr(repository: str, tags: Iterable[str]) -> Wakes:
     """A successful push of one of the tags to the repository."""
     tags = set(tags)
 
@@ -159,7 +161,7 @@ class Inbox:
     WAIT_SECONDS = 20  # SQS's longest long poll
     HIDE_SECONDS = 12 * 60 * 60
 
-    def __init__(self, sqs, queue_url: str):
+    def __init__(self, sqs: BaseClient, queue_url: str):
         self.sqs, self.queue_url = sqs, queue_url
         self.events: list[Event] = []
         self.ids: set[str] = set()

@@ -14,6 +14,7 @@ import re
 import time
 import urllib.parse
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,7 +107,7 @@ def check_consecutive(consecutive: int) -> int:
 
 
 def _probe(url: str, expect: str, consecutive: int, sleep: Sleep, clock: Clock, deadline: float,
-           addresses: AddressPolicy):
+           addresses: AddressPolicy) -> Callable[[], Answer]:
     """One look: a burst of requests until `consecutive` good answers in a row, a bad one, or the
     wait's deadline (counted from the first look, on `clock`) — the burst never outlasts the wait."""
     ends: list[float] = []

@@ -152,7 +152,7 @@ def run(wait: Wait, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep)
     def alarms(event: dict) -> bool:
         return wait.may_fail(event) and wakes(event)
 
-    def attempt():
+    def attempt() -> Acceptor | None:
         seen.attempts += 1
         try:
             seen.observation = wait.probe()
@@ -200,7 +200,8 @@ def run(wait: Wait, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep)
         # the error is the message's subject: its tail need not say it again
         tail = _tail(wait, dataclasses.replace(outcome, error=None))
         raise WaitFailed(f"wait {wait.name}: could not read ({err}); {tail}", outcome) from None
-    state = TIMEOUT if result is TIMED_OUT else result.state
+    # at the deadline tenacity returns TIMED_OUT; a look no acceptor decided (None) is always retried
+    state = TIMEOUT if result is TIMED_OUT or result is None else result.state
     outcome = _outcome(wait, seen, state, clock() - start)
     if state == SUCCESS:
         return outcome

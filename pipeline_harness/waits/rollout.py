@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -235,7 +236,7 @@ def failing(view: RolloutView) -> bool:
     return any(d.new and d.failed > 0 for d in view.deployments)
 
 
-def _pace(health: HealthChecks):
+def _pace(health: HealthChecks) -> Callable[[RolloutView], Pace]:
     """Until the new tasks run, success is at least one soonest-healthy span away; once they run,
     that span from when they joined the target group; once the service is done, near. While the
     new tasks fail, a failure may come within any span."""
@@ -258,7 +259,7 @@ def _nothing_runs_it(view: RolloutView) -> bool:
     return _service_done(view) and primary is not None and primary.desired == 0
 
 
-def _verdict(expected: str):
+def _verdict(expected: str) -> Callable[[RolloutView], bool]:
     def every_task_new(view: RolloutView) -> bool:
         primary = view.primary
         return (_service_done(view) and primary is not None and view.tasks is not None

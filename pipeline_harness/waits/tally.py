@@ -5,14 +5,17 @@ from __future__ import annotations
 import functools
 import weakref
 
+from botocore.awsrequest import AWSRequest
+from botocore.client import BaseClient
+
 from pipeline_harness.targets.base import Target
 
 # calls made through each client since the first wait counted it: one hook per client, however
 # many waits a long-lived target serves
-_MADE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_MADE: weakref.WeakKeyDictionary[BaseClient, int] = weakref.WeakKeyDictionary()
 
 
-def _counted(client):
+def _counted(client: BaseClient) -> BaseClient:
     if client not in _MADE:
         _MADE[client] = 0
         made = weakref.ref(client)
@@ -23,13 +26,13 @@ def _counted(client):
     return client
 
 
-def _count(client_ref, **_) -> None:
+def _count(client_ref: weakref.ref[BaseClient], **_: object) -> None:
     client = client_ref()
     if client is not None:
         _MADE[client] += 1
 
 
-def _count_retry(client_ref, request, **_) -> None:
+def _count_retry(client_ref: weakref.ref[BaseClient], request: AWSRequest, **_: object) -> None:
     """botocore makes a new request for each attempt of a call; the first is the call itself."""
     if getattr(request, "context", {}).get("retries", {}).get("attempt", 1) > 1:
         _count(client_ref)
@@ -44,9 +47,9 @@ class Tally:
 
     def __init__(self, target: Target):
         self.target = target
-        self.since: dict = {}  # client → its count when this tally first used it
+        self.since: dict[BaseClient, int] = {}  # client → its count when this tally first used it
 
-    def client(self, service: str):
+    def client(self, service: str) -> BaseClient:
         made = _counted(self.target.client(service))
         self.since.setdefault(made, _MADE[made])
         return made

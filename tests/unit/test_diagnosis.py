@@ -45,17 +45,3 @@ def test_describe_quotes_the_tutorial_title_and_hints():
         "for YAML syntax errors; Avoid colons (`:`) in echo statements - use hyphens (`-`) instead; "
         "Ensure proper indentation in buildspec.yml")
 
-
-def test_container_mismatch_names_both_sides_and_the_hint():
-    message = diagnosis.container_mismatch(
-        [{"name": "php-app", "imageUri": "1.dkr.ecr.us-east-1.amazonaws.com/my-ecs-php-app:abc"}],
-        ["php-app-container"])
-
-    assert message.startswith("imagedefinitions.json names container(s) 'php-app', the task "
-                              "definition has 'php-app-container'; tutorial Common Issues "
-                              '"Deployment succeeds but old image still running"')
-
-
-def test_matching_container_names_are_no_mismatch():
-    assert diagnosis.container_mismatch([{"name": "php-app-container", "imageUri": "x"}],
-                                        ["php-app-container"]) is None

@@ -26,7 +26,7 @@ from pipeline_harness.grading.evidence import deployment as deployment_link
 from pipeline_harness.grading.evidence.deployment import Running
 from pipeline_harness.grading.evidence.image import addresses
 from pipeline_harness.grading.evidence.link import BROKEN, Judging, Link, gap, reads
-from pipeline_harness.kinds.base import MISSING
+from pipeline_harness.kinds.base import MISSING, Missing
 from pipeline_harness.steps import prerequisites
 from pipeline_harness.waits import http
 from pipeline_harness.waits.fetch import Fetched
@@ -58,7 +58,7 @@ class Reply:
         return self.fetched is not None and self.fetched.complete and self.fetched.status == 200
 
 
-def ask_app(ctx: Context):
+def ask_app(ctx: Context) -> Reply | Missing:
     """One bounded GET of http://<the ALB's DNS name>/ (MISSING: no such load balancer)."""
     balancer = ctx.read(prerequisites.read_load_balancer)
     if balancer is MISSING:
@@ -181,7 +181,7 @@ def _judge_targets(ctx: Context, judging: Judging, groups: set[str], running: Ru
                if d.get("TargetHealth", {}).get("State") == "healthy"}
     tasks = {(address, running.port) for _, address, _ in running.tasks}
 
-    def shown(targets) -> str:
+    def shown(targets: set[tuple[str | None, int | None]]) -> str:
         return ", ".join(sorted(f"{a}:{p}" for a, p in targets)) or "none"
 
     judging.compare(healthy == tasks, f"healthy targets {shown(healthy)} are the running tasks",

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from pipeline_harness.context import Context
 from pipeline_harness.grading.evidence.link import Judging, Link, at, gap, graded_at, reads
-from pipeline_harness.kinds.base import MISSING
+from pipeline_harness.kinds.base import MISSING, Found
 from pipeline_harness.report import duration
 from pipeline_harness.steps import codepipeline
 from pipeline_harness.steps.base import dig
@@ -94,7 +94,7 @@ def read_listing(ctx: Context) -> Listed:
     return Listed(True, None, tuple(passed))
 
 
-def read_latest(ctx: Context):
+def read_latest(ctx: Context) -> Found:
     """The graded execution's summary (MISSING: no pipeline, or no execution before --as-of)."""
     if gap(ctx, *LISTS):
         return MISSING

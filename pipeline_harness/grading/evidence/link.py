@@ -138,11 +138,14 @@ class Judging:
                     tuple(self.after), self.unproven, self.unread, facts)
 
 
-def reads(name: str, proves: str):
+Judge = Callable[[Context, Judging], Link]
+
+
+def reads(name: str, proves: str) -> Callable[[Judge], Callable[[Context], Link]]:
     """A link's reader, judge(ctx, judging) → Link: an API error or a harness error becomes an
     unread link, a target's gap (Unsupported) an unproven one — so one failed call costs the checks
     that need it, no more."""
-    def decorate(judge: Callable[[Context, Judging], Link]) -> Callable[[Context], Link]:
+    def decorate(judge: Judge) -> Callable[[Context], Link]:
         @functools.wraps(judge)
         def read(ctx: Context) -> Link:
             try:

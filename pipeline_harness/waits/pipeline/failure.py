@@ -41,7 +41,8 @@ def explain_failure(target: Target, pipeline: str, execution: Execution) -> str:
     return "; ".join(parts)
 
 
-def _failed_action(target: Target, pipeline: str, execution_id: str):
+def _failed_action(target: Target, pipeline: str,
+                   execution_id: str) -> tuple[str, str, str, str | None, str | None] | None:
     client = target.client("codepipeline")
     providers = {(s["name"], a["name"]): a["actionTypeId"]["provider"]
                  for s in client.get_pipeline(name=pipeline)["pipeline"]["stages"]

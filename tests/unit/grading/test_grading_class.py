@@ -393,7 +393,8 @@ def _nothing_renamed(ctx):
 def _graded_by(monkeypatch, read, resolve=_nothing_renamed):
     """Grade with one check, the ECR repository's, whose read is `read`, no search for near names
     and no look into other regions — so a student's grade takes a fraction of a second."""
-    check = Check("ecr.repository", 1, "ECR repository exists", "create it", read, exists(lambda r: "it"))
+    check = Check(id="ecr.repository", step=1, title="ECR repository exists", hint="create it", read=read,
+                  judge=exists(lambda r: "it"))
     monkeypatch.setattr(grading_grade, "graded", lambda repository=None: (check,))
     monkeypatch.setattr(grading_grade.names, "resolve", resolve)
     monkeypatch.setattr(grading_grade.region, "diagnosis", lambda ctx: "")

@@ -6,7 +6,7 @@ import botocore.parsers
 
 from pipeline_harness.context import Context
 from pipeline_harness.settings import Settings
-from pipeline_harness.steps.base import Check, run_check
+from pipeline_harness.steps.base import Check, Verdict, run_check
 
 
 def _garbled(ctx):
@@ -15,8 +15,8 @@ def _garbled(ctx):
 
 def test_an_answer_botocore_cannot_parse_is_the_checks_error_not_a_verdict(stubbed_target):
     # given
-    check = Check("ecr.repository", 1, "ECR repository exists", "ECR → Create repository",
-                  _garbled, lambda found, ctx: (True, "it", "it"))
+    check = Check(id="ecr.repository", step=1, title="ECR repository exists", hint="ECR → Create repository",
+                  read=_garbled, judge=lambda found, ctx: Verdict(passed=True, expected="it", found="it"))
 
     # when
     result = run_check(check, Context(Settings(), stubbed_target()))

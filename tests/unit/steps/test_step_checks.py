@@ -279,6 +279,6 @@ def test_a_deploy_stage_with_the_wrong_file_name_fails_and_says_which_value(ctx)
 def test_a_value_is_shown_as_a_person_writes_it_never_as_a_python_repr(value, shown):
     judge = base.equals(lambda ctx: value, lambda resource: value)
 
-    ok, expected, found = judge({}, None)
+    verdict = judge({}, None)
 
-    assert ok and expected == found == shown
+    assert verdict.passed and verdict.expected == verdict.found == shown
