@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, TextIO
 
 from pipeline_harness import settings as settings_mod
 from pipeline_harness.errors import ConfigError
@@ -43,7 +45,7 @@ def check_format(args: argparse.Namespace) -> None:
         raise ConfigError(f"--format {args.format} is for {' and '.join(verbs)}, not {args.verb}")
 
 
-def settings_from(args: argparse.Namespace, **extra) -> settings_mod.Settings:
+def settings_from(args: argparse.Namespace, **extra: Any) -> settings_mod.Settings:
     return settings_mod.load(
         config=args.config, target=args.target, endpoint_url=args.endpoint_url,
         region=args.region, profile=args.profile, prefix=args.prefix, **extra,
@@ -70,7 +72,7 @@ def check_output(args: argparse.Namespace) -> None:
 
 
 @contextmanager
-def output(args: argparse.Namespace):
+def output(args: argparse.Namespace) -> Iterator[TextIO]:
     """Where the report goes: --output FILE or stdout."""
     if not getattr(args, "output", None):
         yield sys.stdout

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 from datetime import UTC, datetime
 
 from pipeline_harness.cli.common import output, settings_from
+from pipeline_harness.cli.parsing import Subparsers
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, ConfigError
 from pipeline_harness.grading import classroom, gradebooks, progress, roster, summaries
 from pipeline_harness.grading.grade import grade
@@ -13,7 +15,7 @@ from pipeline_harness.steps import codepipeline
 from pipeline_harness.targets import open_target
 
 
-def add_parser(sub, common):
+def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "grade", parents=[common], help="score an existing lab per step, read-only, with hints",
         description="Run every check of Steps 1-7 against an existing account without changing "
@@ -68,7 +70,7 @@ def as_of_time(text: str | None) -> datetime | None:
     return moment
 
 
-def _refuse_mixed(args) -> None:
+def _refuse_mixed(args: argparse.Namespace) -> None:
     """Options that belong to a class, or to one account, refused in the other."""
     if args.repository and not codepipeline.REPOSITORY_ID.fullmatch(args.repository):
         raise ConfigError(f"--repository must be a GitHub owner/repo, not {args.repository!r}")
@@ -91,7 +93,7 @@ def _refuse_mixed(args) -> None:
         raise ConfigError("--assignment must be a non-empty title")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     as_of = as_of_time(args.as_of)
     settings = settings_from(args)
     _refuse_mixed(args)

@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -334,5 +334,5 @@ def _only(students: list[Student], name: str | None) -> list[Student]:
 
 
 @contextlib.contextmanager
-def _silent(total: int):
+def _silent(total: int) -> Iterator[Callable[[Graded], None]]:
     yield lambda graded: None

@@ -133,7 +133,7 @@ def summary_rows(rows: list[Row]) -> list[dict[str, str | int | float]]:
     return table
 
 
-def _or_blank(value):
+def _or_blank(value: float | None) -> str | float:
     return "" if value is None else value
 
 
@@ -147,7 +147,7 @@ def as_csv(rows: list[Row]) -> str:
     return out.getvalue()
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     return inert.markdown(value, cell=True)
 
 
@@ -211,7 +211,7 @@ def load(directory: str | Path) -> dict[str, Row]:
     return {row.student: row for row in rows}
 
 
-def _row(entry) -> Row:
+def _row(entry: Any) -> Row:  # an entry of class-summary.json, as read
     if not isinstance(entry, dict) or set(entry) not in (_ROW_FIELDS, _ROW_FIELDS - _SINCE_VERSION_2):
         raise ValueError("a row with other keys")
     if not all(isinstance(entry[k], str) for k in ("student", "status", "reason", "account", "region",
@@ -222,7 +222,7 @@ def _row(entry) -> Row:
                   "failures": tuple(_failure(f) for f in entry.get("failures", ()))})
 
 
-def _failure(entry) -> Failure:
+def _failure(entry: Any) -> Failure:
     """[check id, step, fail | error], as as_json writes it."""
     check, step, status = entry
     if not (isinstance(check, str) and type(step) is int and status in FAILED):
