@@ -22,7 +22,7 @@ from pipeline_harness.cli.parsing import Subparsers
 from pipeline_harness.errors import EXIT_FAILED, EXIT_OK
 from pipeline_harness.grading import grader_role
 from pipeline_harness.grading.guard import read_only
-from pipeline_harness.policy_files import GRADER_ROLE_TEMPLATES
+from pipeline_harness.iam.files import GRADER_ROLE_TEMPLATES
 from pipeline_harness.report import Report, render
 from pipeline_harness.targets import open_target
 
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:  # the subverbs set their own `run`
 
 def _template(args: argparse.Namespace) -> int:
     filename, _ = GRADER_ROLE_TEMPLATES[args.language]
-    text = resources.files("pipeline_harness.policies").joinpath(filename).read_text(encoding="utf-8")
+    text = resources.files("pipeline_harness.iam").joinpath(filename).read_text(encoding="utf-8")
     with output(args) as out:
         out.write(text)
     return EXIT_OK

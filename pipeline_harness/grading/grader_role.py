@@ -3,10 +3,10 @@ before the teacher grades: it exists, the teacher's account may assume it (with 
 and only with it), nobody else may, and it may do exactly what the grader policy grants.
 
 Read-only (IAM's GetRole, ListRolePolicies, GetRolePolicy, ListAttachedRolePolicies, GetPolicy,
-GetPolicyVersion), judged by the one evaluator the grader uses (`policies.evaluation`): the trust by
+GetPolicyVersion), judged by the one evaluator the grader uses (`iam_policies.evaluation`): the trust by
 `may_assume` with the request's context (the external id, the teacher's account), the permissions by
-`evaluate` and `not_granted` against `policies/grader-policy.json`. One result per finding, each
-saying what to fix; the templates (`policies/grader-role.cfn.yaml`, `policies/grader-role.tf`)
+`evaluate` and `not_granted` against `iam/grader-policy.json`. One result per finding, each
+saying what to fix; the templates (`iam/grader-role.cfn.yaml`, `iam/grader-role.tf`)
 make a role that passes every one.
 """
 
@@ -16,12 +16,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline_harness import inert, policies
+from pipeline_harness import iam as iam_policies
+from pipeline_harness import inert
 from pipeline_harness.errors import ConfigError, first_line
+from pipeline_harness.iam import evaluation
+from pipeline_harness.iam.conditions import Fact
+from pipeline_harness.iam.files import GRADER
 from pipeline_harness.kinds.iam import document
-from pipeline_harness.policies import evaluation
-from pipeline_harness.policies.conditions import Fact
-from pipeline_harness.policy_files import GRADER
 from pipeline_harness.steps.base import CheckResult
 from pipeline_harness.targets.base import Target
 
@@ -254,7 +255,7 @@ def _permissions(found: Found) -> list[CheckResult]:
                             "make the role's policies again from the template")
                 for check_id, title in (("grader-role.permissions", READS_TITLE),
                                         ("grader-role.least-privilege", ONLY_TITLE))]
-    grader = {GRADER: policies.document(GRADER)}
+    grader = {GRADER: iam_policies.document(GRADER)}
     grants = _grants(grader[GRADER])
     decisions = [(action, resource, evaluation.evaluate(found.documents, action, resource))
                  for action, resource in grants]
@@ -265,7 +266,7 @@ def _permissions(found: Found) -> list[CheckResult]:
         _result("grader-role.permissions", READS_TITLE, not missing,
                 f"all {len(grants)} of the grader policy's grants allowed by {documents}" if not missing
                 else f"not allowed: {_listed(missing)}",
-                f"give the role the grader policy (pipeline_harness/policies/{GRADER}) as its one inline "
+                f"give the role the grader policy (pipeline_harness/iam/{GRADER}) as its one inline "
                 "policy: without a read the grader scores that check `error`, not your lab"),
         _result("grader-role.least-privilege", ONLY_TITLE, not beyond,
                 "nothing granted beyond the grader policy" if not beyond

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline_harness import policies
+from pipeline_harness import iam as iam_policies
 from pipeline_harness.context import Context
 from pipeline_harness.errors import AWS_ERRORS
 from pipeline_harness.kinds import codebuild as codebuild_kinds
@@ -100,7 +100,7 @@ def _best(expected: str, names: list[str]) -> str:
 
 
 def _trust(role: dict[str, Any]) -> set[str]:
-    return policies.trusted_services(iam_kinds.document(role.get("AssumeRolePolicyDocument") or {}))
+    return iam_policies.trusted_services(iam_kinds.document(role.get("AssumeRolePolicyDocument") or {}))
 
 
 def _role(spec: iam.RoleSpec) -> Finder:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline_harness import kinds, policy_files
+from pipeline_harness import kinds
 from pipeline_harness.context import Context
 from pipeline_harness.errors import AWS_ERRORS, first_line
+from pipeline_harness.iam import files as policy_files
+from pipeline_harness.iam.evaluation import Decision, simulate
 from pipeline_harness.kinds.connections import CONNECTION
-from pipeline_harness.policies.evaluation import Decision, simulate
 from pipeline_harness.preflight import arns, probes
 from pipeline_harness.preflight.lines import line
 from pipeline_harness.settings import Names
@@ -130,7 +131,7 @@ def _verdict(step: Step | None, role: str, decided: list[tuple[Need, Decision]])
     if denied:
         return line(_id(step), _report_step(step), title, "fail",
                     f"denied {len(denied)} of {len(decided)}: {'; '.join(denied)}",
-                    "attach every pipeline_harness/policies/nightly-role-policy-*.json to the role "
+                    "attach every pipeline_harness/iam/nightly-role-policy-*.json to the role "
                     "(docs/nightly.md, step 3)")
     return line(_id(step), _report_step(step), title, "pass",
                 f"IAM's policy simulator allows all {len(decided)} requests")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline_harness.policies import iam_action
+from pipeline_harness.iam import iam_action
 
 # botocore service -> (operation, parameters): one short page of a listing, or an identity read.
 # A region that lacks a service has no endpoint for it at all, which only a call finds out: botocore's

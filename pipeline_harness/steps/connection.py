@@ -22,7 +22,7 @@ NUMBER = 2
 CONNECTION_ARN = re.compile(r"arn:aws[\w-]*:(?P<service>codestar-connections|codeconnections):"
                             r"(?P<region>[a-z0-9-]+):(?P<account>\d{12}):connection/[\w-]+")
 # read_pipelines reads the connection through the service its ARN's prefix names, chosen at run
-# time: the services its calls may be made on, for policies.calls, which finds the calls themselves
+# time: the services its calls may be made on, for iam.calls, which finds the calls themselves
 TALKS_TO = ("codestar-connections", "codeconnections")
 HANDSHAKE_HINT = ("Developer Tools → Connections → select the connection → Update pending "
                   "connection, then authorize AWS Connector for GitHub and grant the repository")

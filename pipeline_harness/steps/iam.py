@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pipeline_harness import inert, policies
+from pipeline_harness import iam as iam_policies
+from pipeline_harness import inert
 from pipeline_harness.context import Context
+from pipeline_harness.iam import evaluation, needs
+from pipeline_harness.iam.conditions import Fact
 from pipeline_harness.kinds import iam as iam_kinds
 from pipeline_harness.kinds.base import MISSING, Found, Kind
-from pipeline_harness.policies import evaluation, needs
-from pipeline_harness.policies.conditions import Fact
 from pipeline_harness.settings import Names, Settings
 from pipeline_harness.steps import connection
 from pipeline_harness.steps.base import Check, Resource, Step, Verdict, reader
@@ -53,12 +54,12 @@ class RoleSpec:
         return getattr(ctx.names, self.policy_key) if self.policy_key else None
 
     def trust(self) -> dict:
-        return policies.trust(self.service)
+        return iam_policies.trust(self.service)
 
     def desired(self, ctx: Context) -> dict:
         inline = {}
         if self.policy_file:
-            inline[self.policy_name(ctx)] = policies.document(self.policy_file)
+            inline[self.policy_name(ctx)] = iam_policies.document(self.policy_file)
         return {"trust": self.trust(), "inline": inline, "managed": list(self.managed)}
 
 
@@ -137,7 +138,7 @@ def _connection_arn(ctx: Context) -> str:
 def lab_resources(ctx: Context, document: dict) -> needs.LabResources:
     """The ARNs the document's actions act on; the connection is looked up only when one does."""
     names = ctx.names
-    uses_connection = "connection" in {needs.ACTS_ON.get(a.lower()) for a in policies.actions(document)}
+    uses_connection = "connection" in {needs.ACTS_ON.get(a.lower()) for a in iam_policies.actions(document)}
     return needs.LabResources.of(
         region=names.region, account=names.account_id, bucket=names.artifact_bucket,
         pipeline=names.pipeline, repository=names.ecr_repository,
@@ -147,7 +148,7 @@ def lab_resources(ctx: Context, document: dict) -> needs.LabResources:
 
 def _decisions(spec: RoleSpec, found: dict, ctx: Context) -> tuple[dict, str]:
     """What each (action, resource) the tutorial's policy grants is decided: simulator or documents."""
-    document = policies.document(str(spec.policy_file))
+    document = iam_policies.document(str(spec.policy_file))
     pairs = needs.needs(document, lab_resources(ctx, document))
     if not ctx.target.gap("iam", "SimulatePrincipalPolicy"):
         return evaluation.simulate(ctx.client("iam"), found["Role"]["Arn"], pairs), \

@@ -7,7 +7,7 @@ The harness makes them on emulator targets, and on real AWS only when asked
 
 from __future__ import annotations
 
-from pipeline_harness import policies
+from pipeline_harness import iam as iam_policies
 from pipeline_harness.context import Context
 from pipeline_harness.errors import ConfigError
 from pipeline_harness.kinds import ecs, elbv2, iam, logs
@@ -46,7 +46,7 @@ def _load_balancer(ctx: Context) -> dict:
 
 def _execution_role(ctx: Context) -> dict:
     """Fargate pulls the image from ECR and writes logs with this role."""
-    return {"trust": policies.trust("ecs-tasks"), "inline": {}, "managed": [EXECUTION_POLICY]}
+    return {"trust": iam_policies.trust("ecs-tasks"), "inline": {}, "managed": [EXECUTION_POLICY]}
 
 
 def task_definition(ctx: Context) -> dict:

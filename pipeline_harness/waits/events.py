@@ -33,7 +33,7 @@ TASK_CHANGES = ("RUNNING", "STOPPED")
 # how a stage or an action ends; their other states say nothing the execution's events do not
 PART_ENDS = ("SUCCEEDED", "FAILED", "STOPPED", "CANCELED", "ABANDONED")
 # the queue's client is the caller's (`Inbox(target.client("sqs"), url)`): the services its calls
-# are made on, for policies.calls, which finds the calls themselves
+# are made on, for iam.calls, which finds the calls themselves
 TALKS_TO = ("sqs",)
 
 Event = dict

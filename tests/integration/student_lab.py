@@ -20,7 +20,7 @@ from pathlib import Path
 import pipeline_run
 from pipeline_run import BUILD, COMMIT
 
-from pipeline_harness import policies
+from pipeline_harness import iam as iam_policies
 from pipeline_harness.targets import sessions
 from pipeline_harness.targets.base import Target
 
@@ -128,7 +128,7 @@ def _trust(principal: str) -> str:
 
 def _pasted(filename: str, drops: tuple[str, ...]) -> str:
     """The tutorial's JSON as pasted in the console, minus the actions the student left out."""
-    doc = policies.document(filename)
+    doc = iam_policies.document(filename)
     for statement in doc["Statement"]:
         actions = statement["Action"]
         statement["Action"] = [a for a in ([actions] if isinstance(actions, str) else actions)

@@ -12,16 +12,16 @@ import pytest
 import student_lab
 from student_lab import fresh_account
 
-from pipeline_harness import policies
+from pipeline_harness import iam as iam_policies
 from pipeline_harness.grading.grade import grade
-from pipeline_harness.policies import iam_action
+from pipeline_harness.iam import iam_action
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets import sessions
 
 # one worker runs this module, so its module-scoped graded lab is made once, not once per worker
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("grader-policy")]
 
-POLICY = policies.document("grader-policy.json")
+POLICY = iam_policies.document("grader-policy.json")
 # IAM actions named otherwise than "<service>:<Operation>"
 # reads the grader makes only where the target serves them: Step 2 (moto has no connections API),
 # a failed execution's diagnosis (stage state, the build, its log tail), and Step 7's chain of
@@ -47,7 +47,7 @@ READ_ACTION = re.compile(
 def allowed(action: str, resource: str = "*") -> bool:
     return any(effect == "Allow" and fnmatch.fnmatchcase(action.lower(), pattern)
                and fnmatch.fnmatchcase(resource, granted)
-               for effect, pattern, granted in policies.grants(POLICY))
+               for effect, pattern, granted in iam_policies.grants(POLICY))
 
 
 def _resource(service: str, params: dict) -> str:
@@ -142,7 +142,7 @@ def test_the_grader_policy_grants_nothing_but_reads_and_objects_only_of_the_arti
     assert all(set(s) == {"Sid", "Effect", "Action", "Resource"} for s in statements)  # no Not*
     assert {(s["Effect"], s["Resource"]) for s in statements} == {("Allow", "*"), ("Allow", ARTIFACT_OBJECTS)}
     assert [a for a in actions if not READ_ACTION.fullmatch(a)] == []
-    assert {(action, resource) for _, action, resource in policies.grants(POLICY)
+    assert {(action, resource) for _, action, resource in iam_policies.grants(POLICY)
             if action == "s3:getobject"} == {("s3:getobject", ARTIFACT_OBJECTS)}
     assert not allowed("s3:GetObject", "arn:aws:s3:::someone-elses-bucket/secret.txt")
 
@@ -151,6 +151,6 @@ def test_the_grader_policy_grants_only_what_the_grader_uses(graded):
     _, calls = graded
     used = {iam_action(call).lower() for call in (*_names(calls), *BEYOND_THE_EMULATOR) if iam_action(call)}
 
-    unused = sorted(action for _, action, _ in policies.grants(POLICY) if action not in used)
+    unused = sorted(action for _, action, _ in iam_policies.grants(POLICY) if action not in used)
 
     assert unused == []

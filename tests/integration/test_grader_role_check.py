@@ -8,16 +8,17 @@ import json
 import pytest
 import yaml
 
-from pipeline_harness import policies, policy_files
+from pipeline_harness import iam as iam_policies
 from pipeline_harness.cli import main
 from pipeline_harness.grading import grader_role
 from pipeline_harness.grading.guard import read_only
-from pipeline_harness.policies import calls, role_templates
+from pipeline_harness.iam import calls, role_templates
+from pipeline_harness.iam import files as policy_files
 
 pytestmark = pytest.mark.integration
 
 TEACHER, EXTERNAL_ID = "111122223333", "course-2026"
-GRADER = policies.document(policy_files.GRADER)
+GRADER = iam_policies.document(policy_files.GRADER)
 TRUST = role_templates.trust_policy(TEACHER, EXTERNAL_ID)
 EVERY = ("grader-role.exists", "grader-role.trust", "grader-role.external-id", "grader-role.trust-others",
          "grader-role.permissions", "grader-role.least-privilege")
@@ -64,7 +65,8 @@ def test_the_role_the_template_makes_passes_every_finding(new_account):
     assert _statuses(results) == dict.fromkeys(EVERY, "pass")
     assert results[0].message.startswith(f"found `arn:aws:iam::{account.account}:role/lab-grader`")
     assert "with the external id `course-2026` may assume it (any of its principals" in results[1].message
-    assert results[4].message.startswith(f"all {len(policies.grants(GRADER))} of the grader policy's grants")
+    granted = len(iam_policies.grants(GRADER))
+    assert results[4].message.startswith(f"all {granted} of the grader policy's grants")
     assert set(student.calls) == {"iam.GetRole", "iam.ListRolePolicies", "iam.GetRolePolicy",
                                   "iam.ListAttachedRolePolicies"}  # reads only: nothing is attached
     assert {f"iam:{call.split('.')[1]}" for call in student.calls} <= set(calls.reads(grader_role))

@@ -34,7 +34,7 @@ def test_every_service_a_localstack_plan_adds_is_named_on_the_targets_page():
 
 
 def test_every_command_that_regenerates_a_derived_file_is_in_the_contributing_guide():
-    commands = ["python -m pipeline_harness.policy_files --write", lint_docs.COMMAND,
+    commands = ["python -m pipeline_harness.iam.files --write", lint_docs.COMMAND,
                 configuration_docs.COMMAND]
 
     assert [c for c in commands if f"`{c}`" not in CONTRIBUTING] == []

@@ -13,7 +13,7 @@ import responses
 from pipeline_harness.e2e.flow import run_nightly
 from pipeline_harness.errors import HarnessError
 from pipeline_harness.targets import aws
-from pipeline_harness.waits.policies import SimulatedClock
+from pipeline_harness.waits.schedules import SimulatedClock
 
 PASSED, ROLLED_BACK, BUILD_FAILED = "passed", "rolled back", "build failed"
 _TIMELINES_ACTIONS = tl._action_details  # Source 12 s, Build 240 s, Deploy 200 s

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import nightly_timeline as tl
 
-from pipeline_harness import policy_files
 from pipeline_harness.e2e import usage
 from pipeline_harness.e2e.run_report import RunReport
+from pipeline_harness.iam import files as policy_files
 from pipeline_harness.preflight.probes import QUOTAS
 from pipeline_harness.settings import Settings
 
@@ -49,9 +49,9 @@ def test_every_test_the_exit_code_tables_cite_exists():
 
 def test_the_setup_makes_the_trusted_role_and_attaches_every_part():
     # then: one loop over the parts' glob, which matches every part the derivation makes
-    assert f"for part in pipeline_harness/policies/{policy_files.NIGHTLY_PARTS}; do" in NIGHTLY
+    assert f"for part in pipeline_harness/iam/{policy_files.NIGHTLY_PARTS}; do" in NIGHTLY
     assert "aws iam attach-role-policy --role-name pipeline-harness-nightly" in NIGHTLY
-    assert "pipeline_harness/policies/nightly-role-trust.json > nightly-role-trust.json" in NIGHTLY
+    assert "pipeline_harness/iam/nightly-role-trust.json > nightly-role-trust.json" in NIGHTLY
     parts = [name for name in policy_files.derived_files() if name != policy_files.GRADER]
     assert all(Path(name).match(policy_files.NIGHTLY_PARTS) for name in parts) and len(parts) >= 2
     assert "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html" in NIGHTLY

@@ -10,7 +10,7 @@ import pytest
 from pipeline_harness.e2e.flow import run_nightly
 from pipeline_harness.errors import ConfigError, HarnessError
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout
-from pipeline_harness.waits.policies import SimulatedClock
+from pipeline_harness.waits.schedules import SimulatedClock
 
 
 def _run(run_inputs, aws_target, tmp_path, sleep=None):

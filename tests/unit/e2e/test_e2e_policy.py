@@ -2,10 +2,10 @@
 
 import nightly_timeline as tl
 
-from pipeline_harness import policy_files
 from pipeline_harness.e2e.flow import run_nightly
-from pipeline_harness.policies import iam_action
-from pipeline_harness.waits.policies import SimulatedClock
+from pipeline_harness.iam import files as policy_files
+from pipeline_harness.iam import iam_action
+from pipeline_harness.waits.schedules import SimulatedClock
 
 
 def test_the_nightly_role_may_make_every_call_of_a_whole_nightly_run(run_inputs, aws_target, timeline,

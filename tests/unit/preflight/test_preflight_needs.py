@@ -3,8 +3,9 @@ actions, each on an ARN of the run's own resource that the policy's pattern for 
 
 import pytest
 
-from pipeline_harness import kinds, policy_files
-from pipeline_harness.policies.evaluation import evaluate
+from pipeline_harness import kinds
+from pipeline_harness.iam import files as policy_files
+from pipeline_harness.iam.evaluation import evaluate
 from pipeline_harness.preflight import arns, permissions
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import events, verification

@@ -6,7 +6,7 @@ import json
 import pytest
 from botocore.stub import Stubber
 
-from pipeline_harness import policies
+from pipeline_harness import iam as iam_policies
 from pipeline_harness.context import Context
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import artifacts, base, codebuild, codepipeline, ecr, iam
@@ -187,7 +187,7 @@ def _role_with(doc: dict) -> tuple[dict, list]:
     role = {"Path": "/", "RoleName": "dev-codebuild-service-role", "RoleId": "AROAEXAMPLE12345",
             "Arn": f"arn:aws:iam::{ACCOUNT}:role/dev-codebuild-service-role",
             "CreateDate": "2026-01-01T00:00:00Z",
-            "AssumeRolePolicyDocument": json.dumps(policies.trust("codebuild"))}
+            "AssumeRolePolicyDocument": json.dumps(iam_policies.trust("codebuild"))}
     answers = [("get_role", {"Role": role}),
                ("list_role_policies", {"PolicyNames": ["CodeBuildCustomPolicy"]}),
                ("get_role_policy", {"RoleName": role["RoleName"], "PolicyName": "CodeBuildCustomPolicy",
@@ -199,7 +199,7 @@ def _role_with(doc: dict) -> tuple[dict, list]:
 def test_an_inline_policy_missing_one_action_names_that_action_and_the_resource(ctx):
     # given: a target without IAM's policy simulator, so the documents are evaluated here
     ctx.target.capabilities = Capabilities(missing={"iam": {"SimulatePrincipalPolicy": "no simulator"}})
-    doc = policies.document("CodeBuildCustomPolicy.json")
+    doc = iam_policies.document("CodeBuildCustomPolicy.json")
     doc["Statement"][0]["Action"].remove("ecr:PutImage")
     _, answers = _role_with(doc)
     with Stubber(ctx.client("iam")) as stub:
@@ -216,7 +216,7 @@ def test_an_inline_policy_missing_one_action_names_that_action_and_the_resource(
 
 def test_where_the_simulator_is_served_its_decisions_judge_the_policy(ctx):
     # given: the simulator finds ecr:PutImage explicitly denied, whatever the documents say
-    role, answers = _role_with(policies.document("CodeBuildCustomPolicy.json"))
+    role, answers = _role_with(iam_policies.document("CodeBuildCustomPolicy.json"))
 
     def simulated(request):
         return {"EvaluationResults": [{
@@ -239,13 +239,13 @@ def test_where_the_simulator_is_served_its_decisions_judge_the_policy(ctx):
 
 
 def _needs_by_resource() -> list[tuple[str, list[str]]]:
-    from pipeline_harness.policies import needs
+    from pipeline_harness.iam import needs
     lab = needs.LabResources.of(region="us-east-1", account=ACCOUNT,
                                 bucket=f"dev-pipeline-artifacts-{ACCOUNT}", pipeline="dev-php-app-pipeline",
                                 repository="my-ecs-php-app", connection_arn="", project="dev-php-app-build",
                                 log_group="/aws/codebuild/dev-php-app-build")
     grouped: dict[str, list[str]] = {}
-    for action, resource in needs.needs(policies.document("CodeBuildCustomPolicy.json"), lab):
+    for action, resource in needs.needs(iam_policies.document("CodeBuildCustomPolicy.json"), lab):
         grouped.setdefault(resource, []).append(action)
     return list(grouped.items())
 

@@ -3,7 +3,6 @@ looks (a Pause: the sleep and its quiet part) and keeps nothing for the caller t
 
 import pytest
 
-from pipeline_harness.waits import policies, schedules
 from pipeline_harness.waits.model import Acceptor, Wait, WaitTimeout, run
 from pipeline_harness.waits.schedules import Pace, Paced, Pause, Policy, SimulatedClock, fixed
 
@@ -60,9 +59,3 @@ def test_fixed_polls_every_interval_and_looks_last_at_the_deadline(deadline, sle
         run(wait, clock=clock, sleep=clock.sleep)
 
     assert clock.sleeps == sleeps
-
-
-def test_waits_policies_is_the_documented_alias_of_the_schedules_module():
-    assert policies.Policy is schedules.Policy
-    assert (policies.PIPELINE, policies.ECR_TAGS, policies.ROLLOUT, policies.HTTP) == (
-        schedules.PIPELINE, schedules.ECR_TAGS, schedules.ROLLOUT, schedules.HTTP)

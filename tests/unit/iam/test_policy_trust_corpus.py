@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline_harness.policies.conditions import Fact
-from pipeline_harness.policies.evaluation import may_assume
+from pipeline_harness.iam.conditions import Fact
+from pipeline_harness.iam.evaluation import may_assume
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "trust"
 FILES = sorted(DATA.glob("*.json"))

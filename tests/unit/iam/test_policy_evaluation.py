@@ -6,9 +6,9 @@ Every doc example lives under tests/data/iam/ with its page URL and heading; eac
 import json
 from pathlib import Path
 
-from pipeline_harness import policies
-from pipeline_harness.policies.evaluation import Decision, evaluate, too_broad
-from pipeline_harness.policies.needs import LabResources, needs
+from pipeline_harness import iam as iam_policies
+from pipeline_harness.iam.evaluation import Decision, evaluate, too_broad
+from pipeline_harness.iam.needs import LabResources, needs
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "iam"
 ACCOUNT = "123456789012"
@@ -300,8 +300,8 @@ def test_the_ecs_managed_policy_the_tutorial_attaches_is_flagged_too():
 def test_listed_actions_on_every_resource_and_a_service_on_some_resources_are_not_flagged():
     # given the tutorial's own policies (listed actions on "*"), the scoped variants, and s3:* on one bucket
     documents = {
-        "CodePipelineCustomPolicy": policies.document("CodePipelineCustomPolicy.json"),
-        "CodeBuildCustomPolicy": policies.document("CodeBuildCustomPolicy.json"),
+        "CodePipelineCustomPolicy": iam_policies.document("CodePipelineCustomPolicy.json"),
+        "CodeBuildCustomPolicy": iam_policies.document("CodeBuildCustomPolicy.json"),
         "Scoped": lab_policy("CodeBuildCustomPolicy.least-privilege"),
         **allowing("s3:*", "arn:aws:s3:::carlossalazar/*"),
     }
@@ -315,7 +315,7 @@ def test_listed_actions_on_every_resource_and_a_service_on_some_resources_are_no
 def test_the_tutorials_inline_policies_allow_every_action_they_list_on_the_lab_resources():
     for filename in ("CodePipelineCustomPolicy.json", "CodeBuildCustomPolicy.json"):
         # given
-        document = policies.document(filename)
+        document = iam_policies.document(filename)
         name = filename.removesuffix(".json")
 
         # when
@@ -332,7 +332,7 @@ def test_least_privilege_variants_allow_what_the_tutorials_policies_allow():
         scoped = {name: lab_policy(f"{name}.least-privilege")}
 
         # when
-        refused = [n for n in needs(policies.document(filename), LAB) if not evaluate(scoped, *n).allowed]
+        refused = [n for n in needs(iam_policies.document(filename), LAB) if not evaluate(scoped, *n).allowed]
 
         # then
         assert refused == []
@@ -343,7 +343,7 @@ def test_the_push_on_another_repository_fails_on_the_lab_repository():
     elsewhere = {"CodeBuildCustomPolicy": lab_policy("CodeBuildCustomPolicy.other-repository")}
 
     # when
-    refused = [(a, r) for a, r in needs(policies.document("CodeBuildCustomPolicy.json"), LAB)
+    refused = [(a, r) for a, r in needs(iam_policies.document("CodeBuildCustomPolicy.json"), LAB)
                if not evaluate(elsewhere, a, r).allowed]
 
     # then: every repository action, on the lab's repository, and nothing else
@@ -355,7 +355,7 @@ def test_the_push_on_another_repository_fails_on_the_lab_repository():
 
 def test_an_explicit_deny_on_the_push_beats_the_tutorials_policy():
     # given the tutorial's policy and an extra inline policy denying the push
-    role = {"CodeBuildCustomPolicy": policies.document("CodeBuildCustomPolicy.json"),
+    role = {"CodeBuildCustomPolicy": iam_policies.document("CodeBuildCustomPolicy.json"),
             "DenyPushToTheLabRepository": lab_policy("DenyPushToTheLabRepository")}
 
     # when
@@ -371,8 +371,8 @@ def test_an_explicit_deny_on_the_push_beats_the_tutorials_policy():
 def test_every_action_on_every_resource_satisfies_the_lab_and_earns_the_hint():
     # given a role with AdministratorAccess only
     admin = {"AdministratorAccess": policy("AdministratorAccess")}
-    wanted = (needs(policies.document("CodePipelineCustomPolicy.json"), LAB)
-              + needs(policies.document("CodeBuildCustomPolicy.json"), LAB))
+    wanted = (needs(iam_policies.document("CodePipelineCustomPolicy.json"), LAB)
+              + needs(iam_policies.document("CodeBuildCustomPolicy.json"), LAB))
 
     # when / then
     assert all(evaluate(admin, *need).allowed for need in wanted)

@@ -4,8 +4,8 @@ none), and `not_granted`, the comparison of two sets of permission documents by 
 
 import pytest
 
-from pipeline_harness.policies import evaluation
-from pipeline_harness.policies.conditions import Fact, evaluate
+from pipeline_harness.iam import evaluation
+from pipeline_harness.iam.conditions import Fact, evaluate
 
 TEACHER = "111122223333"
 ROLE = f"arn:aws:iam::{TEACHER}:role/grading"

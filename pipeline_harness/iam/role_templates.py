@@ -1,6 +1,6 @@
 """The grader's role as infrastructure code a teacher deploys in every student account: a CloudFormation
 template (as a StackSet, or one stack per account) and a Terraform configuration, derived from the
-grader policy by `python -m pipeline_harness.policy_files --write` like the policy files beside them.
+grader policy by `python -m pipeline_harness.iam.files --write` like the policy files beside them.
 
 Both make one role (default name `lab-grader`) whose trust policy lets only the teacher's principal
 — an account id, or the ARN of the teacher's grading role or user — call sts:AssumeRole, and only
@@ -33,8 +33,8 @@ DESCRIPTION = ("Read-only role the lab's grader (pipeline-harness grade) assumes
 _HEADER = """\
 {comment} The grader's read-only role, for every student account: the teacher's principal may assume
 {comment} it, only with the external id; its one inline policy is the harness's grader policy.
-{comment} Derived from pipeline_harness/policies/grader-policy.json: do not edit, run
-{comment} `python -m pipeline_harness.policy_files --write` (docs/grading.md, "The grader's role").
+{comment} Derived from pipeline_harness/iam/grader-policy.json: do not edit, run
+{comment} `python -m pipeline_harness.iam.files --write` (docs/grading.md, "The grader's role").
 """
 
 

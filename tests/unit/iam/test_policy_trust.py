@@ -4,9 +4,9 @@ name appearing in it."""
 
 import pytest
 
-from pipeline_harness import policies
-from pipeline_harness.policies.conditions import Fact
-from pipeline_harness.policies.evaluation import Decision, may_assume
+from pipeline_harness import iam as iam_policies
+from pipeline_harness.iam.conditions import Fact
+from pipeline_harness.iam.evaluation import Decision, may_assume
 from pipeline_harness.steps import iam
 
 ACCOUNT = "123456789012"
@@ -36,7 +36,7 @@ def judged(*statements: dict) -> Decision:
 # --- what the tutorial and its valid variants write -----------------------------------------------
 
 def test_the_tutorials_trust_policy_lets_the_service_assume_the_role():
-    decision = may_assume(policies.trust("codebuild"), CODEBUILD, FACTS)
+    decision = may_assume(iam_policies.trust("codebuild"), CODEBUILD, FACTS)
 
     assert decision == Decision(True, "allowed by statement #1", "the trust policy")
 
@@ -49,7 +49,7 @@ def test_the_harness_provisions_trust_policies_its_own_checks_accept():
 
         # then
         assert decision.allowed, (spec.key, decision)
-    assert may_assume(policies.trust("ecs-tasks"), "ecs-tasks.amazonaws.com", FACTS).allowed
+    assert may_assume(iam_policies.trust("ecs-tasks"), "ecs-tasks.amazonaws.com", FACTS).allowed
 
 
 def test_a_list_of_services_and_a_single_statement_object_are_read_as_iam_reads_them():

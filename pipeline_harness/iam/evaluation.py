@@ -27,13 +27,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline_harness.policies import conditions, wildcards
-from pipeline_harness.policies.conditions import Fact
+from pipeline_harness.iam import conditions, wildcards
+from pipeline_harness.iam.conditions import Fact
 
 # No documented cap on ActionNames per SimulatePrincipalPolicy call, but callers report validation
 # errors with long lists (PMapper chunks by 20), and the lab needs fewer per resource anyway.
 ACTIONS_PER_CALL = 20
-TALKS_TO = ("iam",)  # simulate() is given the caller's client: its calls' service, for policies.calls
+TALKS_TO = ("iam",)  # simulate() is given the caller's client: its calls' service, for iam.calls
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 

@@ -4,9 +4,9 @@ import json
 import re
 from pathlib import Path
 
-from pipeline_harness import policies
+from pipeline_harness import iam as iam_policies
 
-TUTORIAL = Path(__file__).resolve().parents[1] / "data" / "tutorial" / "ecs-codepipeline-lab.md"
+TUTORIAL = Path(__file__).resolve().parents[2] / "data" / "tutorial" / "ecs-codepipeline-lab.md"
 
 
 def _tutorial_json_blocks() -> list[dict]:
@@ -16,20 +16,20 @@ def _tutorial_json_blocks() -> list[dict]:
 def test_inline_policies_are_the_tutorials_json_verbatim():
     blocks = _tutorial_json_blocks()
 
-    assert policies.document("CodePipelineCustomPolicy.json") == blocks[0]
-    assert policies.document("CodeBuildCustomPolicy.json") == blocks[1]
+    assert iam_policies.document("CodePipelineCustomPolicy.json") == blocks[0]
+    assert iam_policies.document("CodeBuildCustomPolicy.json") == blocks[1]
 
 
 def test_grants_compare_documents_regardless_of_order_and_layout():
-    doc = policies.document("CodeBuildCustomPolicy.json")
+    doc = iam_policies.document("CodeBuildCustomPolicy.json")
     shuffled = {"Statement": [dict(s, Action=list(reversed(s["Action"]))) for s in
                               reversed(doc["Statement"])]}
 
-    assert policies.grants(shuffled) == policies.grants(doc)
-    assert ("Allow", "ecr:putimage", "*") in policies.grants(doc)
+    assert iam_policies.grants(shuffled) == iam_policies.grants(doc)
+    assert ("Allow", "ecr:putimage", "*") in iam_policies.grants(doc)
 
 
 def test_trusted_services_reads_the_allowed_service_principals():
-    assert policies.trusted_services(policies.trust("codebuild")) == {"codebuild.amazonaws.com"}
+    assert iam_policies.trusted_services(iam_policies.trust("codebuild")) == {"codebuild.amazonaws.com"}
     denied = {"Statement": [{"Effect": "Deny", "Principal": {"Service": "codebuild.amazonaws.com"}}]}
-    assert policies.trusted_services(denied) == set()
+    assert iam_policies.trusted_services(denied) == set()

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline_harness import inert
-from pipeline_harness.policies import wildcards
+from pipeline_harness.iam import wildcards
 
 SHOWN_VALUES = 4  # of a key's policy values, in a message
 SHOWN_CHARACTERS = 120  # of each value

@@ -1,7 +1,7 @@
 # The grader's read-only role, for every student account: the teacher's principal may assume
 # it, only with the external id; its one inline policy is the harness's grader policy.
-# Derived from pipeline_harness/policies/grader-policy.json: do not edit, run
-# `python -m pipeline_harness.policy_files --write` (docs/grading.md, "The grader's role").
+# Derived from pipeline_harness/iam/grader-policy.json: do not edit, run
+# `python -m pipeline_harness.iam.files --write` (docs/grading.md, "The grader's role").
 
 terraform {
   required_providers {

@@ -38,7 +38,7 @@ import botocore.session
 from botocore import xform_name
 from botocore.exceptions import DataNotFoundError
 
-from pipeline_harness.policies import iam_action
+from pipeline_harness.iam import iam_action
 
 PACKAGE = "pipeline_harness"
 DECLARED_SERVICES = "TALKS_TO"  # a module's declaration of the services its passed-in clients are

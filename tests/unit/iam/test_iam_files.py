@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from pipeline_harness import policy_files
+from pipeline_harness.iam import files as policy_files
 
 
 @pytest.mark.parametrize("filename", list(policy_files.derived_files()))
@@ -12,7 +12,7 @@ def test_each_policy_file_is_what_the_registry_derives(filename):
     on_disk = json.loads((policy_files.POLICIES_DIR / filename).read_text())
 
     assert on_disk == policy_files.derived_files()[filename], (
-        "run `python -m pipeline_harness.policy_files --write`")
+        "run `python -m pipeline_harness.iam.files --write`")
 
 
 def test_no_part_of_the_nightly_policy_ships_that_the_derivation_does_not_make():

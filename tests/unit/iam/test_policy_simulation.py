@@ -6,7 +6,7 @@ moto does not implement SimulatePrincipalPolicy, so every answer here is a Stubb
 import pytest
 from botocore.stub import Stubber
 
-from pipeline_harness.policies.evaluation import ACTIONS_PER_CALL, Decision, simulate
+from pipeline_harness.iam.evaluation import ACTIONS_PER_CALL, Decision, simulate
 from pipeline_harness.targets import sessions
 
 ROLE = "arn:aws:iam::123456789012:role/dev-codebuild-service-role"

@@ -1,13 +1,14 @@
 """Every policy document the project ships fits IAM's quotas, measured by IAM's rule (characters that are
-not white space): each file in pipeline_harness/policies/, and each role's documents together."""
+not white space): each file in pipeline_harness/iam/, and each role's documents together."""
 
 import json
 
 import pytest
 
-from pipeline_harness import policies, policy_files
+from pipeline_harness import iam as iam_policies
+from pipeline_harness.iam import files as policy_files
+from pipeline_harness.iam import quotas
 from pipeline_harness.kinds import iam as iam_kinds
-from pipeline_harness.policies import quotas
 from pipeline_harness.steps import iam, prerequisites
 
 SHIPPED = sorted(p.name for p in policy_files.POLICIES_DIR.glob("*.json"))
@@ -59,7 +60,7 @@ def _quota_of(filename: str) -> int:
 
 def _roles() -> dict[str, tuple]:
     """Each role the project sets up: (trust, inline documents, managed policies attached)."""
-    roles = {spec.key: (spec.trust(), {spec.policy_file: policies.document(spec.policy_file)}
+    roles = {spec.key: (spec.trust(), {spec.policy_file: iam_policies.document(spec.policy_file)}
                         if spec.policy_file else {}, dict.fromkeys(spec.managed))
              for spec in iam.ROLES}
     # the execution role's desired state needs nothing of the run

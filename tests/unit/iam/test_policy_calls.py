@@ -10,9 +10,9 @@ from types import ModuleType
 
 import pytest
 
-from pipeline_harness import policy_files
 from pipeline_harness.e2e import flow
-from pipeline_harness.policies import calls
+from pipeline_harness.iam import calls
+from pipeline_harness.iam import files as policy_files
 from pipeline_harness.steps import prerequisites
 from pipeline_harness.targets.operations import is_read
 
@@ -212,4 +212,4 @@ def test_every_module_that_declares_its_services_has_a_call_on_them() -> None:
 
     # when / then: each declaration is used by a call in its own module
     assert declaring == {"pipeline_harness.waits.events", "pipeline_harness.steps.connection",
-                         "pipeline_harness.policies.evaluation"}
+                         "pipeline_harness.iam.evaluation"}

@@ -11,9 +11,10 @@ import pytest
 import yaml
 from cfnlint.api import ManualArgs, lint
 
-from pipeline_harness import policies, policy_files
-from pipeline_harness.policies import evaluation, role_templates
-from pipeline_harness.policies.conditions import Fact
+from pipeline_harness import iam as iam_policies
+from pipeline_harness.iam import evaluation, role_templates
+from pipeline_harness.iam import files as policy_files
+from pipeline_harness.iam.conditions import Fact
 
 CFN, TF = (policy_files.POLICIES_DIR / name for name, _ in policy_files.GRADER_ROLE_TEMPLATES.values())
 GRADER = json.loads((policy_files.POLICIES_DIR / policy_files.GRADER).read_text())
@@ -50,7 +51,7 @@ def _allowed(trust: dict, principal: str, external_id: str | None) -> bool:
 @pytest.mark.parametrize("filename", [CFN.name, TF.name])
 def test_each_template_is_what_the_derivation_writes(filename):
     assert (policy_files.POLICIES_DIR / filename).read_text() == policy_files.derived_templates()[filename], (
-        "run `python -m pipeline_harness.policy_files --write`")
+        "run `python -m pipeline_harness.iam.files --write`")
 
 
 def test_the_cloudformation_template_passes_cfn_lint():
@@ -77,7 +78,7 @@ def test_the_cloudformation_role_grants_exactly_the_grader_policy_and_nothing_el
     properties = role["Properties"]
     assert properties["Policies"] == [{"PolicyName": role_templates.INLINE_POLICY, "PolicyDocument": GRADER}]
     assert not {"ManagedPolicyArns", "PermissionsBoundary"} & set(properties)
-    assert policies.grants(properties["Policies"][0]["PolicyDocument"]) == policies.grants(GRADER)
+    assert iam_policies.grants(properties["Policies"][0]["PolicyDocument"]) == iam_policies.grants(GRADER)
     assert template["Outputs"]["RoleArn"]["Value"] == {"Fn::GetAtt": ["GraderRole", "Arn"]}
 
 

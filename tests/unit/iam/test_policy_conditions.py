@@ -3,7 +3,7 @@
 
 import pytest
 
-from pipeline_harness.policies.conditions import Fact, evaluate
+from pipeline_harness.iam.conditions import Fact, evaluate
 
 ACCOUNT = "123456789012"
 PROJECT = f"arn:aws:codebuild:eu-north-1:{ACCOUNT}:project/dev-php-app-build"

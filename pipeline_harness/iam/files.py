@@ -1,17 +1,17 @@
 """The IAM policy files, derived: from the registry of kinds (what each kind's create, read,
 update, delete and listing need) and from the calls the waits, the grader, the nightly flow and the
-preflight make, found in their code (`policies.calls`: no module types the actions of its calls).
+preflight make, found in their code (`iam.calls`: no module types the actions of its calls).
 
-    python -m pipeline_harness.policy_files          # exit 1 and say which file differs
-    python -m pipeline_harness.policy_files --write  # write every file anew
+    python -m pipeline_harness.iam.files          # exit 1 and say which file differs
+    python -m pipeline_harness.iam.files --write  # write every file anew
 
-`policies/grader-role.cfn.yaml` and `policies/grader-role.tf` are the grader's role as a CloudFormation
-template and a Terraform configuration (`policies.role_templates`), its inline policy the grader's.
-`policies/nightly-role-policy-<n>.json` are the parts of the policy of the role the nightly
+`iam/grader-role.cfn.yaml` and `iam/grader-role.tf` are the grader's role as a CloudFormation
+template and a Terraform configuration (`iam.role_templates`), its inline policy the grader's.
+`iam/nightly-role-policy-<n>.json` are the parts of the policy of the role the nightly
 end-to-end run assumes: it may make and remove the lab's kinds of resources, pass only the lab's
 roles and only to their services, and read what Step 7 waits on and what the preflight checks. The
-whole policy is larger than IAM lets one managed policy be (`policies.quotas`), so its statements are
-packed, in order, into as few parts as fit; the role gets every part attached. `policies/grader-policy.json`
+whole policy is larger than IAM lets one managed policy be (`iam.quotas`), so its statements are
+packed, in order, into as few parts as fit; the role gets every part attached. `iam/grader-policy.json`
 grants only the reads the grader makes. Tests prove the files equal what this module derives, that
 each fits IAM's quotas, and that the calls really made are covered.
 """
@@ -27,9 +27,9 @@ from pathlib import Path
 from pipeline_harness import kinds
 from pipeline_harness.e2e import flow
 from pipeline_harness.grading import grade, region, source, step7
+from pipeline_harness.iam import calls, quotas, role_templates
 from pipeline_harness.kinds import iam as iam_kinds
 from pipeline_harness.kinds.base import Kind
-from pipeline_harness.policies import calls, quotas, role_templates
 from pipeline_harness.preflight import probes
 from pipeline_harness.steps import connection, holding, iam, prerequisites, verification
 from pipeline_harness.waits import ecr_tags, events, pipeline, rollout
@@ -40,7 +40,7 @@ GRADER_ROLE_TEMPLATES = {"cloudformation": ("grader-role.cfn.yaml", role_templat
 NIGHTLY_PART = "nightly-role-policy-{number}.json"
 NIGHTLY_PARTS = "nightly-role-policy-*.json"  # what the setup attaches, and what --write replaces
 GRADER = "grader-policy.json"
-POLICIES_DIR = Path(__file__).parent / "policies"
+POLICIES_DIR = Path(__file__).parent  # the policy files sit beside this module, package data
 # the lab's roles the nightly role may pass, each only to the service that assumes it
 PASSED_TO = {iam_kinds.PIPELINE_ROLE: "codepipeline.amazonaws.com",
              iam_kinds.CODEBUILD_ROLE: "codebuild.amazonaws.com",
@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for filename in stale:
         print(f"{POLICIES_DIR / filename} differs from what the registry derives; run "
-              "`python -m pipeline_harness.policy_files --write`", file=sys.stderr)
+              "`python -m pipeline_harness.iam.files --write`", file=sys.stderr)
     return 1 if stale else 0
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from pipeline_harness import policies
-from pipeline_harness.policies.needs import ACTS_ON, LabResources, needs
+from pipeline_harness import iam as iam_policies
+from pipeline_harness.iam.needs import ACTS_ON, LabResources, needs
 
 ACCOUNT = "123456789012"
 CONNECTION = f"arn:aws:codestar-connections:eu-north-1:{ACCOUNT}:connection/abc"
@@ -16,7 +16,7 @@ LAB = LabResources.of(
 def test_every_action_of_the_tutorials_inline_policies_has_a_lab_resource():
     # given the tutorial's two inline policies
     listed = {a.lower() for filename in ("CodePipelineCustomPolicy.json", "CodeBuildCustomPolicy.json")
-              for _, a, _ in policies.grants(policies.document(filename))}
+              for _, a, _ in iam_policies.grants(iam_policies.document(filename))}
 
     # when / then: the mapping is exactly the tutorial's actions, no more
     assert listed == set(ACTS_ON)
@@ -24,7 +24,7 @@ def test_every_action_of_the_tutorials_inline_policies_has_a_lab_resource():
 
 def test_the_codebuild_policy_needs_the_repository_the_artifacts_and_the_build_log():
     # when
-    found = dict(needs(policies.document("CodeBuildCustomPolicy.json"), LAB))
+    found = dict(needs(iam_policies.document("CodeBuildCustomPolicy.json"), LAB))
 
     # then: spelled as the tutorial spells them
     assert found["ecr:GetAuthorizationToken"] == "*"
@@ -38,7 +38,7 @@ def test_the_codebuild_policy_needs_the_repository_the_artifacts_and_the_build_l
 
 def test_the_codepipeline_policy_needs_the_bucket_the_project_and_the_connection():
     # when
-    found = dict(needs(policies.document("CodePipelineCustomPolicy.json"), LAB))
+    found = dict(needs(iam_policies.document("CodePipelineCustomPolicy.json"), LAB))
 
     # then
     bucket = f"arn:aws:s3:::dev-pipeline-artifacts-{ACCOUNT}"
