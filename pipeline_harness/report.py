@@ -48,6 +48,16 @@ def is_note(check: CheckResult) -> bool:
     return check.status == "fail" and check.max_points == 0
 
 
+# a check failed or not read, as a class keeps it: (check id, tutorial step, fail | error)
+Failure = tuple[str, int, str]
+FAILED = ("fail", "error")
+
+
+def failures(report: Report) -> tuple[Failure, ...]:
+    """The checks the student failed or whose reads failed; a note (no points at stake) is not one."""
+    return tuple((c.id, c.step, c.status) for c in report.checks if c.status in FAILED and not is_note(c))
+
+
 def kind(check: CheckResult) -> str:
     """How the check is counted and shown: its status, or `note`."""
     return "note" if is_note(check) else check.status

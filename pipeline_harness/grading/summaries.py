@@ -21,16 +21,13 @@ from pipeline_harness.errors import ConfigError
 from pipeline_harness.grading import likeness
 from pipeline_harness.grading.graded import Graded
 from pipeline_harness.grading.roster import Student
-from pipeline_harness.report import Report, harness_version, is_note, now, step_scores
+from pipeline_harness.report import FAILED, Failure, failures, harness_version, now, step_scores
 from pipeline_harness.steps import TITLES
 
 SUMMARY = "class-summary"
 NOT_GRADED = "not graded: the run stopped before this student was done"
 # 2: the rows keep `failures`; a version 1 record (without them) is read as failing nothing
 RECORD_VERSION = 2
-# a row's failures: (check id, tutorial step, fail | error)
-Failure = tuple[str, int, str]
-FAILED = ("fail", "error")
 
 
 @dataclass(frozen=True)
@@ -75,12 +72,6 @@ class Row:
 
     def facts(self) -> likeness.Facts:
         return likeness.Facts(self.student, self.account, self.commit, self.images)
-
-
-def failures(report: Report) -> tuple[Failure, ...]:
-    """The checks the student failed or whose reads failed; a note (no points at stake) is not one."""
-    return tuple((c.id, c.step, c.status) for c in report.checks
-                 if c.status in FAILED and not is_note(c))
 
 
 def not_graded(student: Student, region: str = "") -> Row:

@@ -16,12 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline_harness.html import render
-from pipeline_harness.report import section
+from pipeline_harness.report import Failure, section
 from pipeline_harness.steps import TITLES
 
 INDEX = "index.html"
-# a check a student failed: (check id, tutorial step, fail | error) — grading.summaries.Failure
-Failure = tuple[str, int, str]
 _STEP_COLUMN = re.compile(r"step(\d+)")
 
 

@@ -8,7 +8,7 @@ it, on the one server the session started: no server per test, no clean-up betwe
 import dataclasses
 
 import pytest
-from student_lab import student_account, unused_account_id
+from student_lab import as_the_environment, student_account, unused_account_id
 
 from pipeline_harness.targets import aws, moto
 
@@ -34,15 +34,9 @@ def outside(new_account, monkeypatch, tmp_path):
     """A fresh account whose credentials are the environment's, not in the allow-list (which names
     another account); returns the emulator's view of it and the command line's target options."""
     account = new_account()
-    credentials = account.session.get_credentials().get_frozen_credentials()
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "PIPELINE_HARNESS_TARGET"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", credentials.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credentials.secret_key)
-    monkeypatch.setenv("AWS_SESSION_TOKEN", credentials.token)
+    options = as_the_environment(account, monkeypatch)
     monkeypatch.setenv("PIPELINE_HARNESS_ALLOWED_ACCOUNTS", "111111111111")
     monkeypatch.setenv("PIPELINE_HARNESS_STATE_DIR", str(tmp_path / "state"))
-    options = ["--target", "aws", "--endpoint-url", account.endpoint_url, "--region", account.region]
     return account, options
 
 

@@ -92,6 +92,18 @@ def student_account(target: Target, account: str) -> Target:
     return target.with_session(session)
 
 
+def as_the_environment(account: Target, monkeypatch) -> list[str]:
+    """The account's credentials as the environment's (no profile, endpoint or target set there),
+    as a student's shell has them; returns the command line's options to reach the account."""
+    credentials = account.session.get_credentials().get_frozen_credentials()
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "PIPELINE_HARNESS_TARGET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", credentials.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credentials.secret_key)
+    monkeypatch.setenv("AWS_SESSION_TOKEN", credentials.token)
+    return ["--target", "aws", "--endpoint-url", account.endpoint_url, "--region", account.region]
+
+
 def build(target: Target, lab: Lab = CORRECT) -> None:
     """Steps 1–7 of the tutorial (plus the cluster, service and ALB it assumes) in the account."""
     account = target.account

@@ -7,6 +7,7 @@ import json
 
 import pytest
 import yaml
+from student_lab import as_the_environment
 
 from pipeline_harness import iam as iam_policies
 from pipeline_harness.cli import main
@@ -144,21 +145,11 @@ def test_checked_without_the_external_id_the_trust_says_to_give_it(new_account):
     assert "run this again with the --external-id your teacher gave" in results[1].hint
 
 
-def _as_the_student(account, monkeypatch) -> list[str]:
-    credentials = account.session.get_credentials().get_frozen_credentials()
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "PIPELINE_HARNESS_TARGET"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", credentials.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credentials.secret_key)
-    monkeypatch.setenv("AWS_SESSION_TOKEN", credentials.token)
-    return ["--target", "aws", "--endpoint-url", account.endpoint_url, "--region", account.region]
-
-
 def test_the_command_prints_one_line_per_finding_and_exits_0_then_1_after_a_mistake(
         new_account, monkeypatch, capsys):
     # given: the student's own credentials, as their shell has them
     account = new_account()
-    options = _as_the_student(account, monkeypatch)
+    options = as_the_environment(account, monkeypatch)
     _role(account)
     check = ["grader-role", "check", *options, "--teacher-account", TEACHER, "--external-id", EXTERNAL_ID]
 
