@@ -36,12 +36,12 @@ from unittest import mock
 import requests
 from botocore.stub import Stubber
 
-from pipeline_harness.context import Context
 from pipeline_harness.grading.evidence import alb
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets import localstack, sessions
 from pipeline_harness.targets.base import Target
+from pipeline_harness.targets.context import Context
 from pipeline_harness.waits import fetch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "unit"))

@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "tests" / "unit" / "grading"))
 import hostile_zips  # noqa: E402
 
 if TYPE_CHECKING:  # imported where the measure starts, in _context
-    from pipeline_harness.context import Context
+    from pipeline_harness.targets.context import Context
 
 ACCOUNT, PIPELINE = "123456789012", "dev-php-app-pipeline"
 BUCKET, KEY = f"dev-pipeline-artifacts-{ACCOUNT}", f"{PIPELINE}/SourceArti/k"
@@ -88,10 +88,10 @@ def _context(artifact: Path) -> Context:
     from botocore.response import StreamingBody
     from botocore.stub import Stubber
 
-    from pipeline_harness.context import Context
     from pipeline_harness.settings import Settings
     from pipeline_harness.targets import sessions
     from pipeline_harness.targets.base import Capabilities, Target
+    from pipeline_harness.targets.context import Context
 
     session = sessions.session("us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
     target = Target(name="stubbed", region="us-east-1", session=session, _account=ACCOUNT,

@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 import docker
 import docker.errors
 
-from pipeline_harness import docker_images
-from pipeline_harness.errors import EXIT_UNREACHABLE, HarnessError
+from pipeline_harness.core.errors import EXIT_UNREACHABLE, HarnessError
+from pipeline_harness.e2e import docker_images
 
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ import argparse
 import statistics
 import time
 
-from pipeline_harness.lab import Lab
+from pipeline_harness.session.lab import Lab
 from pipeline_harness.settings import load
 from pipeline_harness.targets import moto
 from pipeline_harness.targets.base import Target

@@ -11,9 +11,9 @@ from typing import NoReturn
 
 import botocore.exceptions
 
-from pipeline_harness import inert
 from pipeline_harness.cli.common import check_output, common_options
-from pipeline_harness.errors import (
+from pipeline_harness.core import inert
+from pipeline_harness.core.errors import (
     AWS_ERRORS,
     EXIT_CRASH,
     EXIT_FAILED,

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any, TextIO
 
 from pipeline_harness import settings as settings_mod
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 
 
 def common_options() -> argparse.ArgumentParser:

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 from pipeline_harness.cli.common import output, settings_from
 from pipeline_harness.cli.parsing import Subparsers
-from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, ConfigError
+from pipeline_harness.core.errors import EXIT_FAILED, EXIT_OK, ConfigError
 from pipeline_harness.grading import classroom, gradebooks, progress, roster, summaries
 from pipeline_harness.grading.grade import grade
-from pipeline_harness.report import render
+from pipeline_harness.output.report import render
 from pipeline_harness.steps import codepipeline
 from pipeline_harness.targets import open_target
 

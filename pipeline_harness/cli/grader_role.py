@@ -19,11 +19,11 @@ from importlib import resources
 
 from pipeline_harness.cli.common import output, settings_from
 from pipeline_harness.cli.parsing import Subparsers
-from pipeline_harness.errors import EXIT_FAILED, EXIT_OK
+from pipeline_harness.core.errors import EXIT_FAILED, EXIT_OK
 from pipeline_harness.grading import grader_role
 from pipeline_harness.grading.guard import read_only
 from pipeline_harness.iam.files import GRADER_ROLE_TEMPLATES
-from pipeline_harness.report import Report, render
+from pipeline_harness.output.report import Report, render
 from pipeline_harness.targets import open_target
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline_harness.cli.common import output, settings_from
 from pipeline_harness.cli.parsing import Subparsers
-from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ConfigError
+from pipeline_harness.core.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ConfigError
 from pipeline_harness.lint import report, rules
 from pipeline_harness.lint.lint import distinct_paths, lint_paths
 

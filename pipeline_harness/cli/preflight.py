@@ -6,16 +6,16 @@ from __future__ import annotations
 import argparse
 import os
 
-from pipeline_harness import lab
 from pipeline_harness.cli.common import output, settings_from
 from pipeline_harness.cli.parsing import Subparsers
-from pipeline_harness.context import Context
+from pipeline_harness.core.errors import EXIT_FAILED, EXIT_OK, ConfigError
 from pipeline_harness.e2e import inputs
-from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, ConfigError
+from pipeline_harness.output.report import Report, render
 from pipeline_harness.preflight.permissions import principal
 from pipeline_harness.preflight.run import CALLS, preflight
-from pipeline_harness.report import Report, render
+from pipeline_harness.session import lab
 from pipeline_harness.targets import open_target
+from pipeline_harness.targets.context import Context
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:

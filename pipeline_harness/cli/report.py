@@ -12,7 +12,7 @@ import argparse
 
 from pipeline_harness.cli.common import output
 from pipeline_harness.cli.parsing import Subparsers
-from pipeline_harness.errors import EXIT_OK
+from pipeline_harness.core.errors import EXIT_OK
 from pipeline_harness.html import nightly
 
 

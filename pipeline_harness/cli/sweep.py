@@ -8,12 +8,12 @@ import os
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
-from pipeline_harness import sweep as sweep_mod
 from pipeline_harness.cli.common import output, settings_from
 from pipeline_harness.cli.parsing import Subparsers
+from pipeline_harness.core.errors import EXIT_FAILED, EXIT_OK, ConfigError
 from pipeline_harness.e2e.github import GitHub
 from pipeline_harness.e2e.inputs import TOKEN_VARIABLES
-from pipeline_harness.errors import EXIT_FAILED, EXIT_OK, ConfigError
+from pipeline_harness.session import sweep as sweep_mod
 from pipeline_harness.steps import codepipeline
 from pipeline_harness.targets import open_target
 

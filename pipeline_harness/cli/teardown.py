@@ -7,8 +7,8 @@ import json
 
 from pipeline_harness.cli.common import output, settings_from
 from pipeline_harness.cli.parsing import Subparsers
-from pipeline_harness.errors import EXIT_FAILED, EXIT_OK
-from pipeline_harness.lab import Lab
+from pipeline_harness.core.errors import EXIT_FAILED, EXIT_OK
+from pipeline_harness.session.lab import Lab
 
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:

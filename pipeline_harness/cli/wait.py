@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from pipeline_harness import inert
 from pipeline_harness.cli.common import output, settings_from
 from pipeline_harness.cli.parsing import Subparsers
-from pipeline_harness.errors import ConfigError
-from pipeline_harness.lab import Lab
+from pipeline_harness.core import inert
+from pipeline_harness.core.errors import ConfigError
+from pipeline_harness.session.lab import Lab
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import events as events_step
 from pipeline_harness.targets import open_target

@@ -12,17 +12,17 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from pipeline_harness.context import Context
+from pipeline_harness.core.errors import AWS_ERRORS, ConfigError, HarnessError, NotAllowed
 from pipeline_harness.e2e import usage
 from pipeline_harness.e2e.github import GitHub, Pushed, run_files
 from pipeline_harness.e2e.inputs import Inputs
 from pipeline_harness.e2e.run_report import RunReport, stage_verdicts
-from pipeline_harness.errors import AWS_ERRORS, ConfigError, HarnessError, NotAllowed
 from pipeline_harness.grading import evidence
-from pipeline_harness.lab import Lab
+from pipeline_harness.session.lab import Lab
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import events, prerequisites
 from pipeline_harness.targets.base import Target
+from pipeline_harness.targets.context import Context
 from pipeline_harness.waits import ecr_tags, http, pipeline, rollout
 from pipeline_harness.waits.events import Inbox
 from pipeline_harness.waits.schedules import Clock, Sleep

@@ -17,7 +17,7 @@ from typing import Any
 import requests
 import tenacity
 
-from pipeline_harness.errors import ConfigError, HarnessError, TargetUnreachable
+from pipeline_harness.core.errors import ConfigError, HarnessError, TargetUnreachable
 
 API_URL = "https://api.github.com"
 TIMEOUT = (5, 30)  # connect, read (seconds)

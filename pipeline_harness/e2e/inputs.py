@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.settings import Settings
 
 TOKEN_VARIABLES = ("PIPELINE_HARNESS_GITHUB_TOKEN", "GITHUB_TOKEN")

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline_harness import diagnosis
+from pipeline_harness.core import diagnosis
 from pipeline_harness.settings import Settings
 from pipeline_harness.waits.model import Outcome
 

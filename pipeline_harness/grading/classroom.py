@@ -23,7 +23,7 @@ from pathlib import Path
 
 import boto3
 
-from pipeline_harness.errors import (
+from pipeline_harness.core.errors import (
     AWS_ERRORS,
     ConfigError,
     HarnessError,
@@ -38,7 +38,7 @@ from pipeline_harness.grading.guard import read_only
 from pipeline_harness.grading.roster import NAME_SETTINGS, Student, read_accounts
 from pipeline_harness.grading.summaries import NOT_GRADED, SUMMARY, Row
 from pipeline_harness.html.board import INDEX, class_board
-from pipeline_harness.report import render
+from pipeline_harness.output.report import render
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets import open_target, sessions
 from pipeline_harness.targets.base import Target

@@ -26,8 +26,8 @@ import csv
 import io
 from collections.abc import Callable
 
-from pipeline_harness import inert
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core import inert
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.grading.roster import Student
 from pipeline_harness.grading.summaries import Row
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline_harness.grading.roster import Student
-from pipeline_harness.report import Report, is_note
+from pipeline_harness.output.report import Report, is_note
 
 REASON_IDS = 5  # failed checks named in a summary row; the student's report has them all
 

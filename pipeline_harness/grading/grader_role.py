@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline_harness import iam as iam_policies
-from pipeline_harness import inert
-from pipeline_harness.errors import ConfigError, first_line
+from pipeline_harness.core import inert
+from pipeline_harness.core.errors import ConfigError, first_line
 from pipeline_harness.iam import evaluation
 from pipeline_harness.iam.conditions import Fact
 from pipeline_harness.iam.files import GRADER

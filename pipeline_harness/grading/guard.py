@@ -14,7 +14,7 @@ from collections import Counter
 from botocore.client import BaseClient
 from botocore.model import OperationModel
 
-from pipeline_harness.errors import HarnessError
+from pipeline_harness.core.errors import HarnessError
 from pipeline_harness.targets.base import Target
 from pipeline_harness.targets.operations import is_read
 

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline_harness import iam as iam_policies
-from pipeline_harness.context import Context
-from pipeline_harness.errors import AWS_ERRORS
+from pipeline_harness.core.errors import AWS_ERRORS
 from pipeline_harness.kinds import codebuild as codebuild_kinds
 from pipeline_harness.kinds import codepipeline as codepipeline_kinds
 from pipeline_harness.kinds import connections as connection_kinds
@@ -33,6 +32,7 @@ from pipeline_harness.settings import Settings
 from pipeline_harness.settings.names import NAMES as NAME_RULES
 from pipeline_harness.steps import artifacts, codebuild, codepipeline, connection, ecr, iam, prerequisites
 from pipeline_harness.steps.base import Check, CheckResult, dig, reader
+from pipeline_harness.targets.context import Context
 
 CUTOFF = 0.85  # one or two wrong letters in the tutorial's names; "codebuild" vs "codepipeline" is 0.84
 PIPELINE_SHAPE = (("Source", "CodeStarSourceConnection"), ("Build", "CodeBuild"), ("Deploy", "ECS"))

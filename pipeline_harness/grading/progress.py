@@ -11,7 +11,7 @@ from typing import TextIO
 
 from tqdm import tqdm
 
-from pipeline_harness import inert
+from pipeline_harness.core import inert
 from pipeline_harness.grading.graded import Graded
 
 SHOWN = 40  # characters of the last student's name and score

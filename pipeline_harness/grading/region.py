@@ -18,15 +18,15 @@ import threading
 
 import botocore.config
 
-from pipeline_harness.context import Context
-from pipeline_harness.errors import AWS_ERRORS, HarnessError
+from pipeline_harness.core.errors import AWS_ERRORS, HarnessError
 from pipeline_harness.kinds import codebuild, codepipeline, ecr
 from pipeline_harness.kinds.base import MISSING
-from pipeline_harness.report import is_note
+from pipeline_harness.output.report import is_note
 from pipeline_harness.steps import STEPS
 from pipeline_harness.steps.base import CheckResult, reader
 from pipeline_harness.targets import sessions
 from pipeline_harness.targets.base import Target
+from pipeline_harness.targets.context import Context
 
 MAX_REGIONS = 40  # AWS has fewer; a listing longer than this is not AWS's
 PROBE_JOBS = 8

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline_harness import settings as settings_rules
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.settings import REPOSITORY_ID, STUDENT_SETTINGS, load_toml
 
 # how the grader reaches the account, what it must build, where it is, and how a gradebook knows

@@ -30,8 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from pipeline_harness.context import Context
-from pipeline_harness.errors import Unsupported, unexpected
+from pipeline_harness.core.errors import Unsupported, unexpected
 from pipeline_harness.grading.evidence import execution
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.lint import document, shell
@@ -43,6 +42,7 @@ from pipeline_harness.lint.rules import Selection
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import codepipeline
 from pipeline_harness.steps.base import Check, CheckResult, Verdict, dig
+from pipeline_harness.targets.context import Context
 
 MAX_ARTIFACT_BYTES = 50 * 2**20  # a lab's repository zips to a few kilobytes
 MAX_FILE_BYTES = 2**20

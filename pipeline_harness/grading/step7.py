@@ -20,14 +20,14 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from pipeline_harness import diagnosis
-from pipeline_harness.context import Context
-from pipeline_harness.errors import AWS_ERRORS, HarnessError, Unsupported
+from pipeline_harness.core import diagnosis
+from pipeline_harness.core.errors import AWS_ERRORS, HarnessError, Unsupported
 from pipeline_harness.grading.evidence import alb, build, deployment, execution, image
 from pipeline_harness.grading.evidence.link import BROKEN, UNPROVEN, UNREAD, Link
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.steps import prerequisites, verification
 from pipeline_harness.steps.base import Check, CheckResult, Verdict
+from pipeline_harness.targets.context import Context
 from pipeline_harness.waits import ecr_tags, http, pipeline
 
 STEP = verification.NUMBER  # the tutorial's Step 7, as steps/verification.py declares its STEP

@@ -16,12 +16,12 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from pipeline_harness import inert
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core import inert
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.grading import likeness
 from pipeline_harness.grading.graded import Graded
 from pipeline_harness.grading.roster import Student
-from pipeline_harness.report import FAILED, Failure, failures, harness_version, now, step_scores
+from pipeline_harness.output.report import FAILED, Failure, failures, harness_version, now, step_scores
 from pipeline_harness.steps import TITLES
 
 SUMMARY = "class-summary"

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from pipeline_harness import inert
+from pipeline_harness.core import inert
 
 
 def _inert(value: Any) -> Any:

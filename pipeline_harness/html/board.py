@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pipeline_harness.html import render
-from pipeline_harness.report import Failure, section
+from pipeline_harness.output.report import Failure, section
 from pipeline_harness.steps import TITLES
 
 INDEX = "index.html"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline_harness.html import render
-from pipeline_harness.report import (
+from pipeline_harness.output.report import (
     FEEDBACK_SECTIONS,
     MARKS,
     CheckResult,

@@ -26,8 +26,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.e2e.run_report import EXPECTED_STAGE_SECONDS
-from pipeline_harness.errors import ConfigError
 from pipeline_harness.html import render
 
 MAX_REPORT_BYTES = 1 << 20  # a run's report is about 6 KB; a log tail in it is cut at 2,000 characters

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline_harness import inert
+from pipeline_harness.core import inert
 from pipeline_harness.iam import wildcards
 
 SHOWN_VALUES = 4  # of a key's policy values, in a message

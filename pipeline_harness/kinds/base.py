@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from pipeline_harness.context import Context
-from pipeline_harness.errors import ProvisionError
+from pipeline_harness.core.errors import ProvisionError
 from pipeline_harness.settings import Names
 from pipeline_harness.targets.base import Target
+from pipeline_harness.targets.context import Context
 
 
 class Missing(enum.Enum):

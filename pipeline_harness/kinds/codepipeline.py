@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipeline_harness.context import Context
 from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, drifted, tag_map
 from pipeline_harness.targets.base import Target
+from pipeline_harness.targets.context import Context
 
 
 def read(ctx: Context, name: str) -> Found:

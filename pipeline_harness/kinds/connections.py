@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline_harness.context import Context
 from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, tag_map
 from pipeline_harness.targets.base import Target
+from pipeline_harness.targets.context import Context
 
 SERVICE = "codestar-connections"
 MAX_PAGES = 20

@@ -8,10 +8,10 @@ changed, and the harness makes its own beside it.
 
 from __future__ import annotations
 
-from pipeline_harness.context import Context
 from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, tag_map
 from pipeline_harness.settings import TAG_RUN_ID
 from pipeline_harness.targets.base import Target
+from pipeline_harness.targets.context import Context
 
 
 def _ours_named(ctx: Context, describe: str, key: str, name: str) -> list[dict]:

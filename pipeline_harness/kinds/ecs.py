@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline_harness.context import Context
 from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, drifted, tag_map
 from pipeline_harness.settings import TAG_RUN_ID
 from pipeline_harness.targets.base import Target
+from pipeline_harness.targets.context import Context
 
 _RULE = NameRule(255, r"[A-Za-z0-9_-]+", "letters, digits, _ and -")
 _STATUSES = ("ACTIVE", "INACTIVE")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipeline_harness.context import Context
 from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, tag_map
 from pipeline_harness.targets.base import Target
+from pipeline_harness.targets.context import Context
 
 _RULE = NameRule(32, r"(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?",
                  "letters, digits and - (not first or last)")

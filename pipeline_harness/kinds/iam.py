@@ -6,9 +6,9 @@ import json
 from typing import Any
 from urllib.parse import unquote
 
-from pipeline_harness.context import Context
 from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, tag_map
 from pipeline_harness.targets.base import Target
+from pipeline_harness.targets.context import Context
 
 
 def document(raw: Any) -> dict:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from pipeline_harness.context import Context
 from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, made
 from pipeline_harness.targets.base import Target
+from pipeline_harness.targets.context import Context
 
 
 def read(ctx: Context, name: str) -> Found:

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pipeline_harness.context import Context
-from pipeline_harness.errors import NotOurs
+from pipeline_harness.core.errors import NotOurs
 from pipeline_harness.kinds.base import MISSING, Kind
 from pipeline_harness.kinds.journal import Journal
 from pipeline_harness.settings import TAG_RUN_ID
+from pipeline_harness.targets.context import Context
 
 
 def journal(ctx: Context) -> Journal:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipeline_harness.context import Context
 from pipeline_harness.kinds.base import MISSING, Actions, Found, Kind, NameRule, error_code, tag_map
 from pipeline_harness.targets.base import Target
+from pipeline_harness.targets.context import Context
 
 _ABSENT = ("NoSuchBucket", "404")
 _FORBIDDEN = ("AccessDenied", "403", "AllAccessDisabled")

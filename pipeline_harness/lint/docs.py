@@ -10,10 +10,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline_harness import marked
 from pipeline_harness.lint import kind
 from pipeline_harness.lint.findings import GENERIC, Rule
 from pipeline_harness.lint.rules import RULES
+from pipeline_harness.output import marked
 
 DOCS_DIR = Path(__file__).resolve().parents[2] / "docs"
 OVERVIEW, REFERENCE = "lint.md", "lint-rules.md"

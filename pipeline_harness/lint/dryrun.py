@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline_harness.errors import HarnessError
+from pipeline_harness.core.errors import HarnessError
 from pipeline_harness.lint import shell
 from pipeline_harness.lint.document import PHASES, Buildspec, Command
 from pipeline_harness.settings import Settings

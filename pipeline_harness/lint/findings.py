@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 
 # generic: what the CodeBuild reference and the shell say, for any buildspec; lab: generic plus
 # what the lab's tutorial asks

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline_harness.errors import HarnessError
+from pipeline_harness.core.errors import HarnessError
 from pipeline_harness.lint import (
     artifacts,
     builders,

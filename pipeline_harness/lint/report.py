@@ -11,7 +11,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from pipeline_harness import inert
+from pipeline_harness.core import inert
 from pipeline_harness.lint.findings import Finding
 
 

@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from pipeline_harness import settings as settings_mod
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.lint import (
     artifacts,
     builders,

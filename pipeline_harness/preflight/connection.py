@@ -3,13 +3,13 @@ AVAILABLE — read the way the run reads it (`kinds.connections.by_arn`)."""
 
 from __future__ import annotations
 
-from pipeline_harness.context import Context
-from pipeline_harness.errors import AWS_ERRORS, first_line
+from pipeline_harness.core.errors import AWS_ERRORS, first_line
 from pipeline_harness.kinds import connections
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.preflight.lines import line, not_given
 from pipeline_harness.steps import connection as step
 from pipeline_harness.steps.base import CheckResult
+from pipeline_harness.targets.context import Context
 
 CHECK_ID = "connection"
 TITLE = "The GitHub connection exists, is GitHub's and AVAILABLE"

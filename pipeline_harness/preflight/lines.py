@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline_harness.context import Context
 from pipeline_harness.steps.base import CheckResult
+from pipeline_harness.targets.context import Context
 
 
 def line(check_id: str, step: int, title: str, status: str, message: str, hint: str = "") -> CheckResult:

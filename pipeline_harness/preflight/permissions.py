@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline_harness import kinds
-from pipeline_harness.context import Context
-from pipeline_harness.errors import AWS_ERRORS, first_line
+from pipeline_harness.core.errors import AWS_ERRORS, first_line
 from pipeline_harness.iam import files as policy_files
 from pipeline_harness.iam.evaluation import Decision, simulate
 from pipeline_harness.kinds.connections import CONNECTION
@@ -21,6 +20,7 @@ from pipeline_harness.preflight.lines import line
 from pipeline_harness.settings import Names
 from pipeline_harness.steps import PREREQUISITES, STEPS, holding, prerequisites, verification
 from pipeline_harness.steps.base import CheckResult, Step
+from pipeline_harness.targets.context import Context
 
 NAMED_VERBS = ("read", "owner", "create", "update", "delete")
 _ASSUMED_ROLE = re.compile(

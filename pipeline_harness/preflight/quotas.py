@@ -11,12 +11,12 @@ from collections.abc import Callable
 
 import botocore
 
-from pipeline_harness.context import Context
-from pipeline_harness.errors import AWS_ERRORS, first_line
+from pipeline_harness.core.errors import AWS_ERRORS, first_line
 from pipeline_harness.preflight.lines import line
 from pipeline_harness.preflight.probes import QUOTA_SERVICE, QUOTAS, Quota
 from pipeline_harness.steps import PREREQUISITES, prerequisites
 from pipeline_harness.steps.base import CheckResult
+from pipeline_harness.targets.context import Context
 
 DEPLOYMENT_PEAK = 2  # ECS's default maximumPercent (200): old and new tasks side by side
 _COUNTED = {"DescribeVpcs": "Vpcs", "DescribeAddresses": "Addresses",

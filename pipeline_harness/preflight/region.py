@@ -8,12 +8,12 @@ from __future__ import annotations
 import botocore.exceptions
 
 from pipeline_harness import kinds
-from pipeline_harness.context import Context
-from pipeline_harness.errors import first_line
+from pipeline_harness.core.errors import first_line
 from pipeline_harness.preflight.lines import line
 from pipeline_harness.preflight.probes import REGION_PROBES
 from pipeline_harness.steps import PREREQUISITES
 from pipeline_harness.steps.base import CheckResult
+from pipeline_harness.targets.context import Context
 
 # answers that come from the endpoint but say the account cannot use this region (an opt-in
 # region not enabled, credentials from another partition): the run would fail there too

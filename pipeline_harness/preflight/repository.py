@@ -6,13 +6,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from pipeline_harness.context import Context
+from pipeline_harness.core.errors import HarnessError
 from pipeline_harness.e2e import inputs
 from pipeline_harness.e2e.github import GitHub
-from pipeline_harness.errors import HarnessError
 from pipeline_harness.preflight.lines import line, not_given
 from pipeline_harness.steps import verification
 from pipeline_harness.steps.base import CheckResult
+from pipeline_harness.targets.context import Context
 
 CHECK_ID = "github.push"
 STEP = verification.NUMBER  # the run pushes the commit Step 7 follows

@@ -12,14 +12,14 @@ from collections.abc import Callable, Mapping
 
 import botocore.config
 
-from pipeline_harness.context import Context
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.e2e import inputs
 from pipeline_harness.e2e.github import GitHub
-from pipeline_harness.errors import ConfigError
 from pipeline_harness.preflight import connection, permissions, quotas, region, repository
 from pipeline_harness.preflight.lines import line, not_given
 from pipeline_harness.steps import PREREQUISITES
 from pipeline_harness.steps.base import CheckResult
+from pipeline_harness.targets.context import Context
 
 BUDGET = 60.0  # seconds: checks not begun by then are errors saying so (a check begun finishes)
 # each call: two attempts of at most 5 s to connect and 10 s to read (the target's default is 3 × 35 s)

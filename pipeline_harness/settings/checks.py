@@ -12,8 +12,8 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
-from pipeline_harness import aws_models
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core import aws_models
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.settings.names import TEMPLATES
 
 TAG_RUN_ID = "pipeline-harness:run-id"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipeline_harness.context import Context
 from pipeline_harness.kinds.s3 import ARTIFACT_BUCKET
 from pipeline_harness.steps.base import Check, Resource, Step, equals, exists, reader
+from pipeline_harness.targets.context import Context
 
 NUMBER = 3
 BLOCK_ALL = {

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pipeline_harness import inert
-from pipeline_harness.context import Context
-from pipeline_harness.errors import AWS_ERRORS, HarnessError, Unsupported, first_line, unexpected
+from pipeline_harness.core import inert
+from pipeline_harness.core.errors import AWS_ERRORS, HarnessError, Unsupported, first_line, unexpected
 from pipeline_harness.kinds.base import MISSING, Kind
 from pipeline_harness.steps import titles
+from pipeline_harness.targets.context import Context
 
 
 @dataclass(frozen=True)

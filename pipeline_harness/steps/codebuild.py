@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pipeline_harness.context import Context
 from pipeline_harness.kinds.codebuild import PROJECT
 from pipeline_harness.kinds.logs import LOG_GROUP
 from pipeline_harness.settings import TUTORIAL_ENV_VARS
 from pipeline_harness.steps.base import Check, Resource, Step, Verdict, dig, equals, exists, reader
+from pipeline_harness.targets.context import Context
 
 NUMBER = 5
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 
-from pipeline_harness.context import Context
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.kinds.codepipeline import PIPELINE
 from pipeline_harness.settings import REPOSITORY_ID
 from pipeline_harness.steps import connection
 from pipeline_harness.steps.base import Check, Resource, Step, Verdict, dig, exists, reader
+from pipeline_harness.targets.context import Context
 
 NUMBER = 6
 SOURCE_ARTIFACT, BUILD_ARTIFACT = "SourceArtifact", "BuildArtifact"

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipeline_harness.context import Context
-from pipeline_harness.errors import ConfigError, HarnessError
+from pipeline_harness.core.errors import ConfigError, HarnessError
 from pipeline_harness.kinds import ownership
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.kinds.codepipeline import PIPELINE
 from pipeline_harness.kinds.connections import CONNECTION, SERVICE
 from pipeline_harness.steps.base import Check, Resource, Step, dig, equals, reader
+from pipeline_harness.targets.context import Context
 
 NUMBER = 2
 # the console makes codeconnections ARNs since July 2024; older connections keep codestar-connections

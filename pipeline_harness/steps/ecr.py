@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline_harness.context import Context
 from pipeline_harness.kinds.ecr import REPOSITORY
 from pipeline_harness.steps.base import Check, Resource, Step, Verdict, equals, exists, reader
+from pipeline_harness.targets.context import Context
 
 NUMBER = 1
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 
-from pipeline_harness.context import Context
 from pipeline_harness.kinds.events import EVENT_RULE
 from pipeline_harness.kinds.sqs import EVENT_QUEUE
 from pipeline_harness.steps.base import Resource, Step
+from pipeline_harness.targets.context import Context
 from pipeline_harness.waits import events
 
 

@@ -6,8 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline_harness import iam as iam_policies
-from pipeline_harness import inert
-from pipeline_harness.context import Context
+from pipeline_harness.core import inert
 from pipeline_harness.iam import evaluation, needs
 from pipeline_harness.iam.conditions import Fact
 from pipeline_harness.kinds import iam as iam_kinds
@@ -15,6 +14,7 @@ from pipeline_harness.kinds.base import MISSING, Found, Kind
 from pipeline_harness.settings import Names, Settings
 from pipeline_harness.steps import connection
 from pipeline_harness.steps.base import Check, Resource, Step, Verdict, reader
+from pipeline_harness.targets.context import Context
 
 NUMBER = 4
 TUTORIAL = Settings().names("<your-account-id>")  # the tutorial's own names, for titles

@@ -8,12 +8,12 @@ The harness makes them on emulator targets, and on real AWS only when asked
 from __future__ import annotations
 
 from pipeline_harness import iam as iam_policies
-from pipeline_harness.context import Context
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.kinds import ecs, elbv2, iam, logs
 from pipeline_harness.kinds.base import MISSING, Found
 from pipeline_harness.kinds.ec2 import NETWORK
 from pipeline_harness.steps.base import Check, Resource, Step, Verdict, dig, reader
+from pipeline_harness.targets.context import Context
 
 NUMBER = 0  # before Step 1 in the tutorial: what it assumes is already deployed
 CIDR = "10.77.0.0/16"

@@ -7,10 +7,10 @@ import re
 from dataclasses import fields
 from functools import cache
 
-from pipeline_harness.context import Context
 from pipeline_harness.settings import Names, Settings
 from pipeline_harness.settings.names import LAB_VALUES
 from pipeline_harness.settings.names import NAMES as NAME_RULES
+from pipeline_harness.targets.context import Context
 
 ACCOUNT, REGION = "<your-account-id>", "<your-region>"  # the tutorial's placeholders
 # the names a title may show: the tutorial's resource names (as the run writes them) and the lab's

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import botocore.exceptions
 
-from pipeline_harness.errors import ConfigError, TargetUnreachable, first_line
+from pipeline_harness.core.errors import ConfigError, TargetUnreachable, first_line
 from pipeline_harness.targets import sessions
 from pipeline_harness.targets.base import Capabilities, Quirks, Target
 

@@ -14,7 +14,7 @@ import botocore.parsers
 from botocore.client import BaseClient
 from botocore.model import OperationModel
 
-from pipeline_harness.errors import ConfigError, NotAllowed, TargetUnreachable, Unsupported, first_line
+from pipeline_harness.core.errors import ConfigError, NotAllowed, TargetUnreachable, Unsupported, first_line
 from pipeline_harness.targets import sessions
 from pipeline_harness.targets.operations import changes_nothing
 

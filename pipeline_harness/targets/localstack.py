@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import requests
 from localstack_client import config as localstack_config
 
-from pipeline_harness.errors import ConfigError, TargetUnreachable
+from pipeline_harness.core.errors import ConfigError, TargetUnreachable
 from pipeline_harness.targets import sessions
 from pipeline_harness.targets.base import Capabilities, Quirks, Target
 

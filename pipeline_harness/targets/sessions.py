@@ -10,7 +10,7 @@ from __future__ import annotations
 import boto3
 import botocore.session
 
-from pipeline_harness import aws_models
+from pipeline_harness.core import aws_models
 
 
 def session(region: str, profile: str | None = None, **credentials: str | None) -> boto3.Session:

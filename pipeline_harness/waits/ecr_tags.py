@@ -17,7 +17,7 @@ from typing import Any
 import botocore.exceptions
 from botocore.client import BaseClient
 
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import events as events_mod
 from pipeline_harness.waits import fetch

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 from botocore.client import BaseClient
 
-from pipeline_harness.errors import AWS_ERRORS
+from pipeline_harness.core.errors import AWS_ERRORS
 from pipeline_harness.waits.schedules import Clock, Sleep
 
 PIPELINE_EXECUTION = "CodePipeline Pipeline Execution State Change"

@@ -37,7 +37,7 @@ import urllib3.connection
 import urllib3.connectionpool
 import urllib3.exceptions
 
-from pipeline_harness.errors import first_line
+from pipeline_harness.core.errors import first_line
 from pipeline_harness.waits.addresses import ANY, AddressPolicy
 
 DEADLINE = 10.0  # seconds for one request, from resolving the name to the body's last byte

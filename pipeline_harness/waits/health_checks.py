@@ -11,7 +11,7 @@ from __future__ import annotations
 import email.utils
 import re
 
-from pipeline_harness.errors import AWS_ERRORS
+from pipeline_harness.core.errors import AWS_ERRORS
 from pipeline_harness.waits.tally import Tally
 
 _REGISTERED = re.compile(r"\bregistered \d+ targets? in \(target-group")

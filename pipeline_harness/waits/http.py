@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.waits import fetch
 from pipeline_harness.waits.addresses import ANY, AddressPolicy
 from pipeline_harness.waits.declared import Asked, Declared, Option

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import requests
 import tenacity
 
-from pipeline_harness.errors import AWS_ERRORS, HarnessError
+from pipeline_harness.core.errors import AWS_ERRORS, HarnessError
 from pipeline_harness.waits.schedules import (
     STEADY,
     TIMED_OUT,

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline_harness import diagnosis
+from pipeline_harness.core import diagnosis
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits import deployments
 from pipeline_harness.waits import events as events_mod

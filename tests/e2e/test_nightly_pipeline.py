@@ -3,8 +3,8 @@ deploy it, see the ALB serve it — then remove everything (also on failure and 
 
 import pytest
 
+from pipeline_harness.core.errors import HarnessError
 from pipeline_harness.e2e.flow import run_nightly
-from pipeline_harness.errors import HarnessError
 from pipeline_harness.waits.ecr_tags import REQUIRED_PLATFORMS
 
 pytestmark = pytest.mark.e2e

@@ -14,11 +14,11 @@ import json
 import pytest
 
 from pipeline_harness.cli import main
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.e2e.flow import run_nightly
 from pipeline_harness.e2e.inputs import Inputs
-from pipeline_harness.errors import ConfigError
 from pipeline_harness.kinds import inventory
-from pipeline_harness.lab import Lab
+from pipeline_harness.session.lab import Lab
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import ecr
 from pipeline_harness.targets import make_target

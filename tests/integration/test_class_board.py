@@ -11,7 +11,7 @@ import pytest
 from aws_cli_lab import CORRECT, REGION
 from student_lab import fresh_account
 
-from pipeline_harness import inert
+from pipeline_harness.core import inert
 from pipeline_harness.grading import classroom, summaries
 from pipeline_harness.html.board import INDEX, most_failed
 from pipeline_harness.settings import Settings

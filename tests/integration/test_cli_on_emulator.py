@@ -4,12 +4,12 @@ import json
 
 import pytest
 
-from pipeline_harness import lab
 from pipeline_harness.cli import main
-from pipeline_harness.context import Context
 from pipeline_harness.kinds import inventory
+from pipeline_harness.session import lab
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets import moto as moto_target
+from pipeline_harness.targets.context import Context
 
 pytestmark = pytest.mark.integration
 

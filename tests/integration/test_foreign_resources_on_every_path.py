@@ -12,10 +12,10 @@ import pytest
 from someone_elses import describe, make
 
 from pipeline_harness.cli import main
+from pipeline_harness.core.errors import EXIT_USAGE, NotOurs
 from pipeline_harness.e2e.flow import run_nightly
 from pipeline_harness.e2e.github import Pushed
 from pipeline_harness.e2e.inputs import Inputs
-from pipeline_harness.errors import EXIT_USAGE, NotOurs
 from pipeline_harness.kinds import inventory
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets import make_target

@@ -14,7 +14,7 @@ from student_lab import fresh_account
 
 from pipeline_harness.grading import classroom
 from pipeline_harness.grading.grade import grade
-from pipeline_harness.report import as_json, as_junit, as_markdown
+from pipeline_harness.output.report import as_json, as_junit, as_markdown
 from pipeline_harness.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("whole_lab_served")]

@@ -9,11 +9,11 @@ import pipeline_run
 import pytest
 from student_lab import CORRECT, ROOT, SAMPLE_APP, build
 
-from pipeline_harness import inert
+from pipeline_harness.core import inert
 from pipeline_harness.grading import classroom
 from pipeline_harness.grading.grade import grade
 from pipeline_harness.grading.guard import read_only
-from pipeline_harness.report import render, score_line, section, step_scores
+from pipeline_harness.output.report import render, score_line, section, step_scores
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import TITLES
 from tests.hostile_text import (

@@ -3,12 +3,12 @@
 import botocore.exceptions
 import pytest
 
-from pipeline_harness import lab
-from pipeline_harness.context import Context
-from pipeline_harness.errors import ProvisionError
+from pipeline_harness.core.errors import ProvisionError
 from pipeline_harness.kinds import difference, inventory
-from pipeline_harness.lab import Lab
+from pipeline_harness.session import lab
+from pipeline_harness.session.lab import Lab
 from pipeline_harness.settings import Settings
+from pipeline_harness.targets.context import Context
 
 pytestmark = pytest.mark.integration
 

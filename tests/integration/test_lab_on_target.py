@@ -3,7 +3,7 @@ and teardown leaves nothing behind."""
 
 import pytest
 
-from pipeline_harness import lab
+from pipeline_harness.session import lab
 
 pytestmark = pytest.mark.integration
 

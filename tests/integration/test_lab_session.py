@@ -8,9 +8,9 @@ import signal
 import botocore.exceptions
 import pytest
 
-from pipeline_harness.errors import HarnessError, ProvisionError
+from pipeline_harness.core.errors import HarnessError, ProvisionError
 from pipeline_harness.kinds import difference, inventory
-from pipeline_harness.lab import Lab
+from pipeline_harness.session.lab import Lab
 from pipeline_harness.steps import artifacts, ecr
 
 pytestmark = pytest.mark.integration

@@ -6,9 +6,9 @@ it: read back through the API afterwards, it is exactly as it was."""
 import pytest
 from someone_elses import describe, kinds_with_look_alikes, make
 
-from pipeline_harness.errors import EXIT_USAGE, NotOurs
+from pipeline_harness.core.errors import EXIT_USAGE, NotOurs
 from pipeline_harness.kinds import REGISTRY, difference, inventory
-from pipeline_harness.lab import Lab
+from pipeline_harness.session.lab import Lab
 from pipeline_harness.settings import Settings
 
 pytestmark = pytest.mark.integration

@@ -6,7 +6,7 @@ import pytest
 import requests
 import tenacity
 
-from pipeline_harness import docker_images
+from pipeline_harness.e2e import docker_images
 from pipeline_harness.settings import Settings
 
 # one worker builds and serves them all: the base image is built once per engine

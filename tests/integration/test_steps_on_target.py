@@ -6,7 +6,7 @@ STS, Logs) still runs and passes the steps it serves, and skips the others with 
 
 import pytest
 
-from pipeline_harness import lab
+from pipeline_harness.session import lab
 from pipeline_harness.steps import artifacts, codebuild, codepipeline, connection, ecr, iam, prerequisites
 
 pytestmark = pytest.mark.integration

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pipeline_harness import kinds as inventory
-from pipeline_harness import lab, sweep
 from pipeline_harness.cli import main
-from pipeline_harness.context import Context
-from pipeline_harness.lab import Lab
+from pipeline_harness.session import lab, sweep
+from pipeline_harness.session.lab import Lab
 from pipeline_harness.steps import ecr
+from pipeline_harness.targets.context import Context
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("whole_lab_served")]
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)

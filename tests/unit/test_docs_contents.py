@@ -4,8 +4,8 @@ in docs/targets.md, every regeneration command in docs/contributing.md."""
 
 from pathlib import Path
 
-from pipeline_harness import configuration_docs
 from pipeline_harness.lint import docs as lint_docs
+from pipeline_harness.settings import docs as configuration_docs
 from pipeline_harness.targets import localstack, moto
 
 ROOT = Path(__file__).resolve().parents[2]

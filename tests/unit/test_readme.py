@@ -7,7 +7,8 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from pipeline_harness import cli, errors
+from pipeline_harness import cli
+from pipeline_harness.core import errors
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ import argparse
 import pytest
 
 from pipeline_harness.cli.common import common_options
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.settings import TARGETS, Settings
 
 

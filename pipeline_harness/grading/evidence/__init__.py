@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from pipeline_harness.context import Context
 from pipeline_harness.grading.evidence import alb, build, deployment, execution, image
 from pipeline_harness.grading.evidence.link import BROKEN, HOLDS, UNPROVEN, UNREAD, Link, graded_at
-from pipeline_harness.report import GradedExecution
+from pipeline_harness.output.report import GradedExecution
+from pipeline_harness.targets.context import Context
 
 # the links in the order each compares with the one before
 LINKS: tuple[Callable[[Context], Link], ...] = (

@@ -21,13 +21,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline_harness.context import Context
 from pipeline_harness.grading.evidence import deployment as deployment_link
 from pipeline_harness.grading.evidence.deployment import Running
 from pipeline_harness.grading.evidence.image import addresses
 from pipeline_harness.grading.evidence.link import BROKEN, Judging, Link, gap, reads
 from pipeline_harness.kinds.base import MISSING, Missing
 from pipeline_harness.steps import prerequisites
+from pipeline_harness.targets.context import Context
 from pipeline_harness.waits import http
 from pipeline_harness.waits.fetch import Fetched
 

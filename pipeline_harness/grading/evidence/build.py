@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pipeline_harness.context import Context
 from pipeline_harness.grading.evidence import execution as execution_link
 from pipeline_harness.grading.evidence.execution import Execution
 from pipeline_harness.grading.evidence.link import Judging, Link, at, gap, reads
 from pipeline_harness.steps.base import dig
+from pipeline_harness.targets.context import Context
 
 PROVES = ("the execution's Build action ran a CodeBuild build of the graded project, started by the "
           "pipeline, that SUCCEEDED on commit C")

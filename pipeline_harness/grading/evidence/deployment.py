@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline_harness.context import Context
 from pipeline_harness.grading.evidence import execution as execution_link
 from pipeline_harness.grading.evidence import image as image_link
 from pipeline_harness.grading.evidence.execution import Execution
@@ -28,6 +27,7 @@ from pipeline_harness.grading.evidence.link import Judging, Link, at, gap, grade
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.steps import prerequisites
 from pipeline_harness.steps.base import dig
+from pipeline_harness.targets.context import Context
 from pipeline_harness.waits.rollout import split_reference
 
 DEPLOYMENT = ("the service's PRIMARY deployment COMPLETED, was created by the execution's Deploy action "

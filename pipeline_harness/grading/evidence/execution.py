@@ -18,12 +18,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from pipeline_harness.context import Context
 from pipeline_harness.grading.evidence.link import Judging, Link, at, gap, graded_at, reads
 from pipeline_harness.kinds.base import MISSING, Found
-from pipeline_harness.report import duration
+from pipeline_harness.output.report import duration
 from pipeline_harness.steps import codepipeline
 from pipeline_harness.steps.base import dig
+from pipeline_harness.targets.context import Context
 
 PROVES = ("the latest execution finished before the grade's time Succeeded, on the pipeline's "
           "current version, every action of the declaration run in it")

@@ -18,12 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pipeline_harness.context import Context
 from pipeline_harness.grading.evidence import build as build_link
 from pipeline_harness.grading.evidence import execution as execution_link
 from pipeline_harness.grading.evidence.build import Build
 from pipeline_harness.grading.evidence.execution import Execution
 from pipeline_harness.grading.evidence.link import Judging, Link, at, gap, reads, within
+from pipeline_harness.targets.context import Context
 from pipeline_harness.waits import ecr_tags
 from pipeline_harness.waits.addresses import PUBLIC, PUBLIC_OR_LOOPBACK, AddressPolicy
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pipeline_harness.context import Context
-from pipeline_harness.errors import AWS_ERRORS, HarnessError, Unsupported, first_line
+from pipeline_harness.core.errors import AWS_ERRORS, HarnessError, Unsupported, first_line
+from pipeline_harness.targets.context import Context
 
 HOLDS, BROKEN, UNPROVEN, UNREAD = "holds", "broken", "unproven", "unread"
 # ECR rounds imagePushedAt to the second, and two services' clocks are compared (ECR or ECS with

@@ -7,7 +7,7 @@ import re
 
 import botocore.exceptions
 
-from pipeline_harness.errors import AWS_ERRORS, ConfigError, HarnessError
+from pipeline_harness.core.errors import AWS_ERRORS, ConfigError, HarnessError
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits.tally import Tally
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pipeline_harness.errors import AWS_ERRORS
+from pipeline_harness.core.errors import AWS_ERRORS
 from pipeline_harness.waits import deployments as deployments_mod
 from pipeline_harness.waits.health_checks import HealthChecks, registered_ago, target_groups
 from pipeline_harness.waits.tally import Tally

@@ -3,7 +3,7 @@ and log tail, the tutorial's Common Issue."""
 
 from __future__ import annotations
 
-from pipeline_harness import diagnosis
+from pipeline_harness.core import diagnosis
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits.pipeline.execution import NO_PIPELINE, Execution
 

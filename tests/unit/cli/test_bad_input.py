@@ -17,8 +17,8 @@ import pytest
 from botocore.stub import Stubber
 
 from pipeline_harness.cli import main
-from pipeline_harness.errors import ConfigError
-from pipeline_harness.lab import Lab
+from pipeline_harness.core.errors import ConfigError
+from pipeline_harness.session.lab import Lab
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets import aws, sessions
 

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline_harness.cli import grade as grade_verb
 from pipeline_harness.cli import main
-from pipeline_harness.errors import EXIT_CRASH, EXIT_FAILED
+from pipeline_harness.core.errors import EXIT_CRASH, EXIT_FAILED
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_a_crash_whose_traceback_cannot_be_written_still_exits_4_with_one_line(t
 
 def test_an_error_line_quoting_what_an_account_holds_reaches_the_terminal_inert(monkeypatch, capsys):
     # given: an expected error whose text quotes a student's name with a terminal escape in it
-    from pipeline_harness.errors import ConfigError
+    from pipeline_harness.core.errors import ConfigError
 
     def refused(args):
         raise ConfigError("no pipeline `dev\x1b]52;c;ZXZpbA==\x07-pipe\nPASS forged`")

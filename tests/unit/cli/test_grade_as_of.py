@@ -8,7 +8,7 @@ import pytest
 
 from pipeline_harness.cli import main
 from pipeline_harness.cli.grade import as_of_time
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 
 
 @pytest.fixture

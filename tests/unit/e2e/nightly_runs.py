@@ -10,8 +10,8 @@ import nightly_timeline as tl
 import pytest
 import responses
 
+from pipeline_harness.core.errors import HarnessError
 from pipeline_harness.e2e.flow import run_nightly
-from pipeline_harness.errors import HarnessError
 from pipeline_harness.targets import aws
 from pipeline_harness.waits.schedules import SimulatedClock
 

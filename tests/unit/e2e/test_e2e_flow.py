@@ -7,8 +7,8 @@ import json
 import nightly_timeline as tl
 import pytest
 
+from pipeline_harness.core.errors import ConfigError, HarnessError
 from pipeline_harness.e2e.flow import run_nightly
-from pipeline_harness.errors import ConfigError, HarnessError
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout
 from pipeline_harness.waits.schedules import SimulatedClock
 

@@ -3,8 +3,8 @@
 import pytest
 import responses
 
+from pipeline_harness.core.errors import ConfigError, TargetUnreachable
 from pipeline_harness.e2e.github import GitHub, GitHubError
-from pipeline_harness.errors import ConfigError, TargetUnreachable
 
 API = "https://api.github.com/repos/octo-org/lab-app"
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.e2e.inputs import gather
-from pipeline_harness.errors import ConfigError
 from pipeline_harness.settings import Settings
 
 

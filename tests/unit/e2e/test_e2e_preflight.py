@@ -8,11 +8,11 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError
 
-from pipeline_harness.context import Context
+from pipeline_harness.output.report import Report
 from pipeline_harness.preflight import permissions, region, repository
 from pipeline_harness.preflight.run import preflight
-from pipeline_harness.report import Report
 from pipeline_harness.targets import aws
+from pipeline_harness.targets.context import Context
 
 ENVIRON = {"GITHUB_TOKEN": tl.TOKEN, "AWS_REGION": tl.REGION}
 SERVICE_ARN = f"arn:aws:ecs:{tl.REGION}:{tl.ACCOUNT}:service/{tl.CLUSTER}/{tl.SERVICE}"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.grading import classroom
 from pipeline_harness.grading.classroom import Student
 from pipeline_harness.settings import Settings

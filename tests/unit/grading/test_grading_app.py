@@ -22,10 +22,10 @@ from hostile_servers import (
     trickled_body,
 )
 
-from pipeline_harness.context import Context
 from pipeline_harness.grading.evidence import alb
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets import aws, localstack
+from pipeline_harness.targets.context import Context
 from pipeline_harness.waits import fetch
 
 ACCOUNT = "123456789012"

@@ -5,12 +5,12 @@ no student whose report would overwrite one of the run's own files; a student's 
 import pytest
 
 from pipeline_harness.cli import main
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.grading import classroom
 from pipeline_harness.grading.graded import Graded
 from pipeline_harness.grading.roster import MAX_SLUG, Student
 from pipeline_harness.html.board import INDEX
-from pipeline_harness.report import CheckResult, Report
+from pipeline_harness.output.report import CheckResult, Report
 from tests.html_pages import loads_nothing
 
 ACCOUNT = "111122223333"

@@ -13,12 +13,12 @@ import pytest
 from botocore.stub import Stubber
 
 from pipeline_harness.cli import main
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.grading import classroom
 from pipeline_harness.grading import grade as grading_grade
 from pipeline_harness.grading.classroom import Graded, Student
-from pipeline_harness.lab import Lab
-from pipeline_harness.report import Report
+from pipeline_harness.output.report import Report
+from pipeline_harness.session.lab import Lab
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps.base import Check, CheckResult, exists
 from pipeline_harness.targets import moto as moto_target

@@ -5,7 +5,7 @@ import json
 
 from pipeline_harness.grading import classroom, summaries
 from pipeline_harness.grading.classroom import Graded, Student
-from pipeline_harness.report import GradedExecution, Report
+from pipeline_harness.output.report import GradedExecution, Report
 from pipeline_harness.steps.base import CheckResult
 
 COMMIT = "3f2c9a1d0b7e4c21a9f0e8d7c6b5a4f3e2d1c0b9"

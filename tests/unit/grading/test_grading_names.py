@@ -5,10 +5,10 @@ import json
 import pytest
 from botocore.stub import Stubber
 
-from pipeline_harness.context import Context
 from pipeline_harness.grading import names
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import CHECKS
+from pipeline_harness.targets.context import Context
 
 ACCOUNT = "123456789012"
 

@@ -5,7 +5,7 @@ import io
 
 from pipeline_harness.grading import progress
 from pipeline_harness.grading.classroom import Graded, Student
-from pipeline_harness.report import Report
+from pipeline_harness.output.report import Report
 from pipeline_harness.steps.base import CheckResult
 
 

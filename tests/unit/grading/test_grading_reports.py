@@ -5,8 +5,8 @@ import json
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
-from pipeline_harness import inert
-from pipeline_harness.report import GradedExecution, Report, render, step_scores
+from pipeline_harness.core import inert
+from pipeline_harness.output.report import GradedExecution, Report, render, step_scores
 from pipeline_harness.steps.base import CheckResult
 
 SCAN_HINT = "Enable \"Scan on push\" so pushed images are scanned for CVEs (Step 1)"

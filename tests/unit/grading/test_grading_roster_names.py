@@ -4,7 +4,7 @@ thrown away: the student's settings are built once, when the student is graded."
 import pytest
 
 from pipeline_harness import settings as settings_pkg
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.grading import roster
 from pipeline_harness.settings import Settings
 from pipeline_harness.settings.model import Settings as SettingsModel

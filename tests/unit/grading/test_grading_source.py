@@ -14,11 +14,11 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from pipeline_harness.context import Context
 from pipeline_harness.grading import source
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps.base import run_check
 from pipeline_harness.targets.base import Capabilities
+from pipeline_harness.targets.context import Context
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "grading"
 ACCOUNT, PIPELINE, EXECUTION = "123456789012", "dev-php-app-pipeline", "EXAMPLE0-adfc-488e-bf4c-1111111720d3"

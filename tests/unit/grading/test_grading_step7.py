@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 import responses
 
-from pipeline_harness.context import Context
 from pipeline_harness.grading import evidence, step7
 from pipeline_harness.grading.evidence.link import HOLDS
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps.base import run_check
 from pipeline_harness.targets.base import Capabilities, Quirks
+from pipeline_harness.targets.context import Context
 from tests.played import Image, Run, play
 
 RUN = Run()

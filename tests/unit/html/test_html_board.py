@@ -3,11 +3,11 @@ failed: a heat map of points per step, an error row apart, the most-failed check
 no failures), notes, a link per report — and, whatever a student's name, account, reason or report
 file is called, only our page."""
 
-from pipeline_harness import inert
+from pipeline_harness.core import inert
 from pipeline_harness.grading import classroom, summaries
 from pipeline_harness.html import relative_href
 from pipeline_harness.html.board import class_board, most_failed
-from pipeline_harness.report import Report
+from pipeline_harness.output.report import Report
 from pipeline_harness.steps import TITLES
 from pipeline_harness.steps.base import CheckResult
 from tests.hostile_text import HOSTILE

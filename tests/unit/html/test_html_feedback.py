@@ -5,7 +5,7 @@ the Markdown report has, each check with its fix."""
 import re
 from dataclasses import replace
 
-from pipeline_harness.report import GradedExecution, Report, render, score_line, section, step_scores
+from pipeline_harness.output.report import GradedExecution, Report, render, score_line, section, step_scores
 from pipeline_harness.steps.base import CheckResult
 from tests.html_pages import loads_nothing
 

@@ -7,7 +7,8 @@ from importlib import resources
 import jinja2
 import pytest
 
-from pipeline_harness import html, inert
+from pipeline_harness import html
+from pipeline_harness.core import inert
 from tests.hostile_text import HOSTILE
 from tests.html_pages import loads_nothing, parsed
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline_harness.errors import HarnessError
+from pipeline_harness.core.errors import HarnessError
 from pipeline_harness.lint import document, dryrun
 from pipeline_harness.lint.expectations import Expected, problems
 from pipeline_harness.settings import Settings

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline_harness import lint as lint_package
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.lint import rules
 from pipeline_harness.lint.findings import GENERIC, RULE_SETS, Finding, Rule
 from pipeline_harness.lint.lint import lint_texts

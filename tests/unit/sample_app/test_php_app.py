@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from pipeline_harness.docker_images import wait_until_serving
+from pipeline_harness.e2e.docker_images import wait_until_serving
 from pipeline_harness.settings import Settings
 
 SAMPLE_APP = Path(__file__).resolve().parents[3] / "sample_app"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.settings import TAG_RUN_ID, Settings, load
 
 

@@ -4,7 +4,7 @@ github_repository, a class roster's `repository`, `grade --repository` and the S
 import pytest
 
 from pipeline_harness.cli import main
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.grading import roster
 from pipeline_harness.settings import REPOSITORY_ID, Settings, check
 from pipeline_harness.steps import codepipeline

@@ -4,9 +4,9 @@ catches."""
 
 import botocore.parsers
 
-from pipeline_harness.context import Context
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps.base import Check, Verdict, run_check
+from pipeline_harness.targets.context import Context
 
 
 def _garbled(ctx):

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from botocore.stub import Stubber
 
-from pipeline_harness.context import Context
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import codepipeline, connection
 from pipeline_harness.steps.base import run_check
 from pipeline_harness.targets.base import Capabilities
+from pipeline_harness.targets.context import Context
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "grading"
 ACCOUNT = "123456789012"  # the AWS CLI example's account

@@ -7,11 +7,11 @@ import pytest
 from botocore.stub import Stubber
 
 from pipeline_harness import iam as iam_policies
-from pipeline_harness.context import Context
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import artifacts, base, codebuild, codepipeline, ecr, iam
 from pipeline_harness.steps.base import run_check
 from pipeline_harness.targets.base import Capabilities
+from pipeline_harness.targets.context import Context
 
 ACCOUNT = "123456789012"
 

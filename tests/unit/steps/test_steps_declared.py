@@ -10,7 +10,7 @@ import pytest
 
 from pipeline_harness import kinds
 from pipeline_harness.iam import files as policy_files
-from pipeline_harness.report import section
+from pipeline_harness.output.report import section
 from pipeline_harness.steps import CHECKS, STEPS, TITLES, events, holding, prerequisites, verification
 from pipeline_harness.steps.base import Step
 

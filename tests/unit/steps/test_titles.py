@@ -1,9 +1,9 @@
 """Check titles name what the check compares: the tutorial's names in them become the run's own."""
 
-from pipeline_harness.context import Context
 from pipeline_harness.grading.grade import GRADED
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import CHECKS, titles
+from pipeline_harness.targets.context import Context
 
 ACCOUNT = "123456789012"
 

@@ -6,10 +6,10 @@ import json
 import pytest
 from botocore.stub import Stubber
 
-from pipeline_harness.context import Context
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import iam
 from pipeline_harness.steps.base import run_check
+from pipeline_harness.targets.context import Context
 
 ACCOUNT = "123456789012"
 PROJECT = f"arn:aws:codebuild:us-east-1:{ACCOUNT}:project/dev-php-app-build"

@@ -5,7 +5,7 @@ reads and sts:AssumeRole through, which is all the grader does."""
 import pytest
 from botocore.stub import Stubber
 
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.grading.guard import MutationRefused, read_only
 from pipeline_harness.settings import Settings
 from pipeline_harness.targets import aws, make_target, moto

@@ -3,7 +3,7 @@ import requests
 import responses
 from localstack_client import config as localstack_config
 
-from pipeline_harness.errors import EXIT_UNREACHABLE, ConfigError, TargetUnreachable
+from pipeline_harness.core.errors import EXIT_UNREACHABLE, ConfigError, TargetUnreachable
 from pipeline_harness.targets import localstack
 
 ENDPOINT = "http://127.0.0.1:4566"

@@ -9,7 +9,7 @@ import responses
 from hostile_servers import METADATA_URL, Server, connections, redirect, trickled_body
 from responses.registries import OrderedRegistry
 
-from pipeline_harness.errors import ConfigError
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.waits.http import BURST_GAP, check_consecutive, check_url, wait_for_version
 from pipeline_harness.waits.model import WaitTimeout
 from pipeline_harness.waits.schedules import HTTP, SimulatedClock

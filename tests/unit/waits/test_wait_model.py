@@ -11,7 +11,7 @@ import pytest
 import requests
 import tenacity
 
-from pipeline_harness.errors import EXIT_FAILED, HarnessError
+from pipeline_harness.core.errors import EXIT_FAILED, HarnessError
 from pipeline_harness.waits.model import (
     FAILURE,
     RETRY,

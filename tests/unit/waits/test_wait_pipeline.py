@@ -14,7 +14,7 @@ import captured
 import pytest
 from botocore.stub import ANY, Stubber
 
-from pipeline_harness.errors import ConfigError, HarnessError
+from pipeline_harness.core.errors import ConfigError, HarnessError
 from pipeline_harness.targets.base import Capabilities
 from pipeline_harness.waits.events import Inbox
 from pipeline_harness.waits.model import WaitFailed, WaitTimeout, run

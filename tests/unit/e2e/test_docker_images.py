@@ -1,11 +1,11 @@
-"""The pure parts of pipeline_harness.docker_images: the base image's cache key and the wait."""
+"""The pure parts of pipeline_harness.e2e.docker_images: the base image's cache key and the wait."""
 
 import socket
 
 import pytest
 
-from pipeline_harness import docker_images
-from pipeline_harness.errors import HarnessError
+from pipeline_harness.core.errors import HarnessError
+from pipeline_harness.e2e import docker_images
 
 
 def test_base_image_ref_is_stable_for_the_same_packages_in_any_order():

@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 
 from pipeline_harness import kinds
-from pipeline_harness.context import Context
-from pipeline_harness.errors import (
+from pipeline_harness.core.errors import (
     AWS_ERRORS,
     HarnessError,
     ProvisionError,
@@ -38,6 +37,7 @@ from pipeline_harness.steps import CHECKS, STEPS
 from pipeline_harness.steps.base import Check, CheckResult, Resource, Step, run_check
 from pipeline_harness.targets import open_target
 from pipeline_harness.targets.base import Target
+from pipeline_harness.targets.context import Context
 
 
 def planned(ctx: Context, steps: Iterable[Step] = STEPS) -> list[Resource]:

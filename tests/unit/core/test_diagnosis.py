@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline_harness import diagnosis
+from pipeline_harness.core import diagnosis
 
 
 @pytest.mark.parametrize("text, stage, title", [

@@ -24,7 +24,7 @@ import docker.errors
 import requests
 import tenacity
 
-from pipeline_harness.errors import HarnessError, Unsupported
+from pipeline_harness.core.errors import HarnessError, Unsupported
 from pipeline_harness.lint.dockerfile import BASE_ARGUMENT
 
 BASE_REPOSITORY = "pipeline-harness/php-apache-base"
@@ -33,7 +33,7 @@ LABEL = "pipeline-harness"
 SUITE = "bookworm"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 BASE_PACKAGES = ("apache2", "libapache2-mod-php", "php-cli")
-SAMPLE_APP = Path(__file__).resolve().parent.parent / "sample_app"
+SAMPLE_APP = Path(__file__).resolve().parents[2] / "sample_app"
 
 # Like the official image's script: Apache refuses to start over a stale PID file, and the
 # run/lock/log directories may be missing in a fresh container.

@@ -1,8 +1,8 @@
 """docs/configuration.md's table of settings, derived from `Settings` (each field's name, type and
-default) and `setting_docs.DESCRIPTIONS` (what it is), between the page's markers.
+default) and `settings.descriptions.DESCRIPTIONS` (what it is), between the page's markers.
 
-    python -m pipeline_harness.configuration_docs          # exit 1 and say the page differs
-    python -m pipeline_harness.configuration_docs --write  # write the table anew
+    python -m pipeline_harness.settings.docs          # exit 1 and say the page differs
+    python -m pipeline_harness.settings.docs --write  # write the table anew
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline_harness import marked
-from pipeline_harness.setting_docs import DESCRIPTIONS
+from pipeline_harness.output import marked
 from pipeline_harness.settings import Settings
+from pipeline_harness.settings.descriptions import DESCRIPTIONS
 
-DOCS_DIR = Path(__file__).resolve().parents[1] / "docs"
+DOCS_DIR = Path(__file__).resolve().parents[2] / "docs"
 PAGE = "configuration.md"
-COMMAND = "python -m pipeline_harness.configuration_docs --write"
+COMMAND = "python -m pipeline_harness.settings.docs --write"
 BEGIN = f"<!-- the settings table, generated from `Settings` by `{COMMAND}` -->"
 END = "<!-- end of the settings table -->"
 # the field's annotation as the config file and the environment write its value

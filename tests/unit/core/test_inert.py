@@ -1,4 +1,4 @@
-"""Each output format's function in pipeline_harness.inert, on the strings a student can set."""
+"""Each output format's function in pipeline_harness.core.inert, on the strings a student can set."""
 
 import csv
 import io
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pipeline_harness import inert
+from pipeline_harness.core import inert
 from tests.hostile_text import HOSTILE, TYPOGRAPHY, markdown_is_ours, no_control_characters
 
 

@@ -15,13 +15,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pipeline_harness import kinds
-from pipeline_harness.context import Context
+from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.e2e.inputs import BRANCH_PREFIX
-from pipeline_harness.errors import ConfigError
 from pipeline_harness.kinds.base import MISSING
-from pipeline_harness.lab import Lab
+from pipeline_harness.session.lab import Lab
 from pipeline_harness.settings import TAG_CREATED_AT, TAG_RUN_ID, Settings
 from pipeline_harness.targets.base import Target
+from pipeline_harness.targets.context import Context
 
 if TYPE_CHECKING:  # only its type: the sweep asks it for branches, the CLI makes it
     from pipeline_harness.e2e.github import GitHub

@@ -10,15 +10,15 @@ import dataclasses
 import json
 import re
 
-from pipeline_harness import inert
 from pipeline_harness.cli import wait
+from pipeline_harness.core import inert
 from pipeline_harness.grading import classroom, gradebooks, summaries
 from pipeline_harness.html import nightly
 from pipeline_harness.html.board import class_board
 from pipeline_harness.lint import report as lint_report
 from pipeline_harness.lint.findings import Finding
 from pipeline_harness.lint.lab import MISSING_TAG
-from pipeline_harness.report import (
+from pipeline_harness.output.report import (
     MARKS,
     GradedExecution,
     Report,

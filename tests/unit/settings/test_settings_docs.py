@@ -9,9 +9,9 @@ import cmarkgfm
 import pytest
 from cmarkgfm.cmark import Options
 
-from pipeline_harness import configuration_docs
-from pipeline_harness.setting_docs import DESCRIPTIONS
 from pipeline_harness.settings import Settings
+from pipeline_harness.settings import docs as configuration_docs
+from pipeline_harness.settings.descriptions import DESCRIPTIONS
 from tests.hostile_text import _Html
 
 FIELDS = [f.name for f in dataclasses.fields(Settings)]

@@ -1,6 +1,6 @@
 """What each setting is, in one sentence: the words docs/configuration.md's table shows beside each
 field of `Settings` (name, type and default come from the class itself;
-`python -m pipeline_harness.configuration_docs --write` writes the table).
+`python -m pipeline_harness.settings.docs --write` writes the table).
 
 Written here, once, and not as field metadata in settings.py, so that the class and its loader stay
 one job; a test holds this dict and the class's fields to the same names.

@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 
-from pipeline_harness import inert
+from pipeline_harness.core import inert
 from pipeline_harness.steps import TITLES
 from pipeline_harness.steps.base import CheckResult
 
