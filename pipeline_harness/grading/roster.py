@@ -82,7 +82,9 @@ def read_accounts(path: str | Path) -> list[Student]:
             raise ConfigError(f"accounts file {path}: student #{number} must be a [[student]] table, "
                               f"not {table!r}")
     students = [_student(table, number, path) for number, table in enumerate(tables, 1)]
-    for seen, kind in (([s.name for s in students], "name"), ([s.slug for s in students], "file name")):
+    # file names compared without case: macOS's and Windows' file systems take `Ada` and `ada` for one
+    for seen, kind in (([s.name for s in students], "name"),
+                       ([s.slug.casefold() for s in students], "file name")):
         twice = sorted({x for x in seen if seen.count(x) > 1})
         if twice:
             raise ConfigError(f"accounts file {path}: two students share the {kind} {twice[0]!r}")

@@ -92,6 +92,8 @@ def test_the_accounts_file_gives_each_student_a_profile_or_a_role_and_their_own_
      "two students share the name 'a'"),
     ("[[student]]\nname = 'a b'\nprofile = 'p'\n[[student]]\nname = 'a-b'\nprofile = 'q'",
      "two students share the file name 'a-b'"),
+    ("[[student]]\nname = 'Ada'\nprofile = 'p'\n[[student]]\nname = 'ada'\nprofile = 'q'",
+     "two students share the file name 'ada'"),
 ])
 def test_a_broken_accounts_file_is_one_config_error_saying_what_is_wrong(tmp_path, text, says):
     with pytest.raises(ConfigError) as raised:
