@@ -184,7 +184,7 @@ def wait_until_serving(url: str, deadline: float = 30) -> requests.Response:
         stop=tenacity.stop_after_delay(deadline), wait=tenacity.wait_fixed(0.25),
         retry=tenacity.retry_if_exception_type(requests.RequestException)
         | tenacity.retry_if_result(lambda response: response.status_code != 200),
-        retry_error_callback=lambda state: state.outcome,
+        retry_error_callback=_last_seen,
     )
     outcome = retrying(requests.get, url, timeout=2)
     if isinstance(outcome, requests.Response) and outcome.status_code == 200:
@@ -192,11 +192,18 @@ def wait_until_serving(url: str, deadline: float = 30) -> requests.Response:
     raise HarnessError(f"{url} did not answer 200 within {deadline:g}s: last saw {_describe(outcome)}")
 
 
+def _last_seen(state: tenacity.RetryCallState) -> object:
+    """The last attempt's answer or error (not its Future), for the message."""
+    last = state.outcome
+    if last is None:
+        return None
+    return last.exception() or last.result()
+
+
 def _describe(outcome: object) -> str:
     if isinstance(outcome, requests.Response):
         return f"HTTP {outcome.status_code}"
-    error = outcome.exception() if hasattr(outcome, "exception") else outcome
-    return f"{type(error).__name__}: {error}"
+    return f"{type(outcome).__name__}: {outcome}"
 
 
 def remove_container(client: docker.DockerClient, container_id: str) -> None:
