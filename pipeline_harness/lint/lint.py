@@ -52,10 +52,6 @@ def lint_text(text: str, path: str, settings: Settings, rules: str = DEFAULT_RUL
     return lint_texts([(text, path)], settings, selection)[0]
 
 
-def lint_path(path: str | Path, settings: Settings, selection: Selection | None = None) -> list[Finding]:
-    return lint_paths([path], settings, selection)
-
-
 def distinct_paths(paths: Iterable[str | Path]) -> list[str | Path]:
     """Each file once, however it is spelt (`a.yml`, `./a.yml`, its absolute path or a symlink
     to it), under its first spelling, so no finding is reported twice."""

@@ -13,7 +13,7 @@ import pytest
 from pipeline_harness.lint import yamlnodes
 from pipeline_harness.lint.files import MAX_BYTES
 from pipeline_harness.lint.findings import Unparsable
-from pipeline_harness.lint.lint import lint_path
+from pipeline_harness.lint.lint import lint_paths
 from pipeline_harness.lint.lint import lint_text as lint_in_memory
 from pipeline_harness.lint.script import Script
 from pipeline_harness.settings import Settings
@@ -50,7 +50,7 @@ def test_a_fifo_is_refused_without_being_opened(tmp_path):
     watchdog.start()
     # when
     try:
-        findings = lint_path(fifo, Settings())
+        findings = lint_paths([fifo], Settings())
     finally:
         done.set()
         watchdog.join()
@@ -64,7 +64,7 @@ def test_a_symlink_to_dev_zero_is_refused_as_a_device(tmp_path):
     link = tmp_path / "buildspec.yml"
     link.symlink_to("/dev/zero")
     # when
-    finding = only_fatal(lint_path(link, Settings()), "unreadable")
+    finding = only_fatal(lint_paths([link], Settings()), "unreadable")
     # then
     assert finding.message == "cannot read the file: it is a device, not a regular file"
 
@@ -76,7 +76,7 @@ def test_a_file_over_1_mib_is_too_large_and_one_of_1_mib_is_linted(tmp_path):
     fits.write_text(padded)
     over.write_text(padded + "\n")
     # when
-    fitting, too_large = lint_path(fits, Settings(), None), lint_path(over, Settings())
+    fitting, too_large = lint_paths([fits], Settings(), None), lint_paths([over], Settings())
     # then
     assert MAX_BYTES == 1024 * 1024
     assert not any(f.fatal for f in fitting)
@@ -93,9 +93,9 @@ def test_deep_flow_nesting_is_invalid_yaml_not_a_segfault(tmp_path):
     # given 50 000 nested flow lists, which crash libyaml's recursive composer
     path = tmp_path / "buildspec.yml"
     path.write_text("version: 0.2\nphases: " + "[" * 50_000 + "]" * 50_000 + "\n")
-    code = ("import sys; from pipeline_harness.lint.lint import lint_path; "
+    code = ("import sys; from pipeline_harness.lint.lint import lint_paths; "
             "from pipeline_harness.settings import Settings; "
-            "print([(f.rule, f.line, f.message) for f in lint_path(sys.argv[1], Settings())])")
+            "print([(f.rule, f.line, f.message) for f in lint_paths([sys.argv[1]], Settings())])")
     # when linted in a process of its own (a segfault would end the test run)
     run = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
                          timeout=120, check=False)
@@ -163,7 +163,7 @@ def test_a_json_integer_over_4300_digits_is_invalid_json_not_a_traceback(tmp_pat
     path.write_text('{"version": 0.2, "env": {"variables": {"N": ' + "1" * 4301 + "}}}"
                     if name == "buildspec.json" else "[" + "1" * 4301 + "]")
     # when
-    finding = only_fatal(lint_path(path, Settings()), "json-invalid")
+    finding = only_fatal(lint_paths([path], Settings()), "json-invalid")
     # then
     assert finding.message == "invalid JSON: a number has more than 4300 digits"
 

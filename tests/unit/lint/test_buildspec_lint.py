@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline_harness.lint.lint import lint_path, lint_paths, lint_texts, lint_with_definitions
+from pipeline_harness.lint.lint import lint_paths, lint_texts, lint_with_definitions
 from pipeline_harness.lint.lint import lint_text as lint_in_memory
 from pipeline_harness.lint.rules import Selection
 from pipeline_harness.settings import Settings
@@ -28,7 +28,7 @@ def line_of(text: str, snippet: str) -> int:
 def lint_text(tmp_path: Path, text: str) -> list:
     path = tmp_path / "buildspec.yml"
     path.write_text(text)
-    return lint_path(path, Settings())
+    return lint_paths([path], Settings())
 
 
 def only(findings: list, rule: str):
@@ -38,7 +38,7 @@ def only(findings: list, rule: str):
 
 
 def test_repository_buildspec_has_no_findings():
-    assert lint_path(REPO / "buildspec.yml", Settings()) == []
+    assert lint_paths([REPO / "buildspec.yml"], Settings()) == []
 
 
 def test_unquoted_colon_in_a_command_is_reported_as_the_commands_subkeys_error(tmp_path):
@@ -307,7 +307,7 @@ def test_unparsable_bytes_give_one_fatal_finding_not_a_traceback(tmp_path, conte
     path = tmp_path / "buildspec.yml"
     path.write_bytes(content)
 
-    findings = lint_path(path, Settings())
+    findings = lint_paths([path], Settings())
 
     assert len(findings) == 1, findings
     assert findings[0].fatal and findings[0].rule == rule
@@ -315,8 +315,8 @@ def test_unparsable_bytes_give_one_fatal_finding_not_a_traceback(tmp_path, conte
 
 
 def test_missing_file_and_directory_are_fatal_findings(tmp_path):
-    missing = lint_path(tmp_path / "nope.yml", Settings())
-    directory = lint_path(tmp_path, Settings())
+    missing = lint_paths([tmp_path / "nope.yml"], Settings())
+    directory = lint_paths([tmp_path], Settings())
 
     assert [f.message for f in missing] == ["cannot read the file: No such file or directory"]
     assert [f.message for f in directory] == ["cannot read the file: Is a directory"]

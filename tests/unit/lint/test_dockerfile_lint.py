@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline_harness.lint.dockerfile import BASE_ARGUMENT, read
-from pipeline_harness.lint.lint import lint_path, lint_paths
+from pipeline_harness.lint.lint import lint_paths
 from pipeline_harness.lint.rules import Selection, rule
 from pipeline_harness.settings import Settings
 
@@ -31,11 +31,11 @@ def line_of(text: str, snippet: str) -> int:
 def lint_text(tmp_path: Path, text: str, settings: Settings | None = None) -> list:
     path = tmp_path / "Dockerfile"
     path.write_text(text)
-    return lint_path(path, settings or Settings())
+    return lint_paths([path], settings or Settings())
 
 
 def test_repository_dockerfile_has_no_findings():
-    assert lint_path(REPO / "sample_app" / "Dockerfile", Settings()) == []
+    assert lint_paths([REPO / "sample_app" / "Dockerfile"], Settings()) == []
 
 
 def test_fixed_base_image_is_reported_with_the_build_argument_fix(tmp_path):
@@ -486,7 +486,7 @@ def test_a_windows_dockerfile_s_backtick_continuations_make_one_run():
 def lint_generic(tmp_path: Path, text: str) -> list:
     path = tmp_path / "Dockerfile"
     path.write_text(text)
-    return lint_path(path, Settings(), Selection("generic"))
+    return lint_paths([path], Settings(), Selection("generic"))
 
 
 def test_a_single_architecture_dockerfile_is_no_arch_mistake_for_the_generic_rules(tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline_harness.lint.lint import lint_path, lint_paths
+from pipeline_harness.lint.lint import lint_paths
 from pipeline_harness.lint.rules import Selection
 from pipeline_harness.settings import Settings
 
@@ -21,7 +21,7 @@ URI = "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-ecs-php-app:a1b2c3d"
 def lint_json(tmp_path: Path, text: str) -> list:
     path = tmp_path / "imagedefinitions.json"
     path.write_text(text)
-    return lint_path(path, Settings())
+    return lint_paths([path], Settings())
 
 
 def test_what_the_buildspec_writes_has_no_findings(tmp_path):
@@ -104,7 +104,7 @@ def test_invalid_json_is_fatal_with_its_line(tmp_path):
 def lint_generic(tmp_path: Path, uri: str) -> list:
     path = tmp_path / "imagedefinitions.json"
     path.write_text(json.dumps([{"name": "web", "imageUri": uri}]))
-    return lint_path(path, Settings(), Selection("generic"))
+    return lint_paths([path], Settings(), Selection("generic"))
 
 
 @pytest.mark.parametrize("uri", [
