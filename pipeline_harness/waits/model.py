@@ -184,10 +184,8 @@ def run(wait: Wait, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep)
             sleep(quiet)
         return False
 
-    plan = wait.policy.plan(
-        start=start, clock=clock, listening=lambda: listening(wait.events),
-        pace=lambda: STEADY if seen.observation is None else wait.pace(seen.observation),
-        spent=wait.spent)
+    plan = wait.policy.plan(start=start, clock=clock, listening=lambda: listening(wait.events),
+                            pace=lambda: _pace_of(wait, seen), spent=wait.spent)
     keep_waiting = tenacity.retry_if_exception(is_transient) | tenacity.retry_if_result(
         lambda acceptor: acceptor is None or acceptor.state == RETRY)
     # between two looks, once the deadline let the wait go on: the plan decides, the pause acts
@@ -208,6 +206,18 @@ def run(wait: Wait, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep)
     if state == FAILURE:
         raise WaitFailed(failure_message(wait, outcome), outcome)
     raise WaitTimeout(timeout_message(wait, outcome), outcome)
+
+
+def _pace_of(wait: Wait, seen: _Seen) -> Pace:
+    """What the last look proved. A look that failed read nothing: the observation before it is
+    not paced again as if it were this look's — its quiet span and milestones, dated now, would
+    put the bound on success later than what was read proves. Only its warnings stand."""
+    if seen.observation is None:
+        return STEADY
+    pace = wait.pace(seen.observation)
+    if seen.error is not None:
+        return Pace(near=pace.near, failing=pace.failing)
+    return pace
 
 
 def _outcome(wait: Wait, seen: _Seen, state: str, elapsed: float) -> Outcome:

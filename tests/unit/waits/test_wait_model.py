@@ -382,6 +382,47 @@ def test_no_look_comes_later_than_pollings_where_success_could_be_seen_nor_more_
         assert outcome.attempts <= 1 + polled / 10, seed
 
 
+def test_a_throttled_look_never_makes_the_wait_later_than_polling_by_reusing_what_came_before():
+    late = []
+    for seed in range(300):
+        # given: the new tasks register at a random moment, success comes a soonest-healthy span
+        # (40 s) or more after it, each look says truly how long ago they registered — and one of
+        # the first looks is throttled
+        rng = random.Random(seed)
+        registered = rng.uniform(0, 300)
+        success = registered + 40 + rng.uniform(0, 200)
+        throttled = rng.randrange(1, 6)
+        clock = SimulatedClock()
+        looks = [0]
+
+        def probe(clock=clock, registered=registered, success=success, throttled=throttled, looks=looks):
+            looks[0] += 1
+            if looks[0] == throttled:
+                raise _client_error("ThrottlingException", 400)
+            state = "ready" if clock.now >= success else "running" if clock.now >= registered else "starting"
+            return state, clock.now
+
+        def pace(observation, registered=registered):
+            state, at = observation
+            if state == "running":
+                return Pace(quiet=40, since="registered", ago=at - registered, near=True)
+            return Pace(ahead="registered")
+
+        wait = Wait(name="demo", probe=probe, policy=PACED.replace(deadline=900), expected="ready",
+                    pace=pace, acceptors=(Acceptor(SUCCESS, lambda o: o[0] == "ready", "ready"),
+                                          Acceptor(RETRY, lambda o: True, "not yet")))
+
+        # when
+        run(wait, clock=clock, sleep=clock.sleep)
+
+        # then: seen no later than polling every 10 s sees it (the failed look proved nothing, so
+        # the look before it is not dated anew)
+        polled = math.ceil(success / 10) * 10
+        if clock.now > polled + 1e-6:
+            late.append(seed)
+    assert late == []
+
+
 def test_again_looks_once_more_after_the_dense_interval_with_a_call_saved():
     # given: a quiet span of 30 s saved calls; then the probe has more to read
     clock = SimulatedClock()
