@@ -1,32 +1,23 @@
 """What the integration tier shares: accounts of their own on the session's emulator, and such an
 account as real AWS would have it (`outside`, `allow`, `aws_on_moto`).
 
-moto keys all state by account, so a test that assumes a role into a fresh account id works alone in
-it, on the one server the session started: no server per test, no clean-up between tests.
+moto and LocalStack key all state by account, so a test that assumes a role into a fresh account id
+works alone in it, on the one server the session started: no server per test, no clean-up between
+tests.
 """
 
 import dataclasses
 
 import pytest
-from student_lab import as_the_environment, student_account, unused_account_id
+from student_lab import as_the_environment, fresh_account
 
 from pipeline_harness.targets import aws, moto
 
 
 @pytest.fixture
 def new_account(target):
-    """A factory of Targets, each in an account no other test uses (moto's multi-account emulation)."""
-    def make():
-        account = unused_account_id()
-        made = student_account(target, account)
-        if made.account != account:  # moto does emulate them: this is a broken isolation, not a gap
-            pytest.fail(f"a role assumed into account {account} answers as account {made.account}: "
-                        "the tests would share one account's state")
-        return made
-
-    if target.name != "moto":
-        pytest.skip(f"an account per test is moto's multi-account emulation, not {target.name}'s")
-    return make
+    """A factory of Targets, each in an account no other test uses."""
+    return lambda: fresh_account(target)
 
 
 @pytest.fixture

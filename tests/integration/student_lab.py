@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pipeline_run
+import pytest
 from pipeline_run import BUILD, COMMIT
 
 from pipeline_harness import iam as iam_policies
@@ -78,8 +79,14 @@ def unused_account_id() -> str:
 
 
 def fresh_account(target: Target) -> Target:
-    """The target in an account no other lab of this test run is in."""
-    return student_account(target, unused_account_id())
+    """The target in an account no other lab of this test run is in (moto and LocalStack both
+    act, for a role assumed into an account id, in that account's own state)."""
+    account = unused_account_id()
+    made = student_account(target, account)
+    if made.account != account:  # a broken isolation, not a gap: the labs would share one state
+        pytest.fail(f"a role assumed into account {account} answers as account {made.account}: "
+                    "the tests would share one account's state")
+    return made
 
 
 def student_account(target: Target, account: str) -> Target:

@@ -41,6 +41,9 @@ def _old_repository(account) -> str:
 
 def _pushed(account) -> str:
     """A repository of the account's own (not the harness's) holding a multi-arch image `latest`."""
+    reason = account.gap("ecr")
+    if reason:
+        pytest.skip(f"{account.name}: {reason}")
     manifest = json.dumps({"schemaVersion": 2, "mediaType": ecr_tags.OCI_INDEX, "manifests": [
         {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": f"sha256:{i}" + "0" * 63,
          "size": 1000, "platform": {"os": "linux", "architecture": arch}}
@@ -83,6 +86,7 @@ def test_a_verb_that_creates_or_deletes_exits_2_outside_the_allow_list_and_chang
     assert inventory(account) == before
 
 
+@pytest.mark.usefixtures("whole_lab_served")  # ECR, which not every target serves, holds what it needs
 def test_provision_teardown_and_verify_work_in_an_allowed_account(outside, aws_on_moto, allow,
                                                                   capsys):
     # given
@@ -104,6 +108,7 @@ def test_provision_teardown_and_verify_work_in_an_allowed_account(outside, aws_o
     assert inventory(account) == before
 
 
+@pytest.mark.usefixtures("whole_lab_served")  # ECR, which not every target serves, holds what it needs
 def test_sweep_of_an_allowed_account_removes_the_old_run(outside, aws_on_moto, allow):
     account, options = outside
     repository = _old_repository(account)
@@ -115,6 +120,7 @@ def test_sweep_of_an_allowed_account_removes_the_old_run(outside, aws_on_moto, a
     assert repository not in inventory(account)["ecr"]
 
 
+@pytest.mark.usefixtures("whole_lab_served")  # ECR, which not every target serves, holds what it needs
 def test_wait_with_events_in_an_allowed_account_listens_and_removes_its_rule_and_queue(
         outside, allow):
     account, options = outside
@@ -130,6 +136,7 @@ def test_wait_with_events_in_an_allowed_account_listens_and_removes_its_rule_and
 
 # --- what only reads needs no allow-list ----------------------------------------------------------
 
+@pytest.mark.usefixtures("whole_lab_served")  # ECR, which not every target serves, holds what it needs
 def test_a_dry_run_sweep_only_reads_so_needs_no_allow_list(outside, aws_on_moto, capsys):
     account, options = outside
     repository = _old_repository(account)
@@ -142,6 +149,7 @@ def test_a_dry_run_sweep_only_reads_so_needs_no_allow_list(outside, aws_on_moto,
     assert inventory(account) == before
 
 
+@pytest.mark.usefixtures("whole_lab_served")  # ECR, which not every target serves, holds what it needs
 def test_wait_without_events_only_reads_so_needs_no_allow_list(outside):
     account, options = outside
     repository = _pushed(account)
@@ -173,6 +181,7 @@ def test_the_nightly_run_outside_the_allow_list_is_refused_before_it_pushes_or_c
     assert json.loads((tmp_path / "run.json").read_text())["outcome"] == "refused"
 
 
+@pytest.mark.usefixtures("whole_lab_served")  # ECR, which not every target serves, holds what it needs
 def test_a_create_no_verb_checked_for_is_refused_by_the_targets_own_clients(outside):
     account, _ = outside
     target = make_target(Settings(target="aws", endpoint_url=account.endpoint_url, region=account.region))
@@ -212,6 +221,7 @@ def test_the_fixtures_outside_the_allow_list_fail_with_the_message_and_create_no
     assert inventory(account) == before
 
 
+@pytest.mark.usefixtures("whole_lab_served")  # ECR, which not every target serves, holds what it needs
 def test_the_fixtures_in_an_allowed_account_provision_and_tear_down(outside, pytester, monkeypatch,
                                                                     allow):
     account, options = outside

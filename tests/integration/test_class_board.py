@@ -31,8 +31,6 @@ HOSTILE_NAME = ("\x1b]52;c;cGk=\x07\x1b[2J<img src=x onerror=alert(1)> [click](h
 @pytest.fixture(scope="module")
 def graded(target, tmp_path_factory):
     """The class, graded as a teacher's run grades it (roles assumed from the base target)."""
-    if target.name != "moto":
-        pytest.skip(f"an account per lab is moto's multi-account emulation, not {target.name}'s")
     labs = {}
     for name, lab in (("Ada Lovelace", CORRECT), ("Grace Hopper", dataclasses.replace(CORRECT, **MISTAKES))):
         account = fresh_account(target)

@@ -32,7 +32,7 @@ def _names(account):
 
 
 @pytest.fixture
-def allowed(outside, aws_on_moto, allow):
+def allowed(outside, aws_on_moto, allow, whole_lab_served):
     """An allow-listed account of its own holding someone else's repository of the lab's name."""
     account, options = outside
     allow(account)
@@ -63,6 +63,7 @@ def test_a_verb_that_provisions_refuses_someone_elses_resource_and_makes_nothing
     _theirs_untouched(account, "ecr_repository", theirs, before)
 
 
+@pytest.mark.usefixtures("whole_lab_served")  # ECR, which not every target serves, holds what it needs
 def test_wait_with_events_refuses_someone_elses_queue_of_the_runs_name(outside, aws_on_moto, allow,
                                                                      capsys):
     # given: their queue under the name the wait's event source would take, an image to wait for

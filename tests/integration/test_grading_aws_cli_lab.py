@@ -38,8 +38,6 @@ on_the_correct_lab = pytest.mark.xdist_group("aws-cli-lab-correct")
 @pytest.fixture(scope="module")
 def correct(target, tmp_path_factory):
     """The correct CLI-typed lab (built once for this module's tests) and its grade."""
-    if target.name != "moto":
-        pytest.skip(f"an account per lab is moto's multi-account emulation, not {target.name}'s")
     student = aws_cli_lab.build(fresh_account(target),
                                 tmp_path_factory.mktemp("aws-cli"))
     return student, grade(SETTINGS, student)

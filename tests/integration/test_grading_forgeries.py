@@ -92,8 +92,6 @@ def _lost(honest, forged) -> dict[str, tuple[str, str]]:
 @pytest.fixture(scope="module")
 def honest(target):
     """The honest lab's grade, to compare each forgery's with."""
-    if target.name != "moto":
-        pytest.skip(f"an account per lab is moto's multi-account emulation, not {target.name}'s")
     student = fresh_account(target)
     build(student, CORRECT)
     return _graded(student)

@@ -23,6 +23,7 @@ def test_every_kind_of_the_registry_has_a_look_alike_to_test_against():
     assert missing == [], "add a maker and a describer for these kinds to someone_elses.py"
 
 
+@pytest.mark.usefixtures("whole_lab_served")  # the lab is provisioned around their resource
 @pytest.mark.parametrize("kind", [k for k in REGISTRY if k.key in kinds_with_look_alikes()],
                          ids=lambda kind: kind.key)
 def test_someone_elses_resource_of_the_labs_name_is_never_touched(kind, new_account):
