@@ -358,11 +358,13 @@ def test_start_on_a_v2_pipeline_overrides_the_source_revision_with_the_commit(ta
             {"actionName": "Source", "revisionType": "COMMIT_ID", "revisionValue": COMMIT}]})
     cp.add_response("get_pipeline_execution", _status("Succeeded"))
     cp.add_response("list_action_executions", _action_executions())
-    clock = SimulatedClock()
+    clock, made = SimulatedClock(), _recorded(target)
 
     run = wait_for_pipeline(target, PIPELINE, COMMIT, start=True, clock=clock, sleep=clock.sleep)
 
-    assert run.execution_id == EXECUTION and "codepipeline.ListPipelineExecutions" not in target.calls
+    # then: the execution started is followed; none is looked for in the listing
+    assert run.execution_id == EXECUTION and "StartPipelineExecution" in made
+    assert "ListPipelineExecutions" not in made
 
 
 def test_start_on_a_v1_pipeline_is_a_configuration_error(target, stubs):
