@@ -81,7 +81,7 @@ class DeployService:
         self.declared = False
         self.stages: tuple[str, ...] = ()  # the stages' names, in order
         self.names: tuple[str, str] | None = None
-        self.last_stage = False  # its action is in the last stage: once it settled, success is near
+        self.last_stage = False  # its action is in the last stage: near once its tasks' span is over
         self.groups: tuple[str, ...] = ()
         self.before: str | None = None
         self.read = False
