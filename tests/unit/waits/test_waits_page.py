@@ -1,7 +1,10 @@
-"""docs/waits.md's list of the AWS calls the waits make is the one their code makes: every call the
-AST scan finds in pipeline_harness/waits (iam/calls.py) is named there, and each call that is not
-a read by the API's naming is named as the exception to "All are reads"."""
+"""docs/waits.md says what the waits' code does: every AWS call the AST scan finds in
+pipeline_harness/waits (iam/calls.py) is named on it, each call that is not a read by the API's
+naming as an exception to "All are reads"; and it names each builder that takes no `events=`."""
 
+import importlib
+import inspect
+import pkgutil
 import re
 from pathlib import Path
 
@@ -43,3 +46,25 @@ def test_every_call_of_the_waits_that_is_not_a_read_is_named_as_an_exception_to_
     assert "StartPipelineExecution" in writes
     assert [w for w in writes if not _named(w, exceptions)] == []
     assert [r for r in reads if _named(r, exceptions)] == []
+
+
+def _builders() -> dict[str, bool]:
+    """Each wait's builder (`*_wait`) and `wait_for_*`, and whether it takes `events=`."""
+    found = {}
+    for module in pkgutil.walk_packages(pipeline_harness.waits.__path__, "pipeline_harness.waits."):
+        for name, function in inspect.getmembers(importlib.import_module(module.name), inspect.isfunction):
+            builds = name.endswith("_wait") or name.startswith("wait_for_")
+            if builds and function.__module__ == module.name:
+                found[name] = "events" in inspect.signature(function).parameters
+    return found
+
+
+def test_the_waits_page_names_each_builder_that_takes_no_events():
+    page = next(paragraph for paragraph in PAGE.split("\n\n") if "`events=`" in paragraph)
+
+    builders = _builders()
+
+    without = sorted(name for name, takes in builders.items() if not takes)
+    assert len(builders) >= 10 and without
+    assert [name for name in without if f"`{name}`" not in page] == []
+    assert [name for name, takes in builders.items() if takes and f"`{name}`" in page] == []
