@@ -882,6 +882,6 @@ def test_with_events_the_last_stages_end_brings_a_look_within_seconds_though_the
     run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=WITHOUT_JITTER,
                             clock=clock, sleep=clock.sleep, events=inbox)
 
-    # then: the look after the woken one comes 4 s later, not at the two minutes' safety look
+    # then: the look after the woken one comes 4 s later, not at the safety look a minute on (`safety`, 60 s)
     assert run.outcome.state == "success" and clock.now == 104
     sqs.assert_no_pending_responses()
