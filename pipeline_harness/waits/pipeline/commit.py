@@ -11,10 +11,14 @@ from pipeline_harness.core.errors import AWS_ERRORS, ConfigError, HarnessError
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits.tally import Tally
 
+# a commit hash, either case (revisions are compared lower-cased); git's short hash is 7 digits.
+# The http wait takes an --expect of this shape for a version.
+COMMIT_HASH = re.compile(r"[0-9a-fA-F]{4,64}")
+
 
 def check_commit(commit: str) -> str:
     """The commit as given, if it is a commit hash: a shorter string would match others' revisions."""
-    if not re.fullmatch(r"[0-9a-fA-F]{4,64}", commit):
+    if not COMMIT_HASH.fullmatch(commit):
         raise ConfigError(f"--commit must be a commit hash, 4 to 64 hexadecimal digits (git's short "
                           f"hash is 7), not {commit!r}")
     return commit
