@@ -4,6 +4,7 @@ pipeline's listing, or one started on it (`wait pipeline --start`)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import botocore.exceptions
 
@@ -40,7 +41,15 @@ def find_summary(target: Target | Tally, pipeline: str, commit: str) -> dict | N
     return None
 
 
-def start_execution(target: Target, pipeline: str, commit: str) -> str:
+@dataclass(frozen=True)
+class Started:
+    """The execution started on the commit, and the pipeline's declaration read to start it."""
+
+    execution_id: str
+    declaration: dict
+
+
+def start_execution(target: Target, pipeline: str, commit: str) -> Started:
     """Start the pipeline on this commit; only V2 pipelines take a source revision override.
 
     A pipeline that is not there is a configuration error (the name or region is wrong); any
@@ -64,4 +73,4 @@ def start_execution(target: Target, pipeline: str, commit: str) -> str:
                               "name (--name, or the config's prefix) and --region") from None
         raise HarnessError(f"wait pipeline: could not start {pipeline} on commit {commit} "
                            f"({' '.join(str(err).split())})") from None
-    return started["pipelineExecutionId"]
+    return Started(started["pipelineExecutionId"], declaration)

@@ -367,6 +367,48 @@ def test_start_on_a_v2_pipeline_overrides_the_source_revision_with_the_commit(ta
     assert "ListPipelineExecutions" not in made
 
 
+def test_a_failed_execution_started_on_the_commit_is_explained_from_the_declaration_read_to_start_it(
+        target, stubs):
+    # given: the pipeline's declaration answered once, to start the execution, which then fails
+    cp = stubs["codepipeline"]
+    cp.add_response("get_pipeline", _declaration("V2"), {"name": PIPELINE})
+    cp.add_response("start_pipeline_execution", {"pipelineExecutionId": EXECUTION}, {
+        "name": PIPELINE, "sourceRevisions": [
+            {"actionName": "Source", "revisionType": "COMMIT_ID", "revisionValue": COMMIT}]})
+    _look(cp, "InProgress")                                    # 0 s: nothing to follow (no ECS service)
+    _look(cp, "Failed", "Build failed")                        # 15 s
+    cp.add_response("get_pipeline_state", _state("Build", "JobFailed", "Build terminated with state: FAILED"),
+                    {"name": PIPELINE})
+    clock, made = SimulatedClock(), _recorded(target)
+
+    # when
+    with pytest.raises(WaitFailed) as raised:
+        wait_for_pipeline(target, PIPELINE, COMMIT, start=True, clock=clock, sleep=clock.sleep)
+
+    # then: the failure names its stage and action, and the declaration was read once in all
+    assert "stage Build, action Build failed: JobFailed: Build terminated" in str(raised.value)
+    assert made.count("GetPipeline") == 1 and "StartPipelineExecution" in made
+
+
+def test_a_failure_after_the_declaration_was_read_is_explained_without_reading_it_again(target, stubs):
+    # given: the look after the one that found the execution reads the declaration; then it fails
+    cp = stubs["codepipeline"]
+    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))   # 0 s: found
+    _look(cp, "InProgress")                                          # 15 s: and the declaration
+    cp.add_response("get_pipeline", _declaration(), {"name": PIPELINE})
+    _look(cp, "Failed")                                              # 30 s
+    cp.add_response("get_pipeline_state", _state("Deploy", "JobFailed", "Service not found"),
+                    {"name": PIPELINE})
+    made = _recorded(target)
+
+    # when
+    message = _wait_and_fail(target)
+
+    # then
+    assert "stage Deploy, action Deploy failed: JobFailed: Service not found" in message
+    assert made.count("GetPipeline") == 1
+
+
 def test_start_on_a_v1_pipeline_is_a_configuration_error(target, stubs):
     stubs["codepipeline"].add_response("get_pipeline", _declaration("V1"))
 
