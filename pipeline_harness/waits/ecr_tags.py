@@ -76,37 +76,41 @@ class Tagged:
         return text
 
 
-def platforms(manifest: str, media_type: str | None) -> dict[str, str] | None:
-    """os/arch → digest of each image in a manifest list / OCI index; None for a single image.
-
-    Attestation entries (unknown/unknown) are left out: they are not runnable platforms.
-    """
-    document = json.loads(manifest)
-    media_type = media_type or document.get("mediaType")
-    if media_type not in INDEX_TYPES:
-        return None
-    found: dict[str, str] = {}
-    for entry in document.get("manifests", []):
-        platform = entry.get("platform", {})
-        key = f"{platform.get('os', 'unknown')}/{platform.get('architecture', 'unknown')}"
-        if key != "unknown/unknown":
-            found.setdefault(key, entry["digest"])
-    return found
-
-
-def listed_images(manifest: str, media_type: str | None) -> dict[str, str] | None:
-    """digest → the os/arch the index labels it, for every entry but attestations; None for a
-    single image. Labels only say which entries to read: each image's own config judges it."""
+def _index_entries(manifest: str, media_type: str | None) -> list[tuple[str, str]] | None:
+    """(digest, the os/arch the index labels it) of each image in a manifest list / OCI index, in
+    its order; None for a single image. Attestation entries (ATTESTATION) are left out: they are
+    not runnable platforms; so is an entry without a digest, which names no image."""
     document = json.loads(manifest)
     if (media_type or document.get("mediaType")) not in INDEX_TYPES:
         return None
-    found: dict[str, str] = {}
+    found = []
     for entry in document.get("manifests", []):
         platform = entry.get("platform", {})
         label = f"{platform.get('os', 'unknown')}/{platform.get('architecture', 'unknown')}"
         if label != ATTESTATION and isinstance(entry.get("digest"), str):
-            found.setdefault(entry["digest"], label)
+            found.append((entry["digest"], label))
     return found
+
+
+def _first_of_each(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Each key with its first pair's value: an index may list a platform, or an image, twice."""
+    found: dict[str, str] = {}
+    for key, value in pairs:
+        found.setdefault(key, value)
+    return found
+
+
+def platforms(manifest: str, media_type: str | None) -> dict[str, str] | None:
+    """os/arch → digest of the first image the index labels so; None for a single image."""
+    entries = _index_entries(manifest, media_type)
+    return None if entries is None else _first_of_each((label, digest) for digest, label in entries)
+
+
+def listed_images(manifest: str, media_type: str | None) -> dict[str, str] | None:
+    """digest → the os/arch the index first labels it; None for a single image. Labels only say
+    which entries to read: each image's own config judges it."""
+    entries = _index_entries(manifest, media_type)
+    return None if entries is None else _first_of_each(entries)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from botocore.client import BaseClient
 
 from pipeline_harness.core.errors import AWS_ERRORS
+from pipeline_harness.waits.model import LONG_POLL
 from pipeline_harness.waits.schedules import Clock, Sleep
 
 PIPELINE_EXECUTION = "CodePipeline Pipeline Execution State Change"
@@ -158,7 +159,6 @@ class Inbox:
     timeout: the queue lives only as long as the run, so no message is deleted one by one.
     """
 
-    WAIT_SECONDS = 20  # SQS's longest long poll
     HIDE_SECONDS = 12 * 60 * 60
 
     def __init__(self, sqs: BaseClient, queue_url: str):
@@ -171,10 +171,10 @@ class Inbox:
         return len(self.events)
 
     def receive(self, seconds: float) -> list[Event]:
-        """One long poll of up to `seconds` (at most 20); the new events it brought."""
+        """One long poll of up to `seconds` (at most LONG_POLL); the new events it brought."""
         answer = self.sqs.receive_message(
             QueueUrl=self.queue_url, MaxNumberOfMessages=10, VisibilityTimeout=self.HIDE_SECONDS,
-            WaitTimeSeconds=max(0, min(self.WAIT_SECONDS, math.ceil(seconds))))
+            WaitTimeSeconds=max(0, min(LONG_POLL, math.ceil(seconds))))
         new = []
         for message in answer.get("Messages", []):
             event = envelope(message.get("Body", ""))

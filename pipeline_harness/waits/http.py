@@ -23,6 +23,7 @@ from pipeline_harness.waits import fetch
 from pipeline_harness.waits.addresses import ANY, AddressPolicy
 from pipeline_harness.waits.declared import Asked, Declared, Option
 from pipeline_harness.waits.model import SUCCESS, Acceptor, Outcome, Wait, run
+from pipeline_harness.waits.pipeline.commit import COMMIT_HASH
 from pipeline_harness.waits.schedules import HTTP, Clock, Policy, Sleep
 
 LAST_REQUEST_DEADLINE = 1.0  # the least a request gets when the wait's deadline is nearer than fetch's
@@ -32,7 +33,6 @@ MAX_KINDS = 8  # kinds of answer counted apart; the rest are counted together
 URL_FORM = "http(s)://host[:port][/path]"
 HINT = ("new tasks take 2-3 minutes to become healthy; testing before deployment completes, the "
         "ALB might route to old tasks (tutorial Step 7: Test Application)")
-HASH = re.compile(r"[0-9a-f]{4,64}")  # an expected version shaped like a commit hash (pipeline's rule)
 
 
 @dataclass(frozen=True)
@@ -56,12 +56,13 @@ class Answer:
 
 class _Versions:
     """What each answer carried: the expected text, another version of the same shape (an old
-    task's), or only its status."""
+    task's), or only its status. An expected commit hash is one as `--commit` takes it: another
+    version is a token of as many hex digits, of either case, with a digit in it."""
 
     def __init__(self, expect: str):
         self.expect = expect
-        self.other = re.compile(rf"(?<![0-9A-Za-z])(?=[a-f]*[0-9])[0-9a-f]{{{len(expect)}}}(?![0-9A-Za-z])") \
-            if HASH.fullmatch(expect) else None
+        self.other = re.compile(rf"(?<![0-9A-Za-z])(?=[a-f]*[0-9])[0-9a-f]{{{len(expect)}}}(?![0-9A-Za-z])",
+                                re.IGNORECASE) if COMMIT_HASH.fullmatch(expect) else None
         self.counts: Counter[str] = Counter()
 
     def add(self, answer: fetch.Fetched) -> tuple[tuple[str, int], ...]:

@@ -35,7 +35,7 @@ from pipeline_harness.waits.schedules import (
 
 SUCCESS, FAILURE, RETRY = "success", "failure", "retry"
 TIMEOUT = "timeout"
-LONG_POLL = 20.0  # SQS's longest ReceiveMessage wait
+LONG_POLL = 20  # s, SQS's longest ReceiveMessage wait (whole seconds): the longest listen of one receive
 
 
 @dataclass(frozen=True)

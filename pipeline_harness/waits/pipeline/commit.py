@@ -4,6 +4,7 @@ pipeline's listing, or one started on it (`wait pipeline --start`)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import botocore.exceptions
 
@@ -11,10 +12,14 @@ from pipeline_harness.core.errors import AWS_ERRORS, ConfigError, HarnessError
 from pipeline_harness.targets.base import Target
 from pipeline_harness.waits.tally import Tally
 
+# a commit hash, either case (revisions are compared lower-cased); git's short hash is 7 digits.
+# The http wait takes an --expect of this shape for a version.
+COMMIT_HASH = re.compile(r"[0-9a-fA-F]{4,64}")
+
 
 def check_commit(commit: str) -> str:
     """The commit as given, if it is a commit hash: a shorter string would match others' revisions."""
-    if not re.fullmatch(r"[0-9a-fA-F]{4,64}", commit):
+    if not COMMIT_HASH.fullmatch(commit):
         raise ConfigError(f"--commit must be a commit hash, 4 to 64 hexadecimal digits (git's short "
                           f"hash is 7), not {commit!r}")
     return commit
@@ -36,7 +41,15 @@ def find_summary(target: Target | Tally, pipeline: str, commit: str) -> dict | N
     return None
 
 
-def start_execution(target: Target, pipeline: str, commit: str) -> str:
+@dataclass(frozen=True)
+class Started:
+    """The execution started on the commit, and the pipeline's declaration read to start it."""
+
+    execution_id: str
+    declaration: dict
+
+
+def start_execution(target: Target, pipeline: str, commit: str) -> Started:
     """Start the pipeline on this commit; only V2 pipelines take a source revision override.
 
     A pipeline that is not there is a configuration error (the name or region is wrong); any
@@ -60,4 +73,4 @@ def start_execution(target: Target, pipeline: str, commit: str) -> str:
                               "name (--name, or the config's prefix) and --region") from None
         raise HarnessError(f"wait pipeline: could not start {pipeline} on commit {commit} "
                            f"({' '.join(str(err).split())})") from None
-    return started["pipelineExecutionId"]
+    return Started(started["pipelineExecutionId"], declaration)

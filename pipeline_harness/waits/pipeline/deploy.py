@@ -69,19 +69,21 @@ class DeployService:
     how far the execution's deployment of it got — the deployment created since the execution
     started (without a start time: one that was not PRIMARY at the first look).
 
-    The service comes from the pipeline's declaration, read once. Reading the service proves
-    something only while that deployment's tasks have not run yet, and only if its target group's
-    soonest-healthy span is longer than the polling interval (`follow_from`): a shorter one cannot
-    spare a single look.
+    The service comes from the pipeline's declaration, read once — not at all when starting the
+    execution read it (`declaration`) — and kept for explaining a failure. Reading the service
+    proves something only while that deployment's tasks have not run yet, and only if its target
+    group's soonest-healthy span is longer than the polling interval (`follow_from`): a shorter one
+    cannot spare a single look.
     """
 
-    def __init__(self, tally: Tally, pipeline: str, follow_from: float):
+    def __init__(self, tally: Tally, pipeline: str, follow_from: float, declaration: dict | None = None):
         self.tally, self.pipeline, self.follow_from = tally, pipeline, follow_from
         self.health = HealthChecks(tally)
+        self.declaration = declaration  # the pipeline's, once someone read it
         self.declared = False
         self.stages: tuple[str, ...] = ()  # the stages' names, in order
         self.names: tuple[str, str] | None = None
-        self.last_stage = False  # its action is in the last stage: once it settled, success is near
+        self.last_stage = False  # its action is in the last stage: near once its tasks' span is over
         self.groups: tuple[str, ...] = ()
         self.before: str | None = None
         self.read = False
@@ -96,10 +98,13 @@ class DeployService:
     def declare(self) -> None:
         """Read the pipeline's declaration: which service to follow, if any."""
         self.declared = True
-        try:
-            declaration = self.tally.client("codepipeline").get_pipeline(name=self.pipeline)["pipeline"]
-        except AWS_ERRORS:
-            return  # the verdict never rests on it: the wait then polls
+        if self.declaration is None:
+            try:
+                read = self.tally.client("codepipeline").get_pipeline(name=self.pipeline)
+            except AWS_ERRORS:
+                return  # the verdict never rests on it: the wait then polls
+            self.declaration = read["pipeline"]
+        declaration = self.declaration
         self.stages = tuple(str(s.get("name")) for s in declaration.get("stages", []))
         if not self.tally.gap("ecs"):
             self.names, self.last_stage = ecs_deploy(declaration, self.tally.target.region)

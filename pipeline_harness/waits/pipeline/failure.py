@@ -14,8 +14,11 @@ LOG_LINE_CHARS, LOG_TAIL_CHARS = 200, 2000
 CUT = "…"
 
 
-def explain_failure(target: Target, pipeline: str, execution: Execution) -> str:
-    """The failed stage and action, its error, the build's failed phase and log tail, the Common Issue."""
+def explain_failure(target: Target, pipeline: str, execution: Execution, *,
+                    declaration: dict | None = None) -> str:
+    """The failed stage and action, its error, the build's failed phase and log tail, the Common Issue.
+
+    `declaration`: the pipeline's, when the wait already read it; otherwise it is read here."""
     if execution.status == "Superseded":
         return "a newer execution superseded it before it finished"
     if execution.status == NO_PIPELINE:
@@ -25,7 +28,7 @@ def explain_failure(target: Target, pipeline: str, execution: Execution) -> str:
         return f"stage details unavailable: {gap}"
     if execution.execution_id is None:
         return ""
-    failed = _failed_action(target, pipeline, execution.execution_id)
+    failed = _failed_action(target, pipeline, execution.execution_id, declaration)
     if failed is None:
         return "no failed action found in the pipeline state"
     stage, action, error, provider, external_id = failed
@@ -41,12 +44,12 @@ def explain_failure(target: Target, pipeline: str, execution: Execution) -> str:
     return "; ".join(parts)
 
 
-def _failed_action(target: Target, pipeline: str,
-                   execution_id: str) -> tuple[str, str, str, str | None, str | None] | None:
+def _failed_action(target: Target, pipeline: str, execution_id: str,
+                   declaration: dict | None) -> tuple[str, str, str, str | None, str | None] | None:
     client = target.client("codepipeline")
+    declaration = declaration or client.get_pipeline(name=pipeline)["pipeline"]
     providers = {(s["name"], a["name"]): a["actionTypeId"]["provider"]
-                 for s in client.get_pipeline(name=pipeline)["pipeline"]["stages"]
-                 for a in s["actions"]}
+                 for s in declaration["stages"] for a in s["actions"]}
     for stage in client.get_pipeline_state(name=pipeline).get("stageStates", []):
         if stage.get("latestExecution", {}).get("pipelineExecutionId") != execution_id:
             continue

@@ -23,15 +23,15 @@ class Following(Probe):
     Polled, each look makes one read, the status or the service in turn while reading the service
     proves something (`DeployService.followed`), and the status too when the service shows the
     deployment settled: success may be there. The look after the one that found the execution
-    also reads the declaration, once; the first look at the service its target groups, once.
-    With an event source, looks are few: a look an event woke reads the status, any other one the
-    service too.
+    also reads the declaration, once (not when starting the execution read it); the first look at
+    the service its target groups, once. With an event source, looks are few: a look an event
+    woke reads the status, any other one the service too.
     """
 
     def __init__(self, target: Target, pipeline: str, commit: str, execution_id: str | None, *,
-                 listening: Callable[[], bool], follow_from: float):
+                 listening: Callable[[], bool], follow_from: float, declaration: dict | None = None):
         super().__init__(target, pipeline, commit, execution_id)
-        self.deploy = DeployService(self.tally, pipeline, follow_from)
+        self.deploy = DeployService(self.tally, pipeline, follow_from, declaration)
         self.listening = listening
         self.service_next = False
         self.was_woken = False

@@ -17,8 +17,10 @@ def steady(execution: Execution) -> Pace:
 
 def pace_of(deploy: DeployService) -> Callable[[Execution], Pace]:
     """Until the deployment's new tasks run, success is a soonest-healthy span away at least; once
-    they run, that span from when they joined the target group; once it settled, near if its
-    action is in the last stage. While its tasks fail, the execution may fail within any span."""
+    a look saw them running, that span from when they joined the target group, and after it near
+    if its action is in the last stage (at once if that look saw the deployment settled): the
+    service is not read again (`DeployService.ran`), so its settling is never waited for. While
+    its tasks fail, the execution may fail within any span."""
     def pace(execution: Execution) -> Pace:
         unread = not deploy.declared or (deploy.followed and not deploy.read)
         if (execution.execution_id is not None and unread) or execution.ending:

@@ -58,23 +58,30 @@ def pipeline_wait(target: Target, pipeline: str, commit: str, *, start: bool = F
                   policy: Policy = PIPELINE, events: EventSource | None = None) -> Wait:
     """The wait for the commit's execution (started on it with `start`)."""
     check_commit(commit)
-    execution_id = start_execution(target, pipeline, commit) if start else None
+    started = start_execution(target, pipeline, commit) if start else None
+    execution_id, declaration = (started.execution_id, started.declaration) if started else (None, None)
     # only a paced schedule uses where the execution is; a windowed one just reads its status
     schedule = policy.schedule
+    following: Following | None = None
     if not isinstance(schedule, Paced) or target.gap("codepipeline", "GetPipeline"):
         probe: Probe = Probe(target, pipeline, commit, execution_id)
         pace: Callable[[Execution], Pace] = steady
     else:
-        probe = following = Following(target, pipeline, commit, execution_id,
+        probe = following = Following(target, pipeline, commit, execution_id, declaration=declaration,
                                       listening=lambda: listening(events), follow_from=schedule.every)
         pace = pace_of(following.deploy)
+
+    def declared() -> dict | None:
+        """The pipeline's declaration, if starting the execution or a look read it: read once."""
+        return following.deploy.declaration if following is not None else declaration
+
     return Wait(
         name="pipeline", probe=probe, acceptors=ACCEPTORS, policy=policy, show=str, hint=HINT,
         pace=pace, events=events, wakes=events_mod.wakes_pipeline(pipeline, lambda: probe.execution_id),
         may_fail=events_mod.may_fail_pipeline,
         woken=probe.woken, spent=lambda: probe.tally.calls,
         expected=f"every stage of {pipeline} Succeeded for commit {commit}",
-        explain=lambda execution: explain_failure(target, pipeline, execution),
+        explain=lambda execution: explain_failure(target, pipeline, execution, declaration=declared()),
     )
 
 

@@ -11,6 +11,7 @@ from pipeline_harness.waits.ecr_tags import (
     OCI_INDEX,
     Tagged,
     ecr_tags_wait,
+    listed_images,
     platforms,
     wait_for_scans,
     wait_for_tags,
@@ -119,6 +120,36 @@ def test_index_without_arm64_fails_and_lists_the_platforms_it_has(target, ecr):
 
 def test_attestation_entries_are_not_platforms():
     assert platforms(_index(), OCI_INDEX) == {"linux/amd64": AMD64, "linux/arm64": ARM64}
+
+
+def _without_a_digest(platform):
+    """The index with its entry for `platform` (os, architecture) stripped of its digest."""
+    document = json.loads(_index())
+    for entry in document["manifests"]:
+        if (entry["platform"]["os"], entry["platform"]["architecture"]) == platform:
+            del entry["digest"]
+    return json.dumps(document)
+
+
+def test_an_index_entry_without_a_digest_is_no_platform_and_no_image_to_read():
+    manifest = _without_a_digest(("linux", "amd64"))
+
+    assert platforms(manifest, OCI_INDEX) == {"linux/arm64": ARM64}
+    assert listed_images(manifest, OCI_INDEX) == {ARM64: "linux/arm64"}
+
+
+def test_an_image_whose_amd64_entry_has_no_digest_fails_as_lacking_the_platform(target, ecr):
+    # given: every tag on one index whose linux/amd64 entry names no manifest
+    index = _without_a_digest(("linux", "amd64"))
+    ecr.add_response("batch_get_image", _images(dict.fromkeys(TAGS, NEW), index))
+
+    # when
+    with pytest.raises(WaitFailed) as raised:
+        _wait(target)
+
+    # then: a finding, not a crash of the wait
+    assert "the image lacks a required platform" in str(raised.value)
+    assert "platforms linux/arm64; expected" in str(raised.value)
 
 
 def test_throttling_and_5xx_in_the_middle_are_retried(target, ecr):

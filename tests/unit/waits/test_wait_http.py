@@ -12,6 +12,7 @@ from responses.registries import OrderedRegistry
 from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.waits.http import BURST_GAP, check_consecutive, check_url, wait_for_version
 from pipeline_harness.waits.model import WaitTimeout
+from pipeline_harness.waits.pipeline import check_commit
 from pipeline_harness.waits.schedules import HTTP, SimulatedClock
 
 URL = "http://dev-php-app-alb-123.us-east-1.elb.amazonaws.com/"
@@ -148,6 +149,21 @@ def test_a_success_after_old_answers_counts_them_without_blaming_old_tasks():
 
     assert str(outcome.observation).endswith(
         "(3 good in a row); answers: '3f2c9a1' in 3 of 4, old version 1a2b3c4 in 1 of 4")
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_an_upper_case_expected_hash_is_a_commit_hash_as_for_the_pipeline_and_old_versions_are_named():
+    # given: --expect in upper case, as --commit takes it; the old tasks serve their version so
+    _answers(*["<h1>PHP app</h1> version 1A2B3C4"] * 2)
+    clock = SimulatedClock()
+
+    # when
+    with pytest.raises(WaitTimeout) as raised:
+        wait_for_version(URL, "3F2C9A1", policy=HTTP.replace(deadline=15), clock=clock, sleep=clock.sleep)
+
+    # then
+    assert "answers: old version 1A2B3C4 in 2 of 2: old tasks still serve; expected" in str(raised.value)
+    assert check_commit("3F2C9A1") == "3F2C9A1"
 
 
 @responses.activate(registry=OrderedRegistry)

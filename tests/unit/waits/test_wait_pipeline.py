@@ -358,11 +358,55 @@ def test_start_on_a_v2_pipeline_overrides_the_source_revision_with_the_commit(ta
             {"actionName": "Source", "revisionType": "COMMIT_ID", "revisionValue": COMMIT}]})
     cp.add_response("get_pipeline_execution", _status("Succeeded"))
     cp.add_response("list_action_executions", _action_executions())
-    clock = SimulatedClock()
+    clock, made = SimulatedClock(), _recorded(target)
 
     run = wait_for_pipeline(target, PIPELINE, COMMIT, start=True, clock=clock, sleep=clock.sleep)
 
-    assert run.execution_id == EXECUTION and "codepipeline.ListPipelineExecutions" not in target.calls
+    # then: the execution started is followed; none is looked for in the listing
+    assert run.execution_id == EXECUTION and "StartPipelineExecution" in made
+    assert "ListPipelineExecutions" not in made
+
+
+def test_a_failed_execution_started_on_the_commit_is_explained_from_the_declaration_read_to_start_it(
+        target, stubs):
+    # given: the pipeline's declaration answered once, to start the execution, which then fails
+    cp = stubs["codepipeline"]
+    cp.add_response("get_pipeline", _declaration("V2"), {"name": PIPELINE})
+    cp.add_response("start_pipeline_execution", {"pipelineExecutionId": EXECUTION}, {
+        "name": PIPELINE, "sourceRevisions": [
+            {"actionName": "Source", "revisionType": "COMMIT_ID", "revisionValue": COMMIT}]})
+    _look(cp, "InProgress")                                    # 0 s: nothing to follow (no ECS service)
+    _look(cp, "Failed", "Build failed")                        # 15 s
+    cp.add_response("get_pipeline_state", _state("Build", "JobFailed", "Build terminated with state: FAILED"),
+                    {"name": PIPELINE})
+    clock, made = SimulatedClock(), _recorded(target)
+
+    # when
+    with pytest.raises(WaitFailed) as raised:
+        wait_for_pipeline(target, PIPELINE, COMMIT, start=True, clock=clock, sleep=clock.sleep)
+
+    # then: the failure names its stage and action, and the declaration was read once in all
+    assert "stage Build, action Build failed: JobFailed: Build terminated" in str(raised.value)
+    assert made.count("GetPipeline") == 1 and "StartPipelineExecution" in made
+
+
+def test_a_failure_after_the_declaration_was_read_is_explained_without_reading_it_again(target, stubs):
+    # given: the look after the one that found the execution reads the declaration; then it fails
+    cp = stubs["codepipeline"]
+    cp.add_response("list_pipeline_executions", _listed(FULL_SHA))   # 0 s: found
+    _look(cp, "InProgress")                                          # 15 s: and the declaration
+    cp.add_response("get_pipeline", _declaration(), {"name": PIPELINE})
+    _look(cp, "Failed")                                              # 30 s
+    cp.add_response("get_pipeline_state", _state("Deploy", "JobFailed", "Service not found"),
+                    {"name": PIPELINE})
+    made = _recorded(target)
+
+    # when
+    message = _wait_and_fail(target)
+
+    # then
+    assert "stage Deploy, action Deploy failed: JobFailed: Service not found" in message
+    assert made.count("GetPipeline") == 1
 
 
 def test_start_on_a_v1_pipeline_is_a_configuration_error(target, stubs):
@@ -681,12 +725,14 @@ def test_a_pipeline_ending_in_a_manual_approval_follows_its_ecs_deploy_and_is_ne
     # when
     outcome, clock, made, polled, polling_calls = _against_polling(target, release)
 
-    # then: seen when polling sees it, in fewer calls; once the deployment settled (seen at 270 s)
-    # only the approval is left, which nothing proves quiet: a look at every instant polling makes
+    # then: seen when polling sees it, in fewer calls; its tasks seen running at 150 s, the service
+    # is not read again: once their soonest-healthy span from 130 s is over, only the approval is
+    # left, which nothing proves quiet: a look at every instant polling makes from 255 s
     looks = sorted({at for at, _ in made})
     assert outcome.state == "success" and clock.now == polled == 405
     assert len(made) < polling_calls
-    assert [t for t in looks if t >= 270] == list(range(270, 406, 15))
+    assert [t for t in looks if t >= 255] == list(range(255, 406, 15))
+    assert [at for at, name in made if name == "DescribeServices"][-1] == 150
     assert ("DescribeServices" in {name for _, name in made})
 
 
@@ -878,6 +924,6 @@ def test_with_events_the_last_stages_end_brings_a_look_within_seconds_though_the
     run = wait_for_pipeline(target, PIPELINE, COMMIT, policy=WITHOUT_JITTER,
                             clock=clock, sleep=clock.sleep, events=inbox)
 
-    # then: the look after the woken one comes 4 s later, not at the two minutes' safety look
+    # then: the look after the woken one comes 4 s later, not at the safety look a minute on (`safety`, 60 s)
     assert run.outcome.state == "success" and clock.now == 104
     sqs.assert_no_pending_responses()
