@@ -47,10 +47,11 @@ import numpy as np
 from numpy.typing import NDArray
 from waits_lag import SPREADS, World
 
+from pipeline_harness.waits.model import LONG_POLL  # SQS's longest ReceiveMessage wait
+
 FIXED = 15.0  # s between the fixed schedule's polls
 STEP, MAX_POINTS = 0.25, 8000  # the oracle's grid (s), coarsened (doubled) while it has more points
 LAMBDAS = np.logspace(-2, 3, 201)  # s of lag one call is worth, 40 a decade
-LONG_POLL = 20.0  # s, SQS WaitTimeSeconds maximum
 LOST = 0.2  # the share of events lost, as in waits_lag.py
 # wait: (the moment its condition holds, the reads no verdict can do without)
 EVENT_WAITS = {"pipeline": ("done", 2), "ecr-tags": ("pushed", 2), "rollout": ("settled", 3)}
