@@ -572,7 +572,7 @@ def test_an_artifact_overwritten_with_a_broken_zip_skips_its_source_checks_and_t
     (["--gradebook", "canvas"], "--gradebook is for a class (--accounts)"),
     (["--assignment", "Lab 3"], "--assignment names the --gradebook column"),
     (["--role-arn", "arn:aws:iam::12:role/x"], "--role-arn 'arn:aws:iam::12:role/x' is not an IAM role ARN"),
-    (["--role-arn", _role(ACCOUNT_A), "--external-id", "x"], "--external-id must be 2 to 1224"),
+    (["--role-arn", _role(ACCOUNT_A), "--external-id", "x"], "--external-id must be 2 to 1,224"),
     (["--format", "gradescope", "--gradebook", "moodle"], "--gradebook is for a class"),
 ])
 def test_cli_one_account_options_that_make_no_sense_exit_2_before_any_call(capsys, options, says):
