@@ -132,6 +132,9 @@ def _check_access(table: Mapping[str, Any], bad: Problem) -> None:
                   "(arn:aws:iam::<12-digit account>:role/<name>)")
     if "external_id" in table and "role_arn" not in table:
         raise bad("external_id goes with role_arn")
+    if "external_id" in table and not STS_EXTERNAL_ID.accepts(table["external_id"]):
+        raise bad(f"external_id must be {STS_EXTERNAL_ID.described} (STS's rule), "
+                  f"not {table['external_id']!r}")
 
 
 def _check_names(names: object, region: str | None, bad: Problem) -> None:
@@ -161,6 +164,4 @@ def role_student(role_arn: str, external_id: str | None, name: str | None) -> St
         return ConfigError(problem.replace("role_arn", "--role-arn").replace("external_id", "--external-id"))
 
     _check_access(table, bad)
-    if external_id is not None and not STS_EXTERNAL_ID.accepts(external_id):
-        raise ConfigError(f"--external-id must be {STS_EXTERNAL_ID.described}")
     return Student(name or "student", role_arn=role_arn, external_id=external_id)

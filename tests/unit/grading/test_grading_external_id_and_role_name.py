@@ -54,15 +54,29 @@ def test_an_external_id_sts_refuses_is_refused_by_the_roster(external_id):
 
 
 @pytest.mark.parametrize("external_id", REFUSED_IDS)
+def test_an_external_id_sts_refuses_is_refused_when_the_accounts_file_is_read(tmp_path, external_id):
+    # given
+    path = tmp_path / "class.toml"
+    path.write_text(f"[[student]]\nname = 'Ada'\nrole_arn = '{ROLE}'\nexternal_id = '{external_id}'\n")
+
+    # then: before anyone is graded, not by STS at Ada's turn
+    with pytest.raises(ConfigError, match=r"student #1 \(Ada\): external_id must be 2 to 1,224 ASCII "):
+        roster.read_accounts(path)
+
+
+@pytest.mark.parametrize("external_id", REFUSED_IDS)
 def test_an_external_id_sts_refuses_is_refused_by_the_cloudformation_template(external_id):
     assert not _cfn_takes(_cfn_parameters()["ExternalId"], external_id)
 
 
 @pytest.mark.parametrize("external_id", TAKEN_IDS)
-def test_an_external_id_sts_takes_is_taken_by_the_check_the_roster_and_the_template(external_id):
+def test_an_external_id_sts_takes_is_taken_by_the_check_the_roster_and_the_template(tmp_path, external_id):
     grader_role.check_options(TEACHER, external_id, "lab-grader")
 
     assert roster.role_student(ROLE, external_id, "Ada").external_id == external_id
+    path = tmp_path / "class.toml"
+    path.write_text(f"[[student]]\nname = 'Ada'\nrole_arn = '{ROLE}'\nexternal_id = '{external_id}'\n")
+    assert [s.external_id for s in roster.read_accounts(path)] == [external_id]
     assert _cfn_takes(_cfn_parameters()["ExternalId"], external_id)
 
 
