@@ -14,6 +14,9 @@ from pipeline_harness.output.report import render
 from pipeline_harness.steps import codepipeline
 from pipeline_harness.targets import open_target
 
+# what output.report renders, each student's report with --accounts too (the summary is Markdown)
+FORMATS = ("table", "json", "junit", "markdown", "gradescope", "html")
+
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser = sub.add_parser(

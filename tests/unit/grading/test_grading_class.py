@@ -586,7 +586,7 @@ def test_cli_a_format_only_grade_writes_is_refused_by_the_other_verbs(capsys):
     code = main(["lint", "--format", "gradescope"])
 
     assert code == 2
-    assert "--format gradescope is for grade, not lint" in _one_line(capsys.readouterr().err)
+    assert "lint: argument --format: invalid choice: 'gradescope'" in _one_line(capsys.readouterr().err)
 
 
 def test_cli_class_options_for_one_account_are_refused_with_a_class(tmp_path, capsys):
