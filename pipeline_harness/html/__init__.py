@@ -13,8 +13,6 @@ the nightly run's timeline, a student's report). What a page promises, whoever f
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import metadata
 from typing import Any
 from urllib.parse import quote
 
@@ -22,6 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from pipeline_harness.core import inert
+from pipeline_harness.core.stamps import harness_version
 
 
 def _inert(value: Any) -> Any:
@@ -47,16 +46,7 @@ _ENV = jinja2.Environment(
 _ENV.filters["href"] = relative_href
 
 
-@cache
-def version() -> str:
-    """The harness's version, as installed, for the pages' footers."""
-    try:
-        return metadata.version("pipeline-harness")
-    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
-        return "(not installed)"
-
-
 def render(template: str, **context: Any) -> str:
     """The page `template` (a file of pipeline_harness/html/templates) filled with `context`; every
     page's footer names the harness's version."""
-    return _ENV.get_template(template).render(version=version(), **context)
+    return _ENV.get_template(template).render(version=harness_version(), **context)
