@@ -35,8 +35,13 @@ def _inert(value: Any) -> Any:
 def relative_href(file_name: str) -> str:
     """A link to a file in the page's own folder, whatever its name holds: every character but
     letters, digits and `_.-~` percent-encoded (a `/`, `:` or `?` too), behind `./` — so the link
-    can name no scheme, host or other folder."""
-    return "./" + quote(inert.html(file_name), safe="")
+    can name no scheme, host or other folder. A name that is empty or only dots is refused: `./`,
+    `./.` and `./..` are the folder itself and its parent, and `%2E` would be too (a browser reads
+    it as a dot in a path's segment)."""
+    name = inert.html(file_name)
+    if not name.strip("."):
+        raise ValueError(f"{file_name!r} names no file in the page's folder")
+    return "./" + quote(name, safe="")
 
 
 _ENV = jinja2.Environment(
