@@ -34,8 +34,6 @@ def common_options(formats: Sequence[str]) -> argparse.ArgumentParser:
     out.add_argument("--format", choices=tuple(formats), default="table",
                      help="; ".join(f"{name}: {FORMAT_HELP[name]}" for name in formats))
     out.add_argument("--output", help="write the report to this file instead of stdout")
-    out.add_argument("--quiet", action="store_true",
-                     help="no progress on stderr (it is shown only on a terminal anyway)")
     return parent
 
 
