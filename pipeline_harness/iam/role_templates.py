@@ -95,7 +95,7 @@ def _block(**attributes: Any) -> dict:
 
 def terraform(policy: dict) -> str:
     """The configuration, in HCL (written by python-hcl2 from its dict form)."""
-    import hcl2  # derivation only (`policy_files --write`, the tests): python-hcl2 is a test extra
+    import hcl2  # derivation only (`iam.files --write`, the tests): python-hcl2 is a test extra
 
     teacher, external_id, role_name = "${var.teacher_principal}", "${var.external_id}", "${var.role_name}"
     trust = _quoted(trust_policy("TEACHER", "EXTERNAL_ID"))
