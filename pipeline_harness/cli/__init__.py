@@ -42,10 +42,9 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pipeline-harness", epilog=EPILOG, description="Verify the ECS CodePipeline lab.")
     sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
-    common = common_options()
     for verb in VERBS:
         module = importlib.import_module(f"pipeline_harness.cli.{verb.replace('-', '_')}")
-        command = module.add_parser(sub, common)
+        command = module.add_parser(sub, common_options(module.FORMATS))
         command.set_defaults(run=module.run)
     return parser
 

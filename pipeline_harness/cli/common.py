@@ -1,19 +1,26 @@
-"""Options every verb shares, and turning them into settings."""
+"""Options every verb shares (--format taking what the verb writes), and turning them into settings."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
 from pipeline_harness import settings as settings_mod
 from pipeline_harness.core.errors import ConfigError
 
+# every report a verb may write, in words; each verb declares the ones it writes (its FORMATS),
+# and its --format takes those alone
+FORMAT_HELP = {"table": "lines for a terminal (the default)", "json": "JSON", "junit": "JUnit XML",
+               "markdown": "Markdown", "gradescope": "Gradescope's autograder results.json",
+               "html": "a self-contained page"}
 
-def common_options() -> argparse.ArgumentParser:
+
+def common_options(formats: Sequence[str]) -> argparse.ArgumentParser:
+    """The target and output options, --format taking the `formats` the verb writes."""
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("target")
     group.add_argument("--target", choices=settings_mod.TARGETS,
@@ -24,25 +31,10 @@ def common_options() -> argparse.ArgumentParser:
     group.add_argument("--config", help="TOML file with settings (docs/configuration.md)")
     group.add_argument("--prefix", help="prefix applied to every name the harness creates")
     out = parent.add_argument_group("output")
-    out.add_argument("--format", choices=FORMATS, default="table",
-                     help="table (default), json, junit, markdown; gradescope (grade only: Gradescope's "
-                          "autograder results.json); html (grade and verify: a self-contained page)")
+    out.add_argument("--format", choices=tuple(formats), default="table",
+                     help="; ".join(f"{name}: {FORMAT_HELP[name]}" for name in formats))
     out.add_argument("--output", help="write the report to this file instead of stdout")
-    out.add_argument("--quiet", action="store_true",
-                     help="no progress on stderr (it is shown only on a terminal anyway)")
     return parent
-
-
-FORMATS = ("table", "json", "junit", "markdown", "gradescope", "html")
-# formats only some verbs write: the verbs that do
-ONLY_FOR = {"gradescope": ("grade",), "html": ("grade", "verify")}
-
-
-def check_format(args: argparse.Namespace) -> None:
-    """A format the verb does not write is refused before any work, as argparse refuses an unknown one."""
-    verbs = ONLY_FOR.get(getattr(args, "format", None) or "")
-    if verbs and args.verb not in verbs:
-        raise ConfigError(f"--format {args.format} is for {' and '.join(verbs)}, not {args.verb}")
 
 
 def settings_from(args: argparse.Namespace, **extra: Any) -> settings_mod.Settings:
@@ -53,10 +45,9 @@ def settings_from(args: argparse.Namespace, **extra: Any) -> settings_mod.Settin
 
 
 def check_output(args: argparse.Namespace) -> None:
-    """--format must be one the verb writes, and --output writable, before any work is done, not
-    found out after the lab was made: the file is opened for appending (and removed again if that
-    made it)."""
-    check_format(args)
+    """--output must be writable before any work is done, not found out after the lab was made: the
+    file is opened for appending (and removed again if that made it). (--format is the verb's
+    parser's: it takes only what the verb writes.)"""
     given = getattr(args, "output", None)
     if not given:
         return

@@ -14,6 +14,9 @@ from pipeline_harness.output.report import render
 from pipeline_harness.steps import codepipeline
 from pipeline_harness.targets import open_target
 
+# what output.report renders, each student's report with --accounts too (the summary is Markdown)
+FORMATS = ("table", "json", "junit", "markdown", "gradescope", "html")
+
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser = sub.add_parser(
@@ -39,6 +42,9 @@ def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.Arg
                        help="the class roster, TOML [[student]] tables (keys: docs/grading.md, "
                             "\"A class roster\"): grade every student's account")
     group.add_argument("--jobs", type=int, default=8, help="students graded at once (default 8)")
+    # the one progress a verb writes: the class's bar (one account is graded without one)
+    group.add_argument("--quiet", action="store_true",
+                       help="no progress bar on stderr (it is shown only on a terminal anyway)")
     group.add_argument("--student-timeout", metavar="SECONDS", type=float,
                        help="with --accounts: a student not graded within this time is an error row "
                             f"and the run goes on (default {classroom.STUDENT_TIMEOUT:g})")

@@ -26,6 +26,8 @@ from pipeline_harness.iam.files import GRADER_ROLE_TEMPLATES
 from pipeline_harness.output.report import Report, render
 from pipeline_harness.targets import open_target
 
+FORMATS = ("table", "json", "junit", "markdown")  # check's: what output.report renders but a grade
+
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser = sub.add_parser("grader-role", help="the grader's role: its templates, a student's self-check",

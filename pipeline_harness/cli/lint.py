@@ -19,6 +19,7 @@ from pipeline_harness.core.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Confi
 from pipeline_harness.lint import report, rules
 from pipeline_harness.lint.lint import distinct_paths, lint_paths
 
+FORMATS = tuple(report.RENDERERS)  # what lint.report renders
 DEFAULT_BUILDSPEC = "buildspec.yml"
 DEFAULT_DOCKERFILE = "sample_app/Dockerfile"
 

@@ -17,6 +17,8 @@ from pipeline_harness.session import lab
 from pipeline_harness.targets import open_target
 from pipeline_harness.targets.context import Context
 
+FORMATS = ("table", "json", "junit", "markdown")  # what output.report renders but a student's grade
+
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser = sub.add_parser(

@@ -10,6 +10,8 @@ from pipeline_harness.cli.parsing import Subparsers
 from pipeline_harness.core.errors import EXIT_OK
 from pipeline_harness.session.lab import Lab
 
+FORMATS = ("table", "json")  # the handles of what was made: no checks to report
+
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser = sub.add_parser("provision", parents=[common], help="create the lab's resources")

@@ -15,6 +15,8 @@ from pipeline_harness.cli.parsing import Subparsers
 from pipeline_harness.core.errors import EXIT_OK
 from pipeline_harness.html import nightly
 
+FORMATS: tuple[str, ...] = ()  # one HTML page: no --format, and no target options
+
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     del common  # nothing here talks to AWS: no target options

@@ -17,6 +17,8 @@ from pipeline_harness.session import sweep as sweep_mod
 from pipeline_harness.steps import codepipeline
 from pipeline_harness.targets import open_target
 
+FORMATS = ("table", "json")  # what was found and removed: no checks to report
+
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser = sub.add_parser(

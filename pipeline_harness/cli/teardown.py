@@ -10,6 +10,8 @@ from pipeline_harness.cli.parsing import Subparsers
 from pipeline_harness.core.errors import EXIT_FAILED, EXIT_OK
 from pipeline_harness.session.lab import Lab
 
+FORMATS = ("table", "json")  # each step's outcome and the errors: no checks to report
+
 
 def add_parser(sub: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return sub.add_parser("teardown", parents=[common],

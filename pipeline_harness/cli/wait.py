@@ -27,7 +27,7 @@ from pipeline_harness.waits.declared import Asked, Declared, Option, Watched
 from pipeline_harness.waits.events import Inbox
 from pipeline_harness.waits.model import Outcome, WaitError
 
-FORMATS = ("table", "json")  # what _write writes; junit and markdown are for verify, grade, lint
+FORMATS = ("table", "json")  # what _write writes: one wait's outcome, no checks
 
 
 def add_parser(subparsers: Subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -80,8 +80,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace, wait: Declared) -> dict[str, Any]:
     """Everything the command line alone shows wrong, refused before any call; the wait's values."""
-    if args.format not in FORMATS:
-        raise ConfigError(f"--format {args.format}: wait writes {' or '.join(FORMATS)}")
     values = {o.dest: o.value(getattr(args, o.dest)) for o in wait.options}
     missing = [o.flag for o in wait.needs if not values[o.dest]]
     if missing:

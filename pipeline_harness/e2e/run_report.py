@@ -11,11 +11,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pipeline_harness.core import diagnosis
+from pipeline_harness.core.stamps import now
 from pipeline_harness.settings import Settings
 from pipeline_harness.waits.model import Outcome
 
@@ -62,7 +62,7 @@ class RunReport:
     branch: str
     clock: Callable[[], float] = field(repr=False, default=time.monotonic)
     # when the run began, by the wall clock (UTC): what orders runs on the nightly page
-    started_at: str = field(default_factory=lambda: f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}")
+    started_at: str = field(default_factory=now)
     account: str | None = None
     outcome: str = "running"  # passed | failed | interrupted | refused
     commit: str | None = None

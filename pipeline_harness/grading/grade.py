@@ -14,13 +14,14 @@ import time
 from datetime import datetime
 
 from pipeline_harness.core.errors import HarnessError
+from pipeline_harness.core.stamps import now
 from pipeline_harness.grading import evidence, names, region, source, step7
 from pipeline_harness.grading.evidence import deployment
 from pipeline_harness.grading.guard import read_only
 from pipeline_harness.kinds import codebuild, connections, ecs, iam, s3
 from pipeline_harness.kinds import codepipeline as codepipeline_kinds
 from pipeline_harness.kinds import ecr as ecr_kinds
-from pipeline_harness.output.report import Report, now
+from pipeline_harness.output.report import Report
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps import CHECKS, codepipeline, titles
 from pipeline_harness.steps.base import Check, CheckResult, run_check

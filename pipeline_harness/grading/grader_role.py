@@ -18,18 +18,17 @@ from typing import Any
 
 from pipeline_harness import iam as iam_policies
 from pipeline_harness.core import inert
+from pipeline_harness.core.aws_models import IAM_ROLE_NAME, STS_EXTERNAL_ID
 from pipeline_harness.core.errors import ConfigError, first_line
 from pipeline_harness.iam import evaluation
 from pipeline_harness.iam.conditions import Fact
 from pipeline_harness.iam.files import GRADER
+from pipeline_harness.iam.role_templates import ROLE_NAME
 from pipeline_harness.kinds.iam import document
 from pipeline_harness.steps.base import CheckResult
 from pipeline_harness.targets.base import Target
 
-ROLE_NAME = "lab-grader"  # the class roster's example: arn:aws:iam::<account>:role/lab-grader
 STEP = 4  # the report's section: an IAM role, made as Step 4 makes the lab's
-EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")  # STS AssumeRole's ExternalId
-ROLE = re.compile(r"[\w+=,.@-]{1,64}")  # IAM's role names
 ACCOUNT = re.compile(r"[0-9]{12}")
 SHOWN = 6  # grants or principals a message names
 FIX = ("make the role from the harness's template (`pipeline-harness grader-role template "
@@ -84,11 +83,11 @@ def check_options(teacher_account: str, external_id: str | None, role_name: str)
     """Bad options are one line before any call."""
     if not ACCOUNT.fullmatch(teacher_account):
         raise ConfigError(f"--teacher-account must be a 12-digit AWS account id, not {teacher_account!r}")
-    if external_id is not None and not EXTERNAL_ID.fullmatch(external_id):
-        raise ConfigError("--external-id must be 2 to 1,224 letters, digits or _+=,.@:/- (STS's rule), "
+    if external_id is not None and not STS_EXTERNAL_ID.accepts(external_id):
+        raise ConfigError(f"--external-id must be {STS_EXTERNAL_ID.described} (STS's rule), "
                           f"not {external_id!r}")
-    if not ROLE.fullmatch(role_name):
-        raise ConfigError(f"--role-name must be an IAM role name (1 to 64 letters, digits or _+=,.@-), "
+    if not IAM_ROLE_NAME.accepts(role_name):
+        raise ConfigError(f"--role-name must be an IAM role name ({IAM_ROLE_NAME.described}), "
                           f"not {role_name!r}")
 
 

@@ -4,6 +4,7 @@ before any AWS call. Its keys and rules are documented once, in docs/grading.md 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline_harness import settings as settings_rules
+from pipeline_harness.core.aws_models import IAM_ROLE_NAME, STS_EXTERNAL_ID
 from pipeline_harness.core.errors import ConfigError
 from pipeline_harness.settings import REPOSITORY_ID, STUDENT_SETTINGS, load_toml
 
@@ -26,14 +28,7 @@ MAX_SLUG = 80
 # 5321's 254 characters at most
 EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 MAX_EMAIL = 254
-# IAM's role ARN, in ASCII: the partitions IAM has, 12 digits, an optional /path/ and a name of
-# IAM's characters (at most 64); `\d` and `\w` alone would take any script's digits and letters
-_IAM_CHARS = r"[A-Za-z0-9+=,.@_-]"
-ROLE_ARN = re.compile(rf"arn:(?:aws|aws-cn|aws-us-gov):iam::(?P<account>[0-9]{{12}}):role/"
-                      rf"(?P<path>(?:{_IAM_CHARS}+/)*)(?P<name>{_IAM_CHARS}{{1,64}})")
 MAX_ROLE_PATH = 512  # IAM's limit on a role's path, its slashes included
-# STS's ExternalId: 2 to 1,224 characters of [\w+=,.@:/-]
-EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
 # what [student.names] may set: the settings a student may have named or chosen differently (the
 # region is a roster key of its own, the GitHub repository the `repository` key)
 NAME_SETTINGS = STUDENT_SETTINGS
@@ -64,8 +59,18 @@ class Student:
     @property
     def account(self) -> str | None:
         """The account the roster entry reaches, where it says (a role ARN names it)."""
-        match = ROLE_ARN.fullmatch(self.role_arn or "")
+        match = role_arn().fullmatch(self.role_arn or "")
         return match["account"] if match else None
+
+
+@functools.cache
+def role_arn() -> re.Pattern[str]:
+    """IAM's role ARN, in ASCII: the partitions IAM has, 12 digits, an optional /path/ of segments
+    of a role name's characters, and a role name, as IAM's model states it (`\\d` and `\\w` without
+    ASCII would take any script's digits and letters)."""
+    return re.compile(rf"arn:(?:aws|aws-cn|aws-us-gov):iam::(?P<account>[0-9]{{12}}):role/"
+                      rf"(?P<path>(?:{IAM_ROLE_NAME.characters}+/)*)(?P<name>{IAM_ROLE_NAME.pattern})",
+                      re.ASCII)
 
 
 def read_accounts(path: str | Path) -> list[Student]:
@@ -121,12 +126,15 @@ def _student(table: dict[str, Any], number: int, path: str | Path) -> Student:
 
 
 def _check_access(table: Mapping[str, Any], bad: Problem) -> None:
-    arn = ROLE_ARN.fullmatch(table["role_arn"]) if "role_arn" in table else None
+    arn = role_arn().fullmatch(table["role_arn"]) if "role_arn" in table else None
     if "role_arn" in table and (arn is None or len(arn["path"]) + 1 > MAX_ROLE_PATH):
         raise bad(f"role_arn {table['role_arn']!r} is not an IAM role ARN "
                   "(arn:aws:iam::<12-digit account>:role/<name>)")
     if "external_id" in table and "role_arn" not in table:
         raise bad("external_id goes with role_arn")
+    if "external_id" in table and not STS_EXTERNAL_ID.accepts(table["external_id"]):
+        raise bad(f"external_id must be {STS_EXTERNAL_ID.described} (STS's rule), "
+                  f"not {table['external_id']!r}")
 
 
 def _check_names(names: object, region: str | None, bad: Problem) -> None:
@@ -156,6 +164,4 @@ def role_student(role_arn: str, external_id: str | None, name: str | None) -> St
         return ConfigError(problem.replace("role_arn", "--role-arn").replace("external_id", "--external-id"))
 
     _check_access(table, bad)
-    if external_id is not None and not EXTERNAL_ID.fullmatch(external_id):
-        raise ConfigError("--external-id must be 2 to 1224 letters, digits or any of +=,.@:/-")
     return Student(name or "student", role_arn=role_arn, external_id=external_id)

@@ -18,10 +18,11 @@ from typing import Any
 
 from pipeline_harness.core import inert
 from pipeline_harness.core.errors import ConfigError
+from pipeline_harness.core.stamps import harness_version, now
 from pipeline_harness.grading import likeness
 from pipeline_harness.grading.graded import Graded
 from pipeline_harness.grading.roster import Student
-from pipeline_harness.output.report import FAILED, Failure, failures, harness_version, now, step_scores
+from pipeline_harness.output.report import FAILED, Failure, failures, step_scores
 from pipeline_harness.steps import TITLES
 
 SUMMARY = "class-summary"

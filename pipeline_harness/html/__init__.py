@@ -13,8 +13,6 @@ the nightly run's timeline, a student's report). What a page promises, whoever f
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import metadata
 from typing import Any
 from urllib.parse import quote
 
@@ -22,6 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from pipeline_harness.core import inert
+from pipeline_harness.core.stamps import harness_version
 
 
 def _inert(value: Any) -> Any:
@@ -36,8 +35,13 @@ def _inert(value: Any) -> Any:
 def relative_href(file_name: str) -> str:
     """A link to a file in the page's own folder, whatever its name holds: every character but
     letters, digits and `_.-~` percent-encoded (a `/`, `:` or `?` too), behind `./` — so the link
-    can name no scheme, host or other folder."""
-    return "./" + quote(inert.html(file_name), safe="")
+    can name no scheme, host or other folder. A name that is empty or only dots is refused: `./`,
+    `./.` and `./..` are the folder itself and its parent, and `%2E` would be too (a browser reads
+    it as a dot in a path's segment)."""
+    name = inert.html(file_name)
+    if not name.strip("."):
+        raise ValueError(f"{file_name!r} names no file in the page's folder")
+    return "./" + quote(name, safe="")
 
 
 _ENV = jinja2.Environment(
@@ -47,16 +51,7 @@ _ENV = jinja2.Environment(
 _ENV.filters["href"] = relative_href
 
 
-@cache
-def version() -> str:
-    """The harness's version, as installed, for the pages' footers."""
-    try:
-        return metadata.version("pipeline-harness")
-    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
-        return "(not installed)"
-
-
 def render(template: str, **context: Any) -> str:
     """The page `template` (a file of pipeline_harness/html/templates) filled with `context`; every
     page's footer names the harness's version."""
-    return _ENV.get_template(template).render(version=version(), **context)
+    return _ENV.get_template(template).render(version=harness_version(), **context)

@@ -1,6 +1,6 @@
 """The AWS calls a module's code makes, found by reading its source (stdlib `ast`), so that no
 module types the IAM actions of its calls a second time: `reads(module, ...)` is what the policy
-files grant (policy_files.py) and what the preflight asks the simulator about.
+files grant (iam/files.py) and what the preflight asks the simulator about.
 
 The rule, fitted to how the harness makes its calls:
 - A module's services are the literal names in its `<anything>.client("ecs")` calls, plus those

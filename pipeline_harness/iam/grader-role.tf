@@ -29,8 +29,8 @@ variable "external_id" {
   description = "The external id the teacher gave the class; the grader passes it to sts:AssumeRole"
 
   validation {
-    condition     = can(regex("^[\\w+=,.@:/-]{2,1224}$", var.external_id))
-    error_message = "The external_id must be 2 to 1224 letters, digits or _+=,.@:/- characters."
+    condition     = can(regex("^[\\w+=,.@:\\/-]{2,1224}$", var.external_id))
+    error_message = "The external_id must be 2 to 1,224 ASCII letters, digits or _+=,.@:/-."
   }
 }
 
@@ -42,7 +42,7 @@ variable "role_name" {
 
   validation {
     condition     = can(regex("^[\\w+=,.@-]{1,64}$", var.role_name))
-    error_message = "The role_name must be 1 to 64 letters, digits or _+=,.@- characters."
+    error_message = "The role_name must be 1 to 64 ASCII letters, digits or _+=,.@-."
   }
 }
 

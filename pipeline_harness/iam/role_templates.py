@@ -16,13 +16,13 @@ from typing import Any
 
 import yaml
 
-ROLE_NAME = "lab-grader"
+from pipeline_harness.core.aws_models import IAM_ROLE_NAME, STS_EXTERNAL_ID
+
+ROLE_NAME = "lab-grader"  # the class roster's example: arn:aws:iam::<account>:role/lab-grader
 INLINE_POLICY = "pipeline-harness-grader"
-# what the parameters accept, as IAM and STS do
+# what the teacher parameter accepts, as IAM does (the external id and role name: the APIs' models)
 TEACHER_PATTERN = (r"^([0-9]{12}|arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:(root|role/[\w+=,.@/-]+|"
                    r"user/[\w+=,.@/-]+))$")
-EXTERNAL_ID_PATTERN = r"^[\w+=,.@:/-]{2,1224}$"
-ROLE_NAME_PATTERN = r"^[\w+=,.@-]{1,64}$"
 TEACHER_HELP = ("The teacher's AWS account id (any of its principals that its own policies let assume "
                 "roles), or the ARN of the teacher's grading role or user")
 EXTERNAL_ID_HELP = "The external id the teacher gave the class; the grader passes it to sts:AssumeRole"
@@ -56,9 +56,10 @@ def cloudformation(policy: dict) -> str:
             "TeacherPrincipal": {"Type": "String", "Description": TEACHER_HELP,
                                  "AllowedPattern": TEACHER_PATTERN},
             "ExternalId": {"Type": "String", "Description": EXTERNAL_ID_HELP,
-                           "AllowedPattern": EXTERNAL_ID_PATTERN, "MinLength": 2, "MaxLength": 1224},
+                           "AllowedPattern": f"^{STS_EXTERNAL_ID.pattern}$",
+                           "MinLength": STS_EXTERNAL_ID.min, "MaxLength": STS_EXTERNAL_ID.max},
             "RoleName": {"Type": "String", "Description": ROLE_HELP, "Default": ROLE_NAME,
-                         "AllowedPattern": ROLE_NAME_PATTERN, "MaxLength": 64},
+                         "AllowedPattern": f"^{IAM_ROLE_NAME.pattern}$", "MaxLength": IAM_ROLE_NAME.max},
         },
         "Resources": {"GraderRole": {"Type": "AWS::IAM::Role", "Properties": {
             "RoleName": {"Ref": "RoleName"},
@@ -94,7 +95,7 @@ def _block(**attributes: Any) -> dict:
 
 def terraform(policy: dict) -> str:
     """The configuration, in HCL (written by python-hcl2 from its dict form)."""
-    import hcl2  # derivation only (`policy_files --write`, the tests): python-hcl2 is a test extra
+    import hcl2  # derivation only (`iam.files --write`, the tests): python-hcl2 is a test extra
 
     teacher, external_id, role_name = "${var.teacher_principal}", "${var.external_id}", "${var.role_name}"
     trust = _quoted(trust_policy("TEACHER", "EXTERNAL_ID"))
@@ -113,11 +114,10 @@ def terraform(policy: dict) -> str:
         "variable": [
             {'"teacher_principal"': variable("teacher_principal", TEACHER_HELP, TEACHER_PATTERN,
                                              "a 12-digit account id or the ARN of an IAM role or user")},
-            {'"external_id"': variable("external_id", EXTERNAL_ID_HELP, EXTERNAL_ID_PATTERN,
-                                       "2 to 1224 letters, digits or _+=,.@:/- characters")},
-            {'"role_name"': variable("role_name", ROLE_HELP, ROLE_NAME_PATTERN,
-                                     "1 to 64 letters, digits or _+=,.@- characters",
-                                     default=json.dumps(ROLE_NAME))},
+            {'"external_id"': variable("external_id", EXTERNAL_ID_HELP, f"^{STS_EXTERNAL_ID.pattern}$",
+                                       STS_EXTERNAL_ID.described)},
+            {'"role_name"': variable("role_name", ROLE_HELP, f"^{IAM_ROLE_NAME.pattern}$",
+                                     IAM_ROLE_NAME.described, default=json.dumps(ROLE_NAME))},
         ],
         "locals": [_block(grader_policy=_quoted(policy), trust_policy=trust)],
         "resource": [

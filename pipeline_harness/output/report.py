@@ -13,34 +13,17 @@ a note, never as a failure.
 
 from __future__ import annotations
 
-import functools
-import importlib.metadata
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
 
 from pipeline_harness.core import inert
+from pipeline_harness.core.stamps import harness_version, now
 from pipeline_harness.steps import TITLES
 from pipeline_harness.steps.base import CheckResult
 
 MARKS = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP", "error": "ERROR", "note": "NOTE"}
-DISTRIBUTION = "pipeline-harness"
-
-
-@functools.cache
-def harness_version() -> str:
-    """The installed pipeline-harness's version (its package metadata)."""
-    try:
-        return importlib.metadata.version(DISTRIBUTION)
-    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
-        return "unknown"
-
-
-def now() -> str:
-    """This moment, ISO 8601 in UTC, to the second."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def is_note(check: CheckResult) -> bool:

@@ -1,6 +1,6 @@
 """What the preflight reads, declared once: each service's cheapest read (does the region serve it?),
 the service quotas it looks up, and the IAM actions all its reads need (`READS`, which the nightly
-role's policy grants). Kept free of the preflight's other imports, since policy_files reads it.
+role's policy grants). Kept free of the preflight's other imports, since iam/files.py reads it.
 """
 
 from __future__ import annotations

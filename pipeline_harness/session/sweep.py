@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from pipeline_harness import kinds
 from pipeline_harness.core.errors import ConfigError
+from pipeline_harness.core.stamps import UTC_SECONDS
 from pipeline_harness.e2e.inputs import BRANCH_PREFIX
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.session.lab import Lab
@@ -69,7 +70,7 @@ class Sweep:
 
 def _when(tags: Mapping[str, str]) -> datetime | None:
     try:
-        return datetime.strptime(tags[TAG_CREATED_AT], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        return datetime.strptime(tags[TAG_CREATED_AT], UTC_SECONDS).replace(tzinfo=UTC)
     except (KeyError, ValueError):
         return None
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
+from pipeline_harness.core.stamps import now
 from pipeline_harness.settings import checks
 from pipeline_harness.settings.checks import TAG_CREATED_AT, TAG_RUN_ID
 from pipeline_harness.settings.names import Names
@@ -18,10 +18,6 @@ TUTORIAL_ENV_VARS = ("AWS_ACCOUNT_ID", "AWS_DEFAULT_REGION", "IMAGE_REPO_NAME", 
 
 def _new_run_id() -> str:
     return uuid.uuid4().hex[:12]
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -82,7 +78,7 @@ class Settings:
     # bookkeeping
     keep_resources: bool = False
     run_id: str = field(default_factory=_new_run_id)
-    created_at: str = field(default_factory=_now)
+    created_at: str = field(default_factory=now)
 
     def __post_init__(self) -> None:
         checks.check(vars(self))

@@ -38,9 +38,10 @@ REFUSED_BEFORE_ANY_CALL = {
                       "at most 100"),
     "tag too long": (["wait", "ecr-tags", "--tags", "latest," + "a" * 301], "at most 300 characters"),
     # --format: wait writes a table or JSON
-    "format junit": ([*HTTP, "--url", OK_URL, "--format", "junit"], "wait writes table or json"),
+    "format junit": ([*HTTP, "--url", OK_URL, "--format", "junit"],
+                     "argument --format: invalid choice: 'junit'"),
     "format markdown": (["wait", "ecr-tags", "--tags", "latest", "--format", "markdown"],
-                        "wait writes table or json"),
+                        "argument --format: invalid choice: 'markdown'"),
 }
 
 

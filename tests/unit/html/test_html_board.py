@@ -3,6 +3,10 @@ failed: a heat map of points per step, an error row apart, the most-failed check
 no failures), notes, a link per report — and, whatever a student's name, account, reason or report
 file is called, only our page."""
 
+from urllib.parse import quote, unquote
+
+import pytest
+
 from pipeline_harness.core import inert
 from pipeline_harness.grading import classroom, summaries
 from pipeline_harness.html import relative_href
@@ -137,9 +141,26 @@ def test_hostile_names_accounts_reasons_notes_and_file_names_are_text_and_the_pa
     assert len(page.values("href")) == len(hostile)  # a link per student, each to the same folder
 
 
+def _in_the_folder(href: str) -> bool:
+    """A link to a file of the page's folder: `./` and one segment, no scheme, and not only dots
+    once percent-decoded as a browser decodes it (`.` and `..` are the folder and its parent)."""
+    segment = href.removeprefix("./")
+    one_file = href.startswith("./") and "/" not in segment and ":" not in href
+    return one_file and unquote(segment).strip(".") != ""
+
+
 def test_a_report_link_cannot_leave_the_boards_folder_whatever_the_file_is_called():
     for name in ("javascript:alert(1)", "//evil.example/x", "https://evil.example", "../../etc/passwd",
-                 "a/b.html", "?q=1#x", "\\\\evil\\share", "data:text/html,<script>"):
+                 "a/b.html", "?q=1#x", "\\\\evil\\share", "data:text/html,<script>", "%2e%2e", ".%2E",
+                 "..\n", ".html", "a.."):
         href = relative_href(name)
 
-        assert href.startswith("./") and "/" not in href[2:] and ":" not in href, href
+        assert _in_the_folder(href), href
+
+
+@pytest.mark.parametrize("name", [".", "..", "...", "", "\x1b[0m..", "\u202e.."])
+def test_a_name_that_would_link_the_folder_itself_or_its_parent_is_refused(name):
+    assert not _in_the_folder("./" + quote(inert.html(name), safe=""))  # the link it made before
+
+    with pytest.raises(ValueError, match="names no file in the page's folder"):
+        relative_href(name)

@@ -4,7 +4,11 @@ the Markdown report has, each check with its fix."""
 
 import re
 from dataclasses import replace
+from importlib import metadata
 
+import pytest
+
+from pipeline_harness.core import stamps
 from pipeline_harness.output.report import GradedExecution, Report, render, score_line, section, step_scores
 from pipeline_harness.steps.base import CheckResult
 from tests.html_pages import loads_nothing
@@ -91,3 +95,28 @@ def test_each_step_has_the_markdown_reports_sections_with_their_fixes():
     assert sorted(page.values("data-check")) == sorted(c.id for c in CHECKS)
     assert page.values("data-kind") == ["fail", "pass", "pass", "skip", "error", "note"]
     assert "Step 1: Create ECR Repository — 1/2 points" in page.text
+
+
+@pytest.fixture
+def not_installed(monkeypatch):
+    """The harness run from a source tree that was never installed: no package metadata."""
+    def no_metadata(name):
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "version", no_metadata)
+    stamps.harness_version.cache_clear()
+    yield
+    stamps.harness_version.cache_clear()
+
+
+def test_a_page_made_by_a_harness_not_installed_names_one_version_in_its_facts_and_footer(not_installed):
+    # given: a report stamped by the uninstalled harness
+    report = Report("moto", "123456789012", "eu-north-1", CHECKS)
+
+    # when
+    page = loads_nothing(render(report, "html"))
+
+    # then: the report's version and the page's footer say the same
+    named = [text.split("pipeline-harness ", 1)[1].split(". ")[0].rstrip(".")
+             for text in page.texts if "pipeline-harness " in text]
+    assert named == [stamps.NOT_INSTALLED, stamps.NOT_INSTALLED]

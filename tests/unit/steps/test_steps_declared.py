@@ -105,5 +105,14 @@ def test_the_declared_fields_are_keyword_only_and_frozen():
 
 
 def test_only_a_step_with_something_to_make_or_adopt_is_provisioned():
-    assert not verification.STEP.provisions  # Step 7 makes nothing: it only looks
-    assert all(step.provisions for step in STEPS if step.resources)
+    # then: every step but Step 7, which makes nothing (it only looks), in provisioning order
+    assert [step.name for step in STEPS if step.provisions] == [
+        "ecr", "connection", "artifacts", "iam", "codebuild", "prerequisites", "codepipeline", "event_source"]
+    assert verification.STEP in STEPS and not verification.STEP.provisions
+
+
+def test_a_step_that_adopts_the_users_own_is_provisioned_though_it_makes_nothing():
+    adopting = Step(name="adopting", number=None, title="The user's own", adopt=lambda ctx: {})
+    looking = Step(name="looking", number=None, title="Only looks")
+
+    assert adopting.provisions and not looking.provisions
