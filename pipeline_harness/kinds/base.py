@@ -45,7 +45,7 @@ class NameRule:
     def problem(self, name: str) -> str | None:
         if not self.min_length <= len(name) <= self.max_length:
             return f"is {len(name)} characters; {self.min_length} to {self.max_length} are allowed"
-        if not re.fullmatch(self.pattern, name):
+        if not re.fullmatch(self.pattern, name, re.ASCII):  # AWS reads \w as ASCII
             return f"may hold only {self.allowed}"
         return None
 
