@@ -20,7 +20,7 @@ import botocore.config
 
 from pipeline_harness.core.errors import AWS_ERRORS, HarnessError
 from pipeline_harness.kinds import codebuild, codepipeline, ecr
-from pipeline_harness.kinds.base import MISSING
+from pipeline_harness.kinds.base import MISSING, Kind
 from pipeline_harness.output.report import is_note
 from pipeline_harness.steps import STEPS
 from pipeline_harness.steps.base import CheckResult, reader
@@ -44,7 +44,17 @@ REGIONAL_STEPS = frozenset(step.number for step in STEPS if step.number is not N
 
 def absent(ctx: Context) -> bool:
     """Whether none of the lab's anchors is in the graded region (the checks' own reads)."""
-    return all(ctx.read(reader(kind)) is MISSING for kind in ANCHORS)
+    return all(_known_missing(ctx, kind) for kind in ANCHORS)
+
+
+def _known_missing(ctx: Context, kind: Kind) -> bool:
+    """Whether the anchor's read says it is not there; a read that failed (access denied, throttled)
+    says nothing, so the lab is not known absent and the grader looks nowhere else (its checks
+    report the error)."""
+    try:
+        return ctx.read(reader(kind)) is MISSING
+    except (HarnessError, *AWS_ERRORS):
+        return False
 
 
 def _in(ctx: Context, region: str) -> Target:

@@ -379,15 +379,6 @@ CLASS_OF_THREE = "".join(f"[[student]]\nname = '{name}'\nrole_arn = '{_role(acco
                          for name, account in (("Ada", HELD), ("Bob", CALM), ("Cy", CRASHED)))
 
 
-@pytest.fixture
-def held_open():
-    """What the held student's read waits on; set when the test ends, so the thread left behind
-    ends too (and by itself after 30 s)."""
-    release = threading.Event()
-    yield release
-    release.set()
-
-
 def _nothing_renamed(ctx):
     return grading_grade.names.Resolution(ctx.settings)
 
