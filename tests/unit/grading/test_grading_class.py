@@ -390,7 +390,7 @@ def _graded_by(monkeypatch, read, resolve=_nothing_renamed):
                   judge=exists(lambda r: "it"))
     monkeypatch.setattr(grading_grade, "graded", lambda repository=None: (check,))
     monkeypatch.setattr(grading_grade.names, "resolve", resolve)
-    monkeypatch.setattr(grading_grade.region, "diagnosis", lambda ctx: "")
+    monkeypatch.setattr(grading_grade.region, "diagnosis", lambda ctx: grading_grade.region.Diagnosis())
 
 
 def _rows(out) -> dict[str, dict]:

@@ -137,3 +137,42 @@ def test_more_enabled_regions_than_the_cap_are_looked_in_up_to_the_cap(ctx, monk
     # then: the first three other regions DescribeRegions lists, no more
     assert found == {}
     assert sorted(probed) == sorted(ENABLED[1:4])
+
+
+def _nothing_here(ctx) -> list[Stubber]:
+    """The graded region holds none of the lab's anchors, as each service answers for a name it
+    does not have."""
+    names = ctx.names
+    stubs = {s: Stubber(ctx.client(s)) for s in ("codepipeline", "ecr", "codebuild")}
+    stubs["codepipeline"].add_client_error(
+        "get_pipeline", "PipelineNotFoundException", f"Account '{ACCOUNT}' does not have a pipeline with "
+        f"name '{names.pipeline}'", expected_params={"name": names.pipeline})
+    stubs["ecr"].add_client_error(
+        "describe_repositories", "RepositoryNotFoundException", f"The repository with name "
+        f"'{names.ecr_repository}' does not exist in the registry with id '{ACCOUNT}'",
+        expected_params={"repositoryNames": [names.ecr_repository]})
+    stubs["codebuild"].add_response("batch_get_projects", {"projects": [], "projectsNotFound": [
+        names.codebuild_project]}, {"names": [names.codebuild_project]})
+    for stub in stubs.values():
+        stub.activate()
+    return list(stubs.values())
+
+
+def test_regions_that_cannot_be_listed_are_a_note_not_a_lab_found_elsewhere(ctx):
+    # given: nothing of the lab where it is graded, and a grader role that may not list the regions
+    stubs = _nothing_here(ctx)
+    ec2 = Stubber(ctx.client("ec2"))
+    ec2.add_client_error("describe_regions", "UnauthorizedOperation",
+                         "You are not authorized to perform this operation.", expected_params={})
+    ec2.activate()
+
+    # when
+    found = region.diagnosis(ctx)
+
+    # then: said once, first, naming what the grader could not do; not "your lab is elsewhere"
+    assert not found.elsewhere
+    assert found.said.startswith("The grader could not look for your lab in the account's other regions: "
+                                 "nothing of it is in us-east-1 (no pipeline dev-php-app-pipeline")
+    assert "EC2 DescribeRegions: An error occurred (UnauthorizedOperation)" in found.said
+    for stub in [*stubs, ec2]:
+        stub.assert_no_pending_responses()
