@@ -6,6 +6,7 @@ import json
 import tracemalloc
 import zipfile
 import zlib
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
 from pipeline_harness.grading import source
+from pipeline_harness.output.report import RENDERERS, Report
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps.base import run_check
 from pipeline_harness.targets.base import Capabilities
@@ -321,3 +323,56 @@ def test_an_artifact_whose_length_header_is_over_the_cap_is_not_read_at_all(ctx,
 
     assert result.status == "skip" and f"is more than {source.MAX_ARTIFACT_BYTES} bytes" in result.message
     assert raw.read_to == 0 and raw.closed
+
+
+# --- what a student's files may hold to flood the reports -----------------------------------------
+
+GET_LOGIN = "      - aws ecr get-login --no-include-email\n"  # one ecr-get-login finding a line
+# what the source checks may put in a report, whatever the student's files hold: a message names at
+# most SHOWN findings (each path cut at 200 characters), a hint each one's message and fix (each cut
+# at 500) and the tutorial's words
+MESSAGE_CHARS, HINT_CHARS, REPORT_BYTES = 2_000, 8_000, 32 * 1024
+
+
+def test_thousands_of_findings_are_named_up_to_six_and_counted_in_every_report_format(ctx, stubs):
+    # given: a buildspec that breaks one rule on each of its 2,000 lines
+    lines = 2_000
+    buildspec = "version: 0.2\nphases:\n  build:\n    commands:\n" + GET_LOGIN * lines
+    _source_only(ctx, stubs, _zip({"buildspec.yml": buildspec, "Dockerfile": STUDENT["Dockerfile"]}))
+
+    # when
+    results = _graded(ctx)
+    reports = {fmt: render(Report("stubbed", ACCOUNT, "us-east-1", list(results.values())))
+               for fmt, render in RENDERERS.items()}
+
+    # then: every finding is counted, six are named, and the rest is a number
+    lint = results["source.lint"]
+    total = int(lint.message.split("found ", 1)[1].split(":", 1)[0])
+    assert total > lines
+    assert lint.message.count(" ecr-get-login") == 2 and lint.message.endswith(f"; and {total - 6} more")
+    assert f"; and {total - 6} more; " in lint.hint and lint.hint.endswith(source.LINT_HINT)
+    assert len(lint.message) < MESSAGE_CHARS and len(lint.hint) < HINT_CHARS
+    for fmt, text in reports.items():
+        assert len(text.encode()) < REPORT_BYTES, fmt
+        assert f"{total - 6} more" in text, fmt
+    # ...the costing findings among them still cost their point (each rule keeps a finding)
+    assert results["source.image-definitions"].status == "fail"
+    assert "definitions-not-written" in results["source.image-definitions"].message
+    # ...and what the class's cache keeps of the file is six findings of each rule
+    kept = source.read_linted(ctx)
+    assert max(Counter((f.path, f.rule) for f in kept.findings).values()) == source.KEPT == 6
+    assert kept.hints.total == total
+
+
+def test_a_path_of_the_students_zip_is_quoted_cut(ctx, stubs):
+    # given: the only buildspec.yml 60,000 characters deep, as a zip entry's name may be
+    deep = "d/" * 30_000 + "buildspec.yml"
+    _source_only(ctx, stubs, _zip({deep: STUDENT["buildspec.yml"], "Dockerfile": STUDENT["Dockerfile"]}))
+
+    # when
+    result = _graded(ctx)["source.buildspec"]
+
+    # then
+    assert result.status == "fail"
+    assert f"`{deep[:source.PATH_CHARS - 1]}…`, not in the repository root" in result.message
+    assert len(result.message) < MESSAGE_CHARS
