@@ -34,20 +34,22 @@ def _student(endpoint_url: str, account: str):
         aws_session_token=creds["SessionToken"]))
 
 
-def _denied(target, account: str, service: str, method: str, times: int = 50) -> Played:
-    """`method` refused as IAM refuses a grader role that lacks it, each time it is asked (up to
-    `times`); the client's other calls go to the server."""
+def _denied(target, account: str, service: str, method: str) -> list[str]:
+    """`method` refused as IAM refuses a grader role that lacks it (once: a grade asks once); the
+    client's other calls go to the server. Returns the list each asking of it is added to."""
     client = target.client(service)
     operation = client.meta.method_to_api_mapping[method]
     played = Played(client, frozenset({operation}))
-    for _ in range(times):
-        played.add_client_error(
-            method, "AccessDeniedException",
-            f"User: arn:aws:sts::{account}:assumed-role/lab-grader/grade is not authorized to perform: "
-            f"{client.meta.service_model.signing_name}:{operation} because no identity-based policy "
-            "allows the action")
+    played.add_client_error(
+        method, "AccessDeniedException",
+        f"User: arn:aws:sts::{account}:assumed-role/lab-grader/grade is not authorized to perform: "
+        f"{client.meta.service_model.signing_name}:{operation} because no identity-based policy "
+        "allows the action")
     played.activate()
-    return played
+    asked: list[str] = []
+    client.meta.events.register(f"provide-client-params.{service}.{operation}",
+                                lambda model, **_: asked.append(model.name))
+    return asked
 
 
 @pytest.mark.parametrize("account, service, method, denied_check, other, verdict", [
@@ -64,13 +66,14 @@ def test_a_denied_read_of_an_anchor_keeps_the_grade_with_the_other_checks_verdic
     if verdict == "pass":
         student.client("ecr").create_repository(repositoryName=Settings().ecr_repository)
     target = read_only(student)
-    _denied(target, account, service, method)
+    asked = _denied(target, account, service, method)
 
     # when
     report = grade(Settings(), target)
 
-    # then: the denied read is its checks' error; the other checks keep their verdict; the grader
-    # looked in no other region (the lab is not known absent) and says nothing about one
+    # then: the denied read, asked once, is its checks' error; the other checks keep their verdict;
+    # the grader looked in no other region (the lab is not known absent) and says nothing about one
+    assert len(asked) == 1
     checks = {c.id: c for c in report.checks}
     assert checks[denied_check].status == "error"
     assert "AccessDeniedException" in checks[denied_check].message

@@ -206,9 +206,8 @@ class _Served(io.BytesIO):
         super().close()
 
 
-def _source_only(ctx, stubs, data: bytes, content_length: int | None = None) -> _Served:
-    """The execution's Source artifact is `data` (newest under its prefix), the build left none;
-    returns the stream the artifact is read from."""
+def _source_listed(ctx, stubs) -> None:
+    """The execution's Source artifact is SOURCE_KEY (newest under its prefix), the build left none."""
     ctx.target.capabilities = Capabilities(missing={"codepipeline": {"ListActionExecutions": "not here"}})
     _declared(stubs)
     _latest(stubs)
@@ -216,6 +215,12 @@ def _source_only(ctx, stubs, data: bytes, content_length: int | None = None) -> 
         {"Key": SOURCE_KEY, "LastModified": datetime(2026, 1, 1, tzinfo=UTC)}]},
         {"Bucket": BUCKET, "Prefix": f"{PIPELINE}/SourceArti/"})
     stubs["s3"].add_response("list_objects_v2", {}, {"Bucket": BUCKET, "Prefix": f"{PIPELINE}/BuildArtif/"})
+
+
+def _source_only(ctx, stubs, data: bytes, content_length: int | None = None) -> _Served:
+    """The execution's Source artifact is `data`, the build left none; returns the stream the
+    artifact is read from."""
+    _source_listed(ctx, stubs)
     raw = _Served(data)
     length = len(data) if content_length is None else content_length
     stubs["s3"].add_response("get_object", {"Body": StreamingBody(raw, length), "ContentLength": length},
@@ -323,6 +328,26 @@ def test_an_artifact_whose_length_header_is_over_the_cap_is_not_read_at_all(ctx,
 
     assert result.status == "skip" and f"is more than {source.MAX_ARTIFACT_BYTES} bytes" in result.message
     assert raw.read_to == 0 and raw.closed
+
+
+def test_a_denied_artifact_read_is_asked_once_and_is_each_source_checks_error_with_the_reason(ctx, stubs):
+    # given: a grader role that may not read the artifact bucket's objects
+    _source_listed(ctx, stubs)
+    stubs["s3"].add_client_error("get_object", "AccessDenied", "Access Denied", 403,
+                                 expected_params={"Bucket": BUCKET, "Key": SOURCE_KEY})
+    asked: list[str] = []
+    ctx.client("s3").meta.events.register("provide-client-params.s3.GetObject",
+                                          lambda model, **_: asked.append(model.name))
+
+    # when
+    results = _graded(ctx)
+
+    # then: one GetObject, and its refusal is each check's error
+    assert asked == ["GetObject"]
+    assert {r.status for r in results.values()} == {"error"}
+    for result in results.values():
+        assert result.message == ("could not read: An error occurred (AccessDenied) when calling the "
+                                  "GetObject operation: Access Denied")
 
 
 # --- what a student's files may hold to flood the reports -----------------------------------------
