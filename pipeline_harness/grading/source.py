@@ -96,6 +96,7 @@ class Source:
     location: str  # s3://bucket/key of the source artifact
     paths: tuple[str, ...]  # every file in it
     texts: dict[str, str]  # the files the grader lints, by path
+    dockerfile: str | None = None  # the path of the Dockerfile the buildspec builds, if there is one
     unreadable: list[Finding] = field(default_factory=list)
     definitions: str | None = None  # imagedefinitions.json from the build's output artifact
     build_output: str = ""  # where that came from, or why there is none
@@ -300,8 +301,9 @@ def _build_definitions(ctx: Context, where: tuple | None,
 
 
 def _files(ctx: Context, archive: zipfile.ZipFile, paths: tuple[str, ...],
-           unreadable: list[Finding]) -> dict[str, str]:
-    """The buildspec and the Dockerfile it builds, by their paths in the repository."""
+           unreadable: list[Finding]) -> tuple[dict[str, str], str | None]:
+    """The buildspec and the Dockerfile it builds, by their paths in the repository; and that
+    Dockerfile's path."""
     texts: dict[str, str] = {}
     buildspec = ctx.settings.buildspec
     if buildspec in paths and (text := _text(archive, buildspec, unreadable)) is not None:
@@ -309,18 +311,18 @@ def _files(ctx: Context, archive: zipfile.ZipFile, paths: tuple[str, ...],
     dockerfile = _dockerfile(texts.get(buildspec), paths)
     if dockerfile and (text := _text(archive, dockerfile, unreadable)) is not None:
         texts[dockerfile] = text
-    return texts
+    return texts, dockerfile
 
 
 def _source_files(ctx: Context, where: tuple,
-                  unreadable: list[Finding]) -> tuple[tuple[str, ...], dict[str, str]]:
-    """Every file's path in the source artifact, and the texts the grader lints."""
+                  unreadable: list[Finding]) -> tuple[tuple[str, ...], dict[str, str], str | None]:
+    """Every file's path in the source artifact, the texts the grader lints, the Dockerfile's path."""
     location = _location(where)
     data = _object(ctx, where)
     with _zip_errors(location):
         archive = _archive(data, location)
         paths = tuple(i.filename for i in archive.infolist() if not i.is_dir())
-        return paths, _files(ctx, archive, paths, unreadable)
+        return paths, *_files(ctx, archive, paths, unreadable)
 
 
 def read_source(ctx: Context) -> Source:
@@ -351,10 +353,10 @@ def _read_source(ctx: Context) -> Source:
                           "action did not succeed)")
     unreadable = list[Finding]()
     # one artifact in memory at a time: the source's is let go before the build's is read
-    paths, texts = _source_files(ctx, source_at, unreadable)
+    paths, texts, dockerfile = _source_files(ctx, source_at, unreadable)
     definitions, build_output = (_build_definitions(ctx, where[declared.build], unreadable)
                                  if declared.build else (None, "the pipeline has no Build action"))
-    return Source(_location(source_at), paths, texts, unreadable, definitions, build_output)
+    return Source(_location(source_at), paths, texts, dockerfile, unreadable, definitions, build_output)
 
 
 @dataclass(frozen=True)
@@ -390,7 +392,7 @@ def read_linted(ctx: Context) -> Linted:
         items.append((source.definitions, WRITTEN))
     found = _lint(tuple(items), ctx.settings)
     findings = list(found.findings)
-    if _dockerfile(source.texts.get(ctx.settings.buildspec), source.paths) is None:
+    if source.dockerfile is None:
         findings.append(NO_DOCKERFILE.at("Dockerfile", None,
                                          "the repository has no Dockerfile the buildspec builds, so "
                                          "the docker build has nothing to build"))

@@ -330,6 +330,24 @@ def test_an_artifact_whose_length_header_is_over_the_cap_is_not_read_at_all(ctx,
     assert raw.read_to == 0 and raw.closed
 
 
+def test_the_buildspec_is_parsed_once_for_the_dockerfile_it_builds(ctx, stubs, monkeypatch):
+    # given: a buildspec that builds docker/Dockerfile, and a count of its parses for that
+    buildspec = STUDENT["buildspec.yml"].replace("docker build -t", "docker build -f docker/Dockerfile -t")
+    assert buildspec != STUDENT["buildspec.yml"]
+    _source_only(ctx, stubs, _zip({"buildspec.yml": buildspec, "docker/Dockerfile": STUDENT["Dockerfile"]}))
+    parsed: list[str] = []
+    built = source._built_dockerfiles
+    monkeypatch.setattr(source, "_built_dockerfiles", lambda text: parsed.append(text) or built(text))
+
+    # when
+    results = _graded(ctx)
+
+    # then: the Dockerfile it names is the one linted, and no "no Dockerfile" finding
+    assert parsed == [buildspec]
+    assert source.read_linted(ctx).source.dockerfile == "docker/Dockerfile"
+    assert "no-dockerfile" not in results["source.lint"].message
+
+
 def test_a_denied_artifact_read_is_asked_once_and_is_each_source_checks_error_with_the_reason(ctx, stubs):
     # given: a grader role that may not read the artifact bucket's objects
     _source_listed(ctx, stubs)
