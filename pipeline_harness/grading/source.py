@@ -33,6 +33,7 @@ from pathlib import PurePosixPath
 
 from pipeline_harness.core.errors import Unsupported, unexpected
 from pipeline_harness.grading.evidence import execution
+from pipeline_harness.grading.evidence.link import at, graded_at
 from pipeline_harness.grading.listing import SHOWN, listed
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.lint import document, shell
@@ -344,7 +345,7 @@ def _source_or_reason(ctx: Context) -> Source | NotAssessed:
 def _read_source(ctx: Context) -> Source:
     declared = _declared(ctx)
     if ctx.read(execution.read_latest) is MISSING:
-        when = "yet" if ctx.as_of is None else f"before {ctx.as_of:%Y-%m-%d %H:%M:%S %Z}"
+        when = "yet" if ctx.as_of is None else f"before {at(ctx.read(graded_at))}"
         raise NotAssessed(f"the pipeline has no execution {when}, so there is no source to read")
     where = _locations(ctx, declared)
     source_at = where[declared.source]

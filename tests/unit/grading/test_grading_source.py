@@ -15,7 +15,8 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from pipeline_harness.grading import source
+from pipeline_harness.cli.grade import as_of_time
+from pipeline_harness.grading import source, step7
 from pipeline_harness.output.report import RENDERERS, Report
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps.base import run_check
@@ -144,6 +145,26 @@ def test_a_pipeline_that_never_ran_skips_the_source_checks_saying_why(ctx, stubs
     assert {r.status for r in results.values()} == {"skip"}
     assert results["source.buildspec"].message == (
         "skipped: the pipeline has no execution yet, so there is no source to read")
+
+
+def test_an_as_of_with_an_offset_is_said_in_utc_as_step_7_says_it(ctx, stubs):
+    # given: --as-of 14:00 at +02:00, and the only execution finished after it
+    ctx.as_of = as_of_time("2026-11-02T14:00:00+02:00")
+    _declared(stubs)
+    stubs["codepipeline"].add_response("list_pipeline_executions", {"pipelineExecutionSummaries": [
+        {"pipelineExecutionId": EXECUTION, "status": "Succeeded",
+         "lastUpdateTime": datetime(2026, 11, 2, 12, 30, tzinfo=UTC)}]},
+        {"pipelineName": PIPELINE, "maxResults": 100})
+
+    # when
+    results = _graded(ctx)
+    latest = run_check(next(c for c in step7.CHECKS if c.id == "pipeline.latest-execution"), ctx)
+
+    # then: both say the same time, in UTC
+    said = "no execution before 2026-11-02 12:00:00 UTC"
+    assert results["source.buildspec"].message == (
+        f"skipped: the pipeline has {said}, so there is no source to read")
+    assert said in latest.message
 
 
 def test_a_full_clone_source_is_not_the_code_and_is_skipped(ctx, stubs):
