@@ -144,27 +144,9 @@ def grade_class(students: list[Student], settings: Settings, base: Target, jobs:
 
 # --- what is written -----------------------------------------------------------------------------
 
-def as_csv(graded: list[Graded]) -> str:
-    """class-summary.csv of these students."""
-    return summaries.as_csv(summaries.rows_of(graded))
-
-
-def as_markdown(graded: list[Graded]) -> str:
-    """class-summary.md of these students."""
-    return summaries.as_markdown(summaries.rows_of(graded))
-
-
 def report_name(student: Student, fmt: str) -> str:
     """The file name of the student's report in `fmt`, in the output folder."""
     return f"{student.slug}.{EXTENSIONS[fmt]}"
-
-
-def write_reports(graded: list[Graded], fmt: str, directory: str | Path) -> list[Path]:
-    """One report per graded student in `fmt`, plus the class summaries and board."""
-    reports = [write_report(g, fmt, directory) for g in graded]
-    names = {g.student.name: report_name(g.student, fmt) for g in graded}
-    return [p for p in reports if p is not None] + write_summaries(summaries.rows_of(graded), directory,
-                                                                   report_names=names)
 
 
 def write_report(graded: Graded, fmt: str, directory: str | Path) -> Path | None:

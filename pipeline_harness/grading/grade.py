@@ -67,11 +67,11 @@ def grade(settings: Settings, target: Target, repository: str | None = None,
         if deadline is not None and time.monotonic() > deadline:
             raise TimedOut(f"the deadline passed before {check.id} (and the checks after it)")
         results.append(_grade(check, ctx, expected, resolution))
-    found_elsewhere = region.diagnosis(ctx)
-    if found_elsewhere:
+    where = region.diagnosis(ctx)
+    if where.elsewhere:
         results = [region.pointed(result) for result in results]
     return Report(guarded.name, guarded.account, guarded.region, results, evidence.as_of(ctx),
-                  evidence.graded(ctx), student=student, graded_at=began, diagnosis=found_elsewhere,
+                  evidence.graded(ctx), student=student, graded_at=began, diagnosis=where.said,
                   running_images=running_images(ctx))
 
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import threading
+from dataclasses import dataclass
 
 import botocore.config
 
-from pipeline_harness.core.errors import AWS_ERRORS, HarnessError
+from pipeline_harness.core.errors import AWS_ERRORS, HarnessError, first_line
 from pipeline_harness.kinds import codebuild, codepipeline, ecr
-from pipeline_harness.kinds.base import MISSING
+from pipeline_harness.kinds.base import MISSING, Kind
 from pipeline_harness.output.report import is_note
 from pipeline_harness.steps import STEPS
 from pipeline_harness.steps.base import CheckResult, reader
@@ -44,7 +45,17 @@ REGIONAL_STEPS = frozenset(step.number for step in STEPS if step.number is not N
 
 def absent(ctx: Context) -> bool:
     """Whether none of the lab's anchors is in the graded region (the checks' own reads)."""
-    return all(ctx.read(reader(kind)) is MISSING for kind in ANCHORS)
+    return all(_known_missing(ctx, kind) for kind in ANCHORS)
+
+
+def _known_missing(ctx: Context, kind: Kind) -> bool:
+    """Whether the anchor's read says it is not there; a read that failed (access denied, throttled)
+    says nothing, so the lab is not known absent and the grader looks nowhere else (its checks
+    report the error)."""
+    try:
+        return ctx.read(reader(kind)) is MISSING
+    except (HarnessError, *AWS_ERRORS):
+        return False
 
 
 def _in(ctx: Context, region: str) -> Target:
@@ -80,13 +91,11 @@ def _regions(ctx: Context) -> list[str]:
 
 
 def found_elsewhere(ctx: Context) -> dict[str, str]:
-    """region → what of the lab is there, among the account's other enabled regions (bounded)."""
+    """region → what of the lab is there, among the account's other enabled regions (bounded);
+    raises (HarnessError, *AWS_ERRORS) where the account's regions cannot be listed."""
     if ctx.target.gap("ec2", "DescribeRegions"):
         return {}
-    try:
-        regions = _regions(ctx)
-    except (HarnessError, *AWS_ERRORS):
-        return {}
+    regions = _regions(ctx)
     pool = concurrent.futures.ThreadPoolExecutor(PROBE_JOBS, thread_name_prefix="region-probe")
     try:
         futures = {pool.submit(_holds, ctx, region): region for region in regions}
@@ -101,21 +110,37 @@ def found_elsewhere(ctx: Context) -> dict[str, str]:
     return {region: held[region] for region in regions if region in held}
 
 
-def diagnosis(ctx: Context) -> str:
-    """"Your lab is in eu-west-1, not us-east-1: …", or "" (the lab is here, or nowhere we can see)."""
+@dataclass(frozen=True)
+class Diagnosis:
+    """What the report says first about where the lab is ("": nothing to say), and whether it is in
+    another region — then the regional checks' "create it" fixes are this one finding."""
+
+    said: str = ""
+    elsewhere: bool = False
+
+
+def diagnosis(ctx: Context) -> Diagnosis:
+    """"Your lab is in eu-west-1, not us-east-1: …"; a note where nothing of the lab is here and the
+    other regions could not be listed; else nothing (the lab is here, or nowhere we can see)."""
     if not absent(ctx):
-        return ""
-    found = found_elsewhere(ctx)
-    if not found:
-        return ""
+        return Diagnosis()
     graded, names = ctx.target.region, ctx.names
+    none_here = (f"nothing of it is in {graded} (no pipeline {names.pipeline}, ECR repository "
+                 f"{names.ecr_repository} or CodeBuild project {names.codebuild_project})")
+    try:
+        found = found_elsewhere(ctx)
+    except (HarnessError, *AWS_ERRORS) as err:
+        return Diagnosis(f"The grader could not look for your lab in the account's other regions: "
+                         f"{none_here}, and listing the regions failed (EC2 DescribeRegions: "
+                         f"{first_line(err)}).")
+    if not found:
+        return Diagnosis()
     where = " and ".join(found)
     what = "; ".join(f"{held} in {region}" for region, held in found.items())
-    return (f"Your lab is in {where}, not {graded}: nothing of it is in {graded} (no pipeline "
-            f"{names.pipeline}, ECR repository {names.ecr_repository} or CodeBuild project "
-            f"{names.codebuild_project}), and the grader found its {what}. The checks of the regional "
-            f"steps below fail for that one reason: grade it in {next(iter(found))} (the roster's "
-            f"region, or --region), or build the lab in {graded}.")
+    return Diagnosis(f"Your lab is in {where}, not {graded}: {none_here}, and the grader found its "
+                     f"{what}. The checks of the regional steps below fail for that one reason: grade "
+                     f"it in {next(iter(found))} (the roster's region, or --region), or build the lab "
+                     f"in {graded}.", elsewhere=True)
 
 
 def pointed(result: CheckResult) -> CheckResult:

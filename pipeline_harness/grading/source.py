@@ -25,13 +25,16 @@ import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from pipeline_harness.core.errors import Unsupported, unexpected
 from pipeline_harness.grading.evidence import execution
+from pipeline_harness.grading.evidence.link import at, graded_at
+from pipeline_harness.grading.listing import SHOWN, listed
 from pipeline_harness.kinds.base import MISSING
 from pipeline_harness.lint import document, shell
 from pipeline_harness.lint.files import UNREADABLE, decode
@@ -43,6 +46,7 @@ from pipeline_harness.settings import Settings
 from pipeline_harness.steps import codepipeline
 from pipeline_harness.steps.base import Check, CheckResult, Verdict, dig
 from pipeline_harness.targets.context import Context
+from pipeline_harness.waits.pipeline.failure import _cut as cut
 
 MAX_ARTIFACT_BYTES = 50 * 2**20  # a lab's repository zips to a few kilobytes
 MAX_FILE_BYTES = 2**20
@@ -58,6 +62,11 @@ _CENTRAL_RECORD = b"PK\x01\x02"  # the signature each entry of a zip's central d
 # step whatever it inflates to
 _BOUNDED_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
 MAX_PAGES = 10  # of the artifact prefix's listing, where no action execution says where
+# a buildspec of 1 MiB can break one rule 23,000 times, and each message is copied into every
+# report: of each rule in each file the first KEPT findings are kept (and named), the rest counted
+KEPT = SHOWN
+PATH_CHARS = 200  # of a path in the student's zip, as a message quotes it (an entry's name: 64 KiB)
+FINDING_CHARS = 500  # of a finding's message, and of its fix (the rules' own are under 250)
 # the harness's own conventions for building on a local base, not the tutorial's: a student's
 # `FROM php:8.3-apache` is right
 NOT_GRADED = ("base-not-argument", "base-default")
@@ -88,24 +97,38 @@ class Source:
     location: str  # s3://bucket/key of the source artifact
     paths: tuple[str, ...]  # every file in it
     texts: dict[str, str]  # the files the grader lints, by path
+    dockerfile: str | None = None  # the path of the Dockerfile the buildspec builds, if there is one
     unreadable: list[Finding] = field(default_factory=list)
     definitions: str | None = None  # imagedefinitions.json from the build's output artifact
     build_output: str = ""  # where that came from, or why there is none
 
 
 @dataclass(frozen=True)
+class Counted:
+    """Findings of one sort: the first of them (of each rule in each file, KEPT), and how many in all."""
+
+    first: list[Finding]
+    total: int
+
+
+@dataclass(frozen=True)
 class Linted:
     source: Source
     buildspec: str | None  # its path in the repository root, if there
-    findings: list[Finding]
+    findings: list[Finding]  # of each rule in each file, the first KEPT
+    more: tuple[tuple[Finding, int], ...] = ()  # a rule's first finding in a file, how many more of it
+
+    def _counted(self, sort: Callable[[Finding], bool]) -> Counted:
+        first = [f for f in self.findings if sort(f)]
+        return Counted(first, len(first) + sum(n for f, n in self.more if sort(f)))
 
     @property
-    def costing(self) -> list[Finding]:
-        return [f for f in self.findings if _costs(f)]
+    def costing(self) -> Counted:
+        return self._counted(_costs)
 
     @property
-    def hints(self) -> list[Finding]:
-        return [f for f in self.findings if not _costs(f) and f.is_error]
+    def hints(self) -> Counted:
+        return self._counted(lambda f: not _costs(f) and f.is_error)
 
 
 def _costs(finding: Finding) -> bool:
@@ -219,14 +242,19 @@ def _archive(data: bytes, location: str) -> zipfile.ZipFile:
 
 # --- the source's files ---------------------------------------------------------------------------
 
+def _quoted(path: str) -> str:
+    """A path of the student's zip, as a message may quote it."""
+    return cut(path, PATH_CHARS)
+
+
 def _text(archive: zipfile.ZipFile, path: str, unreadable: list[Finding]) -> str | None:
     """The file's text, of at most MAX_FILE_BYTES read whatever its header says."""
     info = archive.getinfo(path)
     if info.compress_type not in _BOUNDED_METHODS:
-        raise NotAssessed(f"{path} is compressed with zip method {info.compress_type}; the grader reads "
-                          f"{' or '.join(_BOUNDED_METHODS.values())} files only")
+        raise NotAssessed(f"{_quoted(path)} is compressed with zip method {info.compress_type}; the grader "
+                          f"reads {' or '.join(_BOUNDED_METHODS.values())} files only")
     if info.file_size > MAX_FILE_BYTES:
-        unreadable.append(UNREADABLE.at(path, None, f"{path} is {info.file_size} bytes; "
+        unreadable.append(UNREADABLE.at(path, None, f"{_quoted(path)} is {info.file_size} bytes; "
                                         f"the grader reads at most {MAX_FILE_BYTES}", "keep it small"))
         return None
     # a stream read in steps: zipfile inflates no more than is asked for, and stops at the
@@ -274,8 +302,9 @@ def _build_definitions(ctx: Context, where: tuple | None,
 
 
 def _files(ctx: Context, archive: zipfile.ZipFile, paths: tuple[str, ...],
-           unreadable: list[Finding]) -> dict[str, str]:
-    """The buildspec and the Dockerfile it builds, by their paths in the repository."""
+           unreadable: list[Finding]) -> tuple[dict[str, str], str | None]:
+    """The buildspec and the Dockerfile it builds, by their paths in the repository; and that
+    Dockerfile's path."""
     texts: dict[str, str] = {}
     buildspec = ctx.settings.buildspec
     if buildspec in paths and (text := _text(archive, buildspec, unreadable)) is not None:
@@ -283,18 +312,18 @@ def _files(ctx: Context, archive: zipfile.ZipFile, paths: tuple[str, ...],
     dockerfile = _dockerfile(texts.get(buildspec), paths)
     if dockerfile and (text := _text(archive, dockerfile, unreadable)) is not None:
         texts[dockerfile] = text
-    return texts
+    return texts, dockerfile
 
 
 def _source_files(ctx: Context, where: tuple,
-                  unreadable: list[Finding]) -> tuple[tuple[str, ...], dict[str, str]]:
-    """Every file's path in the source artifact, and the texts the grader lints."""
+                  unreadable: list[Finding]) -> tuple[tuple[str, ...], dict[str, str], str | None]:
+    """Every file's path in the source artifact, the texts the grader lints, the Dockerfile's path."""
     location = _location(where)
     data = _object(ctx, where)
     with _zip_errors(location):
         archive = _archive(data, location)
         paths = tuple(i.filename for i in archive.infolist() if not i.is_dir())
-        return paths, _files(ctx, archive, paths, unreadable)
+        return paths, *_files(ctx, archive, paths, unreadable)
 
 
 def read_source(ctx: Context) -> Source:
@@ -316,7 +345,7 @@ def _source_or_reason(ctx: Context) -> Source | NotAssessed:
 def _read_source(ctx: Context) -> Source:
     declared = _declared(ctx)
     if ctx.read(execution.read_latest) is MISSING:
-        when = "yet" if ctx.as_of is None else f"before {ctx.as_of:%Y-%m-%d %H:%M:%S %Z}"
+        when = "yet" if ctx.as_of is None else f"before {at(ctx.read(graded_at))}"
         raise NotAssessed(f"the pipeline has no execution {when}, so there is no source to read")
     where = _locations(ctx, declared)
     source_at = where[declared.source]
@@ -325,18 +354,34 @@ def _read_source(ctx: Context) -> Source:
                           "action did not succeed)")
     unreadable = list[Finding]()
     # one artifact in memory at a time: the source's is let go before the build's is read
-    paths, texts = _source_files(ctx, source_at, unreadable)
+    paths, texts, dockerfile = _source_files(ctx, source_at, unreadable)
     definitions, build_output = (_build_definitions(ctx, where[declared.build], unreadable)
                                  if declared.build else (None, "the pipeline has no Build action"))
-    return Source(_location(source_at), paths, texts, unreadable, definitions, build_output)
+    return Source(_location(source_at), paths, texts, dockerfile, unreadable, definitions, build_output)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What lint found in the files: of each rule in each file, the first KEPT findings; of a rule
+    with more, its first finding and how many more."""
+
+    findings: tuple[Finding, ...]
+    more: tuple[tuple[Finding, int], ...]
 
 
 @functools.lru_cache(maxsize=64)
-def _lint(items: tuple[tuple[str, str], ...], settings: Settings) -> tuple[Finding, ...]:
-    """Findings for (text, path) items; a class forks one repository, so the same files under the
-    same names are linted once."""
-    return tuple(f for found in lint_texts(items, settings, Selection("lab", ignore=NOT_GRADED))
-                 for f in found)
+def _lint(items: tuple[tuple[str, str], ...], settings: Settings) -> _Found:
+    """What lint finds in (text, path) items; a class forks one repository, so the same files under
+    the same names are linted once (and what is kept of them is at most KEPT per rule and file)."""
+    kept, first, count = list[Finding](), dict[tuple[str, str], Finding](), Counter[tuple[str, str]]()
+    for found in lint_texts(items, settings, Selection("lab", ignore=NOT_GRADED)):
+        for finding in found:
+            key = (finding.path, finding.rule)
+            count[key] += 1
+            first.setdefault(key, finding)
+            if count[key] <= KEPT:
+                kept.append(finding)
+    return _Found(tuple(kept), tuple((first[key], n - KEPT) for key, n in count.items() if n > KEPT))
 
 
 def read_linted(ctx: Context) -> Linted:
@@ -346,23 +391,28 @@ def read_linted(ctx: Context) -> Linted:
     items = [(text, path) for path, text in source.texts.items()]
     if source.definitions is not None:
         items.append((source.definitions, WRITTEN))
-    findings = list(_lint(tuple(items), ctx.settings))
-    if _dockerfile(source.texts.get(ctx.settings.buildspec), source.paths) is None:
+    found = _lint(tuple(items), ctx.settings)
+    findings = list(found.findings)
+    if source.dockerfile is None:
         findings.append(NO_DOCKERFILE.at("Dockerfile", None,
                                          "the repository has no Dockerfile the buildspec builds, so "
                                          "the docker build has nothing to build"))
-    return Linted(source, buildspec, [*source.unreadable, *findings])
+    return Linted(source, buildspec, [*source.unreadable, *findings], found.more)
 
 
 # --- the checks -----------------------------------------------------------------------------------
 
-def _said(findings: list[Finding]) -> str:
-    return "; ".join(f"{f.path}{f':{f.line}' if f.line else ''} {f.rule}: {f.message} — fix: {f.fix}"
-                     for f in findings)
+def _where(finding: Finding) -> str:
+    return f"{_quoted(finding.path)}{f':{finding.line}' if finding.line else ''} {finding.rule}"
 
 
-def _listed(findings: list[Finding]) -> str:
-    return ", ".join(f"{f.path}{f':{f.line}' if f.line else ''} {f.rule}" for f in findings)
+def _said(findings: Counted) -> str:
+    return listed([f"{_where(f)}: {cut(f.message, FINDING_CHARS)} — fix: {cut(f.fix, FINDING_CHARS)}"
+                   for f in findings.first[:SHOWN]], findings.total)
+
+
+def _listed(findings: Counted) -> str:
+    return listed([_where(f) for f in findings.first[:SHOWN]], findings.total)
 
 
 def _judge_buildspec(linted: Linted, ctx: Context) -> Verdict:
@@ -371,18 +421,18 @@ def _judge_buildspec(linted: Linted, ctx: Context) -> Verdict:
         return Verdict(passed=True, expected=f"`{name}` in the repository root",
                        found=f"`{name}` in {source.location}")
     elsewhere = [p for p in source.paths if PurePosixPath(p).name == name]
-    found = (f"`{elsewhere[0]}`, not in the repository root" if elsewhere
+    found = (f"`{_quoted(elsewhere[0])}`, not in the repository root" if elsewhere
              else f"no {name} among the {len(source.paths)} files of {source.location}")
     return Verdict(passed=False, expected=f"`{name}` in the repository root", found=found)
 
 
 def _judge_lint(linted: Linted, ctx: Context) -> Verdict:
     hints = linted.hints
-    files = ", ".join(f"`{p}`" for p in linted.source.texts) or "nothing"
-    if not hints:
+    files = ", ".join(f"`{_quoted(p)}`" for p in linted.source.texts) or "nothing"
+    if not hints.total:
         return Verdict(passed=True, expected="no lint findings", found=f"none in {files} (lab rules)")
     return Verdict(passed=False, expected="no lint findings in the build's files (lab rules)",
-                   found=f"{len(hints)}: {_listed(hints)}")
+                   found=f"{hints.total}: {_listed(hints)}")
 
 
 def _judge_definitions(linted: Linted, ctx: Context) -> Verdict:
@@ -397,22 +447,24 @@ def _judge_definitions(linted: Linted, ctx: Context) -> Verdict:
     judged = "the file the build wrote" if source.definitions is not None else \
         f"{ctx.settings.buildspec} alone: {source.build_output}"
     costing = _costing(linted, ctx)
-    if costing:
+    if costing.total:
         return Verdict(passed=False, expected=expected,
-                       found=f"{len(costing)}: {_listed(costing)} (judged from {judged})")
+                       found=f"{costing.total}: {_listed(costing)} (judged from {judged})")
     return Verdict(passed=True, expected=expected, found=f"as asked (judged from {judged})")
 
 
-def _costing(linted: Linted, ctx: Context) -> list[Finding]:
+def _costing(linted: Linted, ctx: Context) -> Counted:
     """The findings on what the tutorial asks of the image definitions file, its delivery included."""
-    name, source = ctx.settings.image_definitions_file, linted.source
-    undelivered = source.definitions is None and "holds no" in source.build_output
-    return [*linted.costing, *([ARTIFACT_MISSING.at(WRITTEN, None, source.build_output,
-                                                    f"list {name} under artifacts: files: at the root")]
-                               if undelivered else [])]
+    name, source, costing = ctx.settings.image_definitions_file, linted.source, linted.costing
+    if not (source.definitions is None and "holds no" in source.build_output):
+        return costing
+    undelivered = ARTIFACT_MISSING.at(WRITTEN, None, source.build_output,
+                                      f"list {name} under artifacts: files: at the root")
+    return Counted([*costing.first, undelivered], costing.total + 1)
 
 
-_FINDINGS = {"source.lint": lambda linted, ctx: linted.hints, "source.image-definitions": _costing}
+_FINDINGS: dict[str, Callable[[Linted, Context], Counted]] = {
+    "source.lint": lambda linted, ctx: linted.hints, "source.image-definitions": _costing}
 
 
 def explain(result: CheckResult, ctx: Context) -> CheckResult:
@@ -420,7 +472,7 @@ def explain(result: CheckResult, ctx: Context) -> CheckResult:
     if result.status != "fail" or result.id not in _FINDINGS:
         return result
     findings = _FINDINGS[result.id](ctx.read(read_linted), ctx)
-    return dataclasses.replace(result, hint=f"{_said(findings)}; {result.hint}") if findings else result
+    return dataclasses.replace(result, hint=f"{_said(findings)}; {result.hint}") if findings.total else result
 
 
 _NEEDS = (("codepipeline", None), ("s3", None))

@@ -29,10 +29,9 @@ from pipeline_harness.steps import prerequisites, verification
 from pipeline_harness.steps.base import Check, CheckResult, Verdict
 from pipeline_harness.targets.context import Context
 from pipeline_harness.waits import ecr_tags, http, pipeline
+from pipeline_harness.waits.rollout import EVENTS_SHOWN
 
 STEP = verification.NUMBER  # the tutorial's Step 7, as steps/verification.py declares its STEP
-EVENTS_SHOWN = 3
-read_latest = execution.read_latest  # the graded execution's summary, as the source checks read it
 
 
 def _links(*links: Callable[[Context], Link]) -> Callable[[Context], tuple[Link, ...]]:
@@ -43,15 +42,15 @@ def _links(*links: Callable[[Context], Link]) -> Callable[[Context], tuple[Link,
     return read
 
 
-LINKS_OF = {
-    "pipeline.latest-execution": _links(execution.execution, build.build),
-    "ecr.pushed-image": _links(image.pushed, image.image),
-    "ecs.rollout": _links(deployment.deployment, deployment.tasks),
-    "app.http": _links(alb.alb),
+# each check's links, by their readers (each named as the link it reads)
+_CHAIN: dict[str, tuple[Callable[[Context], Link], ...]] = {
+    "pipeline.latest-execution": (execution.execution, build.build),
+    "ecr.pushed-image": (image.pushed, image.image),
+    "ecs.rollout": (deployment.deployment, deployment.tasks),
+    "app.http": (alb.alb,),
 }
-CHECK_OF = {"execution": "pipeline.latest-execution", "build": "pipeline.latest-execution",
-            "pushed": "ecr.pushed-image", "image": "ecr.pushed-image", "deployment": "ecs.rollout",
-            "tasks": "ecs.rollout", "alb": "app.http"}
+LINKS_OF = {check: _links(*links) for check, links in _CHAIN.items()}
+CHECK_OF = {link.__name__: check for check, links in _CHAIN.items() for link in links}  # link → its check
 
 
 def _broken(link: Link, own: set[str]) -> str:

@@ -7,8 +7,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pipeline_harness.core.errors import AWS_ERRORS, HarnessError
 from pipeline_harness.settings import Names, Settings
 from pipeline_harness.targets.base import Target
+
+
+@dataclass(frozen=True)
+class _Raised:
+    """A read that raised: what it raised."""
+
+    error: BaseException
 
 
 @dataclass
@@ -40,10 +48,19 @@ class Context:
         return self.target.client(service)
 
     def read(self, reader: Callable[[Context], Any]) -> Any:
-        """reader(self), cached until forget(): checks of one resource share one API read."""
+        """reader(self), cached until forget(): checks of one resource share one API read — and
+        one failed read (access denied, throttled after the client's retries, a gap of the
+        target): what it raised is raised again to each of them, not asked again."""
         if reader not in self._reads:
-            self._reads[reader] = reader(self)
-        return self._reads[reader]
+            try:
+                self._reads[reader] = reader(self)
+            except (HarnessError, *AWS_ERRORS) as err:
+                self._reads[reader] = _Raised(err)
+                raise
+        found = self._reads[reader]
+        if isinstance(found, _Raised):
+            raise found.error.with_traceback(None)  # afresh: the frames of the raise before are let go
+        return found
 
     def forget(self) -> None:
         self._reads.clear()

@@ -16,6 +16,7 @@ from pipeline_harness.grading import classroom, summaries
 from pipeline_harness.html.board import INDEX, most_failed
 from pipeline_harness.settings import Settings
 from tests.browser import on_one_worker, open_page, without_csp
+from tests.class_runs import written
 from tests.html_pages import loads_nothing
 
 # the whole module on the browser's worker: the class is typed and graded once
@@ -51,7 +52,7 @@ def _words(text: str) -> list[str]:
 def _write_board(graded, folder):
     """What the class run leaves in its folder: a Markdown report per graded student, the summaries
     and index.html."""
-    classroom.write_reports(graded, "markdown", folder)
+    written(graded, "markdown", folder)
     return folder / INDEX
 
 

@@ -10,7 +10,7 @@ import pytest
 from student_lab import CORRECT, ROOT, SAMPLE_APP, build
 
 from pipeline_harness.core import inert
-from pipeline_harness.grading import classroom
+from pipeline_harness.grading import classroom, summaries
 from pipeline_harness.grading.grade import grade
 from pipeline_harness.grading.guard import read_only
 from pipeline_harness.output.report import render, score_line, section, step_scores
@@ -94,7 +94,7 @@ def test_a_class_summary_of_the_hostile_student_is_inert_too(hostile_report):
     graded = [classroom.Graded(classroom.Student("Mallory", profile="m"), report=hostile_report),
               classroom.Graded(classroom.Student(COMBINED, profile="n"), error=COMBINED)]
 
-    rows = csv_cells_are_text(classroom.as_csv(graded))
+    rows = csv_cells_are_text(summaries.as_csv(summaries.rows_of(graded)))
     assert len(rows) == len(graded) + 1
-    markdown_is_ours(classroom.as_markdown(graded), h1=["Class summary"], h2=[],
+    markdown_is_ours(summaries.as_markdown(summaries.rows_of(graded)), h1=["Class summary"], h2=[],
                      columns=5 + len(TITLES) + 1, rows=len(graded) + 1)

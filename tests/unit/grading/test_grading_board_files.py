@@ -11,6 +11,7 @@ from pipeline_harness.grading.graded import Graded
 from pipeline_harness.grading.roster import MAX_SLUG, Student
 from pipeline_harness.html.board import INDEX
 from pipeline_harness.output.report import CheckResult, Report
+from tests.class_runs import written
 from tests.html_pages import loads_nothing
 
 ACCOUNT = "111122223333"
@@ -31,7 +32,7 @@ def test_the_board_links_each_report_the_run_wrote_and_counts_their_failed_check
               Graded(Student("Bob", profile="b"), report=_report("ecr.scan-on-push")),
               Graded(Student("Cy", profile="c"), error="AWS profile 'c' is not configured")]
 
-    classroom.write_reports(graded, "markdown", tmp_path)
+    written(graded, "markdown", tmp_path)
 
     board = _board(tmp_path)
     assert board.values("href") == ["./Ada.md", "./Bob.md"]
@@ -44,7 +45,7 @@ def test_a_student_not_graded_this_time_is_not_linked_to_the_report_an_earlier_r
     graded = [Graded(Student("Ada", profile="a"), report=_report()),
               Graded(Student("Bob", profile="b"), error="AWS profile 'b' is not configured")]
 
-    classroom.write_reports(graded, "markdown", tmp_path)
+    written(graded, "markdown", tmp_path)
 
     assert _board(tmp_path).values("href") == ["./Ada.md"]
 
@@ -53,9 +54,8 @@ def test_a_student_not_graded_this_time_is_not_linked_to_the_report_an_earlier_r
 def test_a_name_longer_than_a_file_name_may_be_still_gets_its_report_written(tmp_path, name):
     graded = [Graded(Student(name, profile="a"), report=_report())]
 
-    written = classroom.write_reports(graded, "markdown", tmp_path)
+    report = written(graded, "markdown", tmp_path)[0]
 
-    report = written[0]
     assert report.is_file() and report.read_text().startswith("# Lab grade: ")
     assert len(report.stem) <= MAX_SLUG and not report.stem.endswith(("-", "."))
     assert _board(tmp_path).values("href") == [f"./{report.name}"]

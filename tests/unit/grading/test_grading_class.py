@@ -2,7 +2,6 @@
 
 import _thread
 import csv
-import io
 import json
 import socket
 import threading
@@ -24,6 +23,7 @@ from pipeline_harness.steps.base import Check, CheckResult, exists
 from pipeline_harness.targets import moto as moto_target
 from pipeline_harness.targets import sessions
 from pipeline_harness.targets.base import Target
+from tests.class_runs import written
 
 # one worker runs this module, so its module-scoped lab is made once, not once per worker
 pytestmark = pytest.mark.xdist_group("grading-class")
@@ -205,8 +205,10 @@ CLASS = [
 ]
 
 
-def test_the_class_summary_csv_has_score_per_step_per_student():
-    rows = list(csv.DictReader(io.StringIO(classroom.as_csv(CLASS))))
+def test_the_class_summary_csv_has_score_per_step_per_student(tmp_path):
+    written(CLASS, "json", tmp_path)
+
+    rows = list(csv.DictReader((tmp_path / "class-summary.csv").open()))
 
     ada, bob, cy = rows
     assert (ada["status"], ada["score"], ada["max_score"]) == ("fail", "2", "3")
@@ -217,8 +219,10 @@ def test_the_class_summary_csv_has_score_per_step_per_student():
     assert (cy["status"], cy["step2"], cy["step2_max"], cy["step7"]) == ("pass", "0", "0", "1")
 
 
-def test_the_class_summary_markdown_is_one_table_row_per_student():
-    text = classroom.as_markdown(CLASS)
+def test_the_class_summary_markdown_is_one_table_row_per_student(tmp_path):
+    written(CLASS, "json", tmp_path)
+
+    text = (tmp_path / "class-summary.md").read_text()
 
     assert ("| Ada | 111122223333 | us-east-1 | fail | 2/3 (66\\.7 %) | — | 2/2 | — | 0/1 | — | — | — | — "
             "| check-2; same AWS account 111122223333 as Cy |") in text
@@ -235,9 +239,9 @@ def test_a_row_names_the_first_failed_checks_and_counts_the_rest():
 
 
 def test_reports_are_written_one_per_graded_student_plus_the_summary(tmp_path):
-    written = classroom.write_reports(CLASS, "junit", tmp_path / "out")
+    paths = written(CLASS, "junit", tmp_path / "out")
 
-    assert sorted(p.name for p in written) == ["Ada.xml", "Cy.xml", "class-summary.csv", "class-summary.json",
+    assert sorted(p.name for p in paths) == ["Ada.xml", "Cy.xml", "class-summary.csv", "class-summary.json",
                                                "class-summary.md", "index.html"]
     assert (tmp_path / "out" / "Ada.xml").read_text().startswith("<?xml")
 
@@ -247,7 +251,7 @@ def test_an_unwritable_output_dir_is_a_config_error(tmp_path):
     blocker.write_text("")
 
     with pytest.raises(ConfigError, match=f"cannot write the reports into {blocker}/out"):
-        classroom.write_reports(CLASS, "json", blocker / "out")
+        written(CLASS, "json", blocker / "out")
 
 
 # --- the CLI --------------------------------------------------------------------------------------
@@ -377,15 +381,6 @@ CLASS_OF_THREE = "".join(f"[[student]]\nname = '{name}'\nrole_arn = '{_role(acco
                          for name, account in (("Ada", HELD), ("Bob", CALM), ("Cy", CRASHED)))
 
 
-@pytest.fixture
-def held_open():
-    """What the held student's read waits on; set when the test ends, so the thread left behind
-    ends too (and by itself after 30 s)."""
-    release = threading.Event()
-    yield release
-    release.set()
-
-
 def _nothing_renamed(ctx):
     return grading_grade.names.Resolution(ctx.settings)
 
@@ -397,7 +392,7 @@ def _graded_by(monkeypatch, read, resolve=_nothing_renamed):
                   judge=exists(lambda r: "it"))
     monkeypatch.setattr(grading_grade, "graded", lambda repository=None: (check,))
     monkeypatch.setattr(grading_grade.names, "resolve", resolve)
-    monkeypatch.setattr(grading_grade.region, "diagnosis", lambda ctx: "")
+    monkeypatch.setattr(grading_grade.region, "diagnosis", lambda ctx: grading_grade.region.Diagnosis())
 
 
 def _rows(out) -> dict[str, dict]:

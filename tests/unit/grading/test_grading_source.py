@@ -6,6 +6,7 @@ import json
 import tracemalloc
 import zipfile
 import zlib
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +15,9 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from pipeline_harness.grading import source
+from pipeline_harness.cli.grade import as_of_time
+from pipeline_harness.grading import source, step7
+from pipeline_harness.output.report import RENDERERS, Report
 from pipeline_harness.settings import Settings
 from pipeline_harness.steps.base import run_check
 from pipeline_harness.targets.base import Capabilities
@@ -144,6 +147,26 @@ def test_a_pipeline_that_never_ran_skips_the_source_checks_saying_why(ctx, stubs
         "skipped: the pipeline has no execution yet, so there is no source to read")
 
 
+def test_an_as_of_with_an_offset_is_said_in_utc_as_step_7_says_it(ctx, stubs):
+    # given: --as-of 14:00 at +02:00, and the only execution finished after it
+    ctx.as_of = as_of_time("2026-11-02T14:00:00+02:00")
+    _declared(stubs)
+    stubs["codepipeline"].add_response("list_pipeline_executions", {"pipelineExecutionSummaries": [
+        {"pipelineExecutionId": EXECUTION, "status": "Succeeded",
+         "lastUpdateTime": datetime(2026, 11, 2, 12, 30, tzinfo=UTC)}]},
+        {"pipelineName": PIPELINE, "maxResults": 100})
+
+    # when
+    results = _graded(ctx)
+    latest = run_check(next(c for c in step7.CHECKS if c.id == "pipeline.latest-execution"), ctx)
+
+    # then: both say the same time, in UTC
+    said = "no execution before 2026-11-02 12:00:00 UTC"
+    assert results["source.buildspec"].message == (
+        f"skipped: the pipeline has {said}, so there is no source to read")
+    assert said in latest.message
+
+
 def test_a_full_clone_source_is_not_the_code_and_is_skipped(ctx, stubs):
     _declared(stubs, output_format="CODEBUILD_CLONE_REF")
 
@@ -204,9 +227,8 @@ class _Served(io.BytesIO):
         super().close()
 
 
-def _source_only(ctx, stubs, data: bytes, content_length: int | None = None) -> _Served:
-    """The execution's Source artifact is `data` (newest under its prefix), the build left none;
-    returns the stream the artifact is read from."""
+def _source_listed(ctx, stubs) -> None:
+    """The execution's Source artifact is SOURCE_KEY (newest under its prefix), the build left none."""
     ctx.target.capabilities = Capabilities(missing={"codepipeline": {"ListActionExecutions": "not here"}})
     _declared(stubs)
     _latest(stubs)
@@ -214,6 +236,12 @@ def _source_only(ctx, stubs, data: bytes, content_length: int | None = None) -> 
         {"Key": SOURCE_KEY, "LastModified": datetime(2026, 1, 1, tzinfo=UTC)}]},
         {"Bucket": BUCKET, "Prefix": f"{PIPELINE}/SourceArti/"})
     stubs["s3"].add_response("list_objects_v2", {}, {"Bucket": BUCKET, "Prefix": f"{PIPELINE}/BuildArtif/"})
+
+
+def _source_only(ctx, stubs, data: bytes, content_length: int | None = None) -> _Served:
+    """The execution's Source artifact is `data`, the build left none; returns the stream the
+    artifact is read from."""
+    _source_listed(ctx, stubs)
     raw = _Served(data)
     length = len(data) if content_length is None else content_length
     stubs["s3"].add_response("get_object", {"Body": StreamingBody(raw, length), "ContentLength": length},
@@ -321,3 +349,94 @@ def test_an_artifact_whose_length_header_is_over_the_cap_is_not_read_at_all(ctx,
 
     assert result.status == "skip" and f"is more than {source.MAX_ARTIFACT_BYTES} bytes" in result.message
     assert raw.read_to == 0 and raw.closed
+
+
+def test_the_buildspec_is_parsed_once_for_the_dockerfile_it_builds(ctx, stubs, monkeypatch):
+    # given: a buildspec that builds docker/Dockerfile, and a count of its parses for that
+    buildspec = STUDENT["buildspec.yml"].replace("docker build -t", "docker build -f docker/Dockerfile -t")
+    assert buildspec != STUDENT["buildspec.yml"]
+    _source_only(ctx, stubs, _zip({"buildspec.yml": buildspec, "docker/Dockerfile": STUDENT["Dockerfile"]}))
+    parsed: list[str] = []
+    built = source._built_dockerfiles
+    monkeypatch.setattr(source, "_built_dockerfiles", lambda text: parsed.append(text) or built(text))
+
+    # when
+    results = _graded(ctx)
+
+    # then: the Dockerfile it names is the one linted, and no "no Dockerfile" finding
+    assert parsed == [buildspec]
+    assert source.read_linted(ctx).source.dockerfile == "docker/Dockerfile"
+    assert "no-dockerfile" not in results["source.lint"].message
+
+
+def test_a_denied_artifact_read_is_asked_once_and_is_each_source_checks_error_with_the_reason(ctx, stubs):
+    # given: a grader role that may not read the artifact bucket's objects
+    _source_listed(ctx, stubs)
+    stubs["s3"].add_client_error("get_object", "AccessDenied", "Access Denied", 403,
+                                 expected_params={"Bucket": BUCKET, "Key": SOURCE_KEY})
+    asked: list[str] = []
+    ctx.client("s3").meta.events.register("provide-client-params.s3.GetObject",
+                                          lambda model, **_: asked.append(model.name))
+
+    # when
+    results = _graded(ctx)
+
+    # then: one GetObject, and its refusal is each check's error
+    assert asked == ["GetObject"]
+    assert {r.status for r in results.values()} == {"error"}
+    for result in results.values():
+        assert result.message == ("could not read: An error occurred (AccessDenied) when calling the "
+                                  "GetObject operation: Access Denied")
+
+
+# --- what a student's files may hold to flood the reports -----------------------------------------
+
+GET_LOGIN = "      - aws ecr get-login --no-include-email\n"  # one ecr-get-login finding a line
+# what the source checks may put in a report, whatever the student's files hold: a message names at
+# most SHOWN findings (each path cut at 200 characters), a hint each one's message and fix (each cut
+# at 500) and the tutorial's words
+MESSAGE_CHARS, HINT_CHARS, REPORT_BYTES = 2_000, 8_000, 32 * 1024
+
+
+def test_thousands_of_findings_are_named_up_to_six_and_counted_in_every_report_format(ctx, stubs):
+    # given: a buildspec that breaks one rule on each of its 2,000 lines
+    lines = 2_000
+    buildspec = "version: 0.2\nphases:\n  build:\n    commands:\n" + GET_LOGIN * lines
+    _source_only(ctx, stubs, _zip({"buildspec.yml": buildspec, "Dockerfile": STUDENT["Dockerfile"]}))
+
+    # when
+    results = _graded(ctx)
+    reports = {fmt: render(Report("stubbed", ACCOUNT, "us-east-1", list(results.values())))
+               for fmt, render in RENDERERS.items()}
+
+    # then: every finding is counted, six are named, and the rest is a number
+    lint = results["source.lint"]
+    total = int(lint.message.split("found ", 1)[1].split(":", 1)[0])
+    assert total > lines
+    assert lint.message.count(" ecr-get-login") == 2 and lint.message.endswith(f"; and {total - 6} more")
+    assert f"; and {total - 6} more; " in lint.hint and lint.hint.endswith(source.LINT_HINT)
+    assert len(lint.message) < MESSAGE_CHARS and len(lint.hint) < HINT_CHARS
+    for fmt, text in reports.items():
+        assert len(text.encode()) < REPORT_BYTES, fmt
+        assert f"{total - 6} more" in text, fmt
+    # ...the costing findings among them still cost their point (each rule keeps a finding)
+    assert results["source.image-definitions"].status == "fail"
+    assert "definitions-not-written" in results["source.image-definitions"].message
+    # ...and what the class's cache keeps of the file is six findings of each rule
+    kept = source.read_linted(ctx)
+    assert max(Counter((f.path, f.rule) for f in kept.findings).values()) == source.KEPT == 6
+    assert kept.hints.total == total
+
+
+def test_a_path_of_the_students_zip_is_quoted_cut(ctx, stubs):
+    # given: the only buildspec.yml 60,000 characters deep, as a zip entry's name may be
+    deep = "d/" * 30_000 + "buildspec.yml"
+    _source_only(ctx, stubs, _zip({deep: STUDENT["buildspec.yml"], "Dockerfile": STUDENT["Dockerfile"]}))
+
+    # when
+    result = _graded(ctx)["source.buildspec"]
+
+    # then
+    assert result.status == "fail"
+    assert f"`{deep[:source.PATH_CHARS - 1]}…`, not in the repository root" in result.message
+    assert len(result.message) < MESSAGE_CHARS

@@ -64,6 +64,16 @@ def test_an_honest_run_holds_every_link_and_passes_every_step_7_check(target):
     assert len(calls) == len(set(calls)) + 2  # BatchGetImage and GetDownloadUrlForLayer twice, all else once
 
 
+def test_each_link_of_the_chain_is_known_by_its_name_as_the_check_it_belongs_to(target):
+    # when
+    _, ctx, _ = _grade(target)
+
+    # then: the names the links read give themselves are the ones CHECK_OF knows them by
+    for check, read in step7.LINKS_OF.items():
+        assert {step7.CHECK_OF[link.name] for link in ctx.read(read)} == {check}
+    assert sorted(step7.CHECK_OF) == sorted(link.name for link in evidence.chain(ctx))
+
+
 def test_an_all_digit_short_hash_is_the_commit_tag_when_it_is_the_commits(target):
     # given: about 3.7 % of commits have a short hash of digits only
     run = dataclasses.replace(RUN, commit="4062117" + "a3c0f9e1b2d4c6e8f0a1b3c5d7e9f1a2b")

@@ -152,7 +152,7 @@ def _class() -> list[classroom.Graded]:
 def test_the_class_summary_csv_reads_back_as_text_one_row_per_student():
     graded = _class()
 
-    rows = csv_cells_are_text(classroom.as_csv(graded))
+    rows = csv_cells_are_text(summaries.as_csv(summaries.rows_of(graded)))
 
     header, *students = rows
     assert len(students) == len(graded) and {len(row) for row in rows} == {len(header)}
@@ -164,7 +164,7 @@ def test_the_class_summary_csv_reads_back_as_text_one_row_per_student():
 def test_the_class_summary_markdown_is_one_table_row_per_student_whatever_they_hold():
     graded = _class()
 
-    text = classroom.as_markdown(graded)
+    text = summaries.as_markdown(summaries.rows_of(graded))
 
     # Student, Account, Region, Status, Score, a column per section, Notes
     markdown_is_ours(text, h1=["Class summary"], h2=[], columns=5 + len(TITLES) + 1,
