@@ -20,6 +20,7 @@ from pipeline_harness import iam as iam_policies
 from pipeline_harness.core import inert
 from pipeline_harness.core.aws_models import IAM_ROLE_NAME, STS_EXTERNAL_ID
 from pipeline_harness.core.errors import ConfigError, first_line
+from pipeline_harness.grading.listing import listed
 from pipeline_harness.iam import evaluation
 from pipeline_harness.iam.conditions import Fact
 from pipeline_harness.iam.files import GRADER
@@ -30,7 +31,6 @@ from pipeline_harness.targets.base import Target
 
 STEP = 4  # the report's section: an IAM role, made as Step 4 makes the lab's
 ACCOUNT = re.compile(r"[0-9]{12}")
-SHOWN = 6  # grants or principals a message names
 FIX = ("make the role from the harness's template (`pipeline-harness grader-role template "
        "cloudformation` or `terraform`), with your teacher's account id and external id")
 
@@ -94,11 +94,6 @@ def check_options(teacher_account: str, external_id: str | None, role_name: str)
 def _result(check_id: str, title: str, ok: bool | None, message: str, hint: str = "") -> CheckResult:
     status = "skip" if ok is None else "pass" if ok else "fail"
     return CheckResult(check_id, STEP, title, status, 1 if ok else 0, 1, message, "" if ok else hint)
-
-
-def _listed(items: list[str]) -> str:
-    more = f"; and {len(items) - SHOWN} more" if len(items) > SHOWN else ""
-    return "; ".join(items[:SHOWN]) + more
 
 
 def check(target: Target, teacher_account: str, external_id: str | None = None,
@@ -227,7 +222,7 @@ def _nobody_else(found: Found, teacher: str, external_id: str | None) -> CheckRe
     title = "Nobody but the teacher's account may assume it"
     if not others:
         return _result("grader-role.trust-others", title, True, "the trust policy admits no other principal")
-    return _result("grader-role.trust-others", title, False, _listed(others),
+    return _result("grader-role.trust-others", title, False, listed(others),
                    f"remove every principal but your teacher's account {teacher} from the trust policy: "
                    "whoever may assume the role reads your account as the grader does")
 
@@ -249,7 +244,7 @@ ONLY_TITLE = "It may do nothing beyond the grader policy"
 
 def _permissions(found: Found) -> list[CheckResult]:
     if found.unreadable:
-        problems = _listed([f"{name}: {why}" for name, why in found.unreadable.items()])
+        problems = listed([f"{name}: {why}" for name, why in found.unreadable.items()])
         return [CheckResult(check_id, STEP, title, "error", 0, 1, f"could not be judged: {problems}",
                             "make the role's policies again from the template")
                 for check_id, title in (("grader-role.permissions", READS_TITLE),
@@ -264,12 +259,12 @@ def _permissions(found: Found) -> list[CheckResult]:
     return [
         _result("grader-role.permissions", READS_TITLE, not missing,
                 f"all {len(grants)} of the grader policy's grants allowed by {documents}" if not missing
-                else f"not allowed: {_listed(missing)}",
+                else f"not allowed: {listed(missing)}",
                 f"give the role the grader policy (pipeline_harness/iam/{GRADER}) as its one inline "
                 "policy: without a read the grader scores that check `error`, not your lab"),
         _result("grader-role.least-privilege", ONLY_TITLE, not beyond,
                 "nothing granted beyond the grader policy" if not beyond
-                else f"granted beyond the grader policy: {_listed(beyond)}",
+                else f"granted beyond the grader policy: {listed(beyond)}",
                 "remove every other policy from the role: the grader reads, and whoever holds the role "
                 "can do all it grants in your account"),
     ]

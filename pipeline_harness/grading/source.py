@@ -46,7 +46,7 @@ from pipeline_harness.settings import Settings
 from pipeline_harness.steps import codepipeline
 from pipeline_harness.steps.base import Check, CheckResult, Verdict, dig
 from pipeline_harness.targets.context import Context
-from pipeline_harness.waits.pipeline.failure import _cut as cut
+from pipeline_harness.waits.pipeline.failure import cut
 
 MAX_ARTIFACT_BYTES = 50 * 2**20  # a lab's repository zips to a few kilobytes
 MAX_FILE_BYTES = 2**20

@@ -74,7 +74,7 @@ def _build_failure(target: Target, build_id: str) -> list[str]:
     for phase in build.get("phases", []):
         if phase.get("phaseStatus") in ("FAILED", "FAULT", "TIMED_OUT", "STOPPED"):
             context = " ".join(c.get("message", "") for c in phase.get("contexts", []))
-            texts.append(_cut(f"build phase {phase['phaseType']} {phase['phaseStatus']}: {context}".strip(),
+            texts.append(cut(f"build phase {phase['phaseType']} {phase['phaseStatus']}: {context}".strip(),
                               LOG_TAIL_CHARS))
             break
     logs = build.get("logs", {})
@@ -82,12 +82,12 @@ def _build_failure(target: Target, build_id: str) -> list[str]:
         events = target.client("logs").get_log_events(
             logGroupName=logs["groupName"], logStreamName=logs["streamName"],
             limit=LOG_TAIL_LINES, startFromHead=False).get("events", [])
-        lines = [_cut(e["message"].rstrip(), LOG_LINE_CHARS) for e in events if e.get("message", "").strip()]
+        lines = [cut(e["message"].rstrip(), LOG_LINE_CHARS) for e in events if e.get("message", "").strip()]
         if lines:
-            texts.append(_cut("log tail: " + " | ".join(lines), LOG_TAIL_CHARS))
+            texts.append(cut("log tail: " + " | ".join(lines), LOG_TAIL_CHARS))
     return texts
 
 
-def _cut(text: str, most: int) -> str:
+def cut(text: str, most: int) -> str:
     """At most `most` characters of text, the last one marking a cut."""
     return text if len(text) <= most else text[:most - len(CUT)] + CUT
