@@ -51,10 +51,12 @@ def _env_bomb(levels: int) -> str:
 
 
 def _variable_chain(names: int) -> str:
-    # each variable names the next one `names` times, and the image reference names the first
+    # each variable names the next one `names` times; the logins and pushes name the first, and
+    # each push is compared with each login's registry
     rows = [f"    V{n}: " + f"$V{n + 1}" * names + "\n" for n in range(names)] + [f"    V{names}: x\n"]
-    return ("version: 0.2\nenv:\n  variables:\n" + "".join(rows)
-            + "phases:\n  build:\n    commands:\n      - docker build -t $V0 .\n      - docker push $V0\n")
+    docker = ["docker login $V0", "docker push $V0"] * (names // 2)
+    return ("version: 0.2\nenv:\n  variables:\n" + "".join(rows) + "phases:\n  build:\n    commands:\n"
+            + "".join(f"      - {c}\n" for c in docker))
 
 
 def _secondaries(count: int) -> str:
