@@ -89,6 +89,27 @@ def test_text_over_1_mib_held_in_memory_is_too_large():
     only_fatal(lint_in_memory(text, "buildspec.yml", Settings()), "too-large")
 
 
+def test_text_of_fewer_characters_than_1_mib_but_more_bytes_is_too_large():
+    # given 1,048,000 three-byte characters (3 MiB as UTF-8), fewer characters than MAX_BYTES
+    text = SPEC + "#" + "\u20ac" * (MAX_BYTES - 576) + "\n"
+    assert len(text) < MAX_BYTES < len(text.encode())
+    # when
+    findings = lint_in_memory(text, "buildspec.yml", Settings())
+    # then
+    assert "larger than 1 MiB" in only_fatal(findings, "too-large").message
+
+
+def test_text_of_1_mib_of_bytes_in_multibyte_characters_is_linted():
+    # given text of exactly MAX_BYTES bytes, most of them in three-byte characters
+    room = MAX_BYTES - len(SPEC) - 2  # the ASCII spec, then `#` and a newline around the comment
+    text = SPEC + "#" + "\u20ac" * (room // 3) + "#" * (room % 3) + "\n"
+    assert len(text.encode()) == MAX_BYTES
+    # when
+    findings = lint_in_memory(text, "buildspec.yml", Settings(), rules="generic")
+    # then it is linted, not refused
+    assert not any(f.fatal for f in findings), findings
+
+
 def test_deep_flow_nesting_is_invalid_yaml_not_a_segfault(tmp_path):
     # given 50 000 nested flow lists, which crash libyaml's recursive composer
     path = tmp_path / "buildspec.yml"
