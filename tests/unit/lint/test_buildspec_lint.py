@@ -403,6 +403,18 @@ def test_every_valid_way_to_meet_the_tutorial_passes_the_lab_rules(tmp_path, old
     assert lint_text(tmp_path, broken(old, new)) == []
 
 
+def test_imagedefinitions_delivered_by_the_last_of_thousands_of_secondary_artifacts_passes(tmp_path):
+    # given 4,000 secondary artifacts, only the last of which takes in imagedefinitions.json
+    others = "".join(f"    other{n}:\n      files:\n        - out/{n}\n" for n in range(3999))
+    text = broken(ARTIFACTS, "artifacts:\n  secondary-artifacts:\n" + others
+                  + "    deploy:\n      files:\n        - imagedefinitions.json\n")
+    # when, then each section is read for what it delivers: nothing is missing
+    assert lint_text(tmp_path, text) == []
+    # and without the last one, the file is missing from every artifact
+    undelivered = text.replace("        - imagedefinitions.json\n", "        - x\n")
+    assert [f.rule for f in lint_text(tmp_path, undelivered)] == ["artifact-missing"]
+
+
 def test_push_before_the_ecr_login_is_reported_with_the_logins_line(tmp_path):
     login = ("      - aws ecr get-login-password --region $AWS_DEFAULT_REGION | docker login --username AWS"
              " --password-stdin $REGISTRY\n")
