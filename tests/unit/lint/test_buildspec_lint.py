@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pipeline_harness.lint import dryrun
+from pipeline_harness.lint.document import parse
 from pipeline_harness.lint.lint import lint_paths, lint_texts, lint_with_definitions
 from pipeline_harness.lint.lint import lint_text as lint_in_memory
 from pipeline_harness.lint.rules import Selection
@@ -453,13 +455,13 @@ def test_unreadable_definitions_are_one_fatal_finding_beside_the_buildspecs():
     assert [(f.rule, f.fatal) for f in found] == [("json-invalid", True)]
 
 
-def test_a_dry_run_supplies_what_the_buildspec_writes(tmp_path):
+def test_what_a_dry_run_of_the_buildspec_writes_is_linted_with_it(tmp_path):
     # given a buildspec that names the container itself instead of $CONTAINER_NAME
     text = broken('"$CONTAINER_NAME" "$REPOSITORY_URI', '"web" "$REPOSITORY_URI')
-    path = tmp_path / "buildspec.yml"
-    path.write_text(text)
-    # when the dry run in its folder writes imagedefinitions.json
-    found = lint_with_definitions(text, str(path), Settings(), source_dir=tmp_path)
+    # when a dry run in a folder of its own (stand-ins for aws and docker) writes imagedefinitions.json
+    environment = dryrun.codebuild_environment(Settings(), "123456789012", "0" * 40, 1, str(tmp_path))
+    written = dryrun.run(parse(text), environment, tmp_path).artifacts["imagedefinitions.json"]
+    found = lint_with_definitions(text, "buildspec.yml", Settings(), definitions=written)
     # then both the command and the file it wrote are reported
     assert sorted(f.rule for f in found) == ["definitions-name", "definitions-name"]
     assert any("(written by" in f.path and "name 'web'" in f.message for f in found)
