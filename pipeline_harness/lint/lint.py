@@ -2,7 +2,8 @@
 
 A buildspec goes through the reference's JSON schema, ShellCheck (its commands assembled as
 CodeBuild runs them) and the rules ShellCheck cannot know; with the lab rule set, also what the
-tutorial asks. All the buildspecs of one call share a single ShellCheck process.
+tutorial asks. All the buildspecs of one call share one ShellCheck run: a process per CPU, each
+checking its share.
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ def lint_paths(paths: Sequence[str | Path], settings: Settings,
 
 def lint_texts(items: Sequence[tuple[str, str]], settings: Settings,
                selection: Selection) -> list[list[Finding]]:
-    """Findings for each (text, path), with one ShellCheck run for all the buildspecs."""
+    """Findings for each (text, path), with one ShellCheck run (a process per CPU) for all the
+    buildspecs."""
     jobs = [_prepare(text, path, settings, selection) for text, path in items]
     checked_jobs = [job for job in jobs if job.script is not None]
     comments = shellcheck.check([job.script.text for job in checked_jobs if job.script])
