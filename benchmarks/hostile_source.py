@@ -8,7 +8,8 @@ Each case runs in a Python process of its own, its artifact streamed from a file
 Stubbers are set up, its peak resident memory is reset (/proc/self/clear_refs) and read back after
 (VmHWM); ShellCheck's is polled from /proc while it runs (every 5 ms).
 
-Cases: the tutorial's own source (the baseline); a 1 MiB zip whose buildspec.yml declares 1,000
+Cases: the tutorial's own source (the baseline); a 49 MiB zip of the tutorial's source and 9,998
+more files (at the caps: the most an artifact may be); a 1 MiB zip whose buildspec.yml declares 1,000
 bytes and inflates to 1 GiB; a 49 MiB zip of 934,000 central directory entries; a buildspec of
 1,550 nested `if`s (28 KiB), which took ShellCheck to 2.7 GiB.
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from e2b_dockerfile_utils import DockerfileSyntaxError, ShellLex, parse_dockerfile_ast
 
+from pipeline_harness.lint.files import MAX_BYTES
 from pipeline_harness.lint.findings import GENERIC, LAB, Finding, Rule, Unparsable
 from pipeline_harness.settings import Settings
 
@@ -35,6 +36,12 @@ _PLATFORM_ARGUMENTS = re.compile(r"\b(?:TARGET|BUILD)(?:PLATFORM|OS|ARCH|VARIANT
 _PICKS_ARCH = re.compile(r"(?:TARGET|BUILD)(?:ARCH|PLATFORM)|uname\s+-m|dpkg\s+--print-architecture"
                          r"|apk\s+--print-arch")
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_]\w*)")
+# ${NAME/pattern/replacement}, ${NAME//pattern/replacement}: the replacement once per match
+_REPLACEMENT = re.compile(r"\$\{[A-Za-z_]\w*/")
+# the characters all of a Dockerfile's expanded ARG, ENV, FROM and EXPOSE values may add up to:
+# each value may name the ones before it several times (`ARG B=$A$A`), so a file of a few lines
+# could expand to gigabytes; no Dockerfile's values come near the size of the largest file lint reads
+MAX_EXPANDED = MAX_BYTES
 _DIRECTIVE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)")
 _DOCKERFILE_FRONTEND = re.compile(r"(?:docker\.io/)?docker/dockerfile(?:-upstream)?(?:[:@]\S*)?")
 _PORT_SPEC = re.compile(r"(?P<low>[0-9]{1,5})(?:-(?P<high>[0-9]{1,5}))?(?:/(?P<protocol>\w+))?")
@@ -47,7 +54,8 @@ NOT_A_DOCKERFILE = Rule(
     id="not-a-dockerfile", rule_set=GENERIC, example_file=_FILE,
     summary="a Dockerfile without FROM, or one BuildKit cannot read: an unknown instruction (often "
             "a line a missing `\\` left out of a RUN), an unterminated here-document, a bad `# "
-            "escape=` or `${...}` (fatal)",
+            "escape=` or `${...}`, or build arguments and ENV values that expand to more than 1 MiB "
+            "in all (fatal)",
     why="docker build stops at the same line, so no image is built",
     source="Dockerfile reference, \"Format\" (a Dockerfile begins with FROM, after parser "
            "directives, comments and global ARGs) and BuildKit's parser, read through "
@@ -207,19 +215,44 @@ def _foreign_frontend(text: str) -> str | None:
 
 
 class _Expander:
-    """BuildKit's variable expansion (quotes removed, ${VAR:-word} and the like)."""
+    """BuildKit's variable expansion (quotes removed, ${VAR:-word} and the like), of at most
+    MAX_EXPANDED characters in all: a word that could take the total beyond is not expanded but
+    refused. Refused, not left unexpanded: the base image and the ports are checked on their
+    expanded values, and `$A$A` in their place would be reported as a wrong base or port."""
 
     def __init__(self, escape: str, path: str):
         self.escape, self.path = escape, path
+        self.expanded = 0
 
     def __call__(self, word: str, env: Mapping[str, str], step: Instruction, keep_unset: bool = False) -> str:
+        if self.expanded + _most(word, env) > MAX_EXPANDED:
+            raise NOT_A_DOCKERFILE.unparsable(
+                self.path, step.line,
+                f"{step.keyword} {_short(word)!r} would expand the build arguments and ENV values to "
+                f"more than {MAX_EXPANDED // 2**20} MiB in all: no Dockerfile's values come near that",
+                "write the value out instead of repeating variables in it")
         try:
-            return ShellLex(self.escape, env=env, skip_unset_env=keep_unset).process_word(word)
+            value = ShellLex(self.escape, env=env, skip_unset_env=keep_unset).process_word(word)
         except ValueError as err:  # ${:x}, a missing }: BuildKit fails the build on it too
             reason = str(err).removeprefix(f"failed to process {word!r}: ")
             raise NOT_A_DOCKERFILE.unparsable(self.path, step.line,
                                               f"{step.keyword} {_short(word)!r} cannot be expanded: {reason}",
                                               "write the variable as $NAME or ${NAME:-default}") from None
+        self.expanded += len(value)
+        return value
+
+
+def _most(word: str, env: Mapping[str, str]) -> int:
+    """At most how long a word expands to: its own text and, for each variable it names, that
+    variable's value; each ${NAME/pattern/replacement} may repeat what it holds once per
+    character of the value (an empty pattern matches between every two)."""
+    lengths = [len(env.get(name) or "") for name in _VARIABLE.findall(word)]
+    most = len(word) + sum(lengths)
+    for _ in _REPLACEMENT.finditer(word):
+        most *= max(lengths, default=0) + 1
+        if most > MAX_EXPANDED:
+            break
+    return most
 
 
 def _short(text: str) -> str:

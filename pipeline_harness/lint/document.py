@@ -49,16 +49,30 @@ class Buildspec:
     # keys written twice, as written: the checks read each one's last copy, as PyYAML does
     duplicates: list[yamlnodes.Duplicate] = field(default_factory=list)
 
+    # each mapping's keys, read once (the nodes do not change after parse): a lookup per key
+    # would read the whole mapping again, and the checks look up each of thousands of secondary
+    # artifacts' sections by their path
+    _keys: dict[int, dict[str, tuple[Node, Node]]] = field(default_factory=dict, repr=False, compare=False)
+
     def get(self, *keys: str) -> tuple[Node, Node] | None:
         """(key node, value node) at a path of mapping keys, or None."""
         node: Node = self.root
         found = None
         for key in keys:
-            found = yamlnodes.get(node, key)
+            found = self._keys_of(node).get(key)
             if found is None:
                 return None
             node = found[1]
         return found
+
+    def _keys_of(self, node: Node) -> dict[str, tuple[Node, Node]]:
+        """What yamlnodes.get finds for each key of a mapping (the first of a name)."""
+        if id(node) not in self._keys:
+            keys: dict[str, tuple[Node, Node]] = {}
+            for name, key, value in yamlnodes.items(node):
+                keys.setdefault(name, (key, value))
+            self._keys[id(node)] = keys
+        return self._keys[id(node)]
 
     def scalar(self, *keys: str) -> str | None:
         found = self.get(*keys)

@@ -47,7 +47,8 @@ EMPTY = Rule(
     fix="write the file's content")
 TOO_LARGE = Rule(
     id="too-large", rule_set=GENERIC,
-    summary="a file larger than 1 MiB (a buildspec is a few KB); at most 1 MiB + 1 byte is read (fatal)",
+    summary="a file larger than 1 MiB (a buildspec is a few KB), counted in bytes, as UTF-8 for text "
+            "held in memory; at most 1 MiB + 1 byte is read (fatal)",
     why="no buildspec, Dockerfile or imagedefinitions.json comes near that size (the largest of the "
         "93 public buildspecs in tests/data is 12 KB): a larger file is something else, or one made "
         "to slow down the grader, which lints files a student controls",
@@ -110,13 +111,19 @@ def decode(data: bytes, path: str) -> str:
 
 def checked(text: str, path: str) -> str:
     """Text that holds something to lint, or Unparsable saying why not."""
-    if len(text) > MAX_BYTES:
+    # MAX_BYTES counts bytes, as read_text reads them: a character is up to 4 of them in UTF-8
+    if len(text) > MAX_BYTES or (len(text) * 4 > MAX_BYTES and _utf8_size(text) > MAX_BYTES):
         raise _too_large(path)
     if "\x00" in text:
         raise _binary(path, text[: text.index("\x00")].count("\n") + 1)
     if not text.strip():
         raise EMPTY.unparsable(path, None, "the file is empty")
     return text
+
+
+def _utf8_size(text: str) -> int:
+    # surrogatepass: text decoded with surrogateescape holds lone surrogates, 3 bytes each
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _binary(path: str, line: int) -> Unparsable:

@@ -20,6 +20,12 @@ ANY_REGISTRY = "*"
 # docker login's flags that take a value, so that value is not mistaken for the server
 _LOGIN_VALUE_FLAGS = {"-u", "--username", "-p", "--password"}
 _SIMPLE = re.compile(r"[^$`]*(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?[^$`]*)*")
+_REFERENCE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# the longest text a substitution makes: an image reference is a name of at most 255 characters,
+# a tag of at most 128 and a digest (distribution/reference), a --platform list a few platforms.
+# Each variable may name the next many times (A=$B$B..., B=$C$C...), so a text expanded without
+# a bound grows as the names' count to the power of the depth; a longer one stays unresolved
+MAX_RESOLVED = 1024
 
 
 @dataclass(frozen=True)
@@ -100,17 +106,38 @@ class Values:
                 plain[name] = value
         self.counts = counts
         self.plain = {n: normal(v) for n, v in plain.items() if counts[n] == 1 and _SIMPLE.fullmatch(v)}
+        self._lengths: dict[tuple[str, int], int] = {}
 
     def resolve(self, text: str, depth: int = 4) -> str:
-        for _ in range(depth):
-            replaced = re.sub(r"\$([A-Za-z_][A-Za-z0-9_]*)",
-                              lambda m: self.plain.get(m.group(1), m.group(0)), text)
-            if replaced == text:
-                break
-            text = replaced
-        return text
+        """The text with each variable set once to a plain value replaced by that value, `depth`
+        levels deep. A text, or a variable, that would be longer than MAX_RESOLVED resolved stays
+        as written: unresolved, the project decides it."""
+        if depth == 0 or self._length(text, depth) > MAX_RESOLVED:
+            return text
+
+        def value(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in self.plain or self._resolved_length(name, depth - 1) > MAX_RESOLVED:
+                return match.group(0)
+            return self.resolve(self.plain[name], depth - 1)
+        return _REFERENCE.sub(value, text)
+
+    def _length(self, text: str, depth: int) -> int:
+        """How long resolve(text, depth) is, without making it."""
+        length = len(text)
+        for match in _REFERENCE.finditer(text) if depth else ():
+            name = match.group(1)
+            if name in self.plain and (resolved := self._resolved_length(name, depth - 1)) <= MAX_RESOLVED:
+                length += resolved - len(match.group(0))
+        return length
+
+    def _resolved_length(self, name: str, depth: int) -> int:
+        """How long the variable's value is resolved `depth` levels deep, worked out once."""
+        if (name, depth) not in self._lengths:
+            self._lengths[name, depth] = self._length(self.plain[name], depth)
+        return self._lengths[name, depth]
 
     def definite(self, text: str) -> bool:
         """Whether the text's value is fixed by the buildspec or CodeBuild, not by the project."""
-        names = re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", self.resolve(text))
+        names = _REFERENCE.findall(self.resolve(text))
         return all(self.counts[n] == 1 or variables.is_codebuild(n) for n in names)

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +35,14 @@ from pipeline_harness.lint.findings import GENERIC, Rule
 # SC2034 "appears unused": a buildspec sets variables for the tools it runs, for
 # exported-variables and for artifact names, none of which ShellCheck sees.
 EXCLUDED = ("SC2034",)
-TIMEOUT = 60  # seconds per process, of wall time and of CPU time alike
-# the 33 public buildspecs of tests/data need at most 30 MiB; 20 000 commands (200 KiB) need 518
+# seconds of wall time for all the shares' processes together, and again for the scripts checked
+# on their own after their share failed (so a check ends within two); each process's CPU time too
+TIMEOUT = 60
+# the 93 public buildspecs of tests/data need at most 42 MiB resident, each checked alone
+# (`python benchmarks/lint_corpus.py`); 20 000 commands (200 KiB) need 518
 MEMORY_LIMIT = 512 * 2**20
-# 14 times the longest script of those buildspecs (4.6 KiB)
+# 13 times the longest script of those buildspecs: 4,929 bytes assembled, of the 89 not for
+# Windows, with the lab rules' variables (`python benchmarks/lint_corpus.py`)
 MAX_SCRIPT_BYTES = 64 * 1024
 # below this many scripts a second process costs more than it saves
 _PER_PROCESS = 10
@@ -72,9 +77,11 @@ SHELLCHECK_FAILED = Rule(
 class ShellCheckFailed(Exception):
     """ShellCheck is missing, timed out, ran out of its limits, or refused its input."""
 
-    def __init__(self, message: str, fix: str = INSTALL):
+    def __init__(self, message: str, fix: str = INSTALL, out_of_time: bool = False):
         super().__init__(message)
         self.fix = fix
+        # it ran out of its wall or CPU time: alone, a script of its share would again
+        self.out_of_time = out_of_time
 
 
 @dataclass(frozen=True)
@@ -133,20 +140,23 @@ def check(scripts: Sequence[str], timeout: float = TIMEOUT,
     except ShellCheckFailed as err:
         return [err for _ in scripts]
     with tempfile.TemporaryDirectory(prefix="lint-shellcheck-") as scratch:
-        def run(groups: list[list[int]]) -> list[dict | ShellCheckFailed]:
-            return _run([[*argv, *(f"{n}.sh" for n in group)] for group in groups], Path(scratch), limits)
+        def run(groups: list[list[int]], deadline: float) -> list[dict | ShellCheckFailed]:
+            return _run([[*argv, *(f"{n}.sh" for n in group)] for group in groups], Path(scratch),
+                        limits, deadline)
 
         for number in checked:
             (Path(scratch) / f"{number}.sh").write_text(scripts[number], encoding="utf-8")
         shares = min(os.cpu_count() or 1, max(1, len(checked) // _PER_PROCESS))
         groups = [checked[start::shares] for start in range(shares)] if checked else []
-        for group, output in zip(groups, run(groups), strict=True):
-            if isinstance(output, ShellCheckFailed) and len(group) > 1:
-                # one script took its share's process down: each alone, so the others are checked
-                for number in group:
-                    _take(found, failed, [number], run([[number]])[0])
+        alone: list[int] = []
+        for group, output in zip(groups, run(groups, time.monotonic() + timeout), strict=True):
+            if isinstance(output, ShellCheckFailed) and len(group) > 1 and not output.out_of_time:
+                alone += group  # one script took its share's process down: the others may pass alone
             else:
                 _take(found, failed, group, output)
+        deadline = time.monotonic() + timeout
+        for number in alone:
+            _take(found, failed, [number], run([[number]], deadline)[0])
     return [failed[n] if n in failed else found[n] for n in range(len(scripts))]
 
 
@@ -162,14 +172,19 @@ def _take(found: dict[int, list[Comment]], failed: dict[int, ShellCheckFailed], 
                     item["message"]))
 
 
-def _run(commands: list[list[str]], cwd: Path, limits: _Limits) -> list[dict | ShellCheckFailed]:
+def _run(commands: list[list[str]], cwd: Path, limits: _Limits,
+         deadline: float) -> list[dict | ShellCheckFailed]:
+    """Each command's output, all of them by the one deadline (none started after it)."""
+    if time.monotonic() >= deadline:
+        return [_timed_out(limits, "the time to check it on its own had run out before it started")
+                for _ in commands]
     try:
         processes = [subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                      for argv in commands]
     except OSError as err:
         return [ShellCheckFailed(f"shellcheck could not start: {err}") for _ in commands]
     try:
-        return [_output(process, limits) for process in processes]
+        return [_output(process, limits, deadline) for process in processes]
     finally:
         for process in processes:
             if process.poll() is None:
@@ -177,14 +192,20 @@ def _run(commands: list[list[str]], cwd: Path, limits: _Limits) -> list[dict | S
                 process.wait()
 
 
-def _output(process: subprocess.Popen, limits: _Limits) -> dict | ShellCheckFailed:
+def _timed_out(limits: _Limits, why: str = "") -> ShellCheckFailed:
+    said = f"shellcheck did not finish within {limits.timeout:g}s" + (f": {why}" if why else "")
+    return ShellCheckFailed(said, SHORTER, out_of_time=True)
+
+
+def _output(process: subprocess.Popen, limits: _Limits, deadline: float) -> dict | ShellCheckFailed:
     try:
-        stdout, stderr = process.communicate(timeout=limits.timeout)
+        stdout, stderr = process.communicate(timeout=max(0.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
-        return ShellCheckFailed(f"shellcheck did not finish within {limits.timeout:g}s", SHORTER)
+        return _timed_out(limits)
     said = stderr.decode(errors="replace").strip()
     if process.returncode == -signal.SIGXCPU:
-        return ShellCheckFailed(f"shellcheck used up its {limits.cpu} s of CPU time", SHORTER)
+        return ShellCheckFailed(f"shellcheck used up its {limits.cpu} s of CPU time", SHORTER,
+                                out_of_time=True)
     # the GHC runtime's words when the heap limit refuses it memory
     if "out of memory" in said or "Unable to commit" in said:
         return ShellCheckFailed(f"shellcheck ran out of its {limits.memory // 2**20} MiB of memory",

@@ -43,3 +43,16 @@ def test_a_quote_inside_a_secondary_artifacts_files_entry_is_reported():
                                    ' "**/*"'])
 def test_entries_quoted_as_yaml_quotes_them_are_not_reported(files):
     assert lint(PHASES + f"artifacts:\n  files:{files}\n") == []
+
+
+def test_a_quote_in_the_last_of_thousands_of_secondary_artifacts_is_reported_on_its_line():
+    # given 4,000 secondary artifacts (each section was looked up from the root, reading the
+    # 4,000 names each time), the last one's entry holding a quote
+    sections = "".join(f"    a{n}:\n      files:\n        - out/{n}\n" for n in range(3999))
+    text = (PHASES + "artifacts:\n  secondary-artifacts:\n" + sections
+            + "    a3999:\n      files:\n        - out\"\n")
+    # when
+    [finding] = lint(text)
+    # then
+    assert (finding.rule, finding.line) == ("glob-quote", 7 + 3 * 4000)
+    assert finding.message.startswith("artifacts.secondary-artifacts.a3999.files entry 'out\"'")

@@ -3,6 +3,8 @@ login or of tags never built, CodeBuild's own variables, commented-out assignmen
 
 import pytest
 
+from pipeline_harness.lint import images
+from pipeline_harness.lint.document import parse
 from pipeline_harness.lint.lint import lint_text
 from pipeline_harness.settings import Settings
 
@@ -140,3 +142,34 @@ def test_a_tag_given_with_an_attached_short_flag_counts_as_built():
     text = spec("docker build -t repo/app:latest -trepo/app:v1 .", "docker push repo/app:v1")
 
     assert rules(text) == []
+
+
+def variable_chain(names: int) -> str:
+    """env variables V0..V<names>, each V<n> naming V<n + 1> `names` times, the last one `tail`."""
+    rows = "".join(f"    V{n}: " + f"$V{n + 1}" * names + "\n" for n in range(names))
+    return f"version: 0.2\nenv:\n  variables:\n{rows}    V{names}: x\n"
+
+
+def test_a_variable_that_names_the_next_many_times_stays_unresolved_and_the_push_is_still_checked():
+    # given 6 KB of variables each naming the next 40 times (V0 resolved four levels deep was
+    # 40**4 references, 10 MB, in each comparison), an image built as $V0:v1 and pushed as $V0:v2
+    text = variable_chain(40) + ("phases:\n  build:\n    commands:\n      - docker build -t $V0:v1 .\n"
+                                 "      - docker push $V0:v2\n")
+    # when
+    [finding] = lint(text)
+    # then $V0 is compared as written: the tag pushed was never built
+    assert (finding.rule, finding.line) == ("push-unbuilt-tag", 49)
+    assert finding.message.startswith("$V0:v2 is pushed, but no command before it builds or tags that tag")
+    assert images.Values(parse(text)).resolve("$V0:v1") == "$V0:v1"
+
+
+def test_a_variable_is_resolved_up_to_the_length_a_reference_may_have():
+    # given A naming B four times, B 256 characters: A is 1,024 characters resolved
+    values = images.Values(parse("version: 0.2\nenv:\n  variables:\n    A: $B$B$B$B\n    B: " + "b" * 256
+                                 + "\nphases:\n  build:\n    commands:\n      - make\n"))
+    # when a text is resolved to at most 1,024 characters, or to more
+    # then the first is resolved, the second stays as written
+    assert values.resolve("$A") == "b" * 1024
+    assert values.resolve("$A/") == "$A/"
+    assert values.resolve("$A$B") == "$A$B"
+    assert values.resolve("$B/") == "b" * 256 + "/"

@@ -13,7 +13,7 @@ import pytest
 from pipeline_harness.lint import yamlnodes
 from pipeline_harness.lint.files import MAX_BYTES
 from pipeline_harness.lint.findings import Unparsable
-from pipeline_harness.lint.lint import lint_paths
+from pipeline_harness.lint.lint import MAX_FINDINGS_PER_RULE, lint_paths
 from pipeline_harness.lint.lint import lint_text as lint_in_memory
 from pipeline_harness.lint.script import Script
 from pipeline_harness.settings import Settings
@@ -87,6 +87,27 @@ def test_text_over_1_mib_held_in_memory_is_too_large():
     text = SPEC + "#" * MAX_BYTES + "\n"
 
     only_fatal(lint_in_memory(text, "buildspec.yml", Settings()), "too-large")
+
+
+def test_text_of_fewer_characters_than_1_mib_but_more_bytes_is_too_large():
+    # given 1,048,000 three-byte characters (3 MiB as UTF-8), fewer characters than MAX_BYTES
+    text = SPEC + "#" + "\u20ac" * (MAX_BYTES - 576) + "\n"
+    assert len(text) < MAX_BYTES < len(text.encode())
+    # when
+    findings = lint_in_memory(text, "buildspec.yml", Settings())
+    # then
+    assert "larger than 1 MiB" in only_fatal(findings, "too-large").message
+
+
+def test_text_of_1_mib_of_bytes_in_multibyte_characters_is_linted():
+    # given text of exactly MAX_BYTES bytes, most of them in three-byte characters
+    room = MAX_BYTES - len(SPEC) - 2  # the ASCII spec, then `#` and a newline around the comment
+    text = SPEC + "#" + "\u20ac" * (room // 3) + "#" * (room % 3) + "\n"
+    assert len(text.encode()) == MAX_BYTES
+    # when
+    findings = lint_in_memory(text, "buildspec.yml", Settings(), rules="generic")
+    # then it is linted, not refused
+    assert not any(f.fatal for f in findings), findings
 
 
 def test_deep_flow_nesting_is_invalid_yaml_not_a_segfault(tmp_path):
@@ -210,12 +231,15 @@ def test_a_script_text_follows_lines_added_after_it_was_read():
 
 
 
-def test_each_of_thousands_of_invalid_variable_names_is_reported_on_its_own_line():
+def test_thousands_of_invalid_variable_names_are_reported_each_on_its_line_up_to_the_cap_then_counted():
     # given 3000 env variables named with '-', each on its own line from line 4 on
     names = "".join(f"    bad-{n}: x\n" for n in range(3000))
     text = "version: 0.2\nenv:\n  variables:\n" + names + SPEC.split("\n", 1)[1]
     # when
     findings = lint_in_memory(text, "buildspec.yml", Settings(), rules="generic")
-    # then
-    assert [(f.rule, f.line) for f in findings] == [("invalid-value", 4 + n) for n in range(3000)]
-    assert "'bad-2999' in env.variables is no environment variable name" in findings[-1].message
+    # then the first 50, each on its line, then one on the 51st's line that counts the other 2950
+    assert MAX_FINDINGS_PER_RULE == 50
+    assert [(f.rule, f.line) for f in findings] == [("invalid-value", 4 + n) for n in range(51)]
+    assert "'bad-49' in env.variables is no environment variable name" in findings[49].message
+    assert findings[50].message == ("and 2950 more invalid-value findings like it in this file, from "
+                                    "this line on (lint reports the first 50 of each rule)")

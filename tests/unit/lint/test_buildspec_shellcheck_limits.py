@@ -114,3 +114,68 @@ def test_an_ordinary_buildspec_is_checked_as_before_under_any_limit(memory):
     [found] = shellcheck.check(["#!/bin/bash\ncd $DIR\n"], memory=memory)
 
     assert [c.code for c in found] == [2164, 2154, 2086]
+
+
+def stand_in(tmp_path, script: str):
+    """A ShellCheck stand-in: a shell script."""
+    program = tmp_path / "shellcheck"
+    program.write_text("#!/bin/sh\n" + script)
+    program.chmod(0o755)
+    return str(program)
+
+
+def started_processes(monkeypatch, tmp_path, script: str) -> list[list[str]]:
+    """check's ShellCheck is the stand-in, on a machine of 2 CPUs; what it starts is recorded."""
+    started: list[list[str]] = []
+
+    class Recorded(subprocess.Popen):
+        def __init__(self, argv, *args, **kwargs):
+            started.append(argv)
+            super().__init__(argv, *args, **kwargs)
+    program = stand_in(tmp_path, script)
+    monkeypatch.setattr(shellcheck, "binary", lambda: program)
+    monkeypatch.setattr(shellcheck.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(shellcheck.subprocess, "Popen", Recorded)
+    return started
+
+
+def test_shares_that_time_out_are_not_checked_again_script_by_script(monkeypatch, tmp_path):
+    # given a ShellCheck that never finishes, and 25 scripts: two shares (12 and 13 scripts)
+    started = started_processes(monkeypatch, tmp_path, "exec sleep 60\n")
+    # when
+    found = shellcheck.check([f"echo {n}\n" for n in range(25)], timeout=1)
+    # then only the two shares' processes ran, under one deadline: no script again on its own
+    # (each of which used to wait its own full timeout: 27 s for these)
+    assert len(started) == 2
+    files = sorted(a for argv in started for a in argv if a.endswith(".sh"))
+    assert files == sorted(f"{n}.sh" for n in range(25))
+    assert all(isinstance(f, shellcheck.ShellCheckFailed) and f.out_of_time for f in found)
+    assert str(found[0]) == "shellcheck did not finish within 1s"
+
+
+def test_a_share_that_ran_out_of_memory_is_checked_again_script_by_script_within_one_more_timeout(
+        monkeypatch, tmp_path):
+    # given a ShellCheck that runs out of memory on more than one file, and alone never finishes
+    started = started_processes(monkeypatch, tmp_path,
+                                'if [ $# -gt 5 ]; then echo "out of memory" >&2; exit 251; fi\n'
+                                "exec sleep 60\n")
+    # when
+    found = shellcheck.check([f"echo {n}\n" for n in range(25)], timeout=1)
+    # then the two shares, then the first script alone, whose timeout is all the scripts' on their
+    # own: the other 24 are not started
+    assert len(started) == 3 and started[2][-1] == "0.sh"
+    assert str(found[0]) == "shellcheck did not finish within 1s"
+    assert {str(f) for f in found[1:]} == {"shellcheck did not finish within 1s: the time to check it "
+                                           "on its own had run out before it started"}
+
+
+def test_a_share_that_ran_out_of_memory_has_its_other_scripts_checked_on_their_own(monkeypatch, tmp_path):
+    # given a ShellCheck that runs out of memory on more than one file, and checks one alone
+    started = started_processes(monkeypatch, tmp_path,
+                                'if [ $# -gt 5 ]; then echo "out of memory" >&2; exit 251; fi\n'
+                                """echo '{"comments": []}'\n""")
+    # when
+    found = shellcheck.check([f"echo {n}\n" for n in range(25)], timeout=5)
+    # then
+    assert len(started) == 2 + 25
+    assert found == [[]] * 25

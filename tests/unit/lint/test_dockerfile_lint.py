@@ -268,6 +268,55 @@ def test_custom_syntax_frontend_s_own_instructions_are_fatal_and_say_why(tmp_pat
 
 # --- the base image: ARG before FROM (Dockerfile reference, "Understand how ARG and FROM interact") ---
 
+def argument_chain(levels: int) -> str:
+    """ARGs each naming the one before ten times: A<levels> is 10**(levels + 1) characters."""
+    rows = ["ARG A0=xxxxxxxxxx"] + [f"ARG A{n}=" + f"$A{n - 1}" * 10 for n in range(1, levels + 1)]
+    return "\n".join(rows) + "\nFROM php:8.3-apache\nEXPOSE 80\n"
+
+
+def test_build_arguments_that_each_repeat_the_one_before_are_refused_before_they_expand(tmp_path):
+    # given 352 bytes whose last ARG would be 10**9 characters
+    text = argument_chain(8)
+    # when
+    [finding] = lint_text(tmp_path, text)
+    # then the first ARG that would take the values past 1 MiB is where it stops
+    assert (finding.rule, finding.fatal, finding.line) == ("not-a-dockerfile", True, 6)
+    assert finding.message == ("ARG '$A4$A4$A4$A4$A4$A4$A4$A4$A4$A4' would expand the build arguments "
+                               "and ENV values to more than 1 MiB in all: no Dockerfile's values come "
+                               "near that")
+
+
+def test_an_env_that_doubles_itself_is_refused_before_it_expands(tmp_path):
+    # given ENV A=$A$A twenty times after ENV A=x: 2**20 characters
+    text = "FROM php:8.3-apache\nENV A=x\n" + "ENV A=$A$A\n" * 20 + "EXPOSE 80\n"
+    # when
+    [finding] = lint_text(tmp_path, text)
+    # then line 21's doubling, to 2**19 characters, is refused: 2**19 - 1 were expanded before it
+    assert (finding.rule, finding.line) == ("not-a-dockerfile", 21)
+    assert "would expand the build arguments and ENV values to more than 1 MiB" in finding.message
+
+
+def test_a_replacement_that_repeats_a_value_once_per_character_is_refused(tmp_path):
+    # given ${A//?/$A}: A's 2,000 characters each replaced by A (4,000,000 characters)
+    text = "FROM php:8.3-apache\nARG A=" + "x" * 2000 + "\nENV B=${A//?/$A}\nEXPOSE 80\n"
+    # when
+    [finding] = lint_text(tmp_path, text)
+    # then
+    assert (finding.rule, finding.line) == ("not-a-dockerfile", 3)
+
+
+def test_values_that_expand_to_under_1_mib_in_all_are_checked_on_their_values(tmp_path):
+    # given a port of 500 characters repeated 1,000 times, expanded for its ARG and for EXPOSE:
+    # 1,000,500 characters in all
+    text = (DOCKERFILE.replace("EXPOSE 80", "ARG P=" + "9" * 500 + "\nARG Q=" + "$P" * 1000
+                               + "\nEXPOSE $Q"))
+    # when
+    findings = lint_text(tmp_path, text)
+    # then EXPOSE is checked on the expanded ports
+    assert [f.rule for f in findings] == ["expose"]
+    assert findings[0].message.startswith("EXPOSE 9999")
+
+
 @pytest.mark.parametrize("head", [
     "ARG APP=sample BASE_IMAGE=php:8.3-apache\nFROM ${BASE_IMAGE}",
     'ARG BASE_IMAGE="php:8.3-apache"\nFROM ${BASE_IMAGE}',

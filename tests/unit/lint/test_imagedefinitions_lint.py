@@ -40,6 +40,18 @@ def test_container_name_that_differs_from_the_task_definition_is_reported(tmp_pa
     assert finding.fix == 'use "name": "php-app-container" (from $CONTAINER_NAME)'
 
 
+def test_thousands_of_wrong_container_names_are_reported_up_to_the_cap_then_counted(tmp_path):
+    # given 3,000 entries, each on its own line, none named as the task definition's container
+    text = "[\n" + ",\n".join(f'{{"name": "other{n}", "imageUri": "{URI}"}}' for n in range(3000)) + "\n]"
+    # when
+    findings = lint_json(tmp_path, text)
+    # then the first 50 of the rule, then one on the 51st's line counting the other 2,950
+    assert [(f.rule, f.line) for f in findings] == [("definitions-name", 2 + n) for n in range(51)]
+    assert "name 'other49' is not the task definition's container" in findings[49].message
+    assert findings[50].message == ("and 2950 more definitions-name findings like it in this file, "
+                                    "from this line on (lint reports the first 50 of each rule)")
+
+
 def test_unexpanded_shell_variable_is_reported(tmp_path):
     text = json.dumps([{"name": "$CONTAINER_NAME", "imageUri": URI}])
 
