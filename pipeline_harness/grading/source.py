@@ -377,7 +377,7 @@ def _lint(items: tuple[tuple[str, str], ...], settings: Settings) -> _Found:
     for found in lint_texts(items, settings, Selection("lab", ignore=NOT_GRADED)):
         for finding in found:
             key = (finding.path, finding.rule)
-            count[key] += 1
+            count[key] += finding.stands_for  # lint's own cap says how many it left out
             first.setdefault(key, finding)
             if count[key] <= KEPT:
                 kept.append(finding)

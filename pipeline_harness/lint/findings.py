@@ -71,6 +71,9 @@ class Finding:
     fix: str
     # the file could not be read or parsed at all, so nothing else in it was checked
     fatal: bool = False
+    # how many findings it counts: more than one for the one saying how many more of its rule in
+    # the file lint left out (lint.capped)
+    stands_for: int = 1
 
     def __post_init__(self) -> None:
         if not isinstance(self.declared, Rule):

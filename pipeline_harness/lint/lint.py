@@ -8,6 +8,7 @@ checking its share.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -170,8 +171,8 @@ def capped(findings: list[Finding]) -> list[Finding]:
             kept.append(finding)
         elif seen[finding.rule] == MAX_FINDINGS_PER_RULE + 1:
             more = counts[finding.rule] - MAX_FINDINGS_PER_RULE
-            kept.append(finding.declared.at(
+            kept.append(dataclasses.replace(finding.declared.at(
                 finding.path, finding.line,
                 f"and {more} more {finding.rule} findings like it in this file, from this line on "
-                f"(lint reports the first {MAX_FINDINGS_PER_RULE} of each rule)"))
+                f"(lint reports the first {MAX_FINDINGS_PER_RULE} of each rule)"), stands_for=more))
     return kept
